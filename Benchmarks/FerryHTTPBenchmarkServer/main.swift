@@ -1,0 +1,1 @@
+print("ferry-bench-http: not built yet")

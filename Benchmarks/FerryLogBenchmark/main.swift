@@ -1,0 +1,1 @@
+print("ferry-bench-log: not built yet")

@@ -1,0 +1,89 @@
+// swift-tools-version: 6.2
+// Ferry: a Kafka-style messaging system over plain HTTP/1.1 + JSON.
+//
+// Dependency rule (see README "Layout"): FerryLog and FerryHTTP never import each other or the broker;
+// both may use FerrySystem. FerryBroker imports FerryLog only. FerryAPI is the only module that knows both
+// HTTP and the broker. FerryCommand wires everything together.
+import PackageDescription
+
+/// One settings array for every target of ours: Swift 6 language mode (strict concurrency) and no warnings.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0335-existential-any.md
+    .enableUpcomingFeature("ExistentialAny"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0480-warning-control.md
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "Ferry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ferry", targets: ["FerryCommand"]),
+        .executable(name: "ferry-bench-log", targets: ["FerryLogBenchmark"]),
+        .executable(name: "ferry-bench-http", targets: ["FerryHTTPBenchmarkServer"]),
+        .library(name: "FerryLog", targets: ["FerryLog"]),
+        .library(name: "FerryHTTP", targets: ["FerryHTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: C shims
+        .target(name: "CFerryLinux", path: "Sources/CFerryLinux"),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // MARK: Libraries
+        .target(name: "FerrySystem", dependencies: ["CFerryLinux"], swiftSettings: strictSettings),
+        .target(name: "FerryLog", dependencies: ["FerrySystem", "CFerryLinux"], swiftSettings: strictSettings),
+        .target(
+            name: "FerryHTTP",
+            dependencies: ["FerrySystem", "CFerryLinux", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "FerryCurl", dependencies: ["CCurl"], swiftSettings: strictSettings),
+        .target(name: "FerryJSON", swiftSettings: strictSettings),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "FerryCommand",
+            dependencies: [
+                "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FerryLogBenchmark",
+            dependencies: ["FerryLog", "FerrySystem"],
+            path: "Benchmarks/FerryLogBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FerryHTTPBenchmarkServer",
+            dependencies: ["FerryHTTP", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/FerryHTTPBenchmarkServer",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "FerrySystemTests", dependencies: ["FerrySystem"], swiftSettings: strictSettings),
+        .testTarget(name: "FerryLogTests", dependencies: ["FerryLog", "FerrySystem"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryHTTPTests",
+            dependencies: ["FerryHTTP", "FerrySystem", "FerryCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP"], swiftSettings: strictSettings),
+        .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strictSettings),
+    ]
+)

@@ -1,0 +1,44 @@
+// CFerryLinux: the few Linux calls Swift's Glibc module does not expose (epoll, eventfd, timerfd, accept4,
+// fallocate) and CRC32C with SSE4.2 when the CPU has it. Nothing else belongs here.
+#ifndef CFERRY_LINUX_H
+#define CFERRY_LINUX_H
+
+// No _GNU_SOURCE here: it would make these headers differ from Swift's Glibc module. shims.c defines it.
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+/// accept4(2) (needs _GNU_SOURCE, which Swift's Glibc import does not define).
+int cferry_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+
+/// posix_fallocate(3): returns 0 or the error number (it does not set errno).
+int cferry_posix_fallocate(int fd, off_t offset, off_t len);
+
+/// The current errno, read right after a failing call.
+int cferry_errno(void);
+
+/// CRC32C (Castagnoli), continuing from `crc` (start with 0). Uses SSE4.2 when available, else slicing-by-8.
+/// CRC32C("123456789") == 0xE3069283.
+uint32_t cferry_crc32c(uint32_t crc, const void *data, size_t length);
+
+/// Constants that arrive in Swift as macros it cannot import.
+static inline int cferry_map_failed_is(void *p) { return p == MAP_FAILED; }
+static const int CFERRY_EPOLLIN = EPOLLIN;
+static const int CFERRY_EPOLLOUT = EPOLLOUT;
+static const int CFERRY_EPOLLERR = EPOLLERR;
+static const int CFERRY_EPOLLHUP = EPOLLHUP;
+static const int CFERRY_EPOLLRDHUP = EPOLLRDHUP;
+static const int CFERRY_EPOLLET = (int)EPOLLET;
+static const int CFERRY_SOCK_NONBLOCK = 04000;   /* SOCK_NONBLOCK on Linux */
+static const int CFERRY_SOCK_CLOEXEC = 02000000; /* SOCK_CLOEXEC on Linux */
+static const int CFERRY_EFD_NONBLOCK = EFD_NONBLOCK;
+static const int CFERRY_EFD_CLOEXEC = EFD_CLOEXEC;
+static const int CFERRY_TFD_NONBLOCK = TFD_NONBLOCK;
+static const int CFERRY_TFD_CLOEXEC = TFD_CLOEXEC;
+
+#endif

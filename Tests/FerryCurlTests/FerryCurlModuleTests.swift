@@ -1,0 +1,6 @@
+import FerryCurl
+import Testing
+
+struct FerryCurlModuleTests {
+    @Test func libcurlVersion_NamesLibcurl() { #expect(FerryCurlModule.libcurlVersion.hasPrefix("libcurl/")) }
+}

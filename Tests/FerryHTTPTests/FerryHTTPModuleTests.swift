@@ -1,0 +1,6 @@
+import FerryHTTP
+import Testing
+
+struct FerryHTTPModuleTests {
+    @Test func module_Links() { _ = FerryHTTPModule.self }
+}

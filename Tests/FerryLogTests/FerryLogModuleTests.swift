@@ -1,0 +1,6 @@
+import FerryLog
+import Testing
+
+struct FerryLogModuleTests {
+    @Test func module_Links() { _ = FerryLogModule.self }
+}
