@@ -51,6 +51,7 @@ let package = Package(
         ),
         .target(name: "FerryCurl", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(name: "FerryJSON", swiftSettings: strictSettings),
+        .target(name: "FerryBroker", dependencies: ["FerryLog", "FerrySystem"], swiftSettings: strictSettings),
 
         // MARK: Executables
         .executableTarget(
@@ -85,5 +86,6 @@ let package = Package(
         ),
         .testTarget(name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog"], swiftSettings: strictSettings),
     ]
 )
