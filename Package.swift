@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "ferry", targets: ["FerryCommand"]),
         .executable(name: "ferry-bench-log", targets: ["FerryLogBenchmark"]),
         .executable(name: "ferry-bench-http", targets: ["FerryHTTPBenchmarkServer"]),
+        .executable(name: "ferry-bench-json", targets: ["FerryJSONBenchmark"]),
         .library(name: "FerryLog", targets: ["FerryLog"]),
         .library(name: "FerryHTTP", targets: ["FerryHTTP"]),
     ],
@@ -73,6 +74,13 @@ let package = Package(
             name: "FerryHTTPBenchmarkServer",
             dependencies: ["FerryHTTP", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/FerryHTTPBenchmarkServer",
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "FerryJSONBenchmark",
+            dependencies: ["FerryJSON"],
+            path: "Benchmarks/FerryJSONBenchmark",
             swiftSettings: strictSettings
         ),
 

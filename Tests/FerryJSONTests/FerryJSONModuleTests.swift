@@ -1,6 +1,0 @@
-import FerryJSON
-import Testing
-
-struct FerryJSONModuleTests {
-    @Test func module_Links() { _ = FerryJSONModule.self }
-}
