@@ -1,6 +1,0 @@
-import FerryCurl
-import Testing
-
-struct FerryCurlModuleTests {
-    @Test func libcurlVersion_NamesLibcurl() { #expect(FerryCurlModule.libcurlVersion.hasPrefix("libcurl/")) }
-}
