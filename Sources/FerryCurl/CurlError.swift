@@ -8,6 +8,8 @@ public enum CurlError: Error, Equatable, Sendable, CustomStringConvertible {
     case responseTooLarge(limit: Int)
     /// The request cannot be sent as given (malformed URL, CR/LF in a header, bad method): why.
     case invalidRequest(String)
+    /// The transfer was cancelled (its task was cancelled, or the ``CurlMultiDriver`` shut down) before it finished.
+    case cancelled
     /// Any other libcurl failure: its `CURLcode` and message.
     case other(code: Int, message: String)
 
@@ -17,6 +19,7 @@ public enum CurlError: Error, Equatable, Sendable, CustomStringConvertible {
         case .timedOut: "request timed out"
         case .responseTooLarge(let limit): "response body larger than \(limit) bytes"
         case .invalidRequest(let why): "invalid request: \(why)"
+        case .cancelled: "request cancelled"
         case .other(let code, let message): "libcurl error \(code): \(message)"
         }
     }

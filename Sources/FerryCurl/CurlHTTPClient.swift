@@ -8,13 +8,15 @@ import Synchronization
 /// concurrent calls simply use more handles. Every handle has `CURLOPT_NOSIGNAL=1`, follows no redirects and
 /// speaks HTTP/1.1 only. No `Expect: 100-continue` is sent unless the caller adds it.
 ///
-/// Blocking: ``send(_:)-(CurlRequest)`` and ``stream(_:onData:)`` block the calling thread for up to the
-/// request's timeout; never call them on an event-loop thread or from an `async` context.
-/// ``send(_:)-(CurlRequest)`` `async` runs the transfer on a dedicated thread instead.
+/// Blocking: the synchronous `send` and ``stream(_:onData:)`` block the calling thread for up to the request's
+/// timeout; never call them on an event-loop thread or from an `async` context. The `async` `send` instead
+/// hands the transfer to this client's ``CurlMultiDriver`` (one thread, started on first use, stopped when the
+/// client is released), so it never blocks a cooperative-pool thread and honours task cancellation.
 public final class CurlHTTPClient: Sendable {
     /// How many idle handles (each with its open connections) are kept between requests.
     public let maxIdleHandles: Int
     private let idle = Mutex<[CurlEasyHandle]>([])
+    private let driver = Mutex<CurlMultiDriver?>(nil)
 
     public init(maxIdleHandles: Int = 8) {
         precondition(maxIdleHandles >= 0, "maxIdleHandles must not be negative, got \(maxIdleHandles)")
@@ -45,16 +47,21 @@ public final class CurlHTTPClient: Sendable {
         }
     }
 
-    /// Sends `request` without blocking a cooperative-pool thread: the blocking transfer runs on a new
-    /// dedicated thread and the task resumes when it finishes. Cancellation is not propagated; the request's
-    /// timeout bounds the wait.
+    /// Sends `request` without blocking a cooperative-pool thread: the transfer runs on this client's
+    /// ``CurlMultiDriver`` thread (shared by all `async` calls, with its own keep-alive connection cache).
+    /// Task cancellation aborts the transfer with ``CurlError/cancelled``.
     public func send(_ request: CurlRequest) async throws(CurlError) -> CurlResponse {
-        let result: Result<CurlResponse, CurlError> = await withCheckedContinuation { continuation in
-            DedicatedThread.start { [self] in
-                continuation.resume(returning: Result { () throws(CurlError) -> CurlResponse in try send(request) })
-            }
+        try await multiDriver().send(request)
+    }
+
+    /// The driver for `async` sends, created on first use.
+    private func multiDriver() throws(CurlError) -> CurlMultiDriver {
+        try driver.withLock { (driver) throws(CurlError) -> CurlMultiDriver in
+            if let existing = driver { return existing }
+            let created = try CurlMultiDriver(maxIdleHandles: maxIdleHandles)
+            driver = created
+            return created
         }
-        return try result.get()
     }
 
     private func perform(_ request: CurlRequest, _ transfer: CurlTransfer) throws(CurlError) -> CurlResponse {
