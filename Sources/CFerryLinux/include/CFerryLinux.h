@@ -19,6 +19,9 @@ int cferry_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 /// posix_fallocate(3): returns 0 or the error number (it does not set errno).
 int cferry_posix_fallocate(int fd, off_t offset, off_t len);
 
+/// pthread_setname_np(pthread_self(), name) (needs _GNU_SOURCE); name is cut to 15 bytes by the caller.
+int cferry_set_thread_name(const char *name);
+
 /// The current errno, read right after a failing call.
 int cferry_errno(void);
 

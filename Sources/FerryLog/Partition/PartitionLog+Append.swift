@@ -1,0 +1,132 @@
+import FerrySystem
+import Synchronization
+
+extension PartitionLog {
+    /// Appends `records` as one atomic batch with dense offsets and returns once the batch is durable as the
+    /// flush policy promises: at once for `never`/`interval`; for `always`, after the flusher thread's group
+    /// commit covers it (this blocks the calling thread: event loops should use
+    /// ``append(_:onDurable:)`` instead).
+    ///
+    /// Throws before writing anything for an empty batch, a record over `maxMessageBytes`, a full disk, a
+    /// closed log or an earlier failed flush.
+    @discardableResult
+    public func append(_ records: [RecordInput]) throws(LogError) -> AppendResult {
+        guard state.withLock({ $0.configuration.flushPolicy }) == .always else { return try appendBatch(records, onDurable: nil) }
+        let outcome = ConditionLock<Result<AppendResult, LogError>?>(nil)
+        append(records) { result in outcome.withLockThenSignal { $0 = result } }
+        return try outcome.wait(deadline: { _ in nil }) { $0 }.get()
+    }
+
+    /// Appends `records` as one atomic batch and returns as soon as the batch is in the mapping (readable by
+    /// every reader). `onDurable` is called exactly once: with the result when the batch is durable as the
+    /// policy promises (right away on this thread for `never`/`interval`; from a flusher thread after the
+    /// group commit for `always`), or with the error when the append or its sync failed. Never blocks on fsync.
+    public func append(
+        _ records: [RecordInput], onDurable: @escaping @Sendable (Result<AppendResult, LogError>) -> Void
+    ) {
+        do {
+            let (result, durable) = try appendBatchReportingPolicy(records, onDurable: onDurable)
+            if durable { onDurable(.success(result)) }
+        } catch {
+            onDurable(.failure(error))
+        }
+    }
+
+    func appendBatch(
+        _ records: [RecordInput], onDurable: (@Sendable (Result<AppendResult, LogError>) -> Void)?
+    ) throws(LogError) -> AppendResult {
+        try appendBatchReportingPolicy(records, onDurable: onDurable).0
+    }
+
+    /// The append itself. With `always` and a callback, registers the callback with the flusher; returns
+    /// whether the batch already counts as durable (any other policy).
+    func appendBatchReportingPolicy(
+        _ records: [RecordInput], onDurable: (@Sendable (Result<AppendResult, LogError>) -> Void)?
+    ) throws(LogError) -> (AppendResult, Bool) {
+        let count = Int64(records.count)
+        let (result, wakeups, schedule, policy) = try state.withLock {
+            state throws(LogError) -> (AppendResult, [@Sendable () -> Void]?, Bool, FlushPolicy) in
+            if state.isClosed { throw LogError.closed }
+            if let failure = state.failure { throw LogError.flushFailed(failure) }
+            let policy = state.configuration.flushPolicy
+            let interval = state.configuration.indexIntervalBytes
+            let size = try RecordBatchEncoder.measure(records, maxMessageBytes: state.configuration.maxMessageBytes)
+            try prepareRoom(&state, size: size, count: count)
+            let position = state.active.written
+            let baseOffset = state.active.nextOffset
+            let timestamps = RecordBatchEncoder.encode(records, baseOffset: baseOffset, size: size,
+                                                       into: state.active.region.base + position)
+            state.active.index.record(batchAt: position, relativeOffset: UInt32(baseOffset - state.active.baseOffset),
+                                      length: size, maxTimestamp: timestamps.max, interval: interval)
+            state.active.written = position + size
+            state.active.nextOffset = baseOffset + count
+            let result = AppendResult(baseOffset: baseOffset, lastOffset: baseOffset + count - 1,
+                                      firstTimestamp: timestamps.first, maxTimestamp: timestamps.max)
+            let wakeups = state.appendWaiters.isEmpty ? nil : state.takeSatisfiedAppendWaiters()
+            var schedule = false
+            if policy != .never {
+                if policy == .always, let onDurable {
+                    state.durabilityWaiters.append(DurabilityWaiter(result: result, callback: onDurable))
+                }
+                if !state.flushQueued {
+                    state.flushQueued = true
+                    schedule = true
+                }
+            }
+            return (result, wakeups, schedule, policy)
+        }
+        if let wakeups { for wakeup in wakeups { wakeup() } }
+        if schedule {
+            if case .interval(let milliseconds) = policy {
+                environment.flusher.scheduleFlush(self, afterMilliseconds: milliseconds)
+            } else {
+                environment.flusher.requestFlush(self)
+            }
+        }
+        return (result, policy != .always)
+    }
+
+    /// Rolls to a new segment when the batch does not fit (size, offset range or age) and makes sure disk
+    /// space is allocated for it. Throws with the state unchanged when the disk is full.
+    private func prepareRoom(_ state: inout PartitionState, size: Int, count: Int64) throws(LogError) {
+        let active = state.active
+        let configuration = state.configuration
+        if active.written > 0 {
+            var mustRoll = active.written + size > configuration.segmentBytes
+                || active.nextOffset + count - active.baseOffset > Int64(UInt32.max)
+            if !mustRoll, let maximumAge = configuration.segmentMilliseconds {
+                mustRoll = environment.clock() - active.createdAtMilliseconds >= maximumAge
+            }
+            if mustRoll { try roll(&state) }
+        }
+        if state.active.written == 0 && size > state.active.region.length {
+            try state.active.remap(capacity: size)
+        }
+        try state.active.ensureAllocated(for: size, chunk: configuration.preallocationBytes)
+    }
+
+    /// Seals the active segment and starts a new one at the log end. The new file is created first, so a
+    /// failure (full disk) leaves everything as it was. The sealed segment's sync is left to the flusher.
+    func roll(_ state: inout PartitionState) throws(LogError) {
+        let next = try ActiveSegment.create(directory: directory, baseOffset: state.active.nextOffset,
+                                            capacity: state.configuration.segmentBytes, now: environment.clock())
+        let old = state.active
+        let sealed = old.seal()
+        state.closed.append(sealed)
+        state.closedBytes += Int64(old.written)
+        if old.syncedPosition < old.written {
+            state.pendingSeals.append(PendingSeal(region: old.region, size: old.written))
+        }
+        state.active = next
+        state.directoryGeneration += 1
+        environment.cache.touch(sealed, loaded: true)
+    }
+
+    /// Seals the active segment even if it has not reached its size (for tests and tools). No-op when empty.
+    public func rollNow() throws(LogError) {
+        try state.withLock { state throws(LogError) in
+            if state.isClosed { throw LogError.closed }
+            if state.active.written > 0 { try roll(&state) }
+        }
+    }
+}

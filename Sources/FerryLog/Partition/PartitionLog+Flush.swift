@@ -1,0 +1,73 @@
+import FerrySystem
+import Synchronization
+
+extension PartitionLog: FlushTarget {
+    /// Syncs everything appended so far to stable storage (rolled segments, the directory, the active
+    /// segment), advances ``flushedOffset`` and completes the durability callbacks it covers. Blocks on
+    /// `msync`; concurrent flushes of one partition are serialised.
+    public func flush() throws(LogError) {
+        let outcome = flushOnce()
+        if let error = outcome { throw LogError.flushFailed(error) }
+    }
+
+    func runScheduledFlush() {
+        _ = flushOnce()
+    }
+
+    /// One flush round. Returns the sync error, if any.
+    private func flushOnce() -> SystemError? {
+        let (completions, failure, requeue) = flushLock.withLock { _ in syncAndPublish() }
+        for (waiter, result) in completions { waiter.callback(result) }
+        if requeue { environment.flusher.requestFlush(self) }
+        return failure
+    }
+
+    private func syncAndPublish() -> (
+        [(DurabilityWaiter, Result<AppendResult, LogError>)], SystemError?, Bool
+    ) {
+        let snapshot = state.withLock { state in
+            state.flushQueued = false
+            let seals = state.pendingSeals
+            state.pendingSeals = []
+            let directory = state.directoryGeneration > state.syncedDirectoryGeneration ? state.directoryGeneration : nil
+            return (seals: seals, directory: directory, region: state.active.region, base: state.active.baseOffset,
+                    from: state.active.syncedPosition, to: state.active.written, target: state.active.nextOffset,
+                    failure: state.failure)
+        }
+        if let failure = snapshot.failure { return ([], failure, false) }
+        var failure: SystemError?
+        do {
+            for seal in snapshot.seals { try seal.region.synchronize(0..<seal.size) }
+            if snapshot.directory != nil { try FileSystem.syncDirectory(directory) }
+            try snapshot.region.synchronize(snapshot.from..<snapshot.to)
+        } catch {
+            failure = error
+        }
+        return state.withLock { state in
+            if let failure {
+                state.failure = state.failure ?? failure
+                let failed = state.durabilityWaiters.map { ($0, Result<AppendResult, LogError>.failure(.flushFailed(failure))) }
+                state.durabilityWaiters = []
+                return (failed, failure, false)
+            }
+            if state.active.baseOffset == snapshot.base {
+                state.active.syncedPosition = max(state.active.syncedPosition, snapshot.to)
+            }
+            if let generation = snapshot.directory {
+                state.syncedDirectoryGeneration = max(state.syncedDirectoryGeneration, generation)
+            }
+            state.flushedOffset = max(state.flushedOffset, snapshot.target)
+            var done = 0
+            while done < state.durabilityWaiters.count
+                && state.durabilityWaiters[done].result.lastOffset < state.flushedOffset { done += 1 }
+            let completed = state.durabilityWaiters.prefix(done).map { ($0, Result<AppendResult, LogError>.success($0.result)) }
+            state.durabilityWaiters.removeFirst(done)
+            var requeue = false
+            if !state.durabilityWaiters.isEmpty && !state.flushQueued {
+                state.flushQueued = true
+                requeue = true
+            }
+            return (completed, nil, requeue)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FerrySystem
+import Synchronization
+
+/// Where a read continues: the active segment's mapping, or a closed segment to map.
+private enum ReadSource {
+    case end
+    case active(region: MappedRegion, limit: Int, start: Int, base: Int64)
+    case closed(segment: Segment, endOffset: Int64)
+}
+
+extension PartitionLog {
+    /// Reads records from `offset` on: at most `maxRecords`, and stopping once the key + value bytes returned
+    /// reach `maxBytes`, but always at least one record when one exists. Records are views into the mapped
+    /// segments (no copy) and stay valid after retention deletes their segment.
+    ///
+    /// `offset == nextOffset` returns no records. Throws ``LogError/offsetOutOfRange(requested:logStartOffset:nextOffset:)``
+    /// below the log start or above the end, and ``LogError/corruptBatch(segmentBaseOffset:position:)`` when
+    /// the first batch to return fails its checks (a corrupt record is never returned; records before it are).
+    public func read(from offset: Int64, maxRecords: Int = 1000, maxBytes: Int = Int.max) throws(LogError) -> ReadBatch {
+        var records: [ReadRecord] = []
+        records.reserveCapacity(min(max(maxRecords, 0), 1024))
+        var current = offset
+        var bytes = 0
+        var bounds: (start: Int64, end: Int64) = (0, 0)
+        var first = true
+        let indexInterval = configuration.indexIntervalBytes
+        while records.count < maxRecords && bytes < maxBytes {
+            let source = try state.withLock { state throws(LogError) -> ReadSource in
+                if state.isClosed { throw LogError.closed }
+                if first {
+                    bounds = (state.logStartOffset, state.active.nextOffset)
+                    if offset < state.logStartOffset || offset > state.active.nextOffset {
+                        throw LogError.offsetOutOfRange(requested: offset, logStartOffset: state.logStartOffset,
+                                                        nextOffset: state.active.nextOffset)
+                    }
+                }
+                if current >= state.active.nextOffset { return .end }
+                if current >= state.active.baseOffset {
+                    let relative = UInt32(current - state.active.baseOffset)
+                    return .active(region: state.active.region, limit: state.active.written,
+                                   start: state.active.index.floorPosition(forRelativeOffset: relative),
+                                   base: state.active.baseOffset)
+                }
+                guard let index = state.closedSegmentIndex(containing: current), current >= state.logStartOffset else {
+                    // Deleted by retention since the previous iteration.
+                    if first {
+                        throw LogError.offsetOutOfRange(requested: offset, logStartOffset: state.logStartOffset,
+                                                        nextOffset: state.active.nextOffset)
+                    }
+                    return .end
+                }
+                return .closed(segment: state.closed[index], endOffset: state.endOffset(ofClosed: index))
+            }
+            let wasFirst = first
+            first = false
+            switch source {
+            case .end:
+                return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
+            case .active(let region, let limit, let start, let base):
+                do {
+                    try scan(region: region, limit: limit, from: start, segmentBase: base, endOffset: nil,
+                             current: &current, records: &records, bytes: &bytes, maxRecords: maxRecords,
+                             maxBytes: maxBytes)
+                } catch {
+                    if records.isEmpty { throw error }
+                    return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
+                                     logEndOffset: bounds.end)
+                }
+            case .closed(let segment, let endOffset):
+                let view: SegmentView
+                do {
+                    view = try segment.view(cache: environment.cache, indexInterval: indexInterval)
+                } catch {
+                    // The files vanished under us: retention deleted the segment.
+                    if case .io(let system) = error, system.errno == ENOENT {
+                        if wasFirst {
+                            throw LogError.offsetOutOfRange(requested: offset, logStartOffset: logStartOffset,
+                                                            nextOffset: nextOffset)
+                        }
+                        return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
+                                         logEndOffset: bounds.end)
+                    }
+                    throw error
+                }
+                guard let region = view.region else {
+                    throw LogError.corruptBatch(segmentBaseOffset: segment.baseOffset, position: 0)
+                }
+                let relative = UInt32(current - segment.baseOffset)
+                do {
+                    try scan(region: region, limit: view.size, from: view.index.floorPosition(forRelativeOffset: relative),
+                             segmentBase: segment.baseOffset, endOffset: endOffset, current: &current,
+                             records: &records, bytes: &bytes, maxRecords: maxRecords, maxBytes: maxBytes)
+                } catch {
+                    if records.isEmpty { throw error }
+                    return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
+                                     logEndOffset: bounds.end)
+                }
+            }
+        }
+        return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
+    }
+
+    /// Appends the records of one segment from `current` on; advances `current`. Throws `.corruptBatch` for a
+    /// batch that fails its CRC or structure, or when the segment ends before `endOffset`.
+    private func scan(
+        region: MappedRegion, limit: Int, from start: Int, segmentBase: Int64, endOffset: Int64?,
+        current: inout Int64, records: inout [ReadRecord], bytes: inout Int, maxRecords: Int, maxBytes: Int
+    ) throws(LogError) {
+        let base = UnsafeRawPointer(region.base)
+        var position = start
+        while position < limit {
+            guard let header = RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: false) else {
+                throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position)
+            }
+            if header.nextOffset <= current {
+                position += header.length
+                continue
+            }
+            guard header.baseOffset <= current,
+                  RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: true) != nil
+            else { throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position) }
+            var full = false
+            var next = current
+            try RecordBatchDecoder.forEachRecord(in: header, at: position, base: base, segmentBaseOffset: segmentBase) {
+                pointer, offset, timestamp, keyLength, valueLength, headerCount, size throws(LogError) -> Bool in
+                if offset < next { return true }
+                records.append(ReadRecord(owner: region, pointer: pointer, offset: offset, timestamp: timestamp,
+                                          keyLength: keyLength, valueLength: valueLength, headerCount: headerCount,
+                                          size: size))
+                next = offset + 1
+                bytes += max(0, Int(keyLength)) + max(0, Int(valueLength))
+                if records.count >= maxRecords || bytes >= maxBytes {
+                    full = true
+                    return false
+                }
+                return true
+            }
+            current = next
+            if full { return }
+            position += header.length
+        }
+        if let endOffset, current < endOffset {
+            throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position)
+        }
+    }
+
+    /// The first offset whose record has a timestamp >= `timestamp`, or ``nextOffset`` when there is none.
+    /// Uses each segment's largest timestamp to pick the segment and its time index to skip most of it.
+    public func offset(atOrAfterTimestamp timestamp: Int64) throws(LogError) -> Int64 {
+        let (closed, activeRegion, activeLimit, activeIndex, activeBase, end) = try state.withLock {
+            state throws(LogError) in
+            if state.isClosed { throw LogError.closed }
+            return (state.closed, state.active.region, state.active.written, state.active.index,
+                    state.active.baseOffset, state.active.nextOffset)
+        }
+        let indexInterval = configuration.indexIntervalBytes
+        for segment in closed {
+            let maximum = try segment.maxTimestamp(cache: environment.cache, indexInterval: indexInterval)
+            guard maximum >= timestamp else { continue }
+            let view = try segment.view(cache: environment.cache, indexInterval: indexInterval)
+            if let region = view.region,
+               let found = try Self.findTimestamp(timestamp, region: region, limit: view.size, index: view.index,
+                                                  segmentBase: segment.baseOffset) {
+                return found
+            }
+        }
+        if activeIndex.maxTimestamp >= timestamp,
+           let found = try Self.findTimestamp(timestamp, region: activeRegion, limit: activeLimit, index: activeIndex,
+                                              segmentBase: activeBase) {
+            return found
+        }
+        return end
+    }
+
+    private static func findTimestamp(
+        _ timestamp: Int64, region: MappedRegion, limit: Int, index: SegmentIndex, segmentBase: Int64
+    ) throws(LogError) -> Int64? {
+        let base = UnsafeRawPointer(region.base)
+        var position = index.floorPosition(forRelativeOffset: index.scanStart(forTimestamp: timestamp))
+        while let header = RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: false) {
+            if header.maxTimestamp >= timestamp {
+                guard RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: true) != nil else {
+                    throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position)
+                }
+                var found: Int64?
+                try RecordBatchDecoder.forEachRecord(in: header, at: position, base: base, segmentBaseOffset: segmentBase) {
+                    _, offset, recordTimestamp, _, _, _, _ throws(LogError) -> Bool in
+                    if recordTimestamp >= timestamp {
+                        found = offset
+                        return false
+                    }
+                    return true
+                }
+                if let found { return found }
+            }
+            position += header.length
+        }
+        return nil
+    }
+}

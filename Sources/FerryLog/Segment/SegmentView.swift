@@ -1,0 +1,17 @@
+import FerrySystem
+
+/// A readable closed segment: its log mapping (nil when the segment is empty), its size and its indexes.
+///
+/// Immutable. Readers obtain it from ``Segment/view(cache:configuration:)`` and may keep it as long as they
+/// like: the mapping is unmapped only when the last holder lets go (records hold the region too).
+final class SegmentView: Sendable {
+    let region: MappedRegion?
+    let size: Int
+    let index: SegmentIndex
+
+    init(region: MappedRegion?, size: Int, index: SegmentIndex) {
+        self.region = region
+        self.size = size
+        self.index = index
+    }
+}

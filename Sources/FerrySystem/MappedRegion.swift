@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CFerryLinux
+
+/// A `MAP_SHARED` memory mapping of a file, unmapped when the last reference goes away.
+///
+/// Ownership: the region is a reference-counted class precisely so that readers can keep a mapping alive while
+/// its owner (for example a log segment being deleted or evicted from a cache) lets go of it: `munmap` runs in
+/// `deinit`, after the last holder releases it. The file descriptor used to create the mapping is not retained
+/// (the kernel keeps the file referenced for the mapping's lifetime), so callers should close it.
+///
+/// Thread-safety: the region itself is immutable. Reading or writing the mapped bytes is up to the owner's
+/// locking rules (`@unchecked Sendable` because raw pointers are not `Sendable`). Accessing bytes beyond the end
+/// of the underlying file raises `SIGBUS`; owners must only touch bytes the file is known to contain.
+public final class MappedRegion: @unchecked Sendable {
+    /// The start of the mapping (page-aligned).
+    public let base: UnsafeMutableRawPointer
+    /// The mapping's length in bytes (may exceed the file size; see the class doc).
+    public let length: Int
+    /// Whether the mapping is writable (`PROT_WRITE`).
+    public let isWritable: Bool
+
+    /// The system page size.
+    public static let pageSize: Int = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Maps `length` bytes of `descriptor` from offset 0. `length` must be greater than zero.
+    public init(descriptor: FileDescriptor, length: Int, writable: Bool) throws(SystemError) {
+        precondition(length > 0, "MappedRegion: length must be > 0, got \(length)")
+        let protection = writable ? (PROT_READ | PROT_WRITE) : PROT_READ
+        let pointer = mmap(nil, length, protection, MAP_SHARED, descriptor.rawValue, 0)
+        guard let pointer, cferry_map_failed_is(pointer) == 0 else {
+            throw SystemError(errno: Glibc.errno, call: "mmap")
+        }
+        self.base = pointer
+        self.length = length
+        self.isWritable = writable
+    }
+
+    deinit {
+        munmap(base, length)
+    }
+
+    /// Writes the dirty pages of `range` to stable storage and waits (`msync(MS_SYNC)`, which on Linux also
+    /// commits the file metadata needed to read them back, like `fdatasync`). The start is aligned down to a page.
+    /// May block for milliseconds: never call it on a latency-sensitive thread.
+    public func synchronize(_ range: Range<Int>) throws(SystemError) {
+        guard !range.isEmpty else { return }
+        precondition(range.lowerBound >= 0 && range.upperBound <= length, "synchronize: \(range) outside 0..<\(length)")
+        let start = range.lowerBound & ~(Self.pageSize - 1)
+        _ = try syscall("msync") { msync(base + start, range.upperBound - start, MS_SYNC) }
+    }
+
+    /// Tells the kernel the range will not be needed soon (`MADV_DONTNEED` is not used: it would drop dirty
+    /// shared pages' mapping only, which is safe but pointless). Currently a hint for sequential access.
+    public func adviseSequential() {
+        _ = madvise(base, length, MADV_SEQUENTIAL)
+    }
+}

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CFerryLinux
+
+/// A dedicated OS thread (pthread) running one closure, for work that blocks (fsync) and must never run on an
+/// event-loop or cooperative-pool thread.
+///
+/// The thread is joinable: call ``join()`` exactly once to wait for it and release it.
+public final class SystemThread: Sendable {
+    private let handle: pthread_t
+
+    private final class Box {
+        let body: @Sendable () -> Void
+        let name: String
+        init(_ body: @escaping @Sendable () -> Void, name: String) {
+            self.body = body
+            self.name = name
+        }
+    }
+
+    /// Starts a thread named `name` (at most 15 bytes are kept by Linux) that runs `body`.
+    public init(name: String, _ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(Box(body, name: name)).toOpaque()
+        var thread = pthread_t()
+        let code = pthread_create(&thread, nil, { argument in
+            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+            _ = cferry_set_thread_name(String(decoding: box.name.utf8.prefix(15), as: UTF8.self))
+            box.body()
+            return nil
+        }, box)
+        precondition(code == 0, "pthread_create failed: \(code)")
+        handle = thread
+    }
+
+    /// Waits for the thread to finish. Must be called exactly once, never from the thread itself.
+    public func join() {
+        pthread_join(handle, nil)
+    }
+}
