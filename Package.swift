@@ -72,7 +72,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FerryHTTPBenchmarkServer",
-            dependencies: ["FerryHTTP", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FerryHTTP", "FerrySystem", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/FerryHTTPBenchmarkServer",
             swiftSettings: strictSettings
         ),

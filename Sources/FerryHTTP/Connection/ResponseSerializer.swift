@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes response heads as bytes. Stateless; thread-safe.
+enum ResponseSerializer {
+    /// Appends the status line, the response's own fields (minus framing fields the server owns), then
+    /// `Content-Length` or `Transfer-Encoding: chunked`, `X-Request-Id`, `Date`, `Connection` and the blank line.
+    static func appendHead(
+        status: HTTPStatus, headers: HTTPHeaders, contentLength: Int, requestID: RequestID, keepAlive: Bool,
+        http10: Bool, date: [UInt8], chunked: Bool, to out: inout [UInt8]
+    ) {
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(status.code, to: &out)
+        out.append(0x20)
+        out.append(contentsOf: status.reasonPhrase.utf8)
+        out.append(contentsOf: "\r\n".utf8)
+        for field in headers.fields where !isServerOwned(field.name) {
+            out.append(contentsOf: field.name.utf8)
+            out.append(contentsOf: ": ".utf8)
+            appendSanitized(field.value, to: &out)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        if chunked {
+            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+        } else if !status.forbidsBody {
+            out.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(contentLength, to: &out)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        out.append(contentsOf: "X-Request-Id: ".utf8)
+        requestID.append(to: &out)
+        out.append(contentsOf: "\r\n".utf8)
+        out.append(contentsOf: date)
+        if !keepAlive {
+            out.append(contentsOf: "Connection: close\r\n".utf8)
+        } else if http10 {
+            out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+        }
+        out.append(contentsOf: "\r\n".utf8)
+    }
+
+    @inline(__always)
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 10 {
+            out.append(UInt8(truncatingIfNeeded: 0x30 + max(0, value)))
+            return
+        }
+        var digits: (UInt64, UInt64) = (0, 0)
+        var count = 0
+        var v = UInt64(value)
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            while v > 0 {
+                scratch[count] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                v /= 10
+                count += 1
+            }
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(scratch[i]) }
+        }
+    }
+
+    /// Appends a chunk-size line (`<hex>\r\n`).
+    static func appendChunkSize(_ size: Int, to out: inout [UInt8]) {
+        let digitCount = max(1, (64 - UInt64(size).leadingZeroBitCount + 3) / 4)
+        for i in stride(from: digitCount - 1, through: 0, by: -1) {
+            out.append(hexDigits[Int((UInt64(size) >> UInt64(i * 4)) & 0xF)])
+        }
+        out.append(contentsOf: "\r\n".utf8)
+    }
+
+    /// Header values come from handlers: never let a CR/LF through (response splitting).
+    @inline(__always)
+    private static func appendSanitized(_ value: String, to out: inout [UInt8]) {
+        for byte in value.utf8 { out.append(byte == 0x0D || byte == 0x0A || byte == 0 ? 0x20 : byte) }
+    }
+
+    @inline(__always)
+    private static func isServerOwned(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: HTTPHeaders.equalsIgnoringCase(name, "Date")
+        case 10: HTTPHeaders.equalsIgnoringCase(name, "Connection")
+        case 12: HTTPHeaders.equalsIgnoringCase(name, "X-Request-Id")
+        case 14: HTTPHeaders.equalsIgnoringCase(name, "Content-Length")
+        case 17: HTTPHeaders.equalsIgnoringCase(name, "Transfer-Encoding")
+        default: false
+        }
+    }
+}
+
+/// The `Date: ...\r\n` line, reformatted at most once per second. Loop-confined.
+struct DateHeaderCache {
+    private var second = -1
+    private var cached: [UInt8] = []
+    private var checkedAt: UInt64 = 0
+
+    mutating func bytes(now: UInt64) -> [UInt8] {
+        if now &- checkedAt < 50_000_000 && !cached.isEmpty { return cached }
+        checkedAt = now
+        let t = time(nil)
+        if t == second { return cached }
+        second = t
+        var tmValue = tm()
+        var seconds = time_t(t)
+        gmtime_r(&seconds, &tmValue)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let text = "Date: \(days[Int(tmValue.tm_wday)]), \(two(tmValue.tm_mday)) \(months[Int(tmValue.tm_mon)]) "
+            + "\(tmValue.tm_year + 1900) \(two(tmValue.tm_hour)):\(two(tmValue.tm_min)):\(two(tmValue.tm_sec)) GMT\r\n"
+        cached = Array(text.utf8)
+        return cached
+    }
+}

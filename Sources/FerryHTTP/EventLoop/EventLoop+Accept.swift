@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CFerryLinux
+import FerrySystem
+import Logging
+import Synchronization
+
+extension EventLoop {
+    /// Accepts pending connections (bounded per turn so one loop cannot starve its clients).
+    func acceptConnections() {
+        for _ in 0..<256 {
+            var address = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let fd = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    cferry_accept4(listenFD, $0, &length, CFERRY_SOCK_NONBLOCK | CFERRY_SOCK_CLOEXEC)
+                }
+            }
+            if fd < 0 {
+                let code = cferry_errno()
+                if code == EINTR || code == ECONNABORTED { continue }
+                if code != EAGAIN && code != EWOULDBLOCK {
+                    context.logger.warning("accept failed", metadata: ["errno": "\(code)"])
+                }
+                return
+            }
+            let open = context.openConnections.add(1, ordering: .relaxed).newValue
+            if open > context.configuration.maxConnections || shuttingDown {
+                rejectOverloaded(fd)
+                context.openConnections.subtract(1, ordering: .relaxed)
+                continue
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            let remote = HTTPRemoteAddress(ipv4: UInt32(bigEndian: address.sin_addr.s_addr),
+                                           port: UInt16(bigEndian: address.sin_port))
+            let connection = Connection(fd: fd, remote: remote, loop: self, limits: context.limits)
+            connection.deadline = now + context.configuration.headerTimeout.nanoseconds
+            do {
+                try register(fd: fd, events: UInt32(CFERRY_EPOLLIN | CFERRY_EPOLLRDHUP))
+            } catch {
+                Glibc.close(fd)
+                context.openConnections.subtract(1, ordering: .relaxed)
+                continue
+            }
+            if Int(fd) >= connections.count {
+                connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count + 64))
+            }
+            connections[Int(fd)] = connection
+            connectionCount += 1
+        }
+    }
+
+    /// Over `maxConnections` (or shutting down): a best-effort 503 problem, then close.
+    private func rejectOverloaded(_ fd: Int32) {
+        let response = HTTPResponse.problem(.serviceUnavailable, slug: "unavailable",
+                                            detail: shuttingDown ? "the server is shutting down" : "too many connections")
+        var bytes: [UInt8] = []
+        ResponseSerializer.appendHead(
+            status: response.status, headers: response.headers, contentLength: response.body.count,
+            requestID: .generated(prefix: requestIDPrefix, counter: nextRequestCounter()), keepAlive: false,
+            http10: false, date: dateCache.bytes(now: now), chunked: false, to: &bytes)
+        bytes.append(contentsOf: response.body)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        shutdown(fd, Int32(SHUT_WR))
+        Glibc.close(fd)
+    }
+
+    func nextRequestCounter() -> UInt64 {
+        requestCounter &+= 1
+        return requestCounter
+    }
+}

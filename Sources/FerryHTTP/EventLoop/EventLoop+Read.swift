@@ -1,0 +1,195 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FerrySystem
+import Logging
+import Synchronization
+
+extension EventLoop {
+    /// Most bytes kept unparsed while a request is held (pipelined input); beyond it reading pauses.
+    var maxBufferedInput: Int { context.limits.maxRequestLineBytes + context.limits.maxHeaderBytes + 4096 }
+
+    /// Reads everything the socket has (until a short read or `EAGAIN`) and processes it.
+    func readAvailable(_ connection: Connection) {
+        while true {
+            let n = recv(connection.fd, readBuffer.baseAddress, readBufferSize, 0)
+            if n > 0 {
+                let chunk = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
+                receive(connection, chunk)
+                if case .closed = connection.state { return }
+                if n < readBufferSize || !connection.readInterest { return }
+            } else if n == 0 {
+                // EOF: the client is gone (or half-closed); either way nothing more can be answered usefully.
+                close(connection)
+                return
+            } else {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { return }
+                close(connection)
+                return
+            }
+        }
+    }
+
+    /// Feeds received bytes to the connection's parser, dispatching every complete request.
+    private func receive(_ connection: Connection, _ bytes: UnsafeRawBufferPointer) {
+        switch connection.state {
+        case .lingering, .closing:
+            return  // discard
+        case .readingHead(started: false):
+            connection.state = .readingHead(started: true)
+            connection.deadline = now + context.configuration.headerTimeout.nanoseconds
+        default:
+            break
+        }
+        if connection.input.isEmpty {
+            let consumed = process(connection, bytes)
+            if consumed < bytes.count, !isClosedOrClosing(connection) {
+                connection.input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+            }
+        } else {
+            connection.input.append(contentsOf: bytes)
+            processBufferedInput(connection)
+        }
+        if connection.input.count > maxBufferedInput, connection.activeSequence != nil, connection.readInterest {
+            connection.readInterest = false
+            updateInterest(connection)
+        }
+    }
+
+    /// Processes bytes already buffered in `connection.input` (after a deferred response completes, too).
+    func processBufferedInput(_ connection: Connection) {
+        guard !connection.input.isEmpty else { return }
+        let consumed = connection.input.withUnsafeBytes { process(connection, $0) }
+        if isClosedOrClosing(connection) {
+            connection.input = []
+        } else if consumed == connection.input.count {
+            connection.input.removeAll(keepingCapacity: connection.input.capacity <= 4096)
+        } else if consumed > 0 {
+            connection.input.removeFirst(consumed)
+        }
+        if !connection.readInterest, connection.input.count <= maxBufferedInput, !isClosedOrClosing(connection) {
+            connection.readInterest = true
+            updateInterest(connection)
+        }
+    }
+
+    private func isClosedOrClosing(_ connection: Connection) -> Bool {
+        switch connection.state {
+        case .closed, .closing, .lingering: true
+        default: false
+        }
+    }
+
+    /// Parses and dispatches as many requests as `buffer` holds. Returns the bytes consumed; stops early while a
+    /// request is held (its successors wait in `input`, so responses stay in order).
+    private func process(_ connection: Connection, _ buffer: UnsafeRawBufferPointer) -> Int {
+        var offset = 0
+        while offset < buffer.count {
+            switch connection.state {
+            case .readingHead:
+                let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
+                let parsed: (HTTPRequestHead, Int)?
+                do {
+                    parsed = try connection.headParser.parse(rest)
+                } catch {
+                    fail(connection, error)
+                    return buffer.count
+                }
+                guard let (head, used) = parsed else { return offset }
+                connection.headParser.reset()
+                offset += used
+                if head.framing == .none {
+                    dispatch(connection, head: head, body: [])
+                    continue
+                }
+                // Fast path: the whole Content-Length body is already here.
+                if case .length(let length) = head.framing, buffer.count - offset >= length {
+                    let body = Array(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + length)]))
+                    offset += length
+                    dispatch(connection, head: head, body: body)
+                    continue
+                }
+                connection.pendingHead = head
+                connection.bodyDecoder = HTTPBodyDecoder(framing: head.framing, limits: context.limits)
+                connection.body = []
+                if case .length(let length) = head.framing { connection.body.reserveCapacity(min(length, 1 << 20)) }
+                connection.state = .readingBody
+                connection.deadline = now + context.configuration.bodyTimeout.nanoseconds
+                if head.expectContinue && offset == buffer.count {
+                    connection.output.append { $0.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8) }
+                    markDirty(connection)
+                }
+            case .readingBody:
+                let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
+                do {
+                    offset += try connection.bodyDecoder!.decode(rest, into: &connection.body)
+                } catch {
+                    fail(connection, error)
+                    return buffer.count
+                }
+                if connection.bodyDecoder!.isComplete, let head = connection.pendingHead {
+                    let body = connection.body
+                    connection.body = []
+                    connection.bodyDecoder = nil
+                    connection.pendingHead = nil
+                    dispatch(connection, head: head, body: body)
+                }
+            case .awaitingResponse, .streaming:
+                return offset
+            case .closing, .lingering, .closed:
+                return buffer.count
+            }
+        }
+        return offset
+    }
+
+    /// Hands a complete request to the handler, synchronously on this thread.
+    private func dispatch(_ connection: Connection, head: HTTPRequestHead, body: [UInt8]) {
+        connection.sequence &+= 1
+        let sequence = connection.sequence
+        connection.state = .awaitingResponse(sequence)
+        connection.deadline = 0
+        connection.keepAlive = head.keepAlive && !shuttingDown
+        connection.isHead = head.method == .HEAD
+        connection.isHTTP10 = head.version == .http1_0
+        let requestID: RequestID
+        if let id = head.headers["X-Request-Id"], RequestID.isAcceptable(id) {
+            requestID = .echoed(id)
+        } else {
+            requestID = .generated(prefix: requestIDPrefix, counter: nextRequestCounter())
+        }
+        connection.requestID = requestID
+        if context.accessLogEnabled {
+            connection.logMethod = head.method
+            connection.logPath = head.parsedTarget.path
+            connection.logStart = monotonicNanoseconds()
+        }
+        let request = HTTPRequest(head: head, body: body, remoteAddress: connection.remote, requestID: requestID)
+        connection.inHandler = sequence
+        context.handler(request, HTTPResponder(connection: connection, sequence: sequence))
+        connection.inHandler = 0
+        if connection.activeSequence == sequence, !connection.isHeld {
+            if case .awaitingResponse = connection.state {
+                connection.isHeld = true
+                context.heldRequests.add(1, ordering: .relaxed)
+            }
+        }
+    }
+
+    /// Answers a parse error with its problem response and closes after writing it.
+    func fail(_ connection: Connection, _ error: HTTPParseError) {
+        connection.keepAlive = false
+        connection.isHead = false
+        connection.requestID = .generated(prefix: requestIDPrefix, counter: nextRequestCounter())
+        connection.bodyDecoder = nil
+        connection.pendingHead = nil
+        connection.body = []
+        let response = HTTPResponse.problem(error.status, slug: error.slug, detail: error.description)
+        writeResponse(connection, response)
+        if context.logger.logLevel <= .debug {
+            context.logger.debug("rejected request", metadata: ["peer": "\(connection.remote)", "error": "\(error)"])
+        }
+    }
+}

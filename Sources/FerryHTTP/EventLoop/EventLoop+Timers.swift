@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+
+extension EventLoop {
+    /// Closes connections whose read phase ran past its deadline (idle keep-alive, slowloris head, slow body,
+    /// lingering close) or whose output made no progress for `idleTimeout` (a client that stopped reading).
+    /// Runs every `sweepInterval`; O(connections of this loop).
+    func sweep() {
+        let writeStall = context.configuration.idleTimeout.nanoseconds
+        for case let connection? in connections {
+            if connection.deadline != 0 && now >= connection.deadline {
+                if context.logger.logLevel <= .debug {
+                    context.logger.debug("closing connection after timeout",
+                                         metadata: ["peer": "\(connection.remote)", "state": "\(connection.state)"])
+                }
+                close(connection)
+            } else if !connection.output.isEmpty && now &- connection.lastWriteProgress >= writeStall {
+                close(connection)
+            }
+        }
+    }
+
+    /// Stops accepting, closes idle connections and makes busy ones close after their current response.
+    func beginShutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        if listenFD >= 0 {
+            Glibc.close(listenFD)
+            listenFD = -1
+        }
+        for case let connection? in connections {
+            switch connection.state {
+            case .readingHead:
+                if connection.output.isEmpty {
+                    close(connection)
+                } else {
+                    connection.keepAlive = false
+                    connection.state = .closing
+                    markDirty(connection)
+                }
+            case .readingBody, .awaitingResponse, .streaming:
+                connection.keepAlive = false
+            case .closing, .lingering, .closed:
+                break
+            }
+        }
+    }
+}

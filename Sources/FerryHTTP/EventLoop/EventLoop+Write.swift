@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CFerryLinux
+import FerrySystem
+import Logging
+import Synchronization
+
+extension EventLoop {
+    /// Completes request `sequence` with a fixed response. Ignored when that request is no longer waiting (already
+    /// answered, or the connection closed). Returns whether the response was taken.
+    @discardableResult
+    func complete(_ connection: Connection, sequence: UInt64, response: HTTPResponse) -> Bool {
+        guard case .awaitingResponse(let current) = connection.state, current == sequence else { return false }
+        writeResponse(connection, response)
+        if connection.inHandler != sequence { processBufferedInput(connection) }
+        return true
+    }
+
+    /// Serializes a fixed response into the output and moves the connection to its next state.
+    func writeResponse(_ connection: Connection, _ response: HTTPResponse) {
+        let sendBody = !connection.isHead && !response.status.forbidsBody
+        let date = dateCache.bytes(now: now)
+        let smallBody = sendBody && response.body.count < OutputQueue.largeChunkBytes
+        connection.output.append { out in
+            ResponseSerializer.appendHead(
+                status: response.status, headers: response.headers, contentLength: response.body.count,
+                requestID: connection.requestID, keepAlive: connection.keepAlive && !shuttingDown,
+                http10: connection.isHTTP10, date: date, chunked: false, to: &out)
+            if smallBody { out.append(contentsOf: response.body) }
+        }
+        if sendBody && !smallBody { connection.output.append(bytes: response.body) }
+        if context.accessLogEnabled { logAccess(connection, status: response.status, bytes: sendBody ? response.body.count : 0) }
+        finishRequest(connection)
+    }
+
+    /// The request is fully answered: release it and go back to reading, or close after the write.
+    func finishRequest(_ connection: Connection) {
+        if connection.isHeld {
+            connection.isHeld = false
+            context.heldRequests.subtract(1, ordering: .relaxed)
+        }
+        connection.closeCallbacks = []
+        if connection.keepAlive && !shuttingDown {
+            connection.state = .readingHead(started: !connection.input.isEmpty)
+            connection.deadline = now + (connection.input.isEmpty
+                ? context.configuration.idleTimeout.nanoseconds : context.configuration.headerTimeout.nanoseconds)
+        } else {
+            connection.state = .closing
+            connection.input = []
+            connection.deadline = now + context.configuration.idleTimeout.nanoseconds
+        }
+        markDirty(connection)
+    }
+
+    private func logAccess(_ connection: Connection, status: HTTPStatus, bytes: Int) {
+        let micros = (monotonicNanoseconds() &- connection.logStart) / 1000
+        context.logger.log(
+            level: context.configuration.accessLogLevel,
+            "\(connection.logMethod.rawValue) \(connection.logPath) \(status.code) \(bytes)B \(micros)us",
+            metadata: ["request-id": "\(connection.requestID.string)", "peer": "\(connection.remote)"])
+    }
+
+    // MARK: Streams
+
+    func startStream(_ connection: Connection, sequence: UInt64, status: HTTPStatus, headers: HTTPHeaders) {
+        guard case .awaitingResponse(let current) = connection.state, current == sequence else { return }
+        let chunked = !connection.isHTTP10
+        if !chunked { connection.keepAlive = false }
+        let date = dateCache.bytes(now: now)
+        connection.output.append { out in
+            ResponseSerializer.appendHead(
+                status: status, headers: headers, contentLength: 0, requestID: connection.requestID,
+                keepAlive: connection.keepAlive && !shuttingDown, http10: connection.isHTTP10, date: date,
+                chunked: chunked, to: &out)
+        }
+        connection.state = .streaming(sequence)
+        connection.streamedBytes = 0
+        markDirty(connection)
+    }
+
+    func streamWrite(_ connection: Connection, sequence: UInt64, bytes: [UInt8]) {
+        guard case .streaming(let current) = connection.state, current == sequence, !bytes.isEmpty else { return }
+        connection.streamedBytes += bytes.count
+        if connection.isHead { return }
+        if !connection.isHTTP10 {
+            connection.output.append { ResponseSerializer.appendChunkSize(bytes.count, to: &$0) }
+        }
+        connection.output.append(bytes: bytes)
+        if !connection.isHTTP10 { connection.output.append { $0.append(contentsOf: "\r\n".utf8) } }
+        if connection.output.pendingBytes > context.configuration.maxStreamBufferBytes {
+            // The client does not read fast enough: drop it rather than buffer without bound.
+            close(connection)
+            return
+        }
+        markDirty(connection)
+    }
+
+    func streamFinish(_ connection: Connection, sequence: UInt64) {
+        guard case .streaming(let current) = connection.state, current == sequence else { return }
+        if !connection.isHTTP10 && !connection.isHead {
+            connection.output.append { $0.append(contentsOf: "0\r\n\r\n".utf8) }
+        }
+        if context.accessLogEnabled { logAccess(connection, status: 200, bytes: connection.streamedBytes) }
+        finishRequest(connection)
+        processBufferedInput(connection)
+    }
+
+    // MARK: Writing and closing
+
+    /// Writes queued output; arms `EPOLLOUT` when the socket is full, starts the lingering close when done.
+    func flush(_ connection: Connection) {
+        if case .closed = connection.state { return }
+        if !connection.output.isEmpty {
+            do {
+                switch try connection.output.write(to: connection.fd) {
+                case .processed(let n): if n > 0 { connection.lastWriteProgress = now }
+                case .wouldBlock: break
+                }
+            } catch {
+                close(connection)
+                return
+            }
+        }
+        if connection.output.isEmpty {
+            if connection.writeInterest {
+                connection.writeInterest = false
+                updateInterest(connection)
+            }
+            if case .closing = connection.state { startLingering(connection) }
+        } else if !connection.writeInterest {
+            connection.writeInterest = true
+            connection.lastWriteProgress = now
+            updateInterest(connection)
+        }
+    }
+
+    /// After the last response: shut our side down and discard input until the client closes (bounded), so
+    /// unread request bytes never turn into a reset that destroys the response.
+    private func startLingering(_ connection: Connection) {
+        shutdown(connection.fd, Int32(SHUT_WR))
+        connection.state = .lingering
+        connection.deadline = now + min(context.configuration.lingerTimeout.nanoseconds,
+                                        context.configuration.idleTimeout.nanoseconds)
+        if !connection.readInterest {
+            connection.readInterest = true
+            updateInterest(connection)
+        }
+    }
+
+    /// Closes the socket now, releases a held request and runs its close callbacks (on this thread).
+    func close(_ connection: Connection) {
+        if case .closed = connection.state { return }
+        connection.state = .closed
+        connection.closed.store(true, ordering: .releasing)
+        Glibc.close(connection.fd)
+        if Int(connection.fd) < connections.count, connections[Int(connection.fd)] === connection {
+            connections[Int(connection.fd)] = nil
+        }
+        connectionCount -= 1
+        connection.output.removeAll()
+        connection.input = []
+        connection.body = []
+        let callbacks = connection.closeCallbacks
+        connection.closeCallbacks = []
+        for callback in callbacks { callback() }
+        // Counters last, so an observer that sees them drop also sees the callbacks' effects.
+        if connection.isHeld {
+            connection.isHeld = false
+            context.heldRequests.subtract(1, ordering: .relaxed)
+        }
+        context.openConnections.subtract(1, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,213 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CFerryLinux
+import FerrySystem
+import Logging
+import Synchronization
+
+/// One epoll loop thread: its own listening socket (`SO_REUSEPORT`), wake-up `eventfd`, connections, and task
+/// queue.
+///
+/// Everything except ``enqueue(_:)`` runs on the loop thread. Handlers run synchronously on it, so they must
+/// not block. Tasks posted from other threads (deferred responses, stream writes) are drained once per loop
+/// turn, after socket events; all dirty connections are then flushed with one write each.
+final class EventLoop: @unchecked Sendable {
+    let index: Int
+    let context: ServerContext
+    let epollFD: Int32
+    let wakeFD: Int32
+    var listenFD: Int32
+    let requestIDPrefix: String
+    var requestCounter: UInt64 = 0
+
+    var connections: [Connection?] = []
+    var connectionCount = 0
+    var dirty: [Connection] = []
+    var now: UInt64 = 0
+    var nextSweep: UInt64 = 0
+    var shuttingDown = false
+    var running = true
+    var dateCache = DateHeaderCache()
+
+    let readBufferSize = 64 * 1024
+    let readBuffer: UnsafeMutableRawBufferPointer
+    private let events: UnsafeMutablePointer<epoll_event>
+    private let maxEvents: Int32 = 256
+
+    private struct Queue {
+        var tasks: [LoopTask] = []
+        var wakePending = false
+    }
+    private let queue = Mutex(Queue())
+    /// The loop thread, for "am I on the loop" checks.
+    let threadID = Atomic<UInt>(0)
+
+    init(index: Int, context: ServerContext, listenFD: Int32) throws(SystemError) {
+        self.index = index
+        self.context = context
+        self.listenFD = listenFD
+        self.epollFD = try syscall("epoll_create1") { epoll_create1(Int32(CFERRY_SOCK_CLOEXEC)) }
+        do {
+            self.wakeFD = try syscall("eventfd") { eventfd(0, CFERRY_EFD_NONBLOCK | CFERRY_EFD_CLOEXEC) }
+        } catch {
+            Glibc.close(epollFD)
+            throw error
+        }
+        requestIDPrefix = RequestID.makePrefix() + String(index, radix: 16)
+        readBuffer = .allocate(byteCount: readBufferSize, alignment: 16)
+        events = .allocate(capacity: Int(maxEvents))
+        try register(fd: wakeFD, events: UInt32(CFERRY_EPOLLIN))
+        try register(fd: listenFD, events: UInt32(CFERRY_EPOLLIN))
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        events.deallocate()
+        Glibc.close(epollFD)
+        Glibc.close(wakeFD)
+    }
+
+    /// True on this loop's thread.
+    @inline(__always)
+    var isOnLoopThread: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    // MARK: epoll registration
+
+    func register(fd: Int32, events: UInt32) throws(SystemError) {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        _ = try syscall("epoll_ctl") { epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) }
+    }
+
+    func updateInterest(_ connection: Connection) {
+        var mask = UInt32(CFERRY_EPOLLRDHUP)
+        if connection.readInterest { mask |= UInt32(CFERRY_EPOLLIN) }
+        if connection.writeInterest { mask |= UInt32(CFERRY_EPOLLOUT) }
+        var event = epoll_event()
+        event.events = mask
+        event.data.fd = connection.fd
+        _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event)
+    }
+
+    // MARK: Cross-thread tasks
+
+    /// Posts a task from any thread; wakes the loop when it may be sleeping in `epoll_wait`.
+    func enqueue(_ task: LoopTask) {
+        let needsWake = queue.withLock { q in
+            q.tasks.append(task)
+            let wake = !q.wakePending
+            q.wakePending = true
+            return wake
+        }
+        if needsWake {
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeFD, &one, 8)
+        }
+    }
+
+    private func drainTasks() {
+        let tasks = queue.withLock { q in
+            let t = q.tasks
+            q.tasks = []
+            q.wakePending = false
+            return t
+        }
+        for task in tasks { run(task) }
+    }
+
+    private func run(_ task: LoopTask) {
+        switch task {
+        case .respond(let c, let seq, let response): complete(c, sequence: seq, response: response)
+        case .startStream(let c, let seq, let status, let headers): startStream(c, sequence: seq, status: status, headers: headers)
+        case .streamWrite(let c, let seq, let bytes): streamWrite(c, sequence: seq, bytes: bytes)
+        case .streamFinish(let c, let seq): streamFinish(c, sequence: seq)
+        case .onClose(let c, let seq, let callback):
+            if c.activeSequence == seq, !c.closed.load(ordering: .relaxed) {
+                c.closeCallbacks.append(callback)
+            } else {
+                callback()
+            }
+        case .beginShutdown: beginShutdown()
+        case .stop: running = false
+        }
+    }
+
+    // MARK: The loop
+
+    /// Runs until a `.stop` task; then closes every connection.
+    func run() {
+        threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        now = monotonicNanoseconds()
+        let tick = context.configuration.sweepInterval
+        nextSweep = now + tick
+        let timeoutMs = Int32(max(1, tick / 1_000_000))
+        while running {
+            let n = epoll_wait(epollFD, events, maxEvents, timeoutMs)
+            now = monotonicNanoseconds()
+            if n > 0 {
+                for i in 0..<Int(n) {
+                    let event = events[i]
+                    let fd = event.data.fd
+                    if fd == listenFD {
+                        acceptConnections()
+                    } else if fd == wakeFD {
+                        var value: UInt64 = 0
+                        _ = Glibc.read(wakeFD, &value, 8)
+                    } else if fd >= 0, fd < connections.count, let connection = connections[Int(fd)] {
+                        handleEvent(connection, events: event.events)
+                    }
+                }
+            }
+            drainTasks()
+            flushDirty()
+            if now >= nextSweep {
+                sweep()
+                nextSweep = now + tick
+            }
+        }
+        for case let connection? in connections { close(connection) }
+        if listenFD >= 0 {
+            Glibc.close(listenFD)
+            listenFD = -1
+        }
+    }
+
+    private func handleEvent(_ connection: Connection, events: UInt32) {
+        if events & UInt32(CFERRY_EPOLLERR | CFERRY_EPOLLHUP) != 0 {
+            close(connection)
+            return
+        }
+        if events & UInt32(CFERRY_EPOLLOUT) != 0 {
+            flush(connection)
+            if case .closed = connection.state { return }
+        }
+        if events & UInt32(CFERRY_EPOLLIN) != 0 {
+            readAvailable(connection)
+        } else if events & UInt32(CFERRY_EPOLLRDHUP) != 0 {
+            // Peer shut down while we were not reading (pipelined input over the limit): it is gone.
+            close(connection)
+        }
+    }
+
+    /// Marks a connection for the end-of-turn flush.
+    @inline(__always)
+    func markDirty(_ connection: Connection) {
+        if !connection.isDirty {
+            connection.isDirty = true
+            dirty.append(connection)
+        }
+    }
+
+    private func flushDirty() {
+        var index = 0
+        while index < dirty.count {
+            let connection = dirty[index]
+            connection.isDirty = false
+            flush(connection)
+            index += 1
+        }
+        dirty.removeAll(keepingCapacity: true)
+    }
+}

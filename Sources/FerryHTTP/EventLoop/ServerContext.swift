@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Synchronization
+
+/// State shared by a server's loops: immutable settings plus atomic counters. Thread-safe.
+final class ServerContext: Sendable {
+    let configuration: HTTPServer.Configuration
+    let limits: HTTPParserLimits
+    let handler: HTTPHandler
+    let logger: Logger
+    /// Whether the access log is enabled (checked before formatting anything).
+    let accessLogEnabled: Bool
+    let openConnections = Atomic<Int>(0)
+    let heldRequests = Atomic<Int>(0)
+    let shuttingDown = Atomic<Bool>(false)
+
+    init(configuration: HTTPServer.Configuration, handler: @escaping HTTPHandler, logger: Logger) {
+        self.configuration = configuration
+        self.limits = HTTPParserLimits(
+            maxRequestLineBytes: configuration.maxRequestLineBytes, maxHeaderBytes: configuration.maxHeaderBytes,
+            maxHeaderCount: configuration.maxHeaderCount, maxBodyBytes: configuration.maxBodyBytes)
+        self.handler = handler
+        self.logger = logger
+        self.accessLogEnabled = logger.logLevel <= configuration.accessLogLevel
+    }
+}
+
+/// Work posted to a loop from any thread. Carries connections, which are loop-confined: the loop alone
+/// dereferences them, so sending the reference is safe.
+enum LoopTask: @unchecked Sendable {
+    case respond(Connection, UInt64, HTTPResponse)
+    case startStream(Connection, UInt64, HTTPStatus, HTTPHeaders)
+    case streamWrite(Connection, UInt64, [UInt8])
+    case streamFinish(Connection, UInt64)
+    case onClose(Connection, UInt64, @Sendable () -> Void)
+    case beginShutdown
+    case stop
+}
+
+/// Monotonic time in nanoseconds.
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+extension Duration {
+    var nanoseconds: UInt64 {
+        let (s, atto) = components
+        return UInt64(max(0, s)) * 1_000_000_000 + UInt64(max(0, atto) / 1_000_000_000)
+    }
+}

@@ -1,0 +1,51 @@
+/// An HTTP request method. The common methods are cases; anything else keeps its token in ``other(_:)``.
+///
+/// Methods are case-sensitive (RFC 9110 §9.1): `get` is not `GET` and arrives as `.other("get")`.
+public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
+    case GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE, CONNECT
+    /// A method token that is not one of the cases above (already validated as an RFC 9110 token).
+    case other(String)
+
+    /// Creates the method for a token as it appears on the request line.
+    public init(_ token: String) {
+        switch token {
+        case "GET": self = .GET
+        case "HEAD": self = .HEAD
+        case "POST": self = .POST
+        case "PUT": self = .PUT
+        case "DELETE": self = .DELETE
+        case "PATCH": self = .PATCH
+        case "OPTIONS": self = .OPTIONS
+        case "TRACE": self = .TRACE
+        case "CONNECT": self = .CONNECT
+        default: self = .other(token)
+        }
+    }
+
+    /// The token as sent on the wire.
+    public var rawValue: String {
+        switch self {
+        case .GET: "GET"
+        case .HEAD: "HEAD"
+        case .POST: "POST"
+        case .PUT: "PUT"
+        case .DELETE: "DELETE"
+        case .PATCH: "PATCH"
+        case .OPTIONS: "OPTIONS"
+        case .TRACE: "TRACE"
+        case .CONNECT: "CONNECT"
+        case .other(let token): token
+        }
+    }
+
+    public var description: String { rawValue }
+
+    /// Methods whose requests carry a body, so a request without `Content-Length` or chunked framing is
+    /// answered 411 `length-required`.
+    var requiresLength: Bool {
+        switch self {
+        case .POST, .PUT, .PATCH: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Logging
+
+/// Method + path-pattern routing. Build it before starting the server; it is a value type, so the server
+/// keeps an immutable copy (thread-safe to use from every loop).
+///
+/// Unmatched paths get 404 `not-found`; a path that matches only with other methods gets 405
+/// `method-not-allowed` with `Allow`. `HEAD` falls back to the `GET` route (the server sends no body).
+public struct Router: Sendable {
+    /// One registered route.
+    public struct Route: Sendable {
+        public let method: HTTPMethod
+        public let pattern: RoutePattern
+        let handler: HTTPHandler
+    }
+
+    public private(set) var routes: [Route] = []
+
+    public init() {}
+
+    /// The registered (method, pattern) pairs in registration order (e.g. to compare with openapi.yaml).
+    public var registeredRoutes: [(method: HTTPMethod, pattern: String)] {
+        routes.map { ($0.method, $0.pattern.text) }
+    }
+
+    /// Adds a synchronous route (runs on the loop thread; see ``HTTPHandler``).
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
+        let parsed = RoutePattern(pattern)
+        precondition(!routes.contains { $0.method == method && $0.pattern == parsed },
+                     "duplicate route \(method) \(pattern)")
+        routes.append(Route(method: method, pattern: parsed, handler: handler))
+    }
+
+    /// Adds an `async` route for cold paths: each request starts a `Task`. A thrown ``HTTPResponseError`` is
+    /// answered with its response; anything else becomes a 500 `internal` problem (and is logged).
+    public mutating func add(
+        _ method: HTTPMethod, _ pattern: String, logger: Logger? = nil,
+        async handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
+    ) {
+        add(method, pattern) { request, responder in
+            Task {
+                do {
+                    responder.respond(try await handler(request))
+                } catch let error as any HTTPResponseError {
+                    responder.respond(error.response)
+                } catch {
+                    logger?.error("handler failed", metadata: [
+                        "method": "\(request.method)", "path": "\(request.path)", "error": "\(error)",
+                    ])
+                    responder.respond(.problem(.internalServerError, slug: "internal"))
+                }
+            }
+        }
+    }
+
+    /// Routes one request (called by the server on a loop thread).
+    public func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        var allowed: [HTTPMethod] = []
+        var getMatch: (Route, [(name: String, value: String)])?
+        for route in routes {
+            guard let parameters = route.pattern.match(request.pathSegments) else { continue }
+            if route.method == request.method {
+                var request = request
+                request.pathParameters = parameters
+                route.handler(request, responder)
+                return
+            }
+            if route.method == .GET && request.method == .HEAD { getMatch = (route, parameters) }
+            if !allowed.contains(route.method) { allowed.append(route.method) }
+        }
+        if let (route, parameters) = getMatch {
+            var request = request
+            request.pathParameters = parameters
+            route.handler(request, responder)
+            return
+        }
+        if allowed.isEmpty {
+            responder.respond(.problem(.notFound, slug: "not-found", detail: "no route for \(request.path)"))
+        } else {
+            if allowed.contains(.GET) && !allowed.contains(.HEAD) { allowed.append(.HEAD) }
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            responder.respond(.problem(
+                .methodNotAllowed, slug: "method-not-allowed",
+                detail: "\(request.method) is not allowed on \(request.path)", headers: ["Allow": allow]))
+        }
+    }
+
+    /// This router as a server handler.
+    public var handler: HTTPHandler {
+        let router = self
+        return { request, responder in router.handle(request, responder) }
+    }
+}
+
+/// An error that knows its HTTP response (thrown from `async` routes).
+public protocol HTTPResponseError: Error {
+    var response: HTTPResponse { get }
+}

@@ -1,0 +1,102 @@
+import Synchronization
+
+/// The handle that answers one request. Cheap to copy; usable from any thread.
+///
+/// Calls made on the loop thread while the handler is still running write directly (the fast path); calls
+/// from elsewhere post to the loop's queue and wake it. Only the first response (or stream) counts; later
+/// calls are ignored and return false.
+public struct HTTPResponder: @unchecked Sendable {
+    // Connection is loop-confined: it is only dereferenced on its loop (fast path checks the thread first) or
+    // via the loop's task queue. `closed` is atomic.
+    let connection: Connection
+    let sequence: UInt64
+
+    init(connection: Connection, sequence: UInt64) {
+        self.connection = connection
+        self.sequence = sequence
+    }
+
+    /// True while the client connection is open (it may close at any moment after this returns).
+    public var isConnectionOpen: Bool { !connection.closed.load(ordering: .acquiring) }
+
+    /// Sends `response`. Returns false when the connection is already closed (the response is dropped) or, on
+    /// the synchronous path, when this request was already answered.
+    @discardableResult
+    public func respond(_ response: HTTPResponse) -> Bool {
+        if connection.closed.load(ordering: .acquiring) { return false }
+        let loop = connection.loop
+        if loop.isOnLoopThread && connection.inHandler == sequence {
+            return loop.complete(connection, sequence: sequence, response: response)
+        }
+        loop.enqueue(.respond(connection, sequence, response))
+        return true
+    }
+
+    /// Registers `callback` to run (on the loop thread, must not block) if the connection closes before this
+    /// request is answered. Runs at once when it already has. Not called after a normal response.
+    public func onClose(_ callback: @escaping @Sendable () -> Void) {
+        let loop = connection.loop
+        if loop.isOnLoopThread {
+            if connection.activeSequence == sequence, !connection.closed.load(ordering: .relaxed) {
+                connection.closeCallbacks.append(callback)
+            } else if connection.closed.load(ordering: .relaxed) {
+                callback()
+            }
+            return
+        }
+        if connection.closed.load(ordering: .acquiring) {
+            callback()
+            return
+        }
+        loop.enqueue(.onClose(connection, sequence, callback))
+    }
+
+    /// Starts a streamed response (`Transfer-Encoding: chunked`; for HTTP/1.0 clients the body is delimited by
+    /// closing the connection). Write the body with the returned writer and call ``HTTPStreamWriter/finish()``.
+    public func startStream(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> HTTPStreamWriter {
+        let loop = connection.loop
+        if loop.isOnLoopThread && connection.inHandler == sequence {
+            loop.startStream(connection, sequence: sequence, status: status, headers: headers)
+        } else {
+            loop.enqueue(.startStream(connection, sequence, status, headers))
+        }
+        return HTTPStreamWriter(connection: connection, sequence: sequence)
+    }
+}
+
+/// Writes the body of a streamed response (e.g. Server-Sent Events). Usable from any thread; writes are
+/// applied in call order per thread.
+///
+/// Buffering is bounded by ``HTTPServer/Configuration/maxStreamBufferBytes``: a client that stops reading is
+/// disconnected instead of growing the buffer. `write` returns false once the connection is closed; use
+/// ``onClose(_:)`` to stop producing.
+public struct HTTPStreamWriter: @unchecked Sendable {
+    let connection: Connection
+    let sequence: UInt64
+
+    /// True while the client connection is open.
+    public var isConnectionOpen: Bool { !connection.closed.load(ordering: .acquiring) }
+
+    /// Queues `bytes` as the next part of the body. Returns false when the connection is closed.
+    @discardableResult
+    public func write(_ bytes: [UInt8]) -> Bool {
+        if connection.closed.load(ordering: .acquiring) { return false }
+        connection.loop.enqueue(.streamWrite(connection, sequence, bytes))
+        return true
+    }
+
+    /// Queues UTF-8 text.
+    @discardableResult
+    public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
+
+    /// Ends the body; the connection then serves its next request (or closes).
+    public func finish() {
+        if connection.closed.load(ordering: .acquiring) { return }
+        connection.loop.enqueue(.streamFinish(connection, sequence))
+    }
+
+    /// Registers `callback` to run (on the loop thread) when the connection closes before the stream finishes.
+    public func onClose(_ callback: @escaping @Sendable () -> Void) {
+        HTTPResponder(connection: connection, sequence: sequence).onClose(callback)
+    }
+}

@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FerrySystem
+import Logging
+import Synchronization
+
+/// An HTTP/1.1 server over epoll: `loopCount` loop threads, each with its own `SO_REUSEPORT` listener.
+///
+/// Lifecycle: `init` → ``start()`` (binds and returns once listening) → ``shutdown(gracePeriod:)``. Thread-safe:
+/// every method may be called from any thread. Handlers run on loop threads (see ``HTTPHandler``).
+public final class HTTPServer: Sendable {
+    public let configuration: Configuration
+    private let context: ServerContext
+
+    private struct State {
+        var loops: [EventLoop] = []
+        var threads: [LoopThread] = []
+        var boundPort = 0
+        var started = false
+        var stopped = false
+        var shutdownHooks: [@Sendable () -> Void] = []
+    }
+    // LoopThread is only touched under the lock.
+    private let state: Mutex<UncheckedBox<State>>
+
+    /// Creates a server that sends every request to `handler`.
+    public init(configuration: Configuration, handler: @escaping HTTPHandler, logger: Logger) {
+        self.configuration = configuration
+        self.context = ServerContext(configuration: configuration, handler: handler, logger: logger)
+        self.state = Mutex(UncheckedBox(State()))
+    }
+
+    /// Creates a server that dispatches through `router` (404/405 problems for unmatched requests).
+    public convenience init(configuration: Configuration, router: Router, logger: Logger) {
+        self.init(configuration: configuration, handler: router.handler, logger: logger)
+    }
+
+    /// The port the server listens on (the real one when configured with port 0); 0 before ``start()``.
+    public var boundPort: Int { state.withLock { $0.value.boundPort } }
+
+    /// Connections currently open (accepted and not yet closed).
+    public var openConnectionCount: Int { context.openConnections.load(ordering: .relaxed) }
+
+    /// Requests handed to a handler that returned without answering, and not yet answered or abandoned.
+    public var heldRequestCount: Int { context.heldRequests.load(ordering: .relaxed) }
+
+    /// Registers a hook that ``shutdown(gracePeriod:)`` runs (on its calling thread) after the server stopped
+    /// accepting; use it to answer held requests (long-polls) so they finish within the grace period.
+    public func onShutdown(_ hook: @escaping @Sendable () -> Void) {
+        state.withLock { $0.value.shutdownHooks.append(hook) }
+    }
+
+    /// Binds the listeners, starts the loop threads and returns once the server accepts connections.
+    /// Also ignores `SIGPIPE` and raises `RLIMIT_NOFILE` to its hard limit.
+    public func start() throws(HTTPServerError) {
+        try state.withLock { (box: inout UncheckedBox<State>) throws(HTTPServerError) in
+            guard !box.value.started else { throw .alreadyStarted }
+            signal(SIGPIPE, SIG_IGN)
+            ListeningSocket.raiseDescriptorLimit()
+            var listeners: [Int32] = []
+            var port = configuration.port
+            do {
+                for _ in 0..<max(1, configuration.loopCount) {
+                    let (fd, bound) = try ListeningSocket.make(host: configuration.host, port: port,
+                                                               backlog: configuration.backlog)
+                    listeners.append(fd)
+                    port = bound
+                }
+            } catch let error as HTTPServerError {
+                for fd in listeners { Glibc.close(fd) }
+                throw error
+            } catch {
+                fatalError("unreachable: \(error)")
+            }
+            var loops: [EventLoop] = []
+            for (index, fd) in listeners.enumerated() {
+                do throws(SystemError) {
+                    loops.append(try EventLoop(index: index, context: context, listenFD: fd))
+                } catch {
+                    for fd in listeners[index...] { Glibc.close(fd) }
+                    for loop in loops { Glibc.close(loop.listenFD) }
+                    throw .system(error)
+                }
+            }
+            box.value.loops = loops
+            box.value.threads = loops.map { loop in LoopThread(name: "ferry-http-\(loop.index)") { loop.run() } }
+            box.value.boundPort = port
+            box.value.started = true
+            context.logger.info("HTTP server listening", metadata: [
+                "host": "\(configuration.host)", "port": "\(port)", "loops": "\(loops.count)",
+            ])
+        }
+    }
+
+    /// Stops the server: stops accepting, closes idle connections, lets in-flight requests finish (running the
+    /// ``onShutdown(_:)`` hooks so held requests get answered), then after at most `gracePeriod` closes whatever
+    /// is left and joins the loop threads. Blocks the caller; idempotent.
+    public func shutdown(gracePeriod: Duration = .seconds(10)) {
+        let (loops, threads, hooks) = state.withLock { box -> ([EventLoop], [LoopThread], [@Sendable () -> Void]) in
+            guard box.value.started, !box.value.stopped else { return ([], [], []) }
+            box.value.stopped = true
+            return (box.value.loops, box.value.threads, box.value.shutdownHooks)
+        }
+        guard !loops.isEmpty else { return }
+        context.shuttingDown.store(true, ordering: .relaxed)
+        for loop in loops { loop.enqueue(.beginShutdown) }
+        for hook in hooks { hook() }
+        let deadline = monotonicNanoseconds() + gracePeriod.nanoseconds
+        while context.openConnections.load(ordering: .relaxed) > 0 && monotonicNanoseconds() < deadline {
+            usleep(2000)
+        }
+        for loop in loops { loop.enqueue(.stop) }
+        for thread in threads { thread.join() }
+        state.withLock { box in
+            box.value.loops = []
+            box.value.threads = []
+        }
+        context.logger.info("HTTP server stopped")
+    }
+
+    /// ``shutdown(gracePeriod:)`` without blocking a cooperative thread (it runs on a thread of its own).
+    public func shutdown(gracePeriod: Duration = .seconds(10)) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = LoopThread(name: "ferry-shutdown") {
+                self.shutdown(gracePeriod: gracePeriod)
+                continuation.resume()
+            }
+            _ = thread
+        }
+    }
+}
+
+/// Holds a non-Sendable value inside a lock. Only access it under that lock.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}

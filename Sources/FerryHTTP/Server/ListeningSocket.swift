@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CFerryLinux
+import FerrySystem
+
+/// Creating listening TCP sockets (IPv4, non-blocking, `SO_REUSEADDR` + `SO_REUSEPORT`).
+enum ListeningSocket {
+    /// Binds and listens on `host:port`; returns the descriptor and the bound port (useful for port 0).
+    static func make(host: String, port: Int, backlog: Int32) throws(HTTPServerError) -> (Int32, Int) {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        let hostToParse = host == "localhost" ? "127.0.0.1" : host
+        guard inet_pton(AF_INET, hostToParse, &address.sin_addr) == 1 else { throw .invalidHost(host) }
+        let fd: Int32
+        do {
+            fd = try syscall("socket") {
+                socket(AF_INET, Int32(SOCK_STREAM.rawValue) | CFERRY_SOCK_NONBLOCK | CFERRY_SOCK_CLOEXEC, 0)
+            }
+        } catch {
+            throw .system(error)
+        }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        do {
+            _ = try syscall("bind") {
+                withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+            }
+            _ = try syscall("listen") { listen(fd, backlog) }
+        } catch {
+            Glibc.close(fd)
+            if error.errno == EADDRINUSE { throw .addressInUse(host: host, port: port) }
+            throw .system(error)
+        }
+        var bound = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, Int(UInt16(bigEndian: bound.sin_port)))
+    }
+
+    /// Raises the soft `RLIMIT_NOFILE` to the hard limit (each connection is one descriptor).
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+    }
+}
+
+/// Errors starting or running a server.
+public enum HTTPServerError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidHost(String)
+    case addressInUse(host: String, port: Int)
+    case alreadyStarted
+    case system(SystemError)
+
+    public var description: String {
+        switch self {
+        case .invalidHost(let host): "invalid IPv4 host \"\(host)\""
+        case .addressInUse(let host, let port): "address \(host):\(port) is already in use"
+        case .alreadyStarted: "the server was already started"
+        case .system(let error): error.description
+        }
+    }
+}
