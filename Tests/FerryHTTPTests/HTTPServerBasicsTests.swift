@@ -184,7 +184,9 @@ struct HTTPServerBasicsTests {
             return .json("{\"path\":\"\(request.path)\"}")
         })
         try withServer(router: router) { _, port in
-            let client = try RawClient(port: port)
+            // The route's Task needs a free cooperative thread; other (blocking) tests may hold them for a
+            // while, so this read gets a long bound.
+            let client = try RawClient(port: port, receiveTimeoutSeconds: 120)
             client.send("GET /async HTTP/1.1\r\nHost: x\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.bodyText == "{\"path\":\"/async\"}")
