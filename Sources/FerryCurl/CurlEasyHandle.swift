@@ -48,7 +48,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         set(CURLOPT_FOLLOWLOCATION, 0)
         set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         set(CURLOPT_TCP_NODELAY, 1)
-        set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout / .milliseconds(1))))
+        set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
         ccurl_easy_setopt_ptr(raw, CURLOPT_ERRORBUFFER, errorBuffer)
         _ = "http,https".withCString { ccurl_easy_setopt_ptr(raw, CURLOPT_PROTOCOLS_STR, $0) }
         let urlCode = request.url.withCString { ccurl_easy_setopt_ptr(raw, CURLOPT_URL, $0) }
@@ -63,10 +63,12 @@ final class CurlEasyHandle: @unchecked Sendable {
             ccurl_easy_setopt_off_t(raw, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
             switch body {
             case .borrowed(let bytes):
-                ccurl_easy_setopt_ptr(raw, CURLOPT_POSTFIELDS, bytes.baseAddress ?? UnsafeRawPointer(Self.emptyBody.utf8Start))
+                ccurl_easy_setopt_ptr(
+                    raw, CURLOPT_POSTFIELDS, bytes.baseAddress ?? UnsafeRawPointer(Self.emptyBody.utf8Start))
             case .copied(let bytes):
                 bytes.withUnsafeBytes { buffer in
-                    _ = ccurl_easy_setopt_ptr(raw, CURLOPT_COPYPOSTFIELDS, buffer.baseAddress ?? UnsafeRawPointer(Self.emptyBody.utf8Start))
+                    _ = ccurl_easy_setopt_ptr(
+                        raw, CURLOPT_COPYPOSTFIELDS, buffer.baseAddress ?? UnsafeRawPointer(Self.emptyBody.utf8Start))
                 }
             }
             if method != "POST" { _ = method.withCString { ccurl_easy_setopt_ptr(raw, CURLOPT_CUSTOMREQUEST, $0) } }
@@ -134,6 +136,13 @@ final class CurlEasyHandle: @unchecked Sendable {
 
     private func appendHeader(_ line: String) {
         headerList = line.withCString { curl_slist_append(headerList, $0) }
+    }
+
+    /// A timeout in whole milliseconds for libcurl, clamped to 1 ms … 24 days (0 would mean "no timeout").
+    static func milliseconds(_ duration: Duration) -> Int {
+        let milliseconds = duration / .milliseconds(1)
+        guard milliseconds.isFinite, milliseconds < 2_000_000_000 else { return 2_000_000_000 }
+        return max(1, Int(milliseconds.rounded(.up)))
     }
 
     private func set(_ option: CURLoption, _ value: Int) {

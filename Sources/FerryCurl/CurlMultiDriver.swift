@@ -8,7 +8,8 @@ import Synchronization
 /// Thread-safety: `Sendable`; ``submit(_:completion:)``, ``cancel(_:)``, ``send(_:)`` and ``shutdown()`` may be
 /// called from any thread. Submissions go through a locked queue and wake the driver with `curl_multi_wakeup`.
 /// Completions run **on the driver thread**, in completion order, and must return quickly (no blocking, no
-/// waiting for another transfer), or every transfer stalls.
+/// waiting for another transfer), or every transfer stalls. (Only a submission made after ``shutdown()`` is
+/// completed at once, with `.cancelled`, on the submitting thread.)
 ///
 /// Lifecycle: the thread starts in `init` and runs until ``shutdown()`` (also called on `deinit`); shutting
 /// down completes every unfinished transfer with ``CurlError/cancelled`` and submissions after it complete the
@@ -43,7 +44,9 @@ public final class CurlMultiDriver: Sendable {
     ///     queue inside libcurl until a connection frees up.
     ///   - maxTotalConnections: `CURLMOPT_MAX_TOTAL_CONNECTIONS` (0 = unlimited).
     ///   - maxIdleHandles: easy handles kept for reuse after their transfer.
-    public init(maxConnectionsPerHost: Int = 0, maxTotalConnections: Int = 0, maxIdleHandles: Int = 16) throws(CurlError) {
+    public init(maxConnectionsPerHost: Int = 0, maxTotalConnections: Int = 0, maxIdleHandles: Int = 16)
+        throws(CurlError)
+    {
         core = try MultiCore(
             maxConnectionsPerHost: maxConnectionsPerHost, maxTotalConnections: maxTotalConnections,
             maxIdleHandles: maxIdleHandles)

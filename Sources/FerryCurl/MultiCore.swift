@@ -28,7 +28,8 @@ final class MultiCore: @unchecked Sendable {
         ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxTotalConnections)
     }
 
-    func submit(_ request: CurlRequest, completion: @escaping CurlMultiDriver.Completion) -> CurlMultiDriver.TransferID {
+    func submit(_ request: CurlRequest, completion: @escaping CurlMultiDriver.Completion) -> CurlMultiDriver.TransferID
+    {
         let (id, accepted) = inbox.withLock { inbox in
             let id = CurlMultiDriver.TransferID(value: inbox.nextID)
             inbox.nextID += 1

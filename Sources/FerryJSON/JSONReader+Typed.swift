@@ -77,7 +77,8 @@ extension JSONReader {
     }
 
     /// Reads a string holding standard base64 (with padding) and returns the decoded bytes.
-    /// - Throws: `.invalidBase64` (its position is within the string's content) as ``Base64/decode(_:)-(UnsafeRawBufferPointer)``.
+    /// - Throws: `.invalidBase64` as ``Base64`` decoding does (its position counts from the string's first
+    ///   content byte), or `.typeMismatch` unless the value is a string.
     public mutating func readBase64() throws -> [UInt8] {
         try expect(.string)
         let span = try scanString()

@@ -49,6 +49,24 @@ public struct JSONReader {
         self.maxDepth = maxDepth
     }
 
+    /// Runs `body` on a reader over a whole document, then checks that only whitespace follows (``finish()``).
+    public static func read<Result>(
+        _ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONReader.defaultMaxDepth,
+        _ body: (inout JSONReader) throws -> Result
+    ) throws -> Result {
+        var reader = JSONReader(bytes, maxDepth: maxDepth)
+        let result = try body(&reader)
+        try reader.finish()
+        return result
+    }
+
+    /// Runs `body` on a reader over a whole document held in an array. See ``read(_:maxDepth:_:)``.
+    public static func read<Result>(
+        _ bytes: [UInt8], maxDepth: Int = JSONReader.defaultMaxDepth, _ body: (inout JSONReader) throws -> Result
+    ) throws -> Result {
+        try bytes.withUnsafeBytes { try read($0, maxDepth: maxDepth, body) }
+    }
+
     /// True when only whitespace remains.
     public var isAtEnd: Bool {
         mutating get {

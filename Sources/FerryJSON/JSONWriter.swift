@@ -82,7 +82,8 @@ public struct JSONWriter {
         separate()
         let start = key.utf8Start
         let count = key.utf8CodeUnitCount
-        assert((0..<count).allSatisfy { start[$0] >= 0x20 && start[$0] < 0x80 && start[$0] != 0x22 && start[$0] != 0x5C })
+        assert(
+            (0..<count).allSatisfy { start[$0] >= 0x20 && start[$0] < 0x80 && start[$0] != 0x22 && start[$0] != 0x5C })
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
         bytes.append(UInt8(ascii: "\""))
@@ -126,8 +127,8 @@ public struct JSONWriter {
         appendEscapedString(value)
     }
 
-    /// Writes UTF-8 bytes as a JSON string, escaped. `utf8` must be valid UTF-8 (check with ``isValidUTF8(_:)-(UnsafeRawBufferPointer)``;
-    /// invalid bytes would be copied into the output as they are).
+    /// Writes UTF-8 bytes as a JSON string, escaped. `utf8` must be valid UTF-8 (check with `isValidUTF8`;
+    /// invalid bytes would be copied into the output as they are, making it invalid JSON).
     public mutating func string(utf8: UnsafeRawBufferPointer) {
         separate()
         appendEscaped(utf8)

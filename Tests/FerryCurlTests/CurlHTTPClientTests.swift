@@ -12,7 +12,8 @@ struct CurlHTTPClientTests {
         #expect(get.status == 200)
         #expect(get.header("x-method") == "GET")
         #expect(get.body.isEmpty)
-        let post = try client.send(CurlRequest(method: "POST", url: server.baseURL + "/echo", body: Array("hello".utf8)))
+        let post = try client.send(
+            CurlRequest(method: "POST", url: server.baseURL + "/echo", body: Array("hello".utf8)))
         #expect(post.status == 200 && post.header("X-Method") == "POST" && post.bodyText == "hello")
         let put = try client.send(CurlRequest(method: "PUT", url: server.baseURL + "/echo", body: [1, 2, 3]))
         #expect(put.header("X-Method") == "PUT" && put.body == [1, 2, 3])
@@ -105,7 +106,9 @@ struct CurlHTTPClientTests {
         #expect(throws: CurlError.invalidRequest("header X-Bad")) {
             try client.send(CurlRequest(url: url, headers: [("X-Bad", "a\r\nInjected: 1")]))
         }
-        #expect(throws: CurlError.invalidRequest("method GE T")) { try client.send(CurlRequest(method: "GE T", url: url)) }
+        #expect(throws: CurlError.invalidRequest("method GE T")) {
+            try client.send(CurlRequest(method: "GE T", url: url))
+        }
         #expect(throws: CurlError.self) { try client.send(CurlRequest(url: "ftp://127.0.0.1:1/file")) }
         #expect(throws: CurlError.self) { try client.send(CurlRequest(url: "not a url")) }
     }
@@ -147,7 +150,8 @@ struct CurlHTTPClientTests {
         let bodies = try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
             for i in 0..<40 {
                 group.addTask {
-                    let response = try await client.send(CurlRequest(method: "POST", url: url, body: Array("task \(i)".utf8)))
+                    let response = try await client.send(
+                        CurlRequest(method: "POST", url: url, body: Array("task \(i)".utf8)))
                     return (i, response.body)
                 }
             }
@@ -158,5 +162,15 @@ struct CurlHTTPClientTests {
         #expect(bodies.count == 40)
         for (i, body) in bodies { #expect(body == Array("task \(i)".utf8)) }
         #expect(server.acceptedConnections.load(ordering: .relaxed) <= 40)
+    }
+}
+
+struct CurlTimeoutConversionTests {
+    @Test func milliseconds_ClampsToWhatLibcurlAccepts() {
+        #expect(CurlEasyHandle.milliseconds(.milliseconds(250)) == 250)
+        #expect(CurlEasyHandle.milliseconds(.microseconds(1)) == 1)
+        #expect(CurlEasyHandle.milliseconds(.zero) == 1)
+        #expect(CurlEasyHandle.milliseconds(.seconds(-5)) == 1)
+        #expect(CurlEasyHandle.milliseconds(.seconds(Int64.max)) == 2_000_000_000)
     }
 }

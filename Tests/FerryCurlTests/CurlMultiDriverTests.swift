@@ -50,8 +50,10 @@ struct CurlMultiDriverTests {
         let driver = try CurlMultiDriver()
         let refusedPort = try TestHTTPServer.unusedPort()
         let refused = await submitAndWait(driver, CurlRequest(url: "http://127.0.0.1:\(refusedPort)/"))
-        let timedOut = await submitAndWait(driver, CurlRequest(url: server.baseURL + "/hang", timeout: .milliseconds(200)))
-        let tooLarge = await submitAndWait(driver, CurlRequest(url: server.baseURL + "/bytes/5000", maxResponseBytes: 100))
+        let timedOut = await submitAndWait(
+            driver, CurlRequest(url: server.baseURL + "/hang", timeout: .milliseconds(200)))
+        let tooLarge = await submitAndWait(
+            driver, CurlRequest(url: server.baseURL + "/bytes/5000", maxResponseBytes: 100))
         let invalid = await submitAndWait(driver, CurlRequest(url: server.baseURL, headers: [("X", "a\nb")]))
         #expect(throws: CurlError.connectionRefused) { try refused.get() }
         #expect(throws: CurlError.timedOut) { try timedOut.get() }
@@ -86,7 +88,9 @@ struct CurlMultiDriverTests {
         let server = try TestHTTPServer()
         defer { server.stop() }
         let driver = try CurlMultiDriver()
-        let hanging = Task { await submitAndWait(driver, CurlRequest(url: server.baseURL + "/hang", timeout: .seconds(60))) }
+        let hanging = Task {
+            await submitAndWait(driver, CurlRequest(url: server.baseURL + "/hang", timeout: .seconds(60)))
+        }
         driver.shutdown()
         let hangingResult = await hanging.value
         #expect(throws: CurlError.cancelled) { try hangingResult.get() }

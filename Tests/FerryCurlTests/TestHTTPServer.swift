@@ -3,7 +3,7 @@ import Synchronization
 @testable import FerryCurl
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A tiny blocking HTTP/1.1 server on 127.0.0.1 for the client tests: one thread accepts, one thread per
@@ -128,7 +128,8 @@ final class TestHTTPServer: Sendable {
         let parts = request.path.split(separator: "/").map(String.init)
         switch parts.first ?? "" {
         case "echo":
-            return sendResponse(fd, 200, ["X-Method": request.method, "X-Request-Headers": "\(request.headers.count)"], request.body)
+            return sendResponse(
+                fd, 200, ["X-Method": request.method, "X-Request-Headers": "\(request.headers.count)"], request.body)
         case "headers":
             let lines = request.headers.map { "\($0.0): \($0.1)\n" }.joined()
             return sendResponse(fd, 200, ["X-Dup": "a", "X-Dup ": "b", "X-Spaced": "  padded  "], Array(lines.utf8))
@@ -178,7 +179,9 @@ final class TestHTTPServer: Sendable {
     private static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes.withUnsafeBytes {
+                send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { return false }
             offset += sent
         }

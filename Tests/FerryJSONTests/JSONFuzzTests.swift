@@ -12,7 +12,9 @@ struct JSONFuzzTests {
     }
 
     static let whitespace: [UInt8] = [0x20, 0x0A, 0x0D, 0x09]
-    static let stringPieces = ["a", "é", "€", "😀", "\"", "\\", "/", "\n", "\u{1}", "\u{1F}", " ", "long text ", "\u{0}"]
+    static let stringPieces = [
+        "a", "é", "€", "😀", "\"", "\\", "/", "\n", "\u{1}", "\u{1F}", " ", "long text ", "\u{0}",
+    ]
     static let numbers = ["0", "-0", "1", "-17", "12345678901234567890", "1.10", "1e400", "-2.5E-3", "0.0001", "1E+2"]
 
     static func generate(depth: Int, into out: inout Generated, using rng: inout SeededGenerator) {
@@ -27,7 +29,8 @@ struct JSONFuzzTests {
         }
         func string() {
             var writer = JSONWriter()
-            writer.string((0..<Int.random(in: 0...4, using: &rng)).map { _ in stringPieces.randomElement(using: &rng)! }.joined())
+            writer.string(
+                (0..<Int.random(in: 0...4, using: &rng)).map { _ in stringPieces.randomElement(using: &rng)! }.joined())
             out.spaced.append(contentsOf: writer.bytes)
             out.compact.append(contentsOf: writer.bytes)
         }
@@ -79,7 +82,8 @@ struct JSONFuzzTests {
 
     @Test func mutatedDocuments_NeverTrap_AndAllParsersAgree() throws {
         var rng = SeededGenerator(seed: 0xF00D)
-        let alphabet = Array("{}[],:\"\\ -+.0123456789eEtrufalsn\u{0}\u{1F}".utf8) + [0x80, 0xC3, 0xA9, 0xED, 0xF4, 0xFF]
+        let alphabet =
+            Array("{}[],:\"\\ -+.0123456789eEtrufalsn\u{0}\u{1F}".utf8) + [0x80, 0xC3, 0xA9, 0xED, 0xF4, 0xFF]
         var accepted = 0
         for _ in 0..<5_000 {
             var generated = Generated()

@@ -92,15 +92,16 @@ struct JSONParsingTests {
         #expect(error { try skip(bytes) } == expected, "skipValue on \(text)")
     }
 
-    @Test(arguments: [
-        [0x22, 0xFF, 0x22],  // never valid
-        [0x22, 0xC0, 0xAF, 0x22],  // overlong '/'
-        [0x22, 0xE0, 0x80, 0xAF, 0x22],  // overlong 3-byte
-        [0x22, 0xED, 0xA0, 0x80, 0x22],  // UTF-8 encoded surrogate U+D800
-        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
-        [0x22, 0xC3, 0x22],  // truncated sequence
-        [0x22, 0x80, 0x22],  // lone continuation byte
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x22, 0xFF, 0x22],  // never valid
+            [0x22, 0xC0, 0xAF, 0x22],  // overlong '/'
+            [0x22, 0xE0, 0x80, 0xAF, 0x22],  // overlong 3-byte
+            [0x22, 0xED, 0xA0, 0x80, 0x22],  // UTF-8 encoded surrogate U+D800
+            [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
+            [0x22, 0xC3, 0x22],  // truncated sequence
+            [0x22, 0x80, 0x22],  // lone continuation byte
+        ] as [[UInt8]])
     func parse_RejectsInvalidUTF8InStrings(bytes: [UInt8]) {
         let expected = JSONError.syntax(position: 1, reason: .invalidUTF8)
         #expect(error { _ = try JSONValue.parse(bytes) } == expected)
@@ -122,9 +123,13 @@ struct JSONParsingTests {
     @Test func parse_RejectsHostileDepth_WithoutExhaustingTheStack() {
         let hostile = [UInt8](repeating: UInt8(ascii: "["), count: 1_000_000)
         let objects = Array(String(repeating: "{\"a\":", count: 100_000).utf8)
-        #expect(error { _ = try JSONValue.parse(hostile) } == .syntax(position: 512, reason: .nestingTooDeep(limit: 512)))
-        #expect(error { try skip(hostile, maxDepth: 2_000_000) } == .syntax(position: 1_000_000, reason: .unexpectedEnd))
-        #expect(error { _ = try JSONValue.parse(objects, maxDepth: 200_000) } == .syntax(position: objects.count, reason: .unexpectedEnd))
+        #expect(
+            error { _ = try JSONValue.parse(hostile) } == .syntax(position: 512, reason: .nestingTooDeep(limit: 512)))
+        #expect(
+            error { try skip(hostile, maxDepth: 2_000_000) } == .syntax(position: 1_000_000, reason: .unexpectedEnd))
+        #expect(
+            error { _ = try JSONValue.parse(objects, maxDepth: 200_000) }
+                == .syntax(position: objects.count, reason: .unexpectedEnd))
     }
 
     @Test func parse_CountsDepthOfEnclosingReadObjectCalls() throws {
@@ -146,7 +151,9 @@ struct JSONParsingTests {
     }
 
     @Test func errorDescriptions_NamePositionAndReason() {
-        #expect(JSONError.syntax(position: 7, reason: .trailingComma).description == "invalid JSON at byte 7: trailing comma")
+        #expect(
+            JSONError.syntax(position: 7, reason: .trailingComma).description
+                == "invalid JSON at byte 7: trailing comma")
         #expect(JSONError.syntax(position: 0, reason: .unexpectedByte(0x01)).description.contains("0x01"))
         #expect(JSONError.missingMember("records").description == "missing member \"records\"")
     }

@@ -53,7 +53,9 @@ struct JSONReaderTests {
     @Test func readString_ThrowsTypeMismatch_WithPosition_WithoutConsuming() throws {
         try withReader(#"  [42]"#) { reader in
             try reader.readArray { _, reader in
-                #expect(error { _ = try reader.readString() } == .typeMismatch(expected: .string, found: .number, position: 3))
+                #expect(
+                    error { _ = try reader.readString() }
+                        == .typeMismatch(expected: .string, found: .number, position: 3))
                 let number = try reader.readInt64()
                 #expect(number == 42)
             }
@@ -121,12 +123,24 @@ struct JSONReaderTests {
     @Test func valueAccessors_ThrowPreciseErrors() throws {
         let value = try parse(#"{"partitions": "3", "n": 1.5, "list": [1]}"#)
         #expect(error { _ = try value.member("missing") } == .missingMember("missing"))
-        #expect(error { _ = try value.member("partitions").int64 } == .typeMismatch(expected: .number, found: .string, position: nil))
+        #expect(
+            error { _ = try value.member("partitions").int64 }
+                == .typeMismatch(expected: .number, found: .string, position: nil))
         #expect(error { _ = try value.member("n").int64 } == .notAnInteger("1.5", position: nil))
-        #expect(error { _ = try value.member("list").object } == .typeMismatch(expected: .object, found: .array, position: nil))
+        #expect(
+            error { _ = try value.member("list").object }
+                == .typeMismatch(expected: .object, found: .array, position: nil))
         #expect(value["list"]?[0] == 1)
         #expect(value["list"]?[1] == nil)
         #expect(try value.member("partitions").string == "3")
         #expect(try value.member("n").number.double == 1.5)
+    }
+}
+
+struct JSONReaderDocumentTests {
+    @Test func read_RunsBodyAndRejectsTrailingData() throws {
+        #expect(try JSONReader.read(Array(" [1] ".utf8)) { try $0.readCompactValue() } == Array("[1]".utf8))
+        let caught = error { _ = try JSONReader.read(Array("[1] [2]".utf8)) { try $0.readCompactValue() } }
+        #expect(caught == .syntax(position: 4, reason: .trailingData))
     }
 }

@@ -22,7 +22,8 @@ struct JSONWriterTests {
         writer.key("c")
         writer.rawJSON(Array(#"{"x":1.10}"#.utf8))
         writer.endObject()
-        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":1,"b":[null,true,false,"s",{},[]],"c":{"x":1.10}}"#)
+        #expect(
+            String(decoding: writer.bytes, as: UTF8.self) == #"{"a":1,"b":[null,true,false,"s",{},[]],"c":{"x":1.10}}"#)
     }
 
     @Test func string_EscapesEveryControlCharacter_QuoteAndBackslash_Only() throws {
@@ -42,7 +43,9 @@ struct JSONWriterTests {
         var writer = JSONWriter()
         let long = String(repeating: "abcdefgh", count: 9) + "\"" + String(repeating: "é", count: 9) + "\n"
         writer.string(long)
-        #expect(String(decoding: writer.bytes, as: UTF8.self) == "\"" + String(repeating: "abcdefgh", count: 9) + "\\\"" + String(repeating: "é", count: 9) + "\\n\"")
+        #expect(
+            String(decoding: writer.bytes, as: UTF8.self) == "\"" + String(repeating: "abcdefgh", count: 9) + "\\\""
+                + String(repeating: "é", count: 9) + "\\n\"")
     }
 
     @Test(arguments: [Int64.min, -1_000_000_007, -10, -9, -1, 0, 1, 9, 10, 99, 100, 1_764_000_000_000, Int64.max])
