@@ -53,7 +53,15 @@ final class CurlTransfer {
         } else if let first = text.first, first == " " || first == "\t", !headers.isEmpty {
             headers[headers.count - 1].value += " " + trimmed(text)  // obsolete line folding
         } else if let colon = text.firstIndex(of: ":") {
-            headers.append((name: String(text[..<colon]), value: trimmed(text[text.index(after: colon)...])))
+            let name = String(text[..<colon])
+            let value = trimmed(text[text.index(after: colon)...])
+            headers.append((name: name, value: value))
+            // Pre-size the body buffer for a declared length within the limit (saves regrowth on large bodies).
+            if onData == nil, name.lowercased() == "content-length", let length = Int(value), length > 0,
+                length <= maxResponseBytes
+            {
+                body.reserveCapacity(min(length, 8 << 20))  // capped: a HEAD response may declare any length
+            }
         }
     }
 
