@@ -7,8 +7,10 @@ import Synchronization
 #endif
 
 /// A tiny blocking HTTP/1.1 server on 127.0.0.1 for the client tests: one thread accepts, one thread per
-/// connection serves keep-alive requests with `Content-Length` bodies. Sockets time out after 10 s, so no
-/// thread outlives a test by long even if a client misbehaves.
+/// connection serves keep-alive requests with `Content-Length` bodies. Connections end when their client closes
+/// them (every test releases its client); a 120 s socket timeout is only a safety net against a misbehaving
+/// client. It must stay far above any pause between a test's requests: an idle timeout that fired while the
+/// cooperative pool was busy would close a keep-alive connection and fail the reuse tests.
 ///
 /// Routes: `/echo` (body back; `X-Method`, `X-Request-Headers` count), `/headers` (request headers as lines),
 /// `/bytes/N` (N patterned bytes), `/status/N`, `/redirect` (302), `/hang` (never answers; waits for the client
@@ -67,7 +69,7 @@ final class TestHTTPServer: Sendable {
                 break
             }
             acceptedConnections.add(1, ordering: .relaxed)
-            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            var timeout = timeval(tv_sec: 120, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             DedicatedThread.start { Self.serve(connection) }
