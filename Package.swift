@@ -97,3 +97,18 @@ let package = Package(
         .testTarget(name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog"], swiftSettings: strictSettings),
     ]
 )
+
+// libFuzzer target for the HTTP parser: only with FERRY_FUZZ=1, so a normal build never links a main-less binary.
+// FERRY_FUZZ=1 swift build -c debug -Xswiftc -sanitize=fuzzer,address --product FerryHTTPParserFuzzer
+if Context.environment["FERRY_FUZZ"] == "1" {
+    package.targets.append(.target(name: "CFerryFuzz", path: "Fuzz/CFerryFuzz"))
+    package.targets.append(
+        .executableTarget(
+            name: "FerryHTTPParserFuzzer",
+            dependencies: ["FerryHTTP", "CFerryFuzz"],
+            path: "Fuzz/FerryHTTPParserFuzzer",
+            swiftSettings: strictSettings
+        )
+    )
+    package.products.append(.executable(name: "FerryHTTPParserFuzzer", targets: ["FerryHTTPParserFuzzer"]))
+}
