@@ -1,0 +1,124 @@
+import FerryBroker
+import FerryHTTP
+import FerryJSON
+
+/// The limits of one fetch, parsed from the query (API.md "Fetch by offset").
+struct FetchLimits {
+    var limit: Int
+    var maxBytes: Int
+    var waitMilliseconds: Int
+    var base64: Bool
+
+    init(_ request: HTTPRequest) throws(APIFailure) {
+        limit = Int(try request.integerQuery("limit", in: 1...10_000, default: 100)!)
+        maxBytes = Int(try request.integerQuery("max_bytes", in: 1...67_108_864, default: 1_048_576)!)
+        waitMilliseconds = Int(try request.integerQuery("wait_ms", in: 0...60_000, default: 0)!)
+        switch request.query("encoding") {
+        case nil: base64 = false
+        case "base64": base64 = true
+        case let other?: throw .parameter("encoding", "must be 'base64', got '\(other)'")
+        }
+    }
+}
+
+/// `GET /v1/topics/{topic}/partitions/{partition}/messages` (JSON, long-poll, or Server-Sent Events).
+extension FerryAPI {
+    func addFetchRoutes(to router: inout Router) {
+        router.add(.GET, "/v1/topics/{topic}/partitions/{partition}/messages") { [self] request, responder in
+            guarded(responder) { () throws(APIFailure) in try fetch(request, responder) }
+        }
+    }
+
+    func fetch(_ request: HTTPRequest, _ responder: HTTPResponder) throws(APIFailure) {
+        let topic = request.pathParameter("topic") ?? ""
+        let partition = try request.partitionParameter()
+        let limits = try FetchLimits(request)
+        let storage: any PartitionStorage
+        do {
+            storage = try broker.partition(topic: topic, partition: partition)
+        } catch {
+            throw APIFailure(error)
+        }
+        let start = try startOffset(request, storage)
+        if request.headers["Accept"]?.contains("text/event-stream") == true {
+            return ServerSentEvents.start(
+                api: self, responder: responder, topic: topic, partition: partition, storage: storage,
+                from: start, lastEventID: request.lastEventID, limits: limits)
+        }
+        counters.fetchRequests.add(1, ordering: .relaxed)
+        let first = try readPartition(storage, topic: topic, partition: partition, from: start, limits: limits)
+        guard first.count == 0, limits.waitMilliseconds > 0 else { return responder.respond(.json(first.body)) }
+
+        let wakeup = Wakeup { [self] _ in
+            let response: HTTPResponse
+            do {
+                let answer = try readPartition(storage, topic: topic, partition: partition, from: start, limits: limits)
+                response = .json(answer.body)
+            } catch {
+                response = error.response
+            }
+            responder.respond(response)
+        }
+        hold(wakeup, responder: responder, waitMilliseconds: limits.waitMilliseconds, on: [(storage, start)])
+    }
+
+    /// Parks a request: `wakeup` fires on the first append past each `(storage, offset)`, at the deadline, or
+    /// (as `.cancelled`) when the client goes away or the server shuts down.
+    func hold(
+        _ wakeup: Wakeup, responder: HTTPResponder, waitMilliseconds: Int,
+        on partitions: [(storage: any PartitionStorage, offset: Int64)]
+    ) {
+        held.track(wakeup)
+        for (storage, offset) in partitions {
+            let token = storage.waitForAppend(after: offset) { wakeup.fire(.data) }
+            wakeup.onFire { storage.cancelWait(token) }
+        }
+        responder.onClose { wakeup.fire(.cancelled) }
+        wakeup.fire(after: waitMilliseconds)
+    }
+
+    /// `offset` (−1 = end), `timestamp`, or the start offset; 416 outside the stored range.
+    func startOffset(_ request: HTTPRequest, _ storage: any PartitionStorage) throws(APIFailure) -> Int64 {
+        let startOffset = storage.startOffset
+        let endOffset = storage.endOffset
+        if let timestamp = try request.integerQuery("timestamp", in: 0...Int64.max, default: nil) {
+            return storage.offset(atOrAfterTimestamp: timestamp)
+        }
+        guard let offset = try request.integerQuery("offset", in: -1...Int64.max, default: nil) else { return startOffset }
+        if offset == -1 { return endOffset }
+        guard offset >= startOffset && offset <= endOffset else {
+            throw APIFailure(BrokerError.offsetOutOfRange(requested: offset, startOffset: startOffset, endOffset: endOffset))
+        }
+        return offset
+    }
+
+    /// Reads and encodes `{"messages": [...], "next_offset", "start_offset", "end_offset"}`.
+    func readPartition(
+        _ storage: any PartitionStorage, topic: String, partition: Int, from offset: Int64, limits: FetchLimits
+    ) throws(APIFailure) -> (body: [UInt8], count: Int) {
+        var writer = JSONWriter(capacity: 4096)
+        writer.beginObject()
+        writer.key(ascii: "messages")
+        writer.beginArray()
+        var count = 0
+        let next: Int64
+        do {
+            next = try storage.read(from: offset, maxMessages: limits.limit, maxBytes: limits.maxBytes) { message in
+                MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &writer)
+                count += 1
+            }
+        } catch {
+            throw APIFailure(error)
+        }
+        counters.fetchedMessages.add(count, ordering: .relaxed)
+        writer.endArray()
+        writer.key(ascii: "next_offset")
+        writer.int64(next)
+        writer.key(ascii: "start_offset")
+        writer.int64(storage.startOffset)
+        writer.key(ascii: "end_offset")
+        writer.int64(storage.endOffset)
+        writer.endObject()
+        return (writer.take(), count)
+    }
+}

@@ -1,0 +1,304 @@
+import FerryBroker
+import FerryHTTP
+import FerryJSON
+import Synchronization
+
+/// `/v1/groups…`: membership, member fetch (long-poll), commit, describe, list, delete, offset reset.
+extension FerryAPI {
+    func addGroupRoutes(to router: inout Router) {
+        router.add(.POST, "/v1/groups/{group}/members") { [self] request, responder in
+            guarded(responder) { () throws(APIFailure) in try join(request, responder) }
+        }
+        router.add(.GET, "/v1/groups/{group}/members/{member}/messages") { [self] request, responder in
+            guarded(responder) { () throws(APIFailure) in try memberFetch(request, responder) }
+        }
+        router.add(.POST, "/v1/groups/{group}/members/{member}/commit") { [self] request, responder in
+            guarded(responder) { () throws(APIFailure) in try commit(request, responder) }
+        }
+        router.add(.DELETE, "/v1/groups/{group}/members/{member}") { [self] request, responder in
+            guarded(responder) { () throws(APIFailure) in
+                do {
+                    try broker.groups.leave(group: request.pathParameter("group") ?? "", memberID: request.pathParameter("member") ?? "")
+                } catch {
+                    throw APIFailure(error)
+                }
+                responder.respond(HTTPResponse(status: .noContent))
+            }
+        }
+        router.add(.GET, "/v1/groups") { [self] _, responder in
+            var writer = JSONWriter(capacity: 256)
+            writer.beginObject()
+            writer.key(ascii: "groups")
+            writer.beginArray()
+            for group in broker.groups.list() {
+                writer.beginObject()
+                writer.key(ascii: "group")
+                writer.string(group.group)
+                writer.key(ascii: "member_count")
+                writer.int64(Int64(group.memberCount))
+                writer.key(ascii: "topics")
+                writer.beginArray()
+                for topic in group.topics { writer.string(topic) }
+                writer.endArray()
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+            responder.respond(.json(writer.take()))
+        }
+        router.add(.GET, "/v1/groups/{group}") { [self] request, responder in
+            guarded(responder) { () throws(APIFailure) in
+                responder.respond(.json(try describeGroup(request.pathParameter("group") ?? "")))
+            }
+        }
+        router.add(.DELETE, "/v1/groups/{group}") { [self] request, responder in
+            guarded(responder) { () throws(APIFailure) in
+                do {
+                    try broker.groups.delete(group: request.pathParameter("group") ?? "")
+                } catch {
+                    throw APIFailure(error)
+                }
+                responder.respond(HTTPResponse(status: .noContent))
+            }
+        }
+        router.add(.POST, "/v1/groups/{group}/offsets") { [self] request, responder in
+            guarded(responder) { () throws(APIFailure) in try resetOffsets(request, responder) }
+        }
+    }
+
+    func join(_ request: HTTPRequest, _ responder: HTTPResponder) throws(APIFailure) {
+        let group = request.pathParameter("group") ?? ""
+        let body = try request.jsonObject()
+        guard let topics = try body.stringArray("topics"), !topics.isEmpty else {
+            throw .parameter("topics", "must be a non-empty array of topic names")
+        }
+        let timeout = try body.int64("session_timeout_ms", in: 1000...300_000, default: 30_000)!
+        var reset = OffsetReset.latest
+        if let text = try body.string("auto_offset_reset") {
+            guard let parsed = OffsetReset(rawValue: text) else {
+                throw .parameter("auto_offset_reset", "must be 'earliest' or 'latest'")
+            }
+            reset = parsed
+        }
+        let autoCommit = try body.bool("auto_commit") ?? false
+        let options = GroupMemberOptions(
+            topics: Array(Set(topics)).sorted(), sessionTimeoutMilliseconds: timeout, autoOffsetReset: reset, autoCommit: autoCommit)
+        let result: GroupJoinResult
+        do {
+            result = try broker.groups.join(group: group, options: options)
+        } catch {
+            throw APIFailure(error)
+        }
+        var writer = JSONWriter(capacity: 256)
+        writer.beginObject()
+        writer.key(ascii: "member_id")
+        writer.string(result.memberID)
+        writer.key(ascii: "group")
+        writer.string(result.group)
+        writer.key(ascii: "assignments")
+        Self.writeAssignments(result.assignments, into: &writer)
+        writer.endObject()
+        responder.respond(.json(writer.take(), status: .created))
+    }
+
+    static func writeAssignments(_ assignments: [TopicPartition], into writer: inout JSONWriter) {
+        writer.beginArray()
+        for tp in assignments {
+            writer.beginObject()
+            writer.key(ascii: "topic")
+            writer.string(tp.topic)
+            writer.key(ascii: "partition")
+            writer.int64(Int64(tp.partition))
+            writer.endObject()
+        }
+        writer.endArray()
+    }
+
+    func memberFetch(_ request: HTTPRequest, _ responder: HTTPResponder) throws(APIFailure) {
+        let group = request.pathParameter("group") ?? ""
+        let member = request.pathParameter("member") ?? ""
+        let limits = try FetchLimits(request)
+        let first = try readGroup(group: group, member: member, limits: limits)
+        counters.fetchRequests.add(1, ordering: .relaxed)
+        guard first.count == 0, limits.waitMilliseconds > 0 else { return responder.respond(.json(first.body)) }
+
+        let coordinator = broker.groups
+        // The rebalance callback is registered before the wake-up exists; it finds it through this box.
+        let box = Mutex<Wakeup?>(nil)
+        guard let token = coordinator.beginHold(group: group, memberID: member, onRebalance: { box.withLock { $0 }?.fire(.rebalance) })
+        else {
+            throw APIFailure(BrokerError.memberNotFound(group: group, member: member))
+        }
+        let wakeup = Wakeup { [self] _ in
+            coordinator.endHold(group: group, memberID: member, token: token)
+            let response: HTTPResponse
+            do {
+                response = .json(try readGroup(group: group, member: member, limits: limits).body)
+            } catch {
+                response = error.response
+            }
+            responder.respond(response)
+        }
+        box.withLock { $0 = wakeup }
+        var partitions: [(storage: any PartitionStorage, offset: Int64)] = []
+        for (tp, offset) in first.plan.positions {
+            if let storage = try? broker.partition(topic: tp.topic, partition: tp.partition) {
+                partitions.append((storage, offset))
+            }
+        }
+        hold(wakeup, responder: responder, waitMilliseconds: limits.waitMilliseconds, on: partitions)
+    }
+
+    /// One member fetch: reads the member's partitions from its positions, in turn, within the limits.
+    func readGroup(group: String, member: String, limits: FetchLimits) throws(APIFailure)
+        -> (body: [UInt8], count: Int, plan: GroupFetchPlan)
+    {
+        let plan: GroupFetchPlan
+        do {
+            plan = try broker.groups.beginFetch(group: group, memberID: member)
+        } catch {
+            throw APIFailure(error)
+        }
+        var writer = JSONWriter(capacity: 4096)
+        writer.beginObject()
+        writer.key(ascii: "messages")
+        writer.beginArray()
+        var count = 0
+        var bytes = 0
+        var advanced: [TopicPartition: (from: Int64, to: Int64)] = [:]
+        for (tp, offset) in plan.positions where count < limits.limit && bytes < limits.maxBytes {
+            guard let storage = try? broker.partition(topic: tp.topic, partition: tp.partition) else { continue }
+            let next: Int64
+            do {
+                let allowance = count == 0 ? limits.maxBytes : limits.maxBytes - bytes
+                next = try storage.read(from: offset, maxMessages: limits.limit - count, maxBytes: allowance) { message in
+                    MessageEncoding.write(message, topic: tp.topic, partition: tp.partition, base64: limits.base64, into: &writer)
+                    count += 1
+                    bytes += (message.key?.count ?? 0) + (message.value?.count ?? 0)
+                }
+            } catch {
+                continue  // retention or re-creation moved the partition; beginFetch fixes the position next time
+            }
+            if next != offset { advanced[tp] = (offset, next) }
+        }
+        broker.groups.completeFetch(plan, advanced: advanced)
+        counters.fetchedMessages.add(count, ordering: .relaxed)
+        writer.endArray()
+        writer.key(ascii: "assignments")
+        Self.writeAssignments(plan.assignments, into: &writer)
+        writer.endObject()
+        return (writer.take(), count, plan)
+    }
+
+    func commit(_ request: HTTPRequest, _ responder: HTTPResponder) throws(APIFailure) {
+        let group = request.pathParameter("group") ?? ""
+        let member = request.pathParameter("member") ?? ""
+        let body = try request.jsonObject(emptyAllowed: true)
+        var offsets: [(partition: TopicPartition, offset: Int64)]?
+        if let value = body["offsets"], !value.isNull {
+            guard case .array(let items) = value else { throw .parameter("offsets", "must be an array") }
+            var list: [(partition: TopicPartition, offset: Int64)] = []
+            for item in items {
+                guard case .object(let entry) = item, let topic = try entry.string("topic") else {
+                    throw .parameter("offsets", "each entry needs topic, partition and offset")
+                }
+                guard let partition = try entry.int64("partition", in: 0...Int64(Int32.max)),
+                    let offset = try entry.int64("offset", in: 0...Int64.max)
+                else { throw .parameter("offsets", "each entry needs topic, partition and offset") }
+                list.append((TopicPartition(topic: topic, partition: Int(partition)), offset))
+            }
+            offsets = list
+        }
+        do {
+            try broker.groups.commit(group: group, memberID: member, offsets: offsets) { result in
+                switch result {
+                case .success: responder.respond(HTTPResponse(status: .noContent))
+                case .failure(let error): responder.respond(ProblemMapping.response(for: error))
+                }
+            }
+        } catch {
+            throw APIFailure(error)
+        }
+    }
+
+    func resetOffsets(_ request: HTTPRequest, _ responder: HTTPResponder) throws(APIFailure) {
+        let group = request.pathParameter("group") ?? ""
+        let body = try request.jsonObject()
+        guard let topic = try body.string("topic") else { throw .parameter("topic", "is required") }
+        let partition = try body.int64("partition", in: 0...Int64(Int32.max)).map { Int($0) }
+        let target: OffsetResetTarget
+        switch body["to"] {
+        case .string("earliest"): target = .earliest
+        case .string("latest"): target = .latest
+        case .object(let object) where object["offset"] != nil:
+            target = .offset(try object.int64("offset", in: 0...Int64.max)!)
+        case .object(let object) where object["timestamp"] != nil:
+            target = .timestamp(try object.int64("timestamp", in: 0...Int64.max)!)
+        default:
+            throw .parameter("to", "must be \"earliest\", \"latest\", {\"offset\": N} or {\"timestamp\": T}")
+        }
+        do {
+            try broker.groups.resetOffsets(group: group, topic: topic, partition: partition, to: target) { [self] result in
+                switch result {
+                case .success:
+                    do {
+                        responder.respond(.json(try describeGroup(group)))
+                    } catch {
+                        responder.respond(error.response)
+                    }
+                case .failure(let error):
+                    responder.respond(ProblemMapping.response(for: error))
+                }
+            }
+        } catch {
+            throw APIFailure(error)
+        }
+    }
+
+    func describeGroup(_ group: String) throws(APIFailure) -> [UInt8] {
+        let description: GroupDescription
+        do {
+            description = try broker.groups.describe(group: group)
+        } catch {
+            throw APIFailure(error)
+        }
+        var writer = JSONWriter(capacity: 512)
+        writer.beginObject()
+        writer.key(ascii: "group")
+        writer.string(description.group)
+        writer.key(ascii: "members")
+        writer.beginArray()
+        for member in description.members {
+            writer.beginObject()
+            writer.key(ascii: "member_id")
+            writer.string(member.memberID)
+            writer.key(ascii: "topics")
+            writer.beginArray()
+            for topic in member.topics { writer.string(topic) }
+            writer.endArray()
+            writer.key(ascii: "assignments")
+            Self.writeAssignments(member.assignments, into: &writer)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key(ascii: "offsets")
+        writer.beginArray()
+        for offset in description.offsets {
+            writer.beginObject()
+            writer.key(ascii: "topic")
+            writer.string(offset.partition.topic)
+            writer.key(ascii: "partition")
+            writer.int64(Int64(offset.partition.partition))
+            writer.key(ascii: "committed_offset")
+            if let committed = offset.committedOffset { writer.int64(committed) } else { writer.null() }
+            writer.key(ascii: "end_offset")
+            writer.int64(offset.endOffset)
+            writer.key(ascii: "lag")
+            writer.int64(offset.lag)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return writer.take()
+    }
+}

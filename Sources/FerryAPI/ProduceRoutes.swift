@@ -1,0 +1,112 @@
+import FerryBroker
+import FerryHTTP
+import FerryJSON
+
+/// `POST /v1/topics/{topic}/messages`.
+extension FerryAPI {
+    func addProduceRoutes(to router: inout Router) {
+        router.add(.POST, "/v1/topics/{topic}/messages") { [self] request, responder in
+            produce(request, responder)
+        }
+    }
+
+    func produce(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let topic = request.pathParameter("topic") ?? ""
+        guard let key = request.headers["Idempotency-Key"] else {
+            return guarded(responder) { () throws(APIFailure) in
+                try produce(topic: topic, request) { response in responder.respond(response) }
+            }
+        }
+        var fingerprint = FNV1a64()
+        fingerprint.combine(request.mediaType ?? "")
+        fingerprint.combine(request.rawQuery)
+        fingerprint.combine(request.body)
+        let decision = broker.idempotency.begin(topic: topic, key: key, fingerprint: fingerprint.value) { [self] stored in
+            if let stored {
+                responder.respond(Self.replay(stored))
+            } else {
+                produce(request, responder)  // the first attempt failed without an answer: try for real
+            }
+        }
+        switch decision {
+        case .replay(let stored):
+            responder.respond(Self.replay(stored))
+        case .conflict:
+            responder.respond(ProblemMapping.response(for: .idempotencyKeyReused(key)))
+        case .waiting:
+            break
+        case .proceed(let reservation):
+            let cache = broker.idempotency
+            do {
+                try produce(topic: topic, request) { response in
+                    if response.status.code >= 500 {
+                        cache.abandon(reservation)
+                    } else {
+                        cache.complete(reservation, response: .init(status: response.status.code, body: response.body))
+                    }
+                    responder.respond(response)
+                }
+            } catch {
+                if error.response.status.code >= 500 {
+                    cache.abandon(reservation)
+                } else {
+                    cache.complete(reservation, response: .init(status: error.response.status.code, body: error.response.body))
+                }
+                responder.respond(error.response)
+            }
+        }
+    }
+
+    static func replay(_ stored: IdempotencyCache.Response) -> HTTPResponse {
+        let status = HTTPStatus(stored.status)
+        if stored.status >= 400 {
+            return HTTPResponse(status: status, headers: ["Content-Type": "application/problem+json"], body: stored.body)
+        }
+        return .json(stored.body, status: status)
+    }
+
+    /// Parses and appends; `answer` gets the response once the append is durable (or failed).
+    /// Throws for errors found before anything was appended.
+    func produce(topic: String, _ request: HTTPRequest, answer: @escaping @Sendable (HTTPResponse) -> Void) throws(APIFailure) {
+        let batch = try ProduceParsing.batch(from: request)
+        let partition = try request.integerQuery("partition", in: 0...Int64(Int32.max), default: nil).map { Int($0) }
+        let counters = self.counters
+        let count = batch.records.count
+        let bytes = batch.bytes.count
+        do {
+            try broker.produce(topic: topic, batch: batch, defaultPartition: partition) { result in
+                switch result {
+                case .success(let offsets):
+                    counters.produceRequests.add(1, ordering: .relaxed)
+                    counters.producedMessages.add(count, ordering: .relaxed)
+                    counters.producedBytes.add(bytes, ordering: .relaxed)
+                    answer(.json(Self.encode(offsets)))
+                case .failure(let error):
+                    answer(ProblemMapping.response(for: error))
+                }
+            }
+        } catch {
+            throw APIFailure(error)
+        }
+    }
+
+    static func encode(_ offsets: [ProducedOffset]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 16 + offsets.count * 56)
+        writer.beginObject()
+        writer.key(ascii: "offsets")
+        writer.beginArray()
+        for offset in offsets {
+            writer.beginObject()
+            writer.key(ascii: "partition")
+            writer.int64(Int64(offset.partition))
+            writer.key(ascii: "offset")
+            writer.int64(offset.offset)
+            writer.key(ascii: "timestamp")
+            writer.int64(offset.timestamp)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return writer.take()
+    }
+}

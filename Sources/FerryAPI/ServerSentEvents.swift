@@ -1,0 +1,105 @@
+import FerryBroker
+import FerryHTTP
+import FerryJSON
+import Synchronization
+
+/// Follows a partition as a Server-Sent Events stream: `id: <offset>`, `event: message`, `data: <message JSON>`,
+/// and a `: keep-alive` comment every 15 s without messages. Ends when the client disconnects or the server
+/// shuts down.
+///
+/// Each step runs on a Dispatch thread (never on the appender's); one step at a time per stream, because the
+/// next step is armed only when the previous one is done.
+final class ServerSentEvents: Sendable {
+    static let keepAliveMilliseconds = 15_000
+
+    let api: FerryAPI
+    let writer: HTTPStreamWriter
+    let topic: String
+    let partition: Int
+    let storage: any PartitionStorage
+    let limits: FetchLimits
+    let position: Mutex<Int64>
+    let closed = Atomic<Bool>(false)
+    /// The armed wake-up of the current wait, fired by a disconnect.
+    let current = Mutex<Wakeup?>(nil)
+
+    init(
+        api: FerryAPI, writer: HTTPStreamWriter, topic: String, partition: Int, storage: any PartitionStorage,
+        from offset: Int64, limits: FetchLimits
+    ) {
+        self.api = api
+        self.writer = writer
+        self.topic = topic
+        self.partition = partition
+        self.storage = storage
+        self.limits = limits
+        self.position = Mutex(offset)
+    }
+
+    static func start(
+        api: FerryAPI, responder: HTTPResponder, topic: String, partition: Int, storage: any PartitionStorage,
+        from requested: Int64, lastEventID: Int64?, limits: FetchLimits
+    ) {
+        var offset = requested
+        if let last = lastEventID { offset = last + 1 }
+        offset = min(max(offset, storage.startOffset), storage.endOffset)
+        let writer = responder.startStream(
+            status: .ok,
+            headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"])
+        let stream = ServerSentEvents(
+            api: api, writer: writer, topic: topic, partition: partition, storage: storage, from: offset, limits: limits)
+        writer.onClose {
+            stream.closed.store(true, ordering: .releasing)
+            stream.current.withLock { $0 }?.fire(.cancelled)
+        }
+        stream.step(.data)
+    }
+
+    /// Sends what is available, then waits for more (or the keep-alive deadline).
+    func step(_ reason: WakeReason) {
+        if closed.load(ordering: .acquiring) || reason == .cancelled || !writer.isConnectionOpen {
+            writer.finish()
+            return
+        }
+        if reason == .timeout { _ = writer.write(": keep-alive\n\n") }
+        var offset = position.withLock { $0 }
+        // Drain everything available now, batch by batch.
+        while true {
+            var out: [UInt8] = []
+            var json = JSONWriter(capacity: 1024)
+            var count = 0
+            let next: Int64
+            do {
+                next = try storage.read(from: offset, maxMessages: limits.limit, maxBytes: limits.maxBytes) { message in
+                    json.reset()
+                    MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &json)
+                    out.append(contentsOf: "id: \(message.offset)\nevent: message\ndata: ".utf8)
+                    out.append(contentsOf: json.bytes)
+                    out.append(contentsOf: "\n\n".utf8)
+                    count += 1
+                }
+            } catch {
+                // Retention moved past us: skip to the start.
+                offset = storage.startOffset
+                continue
+            }
+            if count == 0 { break }
+            guard writer.write(out) else { return }
+            offset = next
+            api.counters.fetchedMessages.add(count, ordering: .relaxed)
+        }
+        position.withLock { $0 = offset }
+        let wakeup = Wakeup { [self] reason in step(reason) }
+        api.held.track(wakeup)
+        let token = storage.waitForAppend(after: offset) { wakeup.fire(.data) }
+        wakeup.onFire { [storage] in storage.cancelWait(token) }
+        current.withLock { $0 = wakeup }
+        if closed.load(ordering: .acquiring) { wakeup.fire(.cancelled) }
+        wakeup.fire(after: Self.keepAliveMilliseconds)
+    }
+}
+
+extension HTTPRequest {
+    /// `Last-Event-ID` as an offset, when it is an integer.
+    var lastEventID: Int64? { headers["Last-Event-ID"].flatMap { Int64($0.trimmingCharacters(in: " \t")) } }
+}

@@ -1,0 +1,96 @@
+import Synchronization
+
+/// Where one produced record landed.
+public struct ProducedOffset: Sendable, Equatable {
+    public var partition: Int
+    public var offset: Int64
+    public var timestamp: Int64
+}
+
+/// Produce: validation, partitioning, atomic append.
+extension Broker {
+    /// The most records one produce request may carry.
+    public static let maxRecordsPerRequest = 10_000
+
+    /// Validates and appends every record of `batch` to `topic` (auto-creating it when allowed).
+    ///
+    /// Partition choice per record: its explicit `partition`, else `defaultPartition` (the `partition=` query),
+    /// else Kafka's murmur2 of the key, else one partition for all keyless records of the request, rotating
+    /// between requests. Nothing is stored when any record is invalid: `invalidRecord`, `messageTooLarge`
+    /// (over the topic's `max_message_bytes`) or `invalidPartitions` (no such partition) is thrown first.
+    /// Records of one partition are one atomic batch. `completion` gets the offsets in request order once every
+    /// batch is durable per the flush policy; it runs on the caller's thread (interval/never) or the flusher's.
+    public func produce(
+        topic: String, batch: ProduceBatch, defaultPartition: Int? = nil,
+        completion: @escaping @Sendable (Result<[ProducedOffset], BrokerError>) -> Void
+    ) throws(BrokerError) {
+        guard (1...Self.maxRecordsPerRequest).contains(batch.records.count) else {
+            throw .invalidParameter(name: "records", reason: "must hold 1 to \(Self.maxRecordsPerRequest) records")
+        }
+        let metadata = try topicForProduce(topic)
+        let count = metadata.partitionCount
+        let limit = Int(metadata.config.maxMessageBytes)
+        let time = now()
+        var sticky: Int?
+        var byPartition: [[Int]] = Array(repeating: [], count: count)
+        var timestamps: [Int64] = []
+        timestamps.reserveCapacity(batch.records.count)
+        for (index, record) in batch.records.enumerated() {
+            let size = batch.size(of: index)
+            guard size <= limit else { throw .messageTooLarge(index: index, bytes: size, limit: limit) }
+            if let timestamp = record.timestamp, timestamp < 0 {
+                throw .invalidRecord(index: index, reason: "timestamp must be >= 0")
+            }
+            let partition: Int
+            if let explicit = record.partition ?? defaultPartition {
+                guard (0..<count).contains(explicit) else {
+                    throw .invalidPartitions("record \(index): topic '\(topic)' has no partition \(explicit)")
+                }
+                partition = explicit
+            } else if let key = record.key {
+                partition = Murmur2.partition(forKey: batch.bytes[key], partitionCount: count)
+            } else {
+                if sticky == nil { sticky = stickyCounter.wrappingAdd(1, ordering: .relaxed).oldValue % count }
+                partition = sticky!
+            }
+            byPartition[partition].append(index)
+            timestamps.append(record.timestamp ?? time)
+        }
+
+        let targets = byPartition.indices.filter { !byPartition[$0].isEmpty }
+        // One pending count per partition plus one for this loop, so `completion` cannot run before every
+        // offset is known (onDurable may fire inside `append`), nor at all when an append throws.
+        let progress = Mutex(ProduceProgress(pending: targets.count + 1, offsets: Array(repeating: nil, count: batch.records.count)))
+        let finishOne: @Sendable (Result<Void, BrokerError>) -> Void = { durable in
+            let finished: Result<[ProducedOffset], BrokerError>? = progress.withLock { progress in
+                if case .failure(let error) = durable, progress.error == nil { progress.error = error }
+                progress.pending -= 1
+                guard progress.pending == 0 else { return nil }
+                if let error = progress.error { return .failure(error) }
+                return .success(progress.offsets.map { $0! })
+            }
+            if let finished { completion(finished) }
+        }
+        for p in targets {
+            guard let storage = storage.partition(topic: topic, partition: p) else {
+                throw .partitionNotFound(topic: topic, partition: p)
+            }
+            let indices = byPartition[p]
+            let stamps = indices.map { timestamps[$0] }
+            let appended = try storage.append(batch, indices: indices, timestamps: stamps, onDurable: finishOne)
+            progress.withLock { progress in
+                for (i, index) in indices.enumerated() {
+                    progress.offsets[index] = ProducedOffset(
+                        partition: p, offset: appended.baseOffset + Int64(i), timestamp: stamps[i])
+                }
+            }
+        }
+        finishOne(.success(()))
+    }
+}
+
+struct ProduceProgress {
+    var pending: Int
+    var offsets: [ProducedOffset?]
+    var error: BrokerError?
+}

@@ -1,0 +1,120 @@
+import Synchronization
+
+/// Settings of the broker (the storage engine has its own).
+public struct BrokerConfiguration: Sendable {
+    /// Producing to a missing topic creates it with 1 partition and ``defaultTopicConfig``.
+    public var autoCreateTopics = true
+    public var defaultTopicConfig = TopicConfig()
+    /// How long an `Idempotency-Key` is remembered.
+    public var idempotencyWindowMilliseconds: Int64 = 600_000
+
+    public init() {}
+}
+
+/// The broker: topics, produce, fetch, consumer groups. Knows nothing of HTTP.
+///
+/// Thread-safety: every method may be called from any thread. Topic metadata is guarded by one `Mutex` (held
+/// across the storage calls that create or delete topics, which are rare); appends and reads go straight to the
+/// partition storage, which serializes appends per partition. No method blocks on `fsync`: durability is
+/// reported through callbacks.
+public final class Broker: Sendable {
+    public let configuration: BrokerConfiguration
+    public let storage: any StorageEngine
+    public let groups: GroupCoordinator
+    public let idempotency: IdempotencyCache
+    let now: @Sendable () -> Int64
+    let topics: Mutex<[String: TopicMetadata]>
+    /// Keyless requests rotate over partitions (Kafka's sticky partitioner, one partition per request).
+    let stickyCounter = Atomic<Int>(0)
+
+    /// The internal topic holding consumer-group state.
+    public static let groupStateTopic = "__consumer_offsets"
+
+    /// Loads the topics the storage has, replays group state from ``groupStateTopic`` (creating it if needed).
+    /// - Parameter now: wall-clock milliseconds since the Unix epoch.
+    public init(
+        storage: any StorageEngine, configuration: BrokerConfiguration = BrokerConfiguration(),
+        now: @escaping @Sendable () -> Int64
+    ) throws(BrokerError) {
+        self.configuration = configuration
+        self.storage = storage
+        self.now = now
+        var known: [String: TopicMetadata] = [:]
+        for topic in try storage.loadTopics() { known[topic.name] = topic }
+        if known[Self.groupStateTopic] == nil {
+            var config = TopicConfig()
+            config.retentionMs = -1
+            config.segmentBytes = 16 << 20
+            let metadata = TopicMetadata(name: Self.groupStateTopic, partitionCount: 1, config: config, createdAt: now())
+            try storage.createTopic(metadata)
+            known[Self.groupStateTopic] = metadata
+        }
+        self.topics = Mutex(known)
+        guard let statePartition = storage.partition(topic: Self.groupStateTopic, partition: 0) else {
+            throw .internal("internal topic \(Self.groupStateTopic) has no partition 0")
+        }
+        let journal = GroupStateLog(partition: statePartition, now: now)
+        let source = BrokerTopicSource()
+        self.groups = GroupCoordinator(topics: source, journal: journal, now: now)
+        self.idempotency = IdempotencyCache(windowMilliseconds: configuration.idempotencyWindowMilliseconds, now: now)
+        source.broker.withLock { $0 = WeakBroker(self) }
+        groups.restore(try journal.replay())
+    }
+
+    /// Periodic work: evicts silent group members, forgets old idempotency keys. Call every ~100 ms.
+    public func housekeeping() {
+        groups.evictExpiredMembers()
+        idempotency.purgeExpired()
+    }
+
+    /// Applies retention to every partition. Call every `--retention-check-interval-ms`.
+    public func enforceRetention() {
+        storage.enforceRetention(nowMilliseconds: now())
+    }
+
+    /// Flushes and closes storage.
+    public func shutdown() {
+        storage.shutdown()
+    }
+
+    /// The metadata of a user-visible topic, or nil (internal topics are invisible here).
+    public func metadata(of topic: String) -> TopicMetadata? {
+        guard !ResourceName.isInternalTopic(topic) else { return nil }
+        return topics.withLock { $0[topic] }
+    }
+
+    /// A partition's storage; throws `topicNotFound` / `partitionNotFound`.
+    public func partition(topic: String, partition: Int) throws(BrokerError) -> any PartitionStorage {
+        guard let metadata = metadata(of: topic) else { throw .topicNotFound(topic) }
+        guard (0..<metadata.partitionCount).contains(partition),
+            let storage = storage.partition(topic: topic, partition: partition)
+        else { throw .partitionNotFound(topic: topic, partition: partition) }
+        return storage
+    }
+}
+
+/// Lets the coordinator see topics without a reference cycle between it and the broker.
+final class BrokerTopicSource: GroupTopicSource, Sendable {
+    let broker = Mutex<WeakBroker>(WeakBroker(nil))
+
+    func partitionCount(of topic: String) -> Int? {
+        broker.withLock { $0.value }?.metadata(of: topic)?.partitionCount
+    }
+
+    func offsetRange(of partition: TopicPartition) -> (start: Int64, end: Int64)? {
+        guard let storage = try? broker.withLock({ $0.value })?.partition(topic: partition.topic, partition: partition.partition)
+        else { return nil }
+        return (storage.startOffset, storage.endOffset)
+    }
+
+    func offset(of partition: TopicPartition, atOrAfterTimestamp timestamp: Int64) -> Int64? {
+        guard let storage = try? broker.withLock({ $0.value })?.partition(topic: partition.topic, partition: partition.partition)
+        else { return nil }
+        return storage.offset(atOrAfterTimestamp: timestamp)
+    }
+}
+
+struct WeakBroker: @unchecked Sendable {
+    weak var value: Broker?
+    init(_ value: Broker?) { self.value = value }
+}

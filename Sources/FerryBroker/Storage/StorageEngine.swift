@@ -1,0 +1,88 @@
+/// The broker's only view of storage: topics made of partitions that append and read messages.
+///
+/// Ferry's embedded engine implements it over `FerryLog` (``EmbeddedStorageEngine``); an engine over an
+/// Apache Kafka cluster can implement the same protocol. Implementations are thread-safe.
+public protocol StorageEngine: Sendable {
+    /// Topics that exist, with their metadata (after recovery; called once at start-up).
+    func loadTopics() throws(BrokerError) -> [TopicMetadata]
+    /// Creates the topic's partitions and persists its metadata.
+    func createTopic(_ metadata: TopicMetadata) throws(BrokerError)
+    /// Persists new metadata: more partitions and/or a new config (applied to existing partitions).
+    func updateTopic(_ metadata: TopicMetadata) throws(BrokerError)
+    /// Removes the topic and all its data.
+    func deleteTopic(_ name: String) throws(BrokerError)
+    /// A partition of an existing topic, or nil.
+    func partition(topic: String, partition: Int) -> (any PartitionStorage)?
+    /// Applies retention to every partition (deletes old closed segments).
+    func enforceRetention(nowMilliseconds: Int64)
+    /// Flushes and closes everything; no call may follow.
+    func shutdown()
+}
+
+/// One partition: a dense, append-only sequence of messages.
+///
+/// Thread-safe; appends are serialized inside, reads run concurrently.
+public protocol PartitionStorage: AnyObject, Sendable {
+    /// The first offset still stored (advances with retention).
+    var startOffset: Int64 { get }
+    /// The offset the next message gets.
+    var endOffset: Int64 { get }
+    var sizeInBytes: Int64 { get }
+    var segmentCount: Int { get }
+
+    /// Appends `records` as one atomic batch. Returns once the messages are readable (never waits for fsync);
+    /// `onDurable` is then called, from any thread, when they are stable per the flush policy (immediately for
+    /// interval/never). On error nothing was appended and `onDurable` is not called.
+    func append(
+        _ batch: ProduceBatch, indices: [Int], timestamps: [Int64],
+        onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void
+    ) throws(BrokerError) -> (baseOffset: Int64, count: Int)
+
+    /// Visits up to `maxMessages` messages from `offset` (which must be in `startOffset...endOffset`), stopping
+    /// before the total key + value bytes would exceed `maxBytes`, except that the first message is always
+    /// visited. Returns the offset after the last visited message (`offset` when none).
+    /// Throws `offsetOutOfRange` for an offset outside the stored range.
+    func read(
+        from offset: Int64, maxMessages: Int, maxBytes: Int, _ visit: (borrowing StoredMessage) -> Void
+    ) throws(BrokerError) -> Int64
+
+    /// The first offset whose timestamp is ≥ `timestamp`, or `endOffset` when none.
+    func offset(atOrAfterTimestamp timestamp: Int64) -> Int64
+
+    /// Calls `callback` once, from any thread, as soon as `endOffset > offset` (immediately when that already
+    /// holds). Returns a token for ``cancelWait(_:)``.
+    func waitForAppend(after offset: Int64, _ callback: @escaping @Sendable () -> Void) -> Int
+
+    /// Forgets a waiter (no-op if it already fired).
+    func cancelWait(_ token: Int)
+}
+
+/// How a stored value was produced: JSON text (returned as JSON) or raw bytes (returned as a string/base64).
+public enum ValueFormat: UInt8, Sendable {
+    case raw = 0
+    case json = 1
+}
+
+/// A message read from storage. Its buffers point into storage and are valid only during the visit.
+public struct StoredMessage: ~Copyable {
+    public let offset: Int64
+    public let timestamp: Int64
+    /// nil when the message has no key.
+    public let key: UnsafeRawBufferPointer?
+    /// nil for a null value (tombstone).
+    public let value: UnsafeRawBufferPointer?
+    public let valueFormat: ValueFormat
+    public let headers: [(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)]
+
+    public init(
+        offset: Int64, timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        valueFormat: ValueFormat, headers: [(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)]
+    ) {
+        self.offset = offset
+        self.timestamp = timestamp
+        self.key = key
+        self.value = value
+        self.valueFormat = valueFormat
+        self.headers = headers
+    }
+}
