@@ -81,6 +81,9 @@ extension FerryAPI {
     func startOffset(_ request: HTTPRequest, _ storage: any PartitionStorage) throws(APIFailure) -> Int64 {
         let startOffset = storage.startOffset
         let endOffset = storage.endOffset
+        if request.query("timestamp") != nil && request.query("offset") != nil {
+            throw .parameter("timestamp", "give either offset or timestamp, not both")
+        }
         if let timestamp = try request.integerQuery("timestamp", in: 0...Int64.max, default: nil) {
             return storage.offset(atOrAfterTimestamp: timestamp)
         }

@@ -9,7 +9,7 @@ extension FerryAPI {
         }
         router.add(.GET, "/readyz") { [self] _, responder in
             if readiness.load(ordering: .acquiring) {
-                responder.respond(.json(#"{"status":"ready"}"#))
+                responder.respond(.json(#"{"status":"ok"}"#))
             } else {
                 responder.respond(.problem(.serviceUnavailable, slug: "unavailable", detail: "not ready"))
             }

@@ -70,7 +70,9 @@ enum ProduceParsing {
             }
             start = end + 1
         }
-        guard !batch.records.isEmpty else { throw .parameter("body", "holds no message") }
+        guard !batch.records.isEmpty else {
+            throw APIFailure(BrokerError.invalidRecord(index: 0, reason: "the body holds no non-empty line"))
+        }
         return batch
     }
 

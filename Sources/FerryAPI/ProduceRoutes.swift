@@ -17,6 +17,10 @@ extension FerryAPI {
                 try produce(topic: topic, request) { response in responder.respond(response) }
             }
         }
+        guard key.utf8.count <= 255, !key.isEmpty else {
+            return responder.respond(
+                ProblemMapping.response(for: .invalidParameter(name: "Idempotency-Key", reason: "must be 1 to 255 bytes")))
+        }
         var fingerprint = FNV1a64()
         fingerprint.combine(request.mediaType ?? "")
         fingerprint.combine(request.rawQuery)

@@ -97,8 +97,11 @@ extension FerryAPI {
             throw APIFailure(BrokerError.invalidConfig("config must be an object"))
         }
         do {
+            let defaults = TopicConfig()
             for member in object {
                 switch member.value {
+                case .null:
+                    try config.reset(member.key, to: defaults)
                 case .number(let number):
                     guard number.isInteger, let int = try? number.int64 else {
                         throw BrokerError.invalidConfig("\(member.key) must be an integer")

@@ -29,6 +29,7 @@ extension Broker {
     /// The topic, creating it (1 partition, default config) when auto-create is on.
     /// Throws `topicNotFound` when it is off, `invalidTopicName` for a name that could not be created.
     func topicForProduce(_ name: String) throws(BrokerError) -> TopicMetadata {
+        try ResourceName.validateTopic(name)
         if let metadata = metadata(of: name) { return metadata }
         guard configuration.autoCreateTopics else { throw .topicNotFound(name) }
         do {
@@ -42,7 +43,7 @@ extension Broker {
 
     /// Throws `topicNotFound`.
     public func describeTopic(_ name: String) throws(BrokerError) -> TopicDescription {
-        guard let metadata = metadata(of: name) else { throw .topicNotFound(name) }
+        let metadata = try existingTopic(name)
         var partitions: [TopicDescription.Partition] = []
         for p in 0..<metadata.partitionCount {
             guard let storage = storage.partition(topic: name, partition: p) else { continue }
@@ -75,7 +76,7 @@ extension Broker {
     public func alterTopic(_ name: String, partitions: Int?, config: (inout TopicConfig) throws(BrokerError) -> Void)
         throws(BrokerError) -> TopicDescription
     {
-        guard metadata(of: name) != nil else { throw .topicNotFound(name) }
+        _ = try existingTopic(name)
         let grew = try topics.withLock { topics throws(BrokerError) -> Bool in
             guard var metadata = topics[name] else { throw .topicNotFound(name) }
             let before = metadata.partitionCount
@@ -99,6 +100,7 @@ extension Broker {
 
     /// Deletes a topic and its files; group offsets on it are cleared. Throws `topicNotFound`.
     public func deleteTopic(_ name: String) throws(BrokerError) {
+        _ = try existingTopic(name)
         try topics.withLock { topics throws(BrokerError) in
             guard !ResourceName.isInternalTopic(name), topics[name] != nil else { throw .topicNotFound(name) }
             try storage.deleteTopic(name)

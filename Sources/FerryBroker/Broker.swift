@@ -83,9 +83,17 @@ public final class Broker: Sendable {
         return topics.withLock { $0[topic] }
     }
 
-    /// A partition's storage; throws `topicNotFound` / `partitionNotFound`.
-    public func partition(topic: String, partition: Int) throws(BrokerError) -> any PartitionStorage {
+    /// The metadata of an existing user topic; throws `invalidTopicName` for a name no user topic can have
+    /// (including internal `__` names), else `topicNotFound`.
+    public func existingTopic(_ topic: String) throws(BrokerError) -> TopicMetadata {
+        try ResourceName.validateTopic(topic)
         guard let metadata = metadata(of: topic) else { throw .topicNotFound(topic) }
+        return metadata
+    }
+
+    /// A partition's storage; throws `invalidTopicName` / `topicNotFound` / `partitionNotFound`.
+    public func partition(topic: String, partition: Int) throws(BrokerError) -> any PartitionStorage {
+        let metadata = try existingTopic(topic)
         guard (0..<metadata.partitionCount).contains(partition),
             let storage = storage.partition(topic: topic, partition: partition)
         else { throw .partitionNotFound(topic: topic, partition: partition) }

@@ -50,6 +50,18 @@ public struct TopicConfig: Sendable, Equatable, Codable {
         }
     }
 
+    /// Sets one key back to its value in `defaults`; throws `invalidConfig` for an unknown key.
+    public mutating func reset(_ key: String, to defaults: TopicConfig) throws(BrokerError) {
+        switch key {
+        case "retention_ms": retentionMs = defaults.retentionMs
+        case "retention_bytes": retentionBytes = defaults.retentionBytes
+        case "segment_bytes": segmentBytes = defaults.segmentBytes
+        case "max_message_bytes": maxMessageBytes = defaults.maxMessageBytes
+        case "cleanup_policy": cleanupPolicy = defaults.cleanupPolicy
+        default: throw .invalidConfig("unknown config key '\(key)'")
+        }
+    }
+
     /// Sets one string key; throws `invalidConfig` naming the key.
     public mutating func set(_ key: String, string value: String) throws(BrokerError) {
         switch key {

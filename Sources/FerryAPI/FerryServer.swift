@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import FerryBroker
+import FerryHTTP
+import Logging
+import Synchronization
+
+/// The whole server: storage → broker → REST API → HTTP server, plus the periodic housekeeping.
+///
+/// `ferry serve` and the integration tests build it the same way. Lifecycle: `init` (recovers storage) →
+/// ``start()`` (listens; ready) → ``shutdown()`` (stops accepting, answers held long-polls, lets in-flight
+/// requests finish, flushes storage). Thread-safe.
+public final class FerryServer: Sendable {
+    public struct Configuration: Sendable {
+        public var http: HTTPServer.Configuration
+        public var broker: BrokerConfiguration
+        /// How often retention runs.
+        public var retentionCheckIntervalMilliseconds: Int
+        /// How long shutdown waits for in-flight requests.
+        public var shutdownGracePeriod: Duration
+
+        public init(
+            http: HTTPServer.Configuration = .init(), broker: BrokerConfiguration = .init(),
+            retentionCheckIntervalMilliseconds: Int = 5000, shutdownGracePeriod: Duration = .seconds(10)
+        ) {
+            self.http = http
+            self.broker = broker
+            self.retentionCheckIntervalMilliseconds = retentionCheckIntervalMilliseconds
+            self.shutdownGracePeriod = shutdownGracePeriod
+        }
+    }
+
+    public let configuration: Configuration
+    public let broker: Broker
+    public let api: FerryAPI
+    public let http: HTTPServer
+    let logger: Logger
+    let stopped = Atomic<Bool>(false)
+
+    /// Opens the broker over `storage` (replaying group state) and builds the HTTP server; does not listen yet.
+    public init(
+        configuration: Configuration, storage: any StorageEngine, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = FerryServer.wallClockMilliseconds
+    ) throws(BrokerError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.broker = try Broker(storage: storage, configuration: configuration.broker, now: now)
+        self.api = FerryAPI(broker: broker, logger: logger)
+        self.http = HTTPServer(configuration: configuration.http, router: api.makeRouter(), logger: logger)
+        http.onShutdown { [api] in
+            api.setReady(false)
+            api.answerHeldRequests()
+        }
+    }
+
+    /// The port it listens on (after ``start()``).
+    public var port: Int { http.boundPort }
+
+    /// Listens, marks the API ready and starts housekeeping (member eviction, retention).
+    public func start() throws(HTTPServerError) {
+        try http.start()
+        api.setReady(true)
+        scheduleHousekeeping()
+        scheduleRetention()
+    }
+
+    /// Graceful stop: no new connections, held requests answered, in-flight ones finished, storage flushed.
+    /// Idempotent; blocks up to the grace period.
+    public func shutdown() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        api.setReady(false)
+        http.shutdown(gracePeriod: configuration.shutdownGracePeriod)
+        broker.shutdown()
+    }
+
+    func scheduleHousekeeping() {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(100)) { [self] in
+            guard !stopped.load(ordering: .acquiring) else { return }
+            broker.housekeeping()
+            scheduleHousekeeping()
+        }
+    }
+
+    func scheduleRetention() {
+        let interval = configuration.retentionCheckIntervalMilliseconds
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(interval)) { [self] in
+            guard !stopped.load(ordering: .acquiring) else { return }
+            broker.enforceRetention()
+            scheduleRetention()
+        }
+    }
+
+    /// Milliseconds since the Unix epoch.
+    public static let wallClockMilliseconds: @Sendable () -> Int64 = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Dispatch
+import FerryAPI
+import FerryBroker
+import FerryLog
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ferry serve`: runs the server on the embedded log until SIGTERM/SIGINT.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Ferry server (embedded storage).")
+
+    @OptionGroup var options: ServeOptions
+
+    func run() throws {
+        let level = Logger.Level(rawValue: options.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "ferry")
+        let storage: EmbeddedStorageEngine
+        do {
+            storage = try EmbeddedStorageEngine(dataDirectory: options.dataDir, flushPolicy: options.flushPolicy, logger: logger)
+        } catch {
+            throw ValidationError("cannot open data dir \(options.dataDir): \(error)")
+        }
+        var configuration = FerryServer.Configuration(http: options.httpConfiguration)
+        configuration.broker.autoCreateTopics = options.autoCreateTopics
+        configuration.retentionCheckIntervalMilliseconds = options.retentionCheckIntervalMs
+        let server = try FerryServer(configuration: configuration, storage: storage, logger: logger)
+        try server.start()
+        logger.info(
+            "ferry listening on http://\(options.host):\(server.port) (data in \(options.dataDir), fsync \(options.fsync.rawValue))")
+
+        let done = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                logger.info("shutting down")
+                server.shutdown()
+                done.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        done.wait()
+        logger.info("stopped")
+        _ = sources
+    }
+}
