@@ -52,13 +52,24 @@ let package = Package(
         ),
         .target(name: "FerryCurl", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(name: "FerryJSON", swiftSettings: strictSettings),
-        .target(name: "FerryBroker", dependencies: ["FerryLog", "FerrySystem"], swiftSettings: strictSettings),
+        .target(
+            name: "FerryBroker",
+            dependencies: ["FerryLog", "FerrySystem", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "FerryAPI",
+            dependencies: [
+                "FerryBroker", "FerryHTTP", "FerryJSON", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: Executables
         .executableTarget(
             name: "FerryCommand",
             dependencies: [
-                "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON",
+                "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker", "FerryAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

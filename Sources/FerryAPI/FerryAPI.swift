@@ -42,7 +42,7 @@ public final class FerryAPI: Sendable {
 
     /// Runs `body`, answering with the problem for any ``APIFailure`` it throws.
     func guarded(_ responder: HTTPResponder, _ body: () throws(APIFailure) -> Void) {
-        do {
+        do throws(APIFailure) {
             try body()
         } catch {
             responder.respond(error.response)

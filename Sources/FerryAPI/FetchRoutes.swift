@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryHTTP
+import Synchronization
 import FerryJSON
 
 /// The limits of one fetch, parsed from the query (API.md "Fetch by offset").
@@ -34,7 +35,7 @@ extension FerryAPI {
         let partition = try request.partitionParameter()
         let limits = try FetchLimits(request)
         let storage: any PartitionStorage
-        do {
+        do throws(BrokerError) {
             storage = try broker.partition(topic: topic, partition: partition)
         } catch {
             throw APIFailure(error)
@@ -47,11 +48,14 @@ extension FerryAPI {
         }
         counters.fetchRequests.add(1, ordering: .relaxed)
         let first = try readPartition(storage, topic: topic, partition: partition, from: start, limits: limits)
-        guard first.count == 0, limits.waitMilliseconds > 0 else { return responder.respond(.json(first.body)) }
+        guard first.count == 0, limits.waitMilliseconds > 0 else {
+            responder.respond(.json(first.body))
+            return
+        }
 
         let wakeup = Wakeup { [self] _ in
             let response: HTTPResponse
-            do {
+            do throws(APIFailure) {
                 let answer = try readPartition(storage, topic: topic, partition: partition, from: start, limits: limits)
                 response = .json(answer.body)
             } catch {
@@ -105,7 +109,7 @@ extension FerryAPI {
         writer.beginArray()
         var count = 0
         let next: Int64
-        do {
+        do throws(BrokerError) {
             next = try storage.read(from: offset, maxMessages: limits.limit, maxBytes: limits.maxBytes) { message in
                 MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &writer)
                 count += 1

@@ -17,7 +17,7 @@ extension FerryAPI {
         }
         router.add(.DELETE, "/v1/groups/{group}/members/{member}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                do {
+                do throws(BrokerError) {
                     try broker.groups.leave(group: request.pathParameter("group") ?? "", memberID: request.pathParameter("member") ?? "")
                 } catch {
                     throw APIFailure(error)
@@ -53,7 +53,7 @@ extension FerryAPI {
         }
         router.add(.DELETE, "/v1/groups/{group}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                do {
+                do throws(BrokerError) {
                     try broker.groups.delete(group: request.pathParameter("group") ?? "")
                 } catch {
                     throw APIFailure(error)
@@ -84,7 +84,7 @@ extension FerryAPI {
         let options = GroupMemberOptions(
             topics: Array(Set(topics)).sorted(), sessionTimeoutMilliseconds: timeout, autoOffsetReset: reset, autoCommit: autoCommit)
         let result: GroupJoinResult
-        do {
+        do throws(BrokerError) {
             result = try broker.groups.join(group: group, options: options)
         } catch {
             throw APIFailure(error)
@@ -120,7 +120,10 @@ extension FerryAPI {
         let limits = try FetchLimits(request)
         let first = try readGroup(group: group, member: member, limits: limits)
         counters.fetchRequests.add(1, ordering: .relaxed)
-        guard first.count == 0, limits.waitMilliseconds > 0 else { return responder.respond(.json(first.body)) }
+        guard first.count == 0, limits.waitMilliseconds > 0 else {
+            responder.respond(.json(first.body))
+            return
+        }
 
         let coordinator = broker.groups
         // The rebalance callback is registered before the wake-up exists; it finds it through this box.
@@ -132,7 +135,7 @@ extension FerryAPI {
         let wakeup = Wakeup { [self] _ in
             coordinator.endHold(group: group, memberID: member, token: token)
             let response: HTTPResponse
-            do {
+            do throws(APIFailure) {
                 response = .json(try readGroup(group: group, member: member, limits: limits).body)
             } catch {
                 response = error.response
@@ -154,7 +157,7 @@ extension FerryAPI {
         -> (body: [UInt8], count: Int, plan: GroupFetchPlan)
     {
         let plan: GroupFetchPlan
-        do {
+        do throws(BrokerError) {
             plan = try broker.groups.beginFetch(group: group, memberID: member)
         } catch {
             throw APIFailure(error)
@@ -209,7 +212,7 @@ extension FerryAPI {
             }
             offsets = list
         }
-        do {
+        do throws(BrokerError) {
             try broker.groups.commit(group: group, memberID: member, offsets: offsets) { result in
                 switch result {
                 case .success: responder.respond(HTTPResponse(status: .noContent))
@@ -237,11 +240,11 @@ extension FerryAPI {
         default:
             throw .parameter("to", "must be \"earliest\", \"latest\", {\"offset\": N} or {\"timestamp\": T}")
         }
-        do {
+        do throws(BrokerError) {
             try broker.groups.resetOffsets(group: group, topic: topic, partition: partition, to: target) { [self] result in
                 switch result {
                 case .success:
-                    do {
+                    do throws(APIFailure) {
                         responder.respond(.json(try describeGroup(group)))
                     } catch {
                         responder.respond(error.response)
@@ -257,7 +260,7 @@ extension FerryAPI {
 
     func describeGroup(_ group: String) throws(APIFailure) -> [UInt8] {
         let description: GroupDescription
-        do {
+        do throws(BrokerError) {
             description = try broker.groups.describe(group: group)
         } catch {
             throw APIFailure(error)

@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryHTTP
+import Synchronization
 
 /// `/healthz`, `/readyz`, `/metrics`.
 extension FerryAPI {

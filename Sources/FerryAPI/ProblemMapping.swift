@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryHTTP
+import Synchronization
 import FerryJSON
 
 /// The one place where errors become HTTP responses (RFC 9457 problem+json with API.md's slugs).

@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryHTTP
+import Synchronization
 import FerryJSON
 
 /// Turns a produce request body into a ``ProduceBatch`` (API.md "Produce"): JSON records, NDJSON lines, or raw

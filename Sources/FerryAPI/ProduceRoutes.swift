@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryHTTP
+import Synchronization
 import FerryJSON
 
 /// `POST /v1/topics/{topic}/messages`.
@@ -18,8 +19,9 @@ extension FerryAPI {
             }
         }
         guard key.utf8.count <= 255, !key.isEmpty else {
-            return responder.respond(
+            responder.respond(
                 ProblemMapping.response(for: .invalidParameter(name: "Idempotency-Key", reason: "must be 1 to 255 bytes")))
+            return
         }
         var fingerprint = FNV1a64()
         fingerprint.combine(request.mediaType ?? "")
@@ -41,7 +43,7 @@ extension FerryAPI {
             break
         case .proceed(let reservation):
             let cache = broker.idempotency
-            do {
+            do throws(APIFailure) {
                 try produce(topic: topic, request) { response in
                     if response.status.code >= 500 {
                         cache.abandon(reservation)
@@ -77,7 +79,7 @@ extension FerryAPI {
         let counters = self.counters
         let count = batch.records.count
         let bytes = batch.bytes.count
-        do {
+        do throws(BrokerError) {
             try broker.produce(topic: topic, batch: batch, defaultPartition: partition) { result in
                 switch result {
                 case .success(let offsets):

@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryHTTP
+import Synchronization
 import FerryJSON
 
 /// Reading query parameters and JSON bodies with API.md's error rules.

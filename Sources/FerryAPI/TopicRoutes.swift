@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryHTTP
+import Synchronization
 import FerryJSON
 
 /// `/v1/topics` and `/v1/topics/{topic}`: create, list, describe, alter, delete.
@@ -15,7 +16,7 @@ extension FerryAPI {
                 }
                 var config = broker.configuration.defaultTopicConfig
                 try Self.applyConfig(body["config"], to: &config)
-                do {
+                do throws(BrokerError) {
                     let description = try broker.createTopic(name: name, partitions: Int(partitions), config: config)
                     responder.respond(.json(Self.encode(description), status: .created))
                 } catch {
@@ -46,7 +47,7 @@ extension FerryAPI {
         }
         router.add(.GET, "/v1/topics/{topic}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                do {
+                do throws(BrokerError) {
                     let description = try broker.describeTopic(request.pathParameter("topic") ?? "")
                     responder.respond(.json(Self.encode(description)))
                 } catch {
@@ -65,7 +66,7 @@ extension FerryAPI {
                 var probe = TopicConfig()
                 try Self.applyConfig(body["config"], to: &probe)
                 let patch = body["config"]
-                do {
+                do throws(BrokerError) {
                     let description = try broker.alterTopic(
                         request.pathParameter("topic") ?? "", partitions: partitions.map { Int($0) }
                     ) { (config: inout TopicConfig) throws(BrokerError) in
@@ -80,7 +81,7 @@ extension FerryAPI {
         }
         router.add(.DELETE, "/v1/topics/{topic}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                do {
+                do throws(BrokerError) {
                     try broker.deleteTopic(request.pathParameter("topic") ?? "")
                     responder.respond(HTTPResponse(status: .noContent))
                 } catch {

@@ -111,6 +111,11 @@ public struct FNV1a64: Sendable {
         }
     }
 
+    public mutating func combine(_ string: Substring) {
+        combine(string.utf8)
+        combine(CollectionOfOne(0))
+    }
+
     public mutating func combine(_ string: String) {
         combine(string.utf8)
         combine(CollectionOfOne(0))

@@ -14,6 +14,18 @@ public struct ProduceBatch: Sendable {
         public var partition: Int?
         /// The timestamp the client gave (ms), or nil for "now".
         public var timestamp: Int64?
+
+        public init(
+            key: Range<Int>?, value: Range<Int>?, valueFormat: ValueFormat, headers: Range<Int>, partition: Int?,
+            timestamp: Int64?
+        ) {
+            self.key = key
+            self.value = value
+            self.valueFormat = valueFormat
+            self.headers = headers
+            self.partition = partition
+            self.timestamp = timestamp
+        }
     }
 
     public struct Header: Sendable {

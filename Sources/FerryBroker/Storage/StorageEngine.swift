@@ -51,10 +51,16 @@ public protocol PartitionStorage: AnyObject, Sendable {
 
     /// Calls `callback` once, from any thread, as soon as `endOffset > offset` (immediately when that already
     /// holds). Returns a token for ``cancelWait(_:)``.
-    func waitForAppend(after offset: Int64, _ callback: @escaping @Sendable () -> Void) -> Int
+    func waitForAppend(after offset: Int64, _ callback: @escaping @Sendable () -> Void) -> AppendWaitToken
 
     /// Forgets a waiter (no-op if it already fired).
-    func cancelWait(_ token: Int)
+    func cancelWait(_ token: AppendWaitToken)
+}
+
+/// An engine's handle on a registered append waiter (opaque to the broker).
+public struct AppendWaitToken: Sendable {
+    public let value: any Sendable
+    public init(_ value: any Sendable) { self.value = value }
 }
 
 /// How a stored value was produced: JSON text (returned as JSON) or raw bytes (returned as a string/base64).

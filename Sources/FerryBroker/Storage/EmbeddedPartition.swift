@@ -1,0 +1,122 @@
+import FerryLog
+
+/// ``PartitionStorage`` over one `FerryLog.PartitionLog`. Thread-safe (the log is).
+final class EmbeddedPartition: PartitionStorage {
+    let log: PartitionLog
+    let topic: String
+
+    /// The internal header marking a raw (non-JSON) value: an empty name, which users cannot send.
+    static let rawValueMarker = RecordHeader(name: "", value: [])
+
+    init(log: PartitionLog, topic: String) {
+        self.log = log
+        self.topic = topic
+    }
+
+    var startOffset: Int64 { log.logStartOffset }
+    var endOffset: Int64 { log.nextOffset }
+    var sizeInBytes: Int64 { log.sizeInBytes }
+    var segmentCount: Int { log.segmentCount }
+
+    func append(
+        _ batch: ProduceBatch, indices: [Int], timestamps: [Int64],
+        onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void
+    ) throws(BrokerError) -> (baseOffset: Int64, count: Int) {
+        var records: [RecordInput] = []
+        records.reserveCapacity(indices.count)
+        for (i, index) in indices.enumerated() {
+            let record = batch.records[index]
+            var headers: [RecordHeader] = []
+            if record.valueFormat == .raw && record.value != nil { headers.append(Self.rawValueMarker) }
+            for header in batch.headers[record.headers] {
+                headers.append(
+                    RecordHeader(
+                        name: String(decoding: batch.bytes[header.name], as: UTF8.self),
+                        value: Array(batch.bytes[header.value])))
+            }
+            records.append(
+                RecordInput(
+                    key: record.key.map { Array(batch.bytes[$0]) }, value: record.value.map { Array(batch.bytes[$0]) },
+                    headers: headers, timestamp: timestamps[i]))
+        }
+        do {
+            let topic = self.topic
+            let appended = try log.appendDeferringDurability(records) { result in
+                switch result {
+                case .success: onDurable(.success(()))
+                case .failure(let error): onDurable(.failure(EmbeddedStorageEngine.map(error, topic: topic)))
+                }
+            }
+            return (appended.baseOffset, appended.count)
+        } catch {
+            throw EmbeddedStorageEngine.map(error, topic: topic)
+        }
+    }
+
+    func read(
+        from offset: Int64, maxMessages: Int, maxBytes: Int, _ visit: (borrowing StoredMessage) -> Void
+    ) throws(BrokerError) -> Int64 {
+        let batch: ReadBatch
+        do {
+            batch = try log.read(from: offset, maxRecords: maxMessages, maxBytes: maxBytes)
+        } catch {
+            throw EmbeddedStorageEngine.map(error, topic: topic)
+        }
+        for record in batch.records {
+            Self.withMessage(record, visit)
+        }
+        return batch.nextOffset
+    }
+
+    /// Presents one record as a ``StoredMessage``. Key and value are views into the mapping, which `record`
+    /// keeps alive for the duration of this call; header names are copied into one buffer.
+    static func withMessage(_ record: ReadRecord, _ visit: (borrowing StoredMessage) -> Void) {
+        let keyBytes = record.key?.withUnsafeBytes { $0 }
+        let valueBytes = record.value?.withUnsafeBytes { $0 }
+        guard record.headerCount > 0 else {
+            withExtendedLifetime(record) {
+                visit(
+                    StoredMessage(
+                        offset: record.offset, timestamp: record.timestamp, key: keyBytes, value: valueBytes,
+                        valueFormat: .json, headers: []))
+            }
+            return
+        }
+        let stored = record.headers
+        var format = ValueFormat.json
+        var nameBytes: [UInt8] = []
+        var ranges: [(name: Range<Int>, value: RecordBytes)] = []
+        for header in stored {
+            if header.name.isEmpty {
+                format = .raw
+                continue
+            }
+            let start = nameBytes.count
+            nameBytes.append(contentsOf: header.name.utf8)
+            ranges.append((start..<nameBytes.count, header.value))
+        }
+        nameBytes.withUnsafeBytes { names in
+            let headers = ranges.map { entry in
+                (name: UnsafeRawBufferPointer(rebasing: names[entry.name]), value: entry.value.withUnsafeBytes { $0 })
+            }
+            withExtendedLifetime((record, stored)) {
+                visit(
+                    StoredMessage(
+                        offset: record.offset, timestamp: record.timestamp, key: keyBytes, value: valueBytes,
+                        valueFormat: format, headers: headers))
+            }
+        }
+    }
+
+    func offset(atOrAfterTimestamp timestamp: Int64) -> Int64 {
+        (try? log.offset(atOrAfterTimestamp: timestamp)) ?? log.nextOffset
+    }
+
+    func waitForAppend(after offset: Int64, _ callback: @escaping @Sendable () -> Void) -> AppendWaitToken {
+        AppendWaitToken(log.notifyWhenAppended(after: offset, callback))
+    }
+
+    func cancelWait(_ token: AppendWaitToken) {
+        if let token = token.value as? AppendWaiterToken { log.cancelAppendNotification(token) }
+    }
+}

@@ -1,0 +1,131 @@
+import FerryLog
+import Logging
+
+/// ``StorageEngine`` over Ferry's own partition log (`FerryLog.LogManager`): one folder per topic-partition
+/// under `<dataDirectory>/topics`, metadata in `topic.json` beside the partitions.
+///
+/// Value formats: a value produced as raw bytes carries one internal header with an empty name (users cannot
+/// send empty header names), which reads strip; a JSON value carries none. Thread-safe.
+public final class EmbeddedStorageEngine: StorageEngine {
+    public let manager: LogManager
+    let flushPolicy: FlushPolicy
+    let logger: Logger
+
+    /// Opens (and recovers) the data directory. Blocks on disk I/O.
+    public init(
+        dataDirectory: String, flushPolicy: FlushPolicy, logger: Logger, maxMappedSegments: Int = 512,
+        clock: (@Sendable () -> Int64)? = nil
+    ) throws(BrokerError) {
+        self.flushPolicy = flushPolicy
+        self.logger = logger
+        do {
+            if let clock {
+                manager = try LogManager(dataDirectory: dataDirectory, maxMappedSegments: maxMappedSegments, clock: clock)
+            } else {
+                manager = try LogManager(dataDirectory: dataDirectory, maxMappedSegments: maxMappedSegments)
+            }
+        } catch {
+            throw Self.map(error, topic: nil)
+        }
+        let report = manager.startupReport
+        if report.truncatedBytes > 0 || report.rebuiltIndexes > 0 || !report.skippedDirectories.isEmpty {
+            logger.warning(
+                "recovered data directory",
+                metadata: [
+                    "truncated_bytes": "\(report.truncatedBytes)", "rebuilt_indexes": "\(report.rebuiltIndexes)",
+                    "skipped": "\(report.skippedDirectories)",
+                ])
+        }
+    }
+
+    public func loadTopics() throws(BrokerError) -> [TopicMetadata] {
+        manager.topicNames.compactMap { name in
+            guard let stored = manager.topic(name) else { return nil }
+            var config = TopicConfig()
+            config.retentionMs = stored.configuration.retentionMilliseconds
+            config.retentionBytes = stored.configuration.retentionBytes
+            config.segmentBytes = Int64(stored.configuration.segmentBytes)
+            config.maxMessageBytes = Int64(stored.attributes["max_message_bytes"].flatMap { Int($0) }
+                ?? stored.configuration.maxMessageBytes)
+            config.cleanupPolicy = stored.attributes["cleanup_policy"] ?? "delete"
+            return TopicMetadata(
+                name: name, partitionCount: stored.partitionCount, config: config, createdAt: stored.createdAtMilliseconds)
+        }
+    }
+
+    public func createTopic(_ metadata: TopicMetadata) throws(BrokerError) {
+        do {
+            try manager.createTopic(
+                metadata.name, partitions: metadata.partitionCount, configuration: logConfiguration(metadata.config),
+                attributes: attributes(metadata.config))
+        } catch {
+            throw Self.map(error, topic: metadata.name)
+        }
+    }
+
+    public func updateTopic(_ metadata: TopicMetadata) throws(BrokerError) {
+        do {
+            try manager.addPartitions(topic: metadata.name, count: metadata.partitionCount)
+            try manager.updateTopic(
+                metadata.name, configuration: logConfiguration(metadata.config), attributes: attributes(metadata.config))
+        } catch {
+            throw Self.map(error, topic: metadata.name)
+        }
+    }
+
+    public func deleteTopic(_ name: String) throws(BrokerError) {
+        do {
+            try manager.deleteTopic(name)
+        } catch {
+            throw Self.map(error, topic: name)
+        }
+    }
+
+    public func partition(topic: String, partition: Int) -> (any PartitionStorage)? {
+        manager.partition(topic: topic, partition: partition).map { EmbeddedPartition(log: $0, topic: topic) }
+    }
+
+    public func enforceRetention(nowMilliseconds: Int64) {
+        let report = manager.enforceRetention(nowMilliseconds: nowMilliseconds)
+        if report.deletedSegments > 0 {
+            logger.info(
+                "retention deleted segments",
+                metadata: ["segments": "\(report.deletedSegments)", "bytes": "\(report.deletedBytes)"])
+        }
+    }
+
+    public func shutdown() { manager.shutdown() }
+
+    func logConfiguration(_ config: TopicConfig) -> LogConfiguration {
+        var configuration = LogConfiguration()
+        configuration.segmentBytes = Int(config.segmentBytes)
+        configuration.retentionMilliseconds = config.retentionMs
+        configuration.retentionBytes = config.retentionBytes
+        // The broker checks key + value + headers against max_message_bytes; the log's own bound leaves room
+        // for the record framing so it never refuses what the broker accepted.
+        configuration.maxMessageBytes = Int(config.maxMessageBytes) + 65_536
+        configuration.flushPolicy = flushPolicy
+        configuration.preallocationBytes = min(configuration.preallocationBytes, Int(config.segmentBytes))
+        return configuration
+    }
+
+    func attributes(_ config: TopicConfig) -> [String: String] {
+        ["cleanup_policy": config.cleanupPolicy, "max_message_bytes": String(config.maxMessageBytes)]
+    }
+
+    static func map(_ error: LogError, topic: String?) -> BrokerError {
+        switch error {
+        case .diskFull: return .insufficientStorage("no space left on device")
+        case .topicExists(let name): return .topicExists(name)
+        case .topicNotFound(let name): return .topicNotFound(name)
+        case .invalidTopicName(let name): return .invalidTopicName(name)
+        case .invalidPartitionCount(let count): return .invalidPartitions("invalid partition count \(count)")
+        case .invalidConfiguration(let reason): return .invalidConfig(reason)
+        case .offsetOutOfRange(let requested, let start, let next):
+            return .offsetOutOfRange(requested: requested, startOffset: start, endOffset: next)
+        case .messageTooLarge(let size, let maximum): return .messageTooLarge(index: 0, bytes: size, limit: maximum)
+        case .closed: return topic.map { .topicNotFound($0) } ?? .unavailable("storage is closed")
+        default: return .internal(error.description)
+        }
+    }
+}
