@@ -24,7 +24,9 @@ final class Connection {
 
     let fd: Int32
     let remote: HTTPRemoteAddress
-    unowned let loop: EventLoop
+    /// Strong on purpose: the loop's table drops the connection on close, which breaks the cycle, and a
+    /// responder kept by the application after shutdown can still safely reach (a stopped) loop.
+    let loop: EventLoop
     /// Set once the socket is closed; readable from any thread (responders check it).
     let closed = Atomic<Bool>(false)
 

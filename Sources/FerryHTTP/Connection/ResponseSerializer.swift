@@ -48,7 +48,7 @@ enum ResponseSerializer {
         }
         var digits: (UInt64, UInt64) = (0, 0)
         var count = 0
-        var v = UInt64(value)
+        var v = UInt64(clamping: value)
         withUnsafeMutableBytes(of: &digits) { scratch in
             while v > 0 {
                 scratch[count] = UInt8(truncatingIfNeeded: 0x30 + v % 10)

@@ -171,10 +171,9 @@ extension EventLoop {
         context.handler(request, HTTPResponder(connection: connection, sequence: sequence))
         connection.inHandler = 0
         if connection.activeSequence == sequence, !connection.isHeld {
-            if case .awaitingResponse = connection.state {
-                connection.isHeld = true
-                context.heldRequests.add(1, ordering: .relaxed)
-            }
+            // Not finished when the handler returned (deferred, or a stream still open): held.
+            connection.isHeld = true
+            context.heldRequests.add(1, ordering: .relaxed)
         }
     }
 

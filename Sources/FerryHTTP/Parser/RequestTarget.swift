@@ -18,7 +18,7 @@ struct RequestTarget: Sendable {
         // Absolute-form (`http://host/path`): keep only the path.
         if pathPart.utf8.first != UInt8(ascii: "/") {
             if pathPart == "*" {
-                return RequestTarget(path: "*", segments: [], rawQuery: query, queryItems: [])
+                return RequestTarget(path: "*", segments: ["*"], rawQuery: query, queryItems: [])
             }
             let lower = pathPart.lowercased()
             let schemeLength: Int

@@ -42,7 +42,8 @@ public final class HTTPServer: Sendable {
     /// Connections currently open (accepted and not yet closed).
     public var openConnectionCount: Int { context.openConnections.load(ordering: .relaxed) }
 
-    /// Requests handed to a handler that returned without answering, and not yet answered or abandoned.
+    /// Requests whose handler returned before the response was complete (deferred responses and open streams),
+    /// not yet finished or abandoned (connection closed).
     public var heldRequestCount: Int { context.heldRequests.load(ordering: .relaxed) }
 
     /// Registers a hook that ``shutdown(gracePeriod:)`` runs (on its calling thread) after the server stopped
@@ -126,7 +127,7 @@ public final class HTTPServer: Sendable {
                 self.shutdown(gracePeriod: gracePeriod)
                 continuation.resume()
             }
-            _ = thread
+            thread.detach()
         }
     }
 }

@@ -25,4 +25,9 @@ final class LoopThread {
     func join() {
         pthread_join(thread, nil)
     }
+
+    /// Lets the thread clean up after itself when it ends (for fire-and-forget threads).
+    func detach() {
+        pthread_detach(thread)
+    }
 }
