@@ -10,34 +10,45 @@ enum ResponseSerializer {
         status: HTTPStatus, headers: HTTPHeaders, contentLength: Int, requestID: RequestID, keepAlive: Bool,
         http10: Bool, date: [UInt8], chunked: Bool, to out: inout [UInt8]
     ) {
-        out.append(contentsOf: "HTTP/1.1 ".utf8)
-        appendDecimal(status.code, to: &out)
-        out.append(0x20)
-        out.append(contentsOf: status.reasonPhrase.utf8)
-        out.append(contentsOf: "\r\n".utf8)
+        switch status.code {
+        case 200: appendStatic("HTTP/1.1 200 OK\r\n", to: &out)
+        case 204: appendStatic("HTTP/1.1 204 No Content\r\n", to: &out)
+        default:
+            appendStatic("HTTP/1.1 ", to: &out)
+            appendDecimal(status.code, to: &out)
+            out.append(0x20)
+            out.append(contentsOf: status.reasonPhrase.utf8)
+            appendStatic("\r\n", to: &out)
+        }
         for field in headers.fields where !isServerOwned(field.name) {
             out.append(contentsOf: field.name.utf8)
-            out.append(contentsOf: ": ".utf8)
+            appendStatic(": ", to: &out)
             appendSanitized(field.value, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            appendStatic("\r\n", to: &out)
         }
         if chunked {
-            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+            appendStatic("Transfer-Encoding: chunked\r\n", to: &out)
         } else if !status.forbidsBody {
-            out.append(contentsOf: "Content-Length: ".utf8)
+            appendStatic("Content-Length: ", to: &out)
             appendDecimal(contentLength, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            appendStatic("\r\n", to: &out)
         }
-        out.append(contentsOf: "X-Request-Id: ".utf8)
+        appendStatic("X-Request-Id: ", to: &out)
         requestID.append(to: &out)
-        out.append(contentsOf: "\r\n".utf8)
+        appendStatic("\r\n", to: &out)
         out.append(contentsOf: date)
         if !keepAlive {
-            out.append(contentsOf: "Connection: close\r\n".utf8)
+            appendStatic("Connection: close\r\n", to: &out)
         } else if http10 {
-            out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            appendStatic("Connection: keep-alive\r\n", to: &out)
         }
-        out.append(contentsOf: "\r\n".utf8)
+        appendStatic("\r\n", to: &out)
+    }
+
+    /// Appends a literal's bytes without going through String.
+    @inline(__always)
+    static func appendStatic(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     @inline(__always)
@@ -63,7 +74,7 @@ enum ResponseSerializer {
     static func appendChunkSize(_ size: Int, to out: inout [UInt8]) {
         let digitCount = max(1, (64 - UInt64(size).leadingZeroBitCount + 3) / 4)
         for i in stride(from: digitCount - 1, through: 0, by: -1) {
-            out.append(hexDigits[Int((UInt64(size) >> UInt64(i * 4)) & 0xF)])
+            out.append(hexDigit(UInt64(size) >> UInt64(i * 4)))
         }
         out.append(contentsOf: "\r\n".utf8)
     }

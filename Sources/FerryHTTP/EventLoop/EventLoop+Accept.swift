@@ -36,7 +36,7 @@ extension EventLoop {
             let remote = HTTPRemoteAddress(ipv4: UInt32(bigEndian: address.sin_addr.s_addr),
                                            port: UInt16(bigEndian: address.sin_port))
             let connection = Connection(fd: fd, remote: remote, loop: self, limits: context.limits)
-            connection.deadline = now + context.configuration.headerTimeout.nanoseconds
+            connection.deadline = now + context.headerTimeoutNanos
             do {
                 try register(fd: fd, events: UInt32(CFERRY_EPOLLIN | CFERRY_EPOLLRDHUP))
             } catch {

@@ -39,7 +39,7 @@ extension EventLoop {
             return  // discard
         case .readingHead(started: false):
             connection.state = .readingHead(started: true)
-            connection.deadline = now + context.configuration.headerTimeout.nanoseconds
+            connection.deadline = now + context.headerTimeoutNanos
         default:
             break
         }
@@ -116,7 +116,7 @@ extension EventLoop {
                 connection.body = []
                 if case .length(let length) = head.framing { connection.body.reserveCapacity(min(length, 1 << 20)) }
                 connection.state = .readingBody
-                connection.deadline = now + context.configuration.bodyTimeout.nanoseconds
+                connection.deadline = now + context.bodyTimeoutNanos
                 if head.expectContinue && offset == buffer.count {
                     connection.output.append { $0.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8) }
                     markDirty(connection)

@@ -8,7 +8,7 @@ extension EventLoop {
     /// lingering close) or whose output made no progress for `idleTimeout` (a client that stopped reading).
     /// Runs every `sweepInterval`; O(connections of this loop).
     func sweep() {
-        let writeStall = context.configuration.idleTimeout.nanoseconds
+        let writeStall = context.idleTimeoutNanos
         for case let connection? in connections {
             if connection.deadline != 0 && now >= connection.deadline {
                 if context.logger.logLevel <= .debug {

@@ -44,11 +44,11 @@ extension EventLoop {
         if connection.keepAlive && !shuttingDown {
             connection.state = .readingHead(started: !connection.input.isEmpty)
             connection.deadline = now + (connection.input.isEmpty
-                ? context.configuration.idleTimeout.nanoseconds : context.configuration.headerTimeout.nanoseconds)
+                ? context.idleTimeoutNanos : context.headerTimeoutNanos)
         } else {
             connection.state = .closing
             connection.input = []
-            connection.deadline = now + context.configuration.idleTimeout.nanoseconds
+            connection.deadline = now + context.idleTimeoutNanos
         }
         markDirty(connection)
     }
@@ -141,7 +141,7 @@ extension EventLoop {
         shutdown(connection.fd, Int32(SHUT_WR))
         connection.state = .lingering
         connection.deadline = now + min(context.configuration.lingerTimeout.nanoseconds,
-                                        context.configuration.idleTimeout.nanoseconds)
+                                        context.idleTimeoutNanos)
         if !connection.readInterest {
             connection.readInterest = true
             updateInterest(connection)

@@ -15,6 +15,10 @@ final class ServerContext: Sendable {
     let openConnections = Atomic<Int>(0)
     let heldRequests = Atomic<Int>(0)
     let shuttingDown = Atomic<Bool>(false)
+    /// Timeouts in nanoseconds (precomputed: the hot path reads them per request).
+    let headerTimeoutNanos: UInt64
+    let idleTimeoutNanos: UInt64
+    let bodyTimeoutNanos: UInt64
 
     init(configuration: HTTPServer.Configuration, handler: @escaping HTTPHandler, logger: Logger) {
         self.configuration = configuration
@@ -24,6 +28,9 @@ final class ServerContext: Sendable {
         self.handler = handler
         self.logger = logger
         self.accessLogEnabled = logger.logLevel <= configuration.accessLogLevel
+        self.headerTimeoutNanos = configuration.headerTimeout.nanoseconds
+        self.idleTimeoutNanos = configuration.idleTimeout.nanoseconds
+        self.bodyTimeoutNanos = configuration.bodyTimeout.nanoseconds
     }
 }
 

@@ -24,7 +24,7 @@ enum RequestID: Sendable {
             out.append(UInt8(ascii: "-"))
             let digitCount = max(1, (64 - counter.leadingZeroBitCount + 3) / 4)
             for i in stride(from: digitCount - 1, through: 0, by: -1) {
-                out.append(hexDigits[Int((counter >> UInt64(i * 4)) & 0xF)])
+                out.append(hexDigit(counter >> UInt64(i * 4)))
             }
         }
     }
@@ -53,4 +53,3 @@ enum RequestID: Sendable {
     }
 }
 
-let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

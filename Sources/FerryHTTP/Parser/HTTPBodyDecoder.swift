@@ -107,7 +107,7 @@ struct HTTPBodyDecoder {
                     state = .finalLF
                 } else if c == 0x20 || c == 0x09 {
                     throw .obsoleteLineFolding
-                } else if !tcharTable[Int(c)] {
+                } else if !isTokenByte(c) {
                     throw .invalidChunk
                 } else {
                     state = .trailerLine

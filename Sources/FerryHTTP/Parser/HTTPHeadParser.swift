@@ -106,7 +106,7 @@ struct HTTPHeadParser {
             if first == 0x20 || first == 0x09 { throw .obsoleteLineFolding }
             var colon = lineStart
             while colon < lineEnd && base[colon] != UInt8(ascii: ":") {
-                guard tcharTable[Int(base[colon])] else { throw .invalidHeader }
+                guard isTokenByte(base[colon]) else { throw .invalidHeader }
                 colon += 1
             }
             guard colon < lineEnd, colon > lineStart else { throw .invalidHeader }
@@ -184,7 +184,7 @@ struct HTTPHeadParser {
     {
         var i = start
         while i < end && base[i] != 0x20 {
-            guard tcharTable[Int(base[i])] else { throw .invalidMethod }
+            guard isTokenByte(base[i]) else { throw .invalidMethod }
             i += 1
         }
         guard i > start, i < end else { throw .invalidRequestLine }

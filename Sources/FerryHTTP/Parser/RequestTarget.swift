@@ -106,11 +106,24 @@ func hexValue(_ byte: UInt8) -> UInt8? {
 }
 
 /// RFC 9110 `tchar`: the characters of a token (methods, header names).
-let tcharTable: [Bool] = {
-    var table = [Bool](repeating: false, count: 256)
-    for c in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(c)] = true }
-    for c in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(c)] = true }
-    for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(c)] = true }
-    for c in "!#$%&'*+-.^_`|~".utf8 { table[Int(c)] = true }
-    return table
-}()
+@inline(__always)
+func isTokenByte(_ c: UInt8) -> Bool {
+    switch c {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+         UInt8(ascii: "0")...UInt8(ascii: "9"):
+        return true
+    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+         UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+         UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+        return true
+    default:
+        return false
+    }
+}
+
+/// The lowercase hex digit for `value` (0…15).
+@inline(__always)
+func hexDigit(_ value: UInt64) -> UInt8 {
+    let v = UInt8(truncatingIfNeeded: value & 0xF)
+    return v < 10 ? 0x30 + v : 0x57 + v
+}
