@@ -106,6 +106,14 @@ let package = Package(
         .testTarget(name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strictSettings),
         .testTarget(name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryIntegrationTests",
+            dependencies: [
+                "FerryAPI", "FerryBroker", "FerryLog", "FerryCurl", "FerryJSON", "FerryHTTP", "FerrySystem", "CFerryLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )
 

@@ -80,3 +80,7 @@ uint32_t cferry_crc32c(uint32_t crc, const void *data, size_t length) {
                     : crc32c_soft(crc, (const uint8_t *)data, length);
     return ~crc;
 }
+
+int cferry_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}

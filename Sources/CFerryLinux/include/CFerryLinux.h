@@ -12,6 +12,7 @@
 #include <sys/timerfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <spawn.h>
 
 /// accept4(2) (needs _GNU_SOURCE, which Swift's Glibc import does not define).
 int cferry_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
@@ -21,6 +22,10 @@ int cferry_posix_fallocate(int fd, off_t offset, off_t len);
 
 /// pthread_setname_np(pthread_self(), name) (needs _GNU_SOURCE); name is cut to 15 bytes by the caller.
 int cferry_set_thread_name(const char *name);
+
+/// posix_spawn_file_actions_addclosefrom_np (needs _GNU_SOURCE): the spawned process closes every descriptor
+/// >= `from` (so a child inherits none of the parent's sockets or files). Returns 0 or an error number.
+int cferry_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 
 /// The current errno, read right after a failing call.
 int cferry_errno(void);

@@ -105,7 +105,8 @@ public final class EmbeddedStorageEngine: StorageEngine {
         // for the record framing so it never refuses what the broker accepted.
         configuration.maxMessageBytes = Int(config.maxMessageBytes) + 65_536
         configuration.flushPolicy = flushPolicy
-        configuration.preallocationBytes = min(configuration.preallocationBytes, Int(config.segmentBytes))
+        // At most one segment ahead, but never under the log's 4 KiB minimum (segment_bytes may be 1024).
+        configuration.preallocationBytes = max(4096, min(configuration.preallocationBytes, Int(config.segmentBytes)))
         return configuration
     }
 
