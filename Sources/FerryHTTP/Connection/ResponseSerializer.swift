@@ -21,7 +21,7 @@ enum ResponseSerializer {
             appendStatic("\r\n", to: &out)
         }
         for field in headers.fields where !isServerOwned(field.name) {
-            out.append(contentsOf: field.name.utf8)
+            appendSanitized(field.name, to: &out)
             appendStatic(": ", to: &out)
             appendSanitized(field.value, to: &out)
             appendStatic("\r\n", to: &out)

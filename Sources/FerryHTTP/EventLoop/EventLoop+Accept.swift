@@ -36,6 +36,8 @@ extension EventLoop {
             let remote = HTTPRemoteAddress(ipv4: UInt32(bigEndian: address.sin_addr.s_addr),
                                            port: UInt16(bigEndian: address.sin_port))
             let connection = Connection(fd: fd, remote: remote, loop: self, limits: context.limits)
+            // The header timeout runs from accept: a client that connects and sends nothing is a slowloris too.
+            connection.state = .readingHead(started: true)
             connection.deadline = now + context.headerTimeoutNanos
             do {
                 try register(fd: fd, events: UInt32(CFERRY_EPOLLIN | CFERRY_EPOLLRDHUP))

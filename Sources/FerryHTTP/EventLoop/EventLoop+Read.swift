@@ -182,6 +182,9 @@ extension EventLoop {
         connection.keepAlive = false
         connection.isHead = false
         connection.requestID = .generated(prefix: requestIDPrefix, counter: nextRequestCounter())
+        connection.logMethod = .other("-")
+        connection.logPath = "(unparsable request)"
+        connection.logStart = monotonicNanoseconds()
         connection.bodyDecoder = nil
         connection.pendingHead = nil
         connection.body = []

@@ -39,6 +39,9 @@ public final class HTTPServer: Sendable {
     /// The port the server listens on (the real one when configured with port 0); 0 before ``start()``.
     public var boundPort: Int { state.withLock { $0.value.boundPort } }
 
+    /// True once ``shutdown(gracePeriod:)`` has begun (e.g. for a readiness endpoint to answer 503).
+    public var isShuttingDown: Bool { context.shuttingDown.load(ordering: .relaxed) }
+
     /// Connections currently open (accepted and not yet closed).
     public var openConnectionCount: Int { context.openConnections.load(ordering: .relaxed) }
 
