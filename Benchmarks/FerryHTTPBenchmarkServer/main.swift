@@ -8,12 +8,14 @@ import FerrySystem
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let arguments = CommandLine.arguments
 let port = arguments.count > 1 ? Int(arguments[1]) ?? 8081 : 8081
-let loops = arguments.count > 2 ? Int(arguments[2]) ?? HTTPServer.Configuration.defaultLoopCount
+let loops =
+    arguments.count > 2
+    ? Int(arguments[2]) ?? HTTPServer.Configuration.defaultLoopCount
     : HTTPServer.Configuration.defaultLoopCount
 
 TerminationSignals.block()

@@ -11,7 +11,7 @@ import CFerryFuzz
 import FerryHTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One fuzz input: parse whole, parse split in two, compare. Also exported under libFuzzer's conventional name.

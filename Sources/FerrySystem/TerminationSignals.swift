@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Waiting for SIGTERM / SIGINT synchronously (for `main`), without async signal handlers.

@@ -61,13 +61,16 @@ struct HTTPAccessLogTests {
         let sink = Sink()
         try withServer(handler: { request, responder in
             sink.messages.withLock {
-                $0 = [request.remoteAddress.host, request.headers["x-custom"] ?? "",
-                      request.headers.values(for: "X-Multi").joined(separator: ","), request.requestID]
+                $0 = [
+                    request.remoteAddress.host, request.headers["x-custom"] ?? "",
+                    request.headers.values(for: "X-Multi").joined(separator: ","), request.requestID,
+                ]
             }
             responder.respond(HTTPResponse(status: .noContent))
         }) { _, port in
             let client = try RawClient(port: port)
-            client.send("GET / HTTP/1.1\r\nHost: x\r\nX-Custom: v\r\nX-Multi: 1\r\nx-multi: 2\r\nX-Request-Id: id-7\r\n\r\n")
+            client.send(
+                "GET / HTTP/1.1\r\nHost: x\r\nX-Custom: v\r\nX-Multi: 1\r\nx-multi: 2\r\nX-Request-Id: id-7\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.status == 204)
             #expect(response.header("Content-Length") == nil)

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Held (deferred) responses, streams, close notification and leak checks.
@@ -15,7 +15,12 @@ struct HTTPDeferredTests {
         let responders = Mutex<[HTTPResponder]>([])
         let closed = Atomic<Int>(0)
         var count: Int { responders.withLock { $0.count } }
-        func take() -> [HTTPResponder] { responders.withLock { r in defer { r = [] }; return r } }
+        func take() -> [HTTPResponder] {
+            responders.withLock { r in
+                defer { r = [] }
+                return r
+            }
+        }
     }
 
     static func holdingRouter(_ holder: Holder) -> Router {
@@ -148,7 +153,8 @@ struct HTTPDeferredTests {
         let holder = Holder()
         var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
         configuration.loopCount = 2
-        let server = HTTPServer(configuration: configuration, router: Self.holdingRouter(holder), logger: .init(label: "t"))
+        let server = HTTPServer(
+            configuration: configuration, router: Self.holdingRouter(holder), logger: .init(label: "t"))
         try server.start()
         server.onShutdown {
             for responder in holder.take() { responder.respond(.text("shutting down")) }
@@ -172,7 +178,8 @@ struct HTTPDeferredTests {
         let holder = Holder()
         var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
         configuration.loopCount = 1
-        let server = HTTPServer(configuration: configuration, router: Self.holdingRouter(holder), logger: .init(label: "t"))
+        let server = HTTPServer(
+            configuration: configuration, router: Self.holdingRouter(holder), logger: .init(label: "t"))
         try server.start()
         let polling = try RawClient(port: server.boundPort)
         polling.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -2,7 +2,7 @@ import FerryHTTP
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Bodies larger than socket buffers: partial writes, EPOLLOUT back-pressure, multi-chunk writev.
@@ -36,7 +36,8 @@ struct HTTPLargeTransferTests {
             var offset = 0
             while offset < body.count {
                 let size = min(100_000, body.count - offset)
-                chunked += Array("\(String(size, radix: 16))\r\n".utf8) + body[offset..<(offset + size)] + Array("\r\n".utf8)
+                chunked +=
+                    Array("\(String(size, radix: 16))\r\n".utf8) + body[offset..<(offset + size)] + Array("\r\n".utf8)
                 offset += size
             }
             chunked += Array("0\r\n\r\n".utf8)

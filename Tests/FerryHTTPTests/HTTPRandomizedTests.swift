@@ -1,8 +1,9 @@
-@testable import FerryHTTP
 import Testing
 
+@testable import FerryHTTP
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Seeded random and mutated requests: the server never crashes and every connection is either answered or
@@ -71,12 +72,14 @@ struct HTTPRandomizedTests {
 
     @Test func server_AnswersOrCloses_EveryRandomOrMutatedRequest() throws {
         var rng = SeededGenerator(seed: 20_261_125)
-        try withServer(configure: {
-            $0.headerTimeout = .milliseconds(150)
-            $0.idleTimeout = .milliseconds(150)
-            $0.bodyTimeout = .milliseconds(150)
-            $0.lingerTimeout = .milliseconds(150)
-        }, router: makeTestRouter()) { server, port in
+        try withServer(
+            configure: {
+                $0.headerTimeout = .milliseconds(150)
+                $0.idleTimeout = .milliseconds(150)
+                $0.bodyTimeout = .milliseconds(150)
+                $0.lingerTimeout = .milliseconds(150)
+            }, router: makeTestRouter()
+        ) { server, port in
             var failures = 0
             for _ in 0..<20 {
                 let batch = (0..<100).map { _ in Self.makeCase(&rng) }
@@ -87,7 +90,8 @@ struct HTTPRandomizedTests {
                     let startsWell = received.isEmpty || received.starts(with: Array("HTTP/1.1 ".utf8))
                     if !closed || !startsWell {
                         failures += 1
-                        Issue.record("no close or bad answer for \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                        Issue.record(
+                            "no close or bad answer for \(String(decoding: bytes, as: UTF8.self).debugDescription)")
                     }
                 }
                 if failures > 0 { break }

@@ -1,8 +1,9 @@
 import FerryHTTP
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("HTTP basics over real sockets")
 struct HTTPServerBasicsTests {
@@ -54,7 +55,10 @@ struct HTTPServerBasicsTests {
     @Test func pipelinedRequests_StayInOrder_WhenOneIsDeferred() throws {
         var router = Router()
         router.add(.GET, "/slow") { _, responder in
-            Thread.detach { usleep(50_000); responder.respond(.text("slow")) }
+            Thread.detach {
+                usleep(50_000)
+                responder.respond(.text("slow"))
+            }
         }
         router.add(.GET, "/fast") { _, responder in responder.respond(.text("fast")) }
         try withServer(router: router) { _, port in
@@ -122,8 +126,9 @@ struct HTTPServerBasicsTests {
 
     @Test func chunkedBody_IsDecoded_WhenSplitAtEveryByteBoundary() throws {
         try withServer(router: makeTestRouter()) { _, port in
-            let request = Array(("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nTrailer-A: 1\r\n\r\n").utf8)
+            let request = Array(
+                ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nTrailer-A: 1\r\n\r\n").utf8)
             let client = try RawClient(port: port)
             for split in 1..<request.count {
                 client.send(Array(request[0..<split]))
@@ -179,10 +184,12 @@ struct HTTPServerBasicsTests {
 
     @Test func asyncRoute_Answers() throws {
         var router = Router()
-        router.add(.GET, "/async", async: { request in
-            try await Task.sleep(for: .milliseconds(1))
-            return .json("{\"path\":\"\(request.path)\"}")
-        })
+        router.add(
+            .GET, "/async",
+            async: { request in
+                try await Task.sleep(for: .milliseconds(1))
+                return .json("{\"path\":\"\(request.path)\"}")
+            })
         try withServer(router: router) { _, port in
             // The route's Task needs a free cooperative thread; other (blocking) tests may hold them for a
             // while, so this read gets a long bound.

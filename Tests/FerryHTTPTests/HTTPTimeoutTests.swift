@@ -2,7 +2,7 @@ import FerryHTTP
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Timeouts are set small through configuration; the tests assert behaviour (closed or served), never timing.
@@ -25,7 +25,10 @@ struct HTTPTimeoutTests {
                 usleep(20_000)
                 var byte: UInt8 = 0
                 let n = recv(slow.fd, &byte, 1, Int32(MSG_DONTWAIT))
-                if n == 0 || (n < 0 && errno != EAGAIN) { closed = true; break }
+                if n == 0 || (n < 0 && errno != EAGAIN) {
+                    closed = true
+                    break
+                }
             }
             #expect(closed)
             normal.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Bytes waiting to be written to one socket, as a short list of chunks written with one `writev`.
 ///

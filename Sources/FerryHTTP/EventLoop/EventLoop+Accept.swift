@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFerryLinux
 import FerrySystem
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension EventLoop {
     /// Accepts pending connections (bounded per turn so one loop cannot starve its clients).
@@ -33,8 +34,9 @@ extension EventLoop {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let remote = HTTPRemoteAddress(ipv4: UInt32(bigEndian: address.sin_addr.s_addr),
-                                           port: UInt16(bigEndian: address.sin_port))
+            let remote = HTTPRemoteAddress(
+                ipv4: UInt32(bigEndian: address.sin_addr.s_addr),
+                port: UInt16(bigEndian: address.sin_port))
             let connection = Connection(fd: fd, remote: remote, loop: self, limits: context.limits)
             // The header timeout runs from accept: a client that connects and sends nothing is a slowloris too.
             connection.state = .readingHead(started: true)
@@ -56,8 +58,9 @@ extension EventLoop {
 
     /// Over `maxConnections` (or shutting down): a best-effort 503 problem, then close.
     private func rejectOverloaded(_ fd: Int32) {
-        let response = HTTPResponse.problem(.serviceUnavailable, slug: "unavailable",
-                                            detail: shuttingDown ? "the server is shutting down" : "too many connections")
+        let response = HTTPResponse.problem(
+            .serviceUnavailable, slug: "unavailable",
+            detail: shuttingDown ? "the server is shutting down" : "too many connections")
         var bytes: [UInt8] = []
         ResponseSerializer.appendHead(
             status: response.status, headers: response.headers, contentLength: response.body.count,

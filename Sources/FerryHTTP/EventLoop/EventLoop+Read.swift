@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension EventLoop {
     /// Most bytes kept unparsed while a request is held (pipelined input); beyond it reading pauses.

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension EventLoop {
     /// Closes connections whose read phase ran past its deadline (idle keep-alive, slowloris head, slow body,
@@ -12,8 +13,9 @@ extension EventLoop {
         for case let connection? in connections {
             if connection.deadline != 0 && now >= connection.deadline {
                 if context.logger.logLevel <= .debug {
-                    context.logger.debug("closing connection after timeout",
-                                         metadata: ["peer": "\(connection.remote)", "state": "\(connection.state)"])
+                    context.logger.debug(
+                        "closing connection after timeout",
+                        metadata: ["peer": "\(connection.remote)", "state": "\(connection.state)"])
                 }
                 close(connection)
             } else if !connection.output.isEmpty && now &- connection.lastWriteProgress >= writeStall {

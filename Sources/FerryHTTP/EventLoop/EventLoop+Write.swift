@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFerryLinux
 import FerrySystem
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension EventLoop {
     /// Completes request `sequence` with a fixed response. Ignored when that request is no longer waiting (already
@@ -30,7 +31,9 @@ extension EventLoop {
             if smallBody { out.append(contentsOf: response.body) }
         }
         if sendBody && !smallBody { connection.output.append(bytes: response.body) }
-        if context.accessLogEnabled { logAccess(connection, status: response.status, bytes: sendBody ? response.body.count : 0) }
+        if context.accessLogEnabled {
+            logAccess(connection, status: response.status, bytes: sendBody ? response.body.count : 0)
+        }
         finishRequest(connection)
     }
 
@@ -43,8 +46,10 @@ extension EventLoop {
         connection.closeCallbacks = []
         if connection.keepAlive && !shuttingDown {
             connection.state = .readingHead(started: !connection.input.isEmpty)
-            connection.deadline = now + (connection.input.isEmpty
-                ? context.idleTimeoutNanos : context.headerTimeoutNanos)
+            connection.deadline =
+                now
+                + (connection.input.isEmpty
+                    ? context.idleTimeoutNanos : context.headerTimeoutNanos)
         } else {
             connection.state = .closing
             connection.input = []
@@ -140,8 +145,11 @@ extension EventLoop {
     private func startLingering(_ connection: Connection) {
         shutdown(connection.fd, Int32(SHUT_WR))
         connection.state = .lingering
-        connection.deadline = now + min(context.configuration.lingerTimeout.nanoseconds,
-                                        context.idleTimeoutNanos)
+        connection.deadline =
+            now
+            + min(
+                context.configuration.lingerTimeout.nanoseconds,
+                context.idleTimeoutNanos)
         if !connection.readInterest {
             connection.readInterest = true
             updateInterest(connection)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFerryLinux
 import FerrySystem
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One epoll loop thread: its own listening socket (`SO_REUSEPORT`), wake-up `eventfd`, connections, and task
 /// queue.
@@ -120,7 +121,8 @@ final class EventLoop: @unchecked Sendable {
     private func run(_ task: LoopTask) {
         switch task {
         case .respond(let c, let seq, let response): complete(c, sequence: seq, response: response)
-        case .startStream(let c, let seq, let status, let headers): startStream(c, sequence: seq, status: status, headers: headers)
+        case .startStream(let c, let seq, let status, let headers):
+            startStream(c, sequence: seq, status: status, headers: headers)
         case .streamWrite(let c, let seq, let bytes): streamWrite(c, sequence: seq, bytes: bytes)
         case .streamFinish(let c, let seq): streamFinish(c, sequence: seq)
         case .onClose(let c, let seq, let callback):

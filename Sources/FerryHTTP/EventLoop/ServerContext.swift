@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// State shared by a server's loops: immutable settings plus atomic counters. Thread-safe.
 final class ServerContext: Sendable {

@@ -59,7 +59,9 @@ public struct HTTPRequest: Sendable {
         self.method = method
         self.version = version
         self.target = target
-        let parts = (try? RequestTarget.parse(target)) ?? RequestTarget(path: target, segments: [], rawQuery: "", queryItems: [])
+        let parts =
+            (try? RequestTarget.parse(target))
+            ?? RequestTarget(path: target, segments: [], rawQuery: "", queryItems: [])
         self.path = parts.path
         self.pathSegments = parts.segments
         self.rawQuery = parts.rawQuery

@@ -22,14 +22,18 @@ public struct HTTPResponse: Sendable {
     }
 
     /// A response whose body is already-encoded JSON (`application/json; charset=utf-8`).
-    public static func json(_ body: [UInt8], status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    public static func json(_ body: [UInt8], status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders())
+        -> HTTPResponse
+    {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json; charset=utf-8")
         return HTTPResponse(status: status, headers: headers, body: body)
     }
 
     /// A response whose body is already-encoded JSON text.
-    public static func json(_ body: String, status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    public static func json(_ body: String, status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders())
+        -> HTTPResponse
+    {
         json(Array(body.utf8), status: status, headers: headers)
     }
 }

@@ -52,4 +52,3 @@ enum RequestID: Sendable {
         .generated(prefix: standalonePrefix, counter: standaloneCounter.add(1, ordering: .relaxed).newValue)
     }
 }
-

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Incremental, bounded parser for a request line plus header block.
@@ -188,7 +188,8 @@ struct HTTPHeadParser {
             i += 1
         }
         guard i > start, i < end else { throw .invalidRequestLine }
-        let method = HTTPMethod(String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self))
+        let method = HTTPMethod(
+            String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self))
         i += 1
         let targetStart = i
         while i < end && base[i] != 0x20 {
@@ -197,14 +198,16 @@ struct HTTPHeadParser {
             i += 1
         }
         guard i > targetStart, i < end else { throw .invalidRequestLine }
-        let target = String(decoding: UnsafeBufferPointer(start: base + targetStart, count: i - targetStart), as: UTF8.self)
+        let target = String(
+            decoding: UnsafeBufferPointer(start: base + targetStart, count: i - targetStart), as: UTF8.self)
         i += 1
         // HTTP-version = "HTTP/" DIGIT "." DIGIT, then the line ends.
         guard end - i == 8, base[i] == UInt8(ascii: "H"), base[i + 1] == UInt8(ascii: "T"),
-              base[i + 2] == UInt8(ascii: "T"), base[i + 3] == UInt8(ascii: "P"), base[i + 4] == UInt8(ascii: "/"),
-              base[i + 6] == UInt8(ascii: ".")
+            base[i + 2] == UInt8(ascii: "T"), base[i + 3] == UInt8(ascii: "P"), base[i + 4] == UInt8(ascii: "/"),
+            base[i + 6] == UInt8(ascii: ".")
         else { throw .invalidRequestLine }
-        let major = base[i + 5], minor = base[i + 7]
+        let major = base[i + 5]
+        let minor = base[i + 7]
         guard major >= 0x30 && major <= 0x39, minor >= 0x30 && minor <= 0x39 else { throw .invalidRequestLine }
         guard major == 0x31, minor == 0x30 || minor == 0x31 else { throw .unsupportedVersion }
         return (method, target, minor == 0x31 ? .http1_1 : .http1_0)

@@ -95,8 +95,10 @@ public struct HTTPParserLimits: Sendable, Equatable {
     /// Largest body (declared or decoded) → 413.
     public var maxBodyBytes: Int
 
-    public init(maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 32768, maxHeaderCount: Int = 100,
-                maxBodyBytes: Int = 64 << 20) {
+    public init(
+        maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 32768, maxHeaderCount: Int = 100,
+        maxBodyBytes: Int = 64 << 20
+    ) {
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxHeaderCount = maxHeaderCount

@@ -4,8 +4,10 @@
 /// Never traps on any input: every malformed byte sequence must end in an ``HTTPParseError``. Returns how many
 /// complete requests were parsed and the error that stopped parsing, if any.
 public enum HTTPParserFuzzing {
-    public static func run(_ data: UnsafeRawBufferPointer, splitAt split: Int? = nil,
-                           limits: HTTPParserLimits = HTTPParserLimits(maxBodyBytes: 1 << 20))
+    public static func run(
+        _ data: UnsafeRawBufferPointer, splitAt split: Int? = nil,
+        limits: HTTPParserLimits = HTTPParserLimits(maxBodyBytes: 1 << 20)
+    )
         -> (requests: Int, error: HTTPParseError?)
     {
         var head = HTTPHeadParser(limits: limits)
@@ -22,7 +24,8 @@ public enum HTTPParserFuzzing {
                 do throws(HTTPParseError) {
                     while offset < buffer.count {
                         if var active = decoder {
-                            offset += try active.decode(UnsafeRawBufferPointer(rebasing: buffer[offset...]), into: &body)
+                            offset += try active.decode(
+                                UnsafeRawBufferPointer(rebasing: buffer[offset...]), into: &body)
                             decoder = active
                             if active.isComplete {
                                 decoder = nil

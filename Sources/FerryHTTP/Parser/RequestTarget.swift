@@ -22,7 +22,11 @@ struct RequestTarget: Sendable {
             }
             let lower = pathPart.lowercased()
             let schemeLength: Int
-            if lower.hasPrefix("http://") { schemeLength = 7 } else if lower.hasPrefix("https://") { schemeLength = 8 } else {
+            if lower.hasPrefix("http://") {
+                schemeLength = 7
+            } else if lower.hasPrefix("https://") {
+                schemeLength = 8
+            } else {
                 throw .invalidTarget
             }
             let afterAuthority = pathPart.dropFirst(schemeLength)
@@ -55,8 +59,11 @@ struct RequestTarget: Sendable {
         if !query.isEmpty {
             for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
                 if let eq = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                    items.append((try decodeIfNeeded(pair[..<eq], plusAsSpace: true),
-                                  try decodeIfNeeded(pair[pair.index(after: eq)...], plusAsSpace: true)))
+                    items.append(
+                        (
+                            try decodeIfNeeded(pair[..<eq], plusAsSpace: true),
+                            try decodeIfNeeded(pair[pair.index(after: eq)...], plusAsSpace: true)
+                        ))
                 } else {
                     items.append((try decodeIfNeeded(pair, plusAsSpace: true), ""))
                 }
@@ -110,11 +117,11 @@ func hexValue(_ byte: UInt8) -> UInt8? {
 func isTokenByte(_ c: UInt8) -> Bool {
     switch c {
     case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-         UInt8(ascii: "0")...UInt8(ascii: "9"):
+        UInt8(ascii: "0")...UInt8(ascii: "9"):
         return true
     case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-         UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-         UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+        UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+        UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
         return true
     default:
         return false

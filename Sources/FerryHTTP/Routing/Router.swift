@@ -25,8 +25,9 @@ public struct Router: Sendable {
     /// Adds a synchronous route (runs on the loop thread; see ``HTTPHandler``).
     public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
         let parsed = RoutePattern(pattern)
-        precondition(!routes.contains { $0.method == method && $0.pattern == parsed },
-                     "duplicate route \(method) \(pattern)")
+        precondition(
+            !routes.contains { $0.method == method && $0.pattern == parsed },
+            "duplicate route \(method) \(pattern)")
         routes.append(Route(method: method, pattern: parsed, handler: handler))
     }
 
@@ -43,9 +44,11 @@ public struct Router: Sendable {
                 } catch let error as any HTTPResponseError {
                     responder.respond(error.response)
                 } catch {
-                    logger?.error("handler failed", metadata: [
-                        "method": "\(request.method)", "path": "\(request.path)", "error": "\(error)",
-                    ])
+                    logger?.error(
+                        "handler failed",
+                        metadata: [
+                            "method": "\(request.method)", "path": "\(request.path)", "error": "\(error)",
+                        ])
                     responder.respond(.problem(.internalServerError, slug: "internal"))
                 }
             }
@@ -78,9 +81,10 @@ public struct Router: Sendable {
         } else {
             if allowed.contains(.GET) && !allowed.contains(.HEAD) { allowed.append(.HEAD) }
             let allow = allowed.map(\.rawValue).joined(separator: ", ")
-            responder.respond(.problem(
-                .methodNotAllowed, slug: "method-not-allowed",
-                detail: "\(request.method) is not allowed on \(request.path)", headers: ["Allow": allow]))
+            responder.respond(
+                .problem(
+                    .methodNotAllowed, slug: "method-not-allowed",
+                    detail: "\(request.method) is not allowed on \(request.path)", headers: ["Allow": allow]))
         }
     }
 

@@ -48,13 +48,14 @@ extension HTTPServer {
 
         /// How often loops check deadlines: a quarter of the shortest timeout, between 5 ms and 250 ms.
         var sweepInterval: UInt64 {
-            let shortest = min(headerTimeout.nanoseconds, idleTimeout.nanoseconds, bodyTimeout.nanoseconds,
-                               lingerTimeout.nanoseconds)
+            let shortest = min(
+                headerTimeout.nanoseconds, idleTimeout.nanoseconds, bodyTimeout.nanoseconds,
+                lingerTimeout.nanoseconds)
             return min(max(shortest / 4, 5_000_000), 250_000_000)
         }
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

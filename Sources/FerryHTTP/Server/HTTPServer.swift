@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An HTTP/1.1 server over epoll: `loopCount` loop threads, each with its own `SO_REUSEPORT` listener.
 ///
@@ -66,8 +67,9 @@ public final class HTTPServer: Sendable {
             var port = configuration.port
             do {
                 for _ in 0..<max(1, configuration.loopCount) {
-                    let (fd, bound) = try ListeningSocket.make(host: configuration.host, port: port,
-                                                               backlog: configuration.backlog)
+                    let (fd, bound) = try ListeningSocket.make(
+                        host: configuration.host, port: port,
+                        backlog: configuration.backlog)
                     listeners.append(fd)
                     port = bound
                 }
@@ -91,9 +93,11 @@ public final class HTTPServer: Sendable {
             box.value.threads = loops.map { loop in LoopThread(name: "ferry-http-\(loop.index)") { loop.run() } }
             box.value.boundPort = port
             box.value.started = true
-            context.logger.info("HTTP server listening", metadata: [
-                "host": "\(configuration.host)", "port": "\(port)", "loops": "\(loops.count)",
-            ])
+            context.logger.info(
+                "HTTP server listening",
+                metadata: [
+                    "host": "\(configuration.host)", "port": "\(port)", "loops": "\(loops.count)",
+                ])
         }
     }
 

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFerryLinux
 import FerrySystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Creating listening TCP sockets (IPv4, non-blocking, `SO_REUSEADDR` + `SO_REUSEPORT`).
 enum ListeningSocket {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A blocking TCP client on 127.0.0.1 for tests: sends raw bytes and parses responses by hand, so malformed
@@ -19,7 +19,11 @@ final class RawClient {
         }
     }
 
-    enum ClientError: Error { case connectFailed(Int32), closed, timeout, malformed(String) }
+    enum ClientError: Error {
+        case connectFailed(Int32)
+        case closed, timeout
+        case malformed(String)
+    }
 
     init(port: Int, receiveTimeoutSeconds: Int = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -47,7 +51,9 @@ final class RawClient {
     func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if n <= 0 { return }
             offset += n
         }

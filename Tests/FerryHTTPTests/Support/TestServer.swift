@@ -2,7 +2,7 @@ import FerryHTTP
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Starts a server on 127.0.0.1:0 for one test and always shuts it down.
