@@ -10,6 +10,18 @@ enum MessageEncoding {
     static func write(
         _ message: borrowing StoredMessage, topic: String, partition: Int, base64: Bool, into writer: inout JSONWriter
     ) {
+        if !base64 && message.headers.isEmpty
+            && writeCompact(message, topic: topic, partition: partition, into: &writer)
+        {
+            return
+        }
+        writeGeneral(message, topic: topic, partition: partition, base64: base64, into: &writer)
+    }
+
+    /// The general writer: member by member through `JSONWriter` (any message; the reference output).
+    static func writeGeneral(
+        _ message: borrowing StoredMessage, topic: String, partition: Int, base64: Bool, into writer: inout JSONWriter
+    ) {
         writer.beginObject()
         writer.key(ascii: "topic")
         writer.string(topic)

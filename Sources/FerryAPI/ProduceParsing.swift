@@ -24,8 +24,9 @@ enum ProduceParsing {
                 return try lines(request.body, json: false, key: queryKey)
             }
             var batch = ProduceBatch()
+            batch.bytes = request.body  // shares the body's storage: no copy
+            let value = 0..<batch.bytes.count
             let key = queryKey.map { batch.store($0) }
-            let value = batch.store(request.body)
             batch.records.append(.init(key: key, value: value, valueFormat: .raw, headers: 0..<0, partition: nil, timestamp: nil))
             return batch
         }
@@ -34,6 +35,7 @@ enum ProduceParsing {
     /// NDJSON (each non-empty line one JSON value) or raw lines (each non-empty line one message).
     static func lines(_ body: [UInt8], json: Bool, key: [UInt8]?) throws(APIFailure) -> ProduceBatch {
         var batch = ProduceBatch()
+        batch.bytes.reserveCapacity(body.count)  // the lines (plus any keys): one allocation in the common case
         var start = 0
         var index = 0
         let newline = UInt8(ascii: "\n")
@@ -80,6 +82,8 @@ enum ProduceParsing {
     /// `{"records": [{"key"|"key_base64", "value"|"value_base64", "headers", "partition", "timestamp"}]}`.
     static func records(_ body: [UInt8]) throws(APIFailure) -> ProduceBatch {
         var batch = ProduceBatch()
+        // Stored keys, values and headers are never longer than their JSON text: one allocation, no regrowth.
+        batch.bytes.reserveCapacity(body.count)
         var sawRecords = false
         var currentIndex = -1
         do {

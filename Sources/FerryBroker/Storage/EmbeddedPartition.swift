@@ -7,6 +7,8 @@ final class EmbeddedPartition: PartitionStorage {
 
     /// The internal header marking a raw (non-JSON) value: an empty name, which users cannot send.
     static let rawValueMarker = RecordHeader(name: "", value: [])
+    /// The header list of a raw value without user headers (one shared array).
+    static let rawValueMarkerOnly = [rawValueMarker]
 
     init(log: PartitionLog, topic: String) {
         self.log = log
@@ -26,8 +28,15 @@ final class EmbeddedPartition: PartitionStorage {
         records.reserveCapacity(indices.count)
         for (i, index) in indices.enumerated() {
             let record = batch.records[index]
-            var headers: [RecordHeader] = []
-            if record.valueFormat == .raw && record.value != nil { headers.append(Self.rawValueMarker) }
+            let marked = record.valueFormat == .raw && record.value != nil
+            var headers: [RecordHeader]
+            if record.headers.isEmpty {
+                headers = marked ? Self.rawValueMarkerOnly : []  // shared storage: no allocation per record
+            } else {
+                headers = []
+                headers.reserveCapacity(record.headers.count + 1)
+                if marked { headers.append(Self.rawValueMarker) }
+            }
             for header in batch.headers[record.headers] {
                 headers.append(
                     RecordHeader(
@@ -83,6 +92,16 @@ final class EmbeddedPartition: PartitionStorage {
             return
         }
         let stored = record.headers
+        // The common raw message: the marker is its only header, so there are no user headers to present.
+        if stored.count == 1 && stored[0].name.isEmpty {
+            withExtendedLifetime(record) {
+                visit(
+                    StoredMessage(
+                        offset: record.offset, timestamp: record.timestamp, key: keyBytes, value: valueBytes,
+                        valueFormat: .raw, headers: []))
+            }
+            return
+        }
         var format = ValueFormat.json
         var nameBytes: [UInt8] = []
         var ranges: [(name: Range<Int>, value: RecordBytes)] = []
