@@ -56,8 +56,10 @@ func monotonicNanoseconds() -> UInt64 {
 }
 
 extension Duration {
+    /// Whole nanoseconds, clamped to 0…100 years so that `now + nanoseconds` can never overflow.
     var nanoseconds: UInt64 {
         let (s, atto) = components
-        return UInt64(max(0, s)) * 1_000_000_000 + UInt64(max(0, atto) / 1_000_000_000)
+        let limit: Int64 = 100 * 365 * 86_400
+        return UInt64(min(max(0, s), limit)) * 1_000_000_000 + UInt64(max(0, atto) / 1_000_000_000)
     }
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// An HTTP/1.1 server over epoll: `loopCount` loop threads, each with its own `SO_REUSEPORT` listener.
 ///
 /// Lifecycle: `init` → ``start()`` (binds and returns once listening) → ``shutdown(gracePeriod:)``. Thread-safe:
-/// every method may be called from any thread. Handlers run on loop threads (see ``HTTPHandler``).
+/// every method may be called from any thread. Handlers run on loop threads (see ``HTTPHandler``). Call
+/// ``shutdown(gracePeriod:)`` before dropping a started server: its loop threads keep it alive until then.
 public final class HTTPServer: Sendable {
     public let configuration: Configuration
     private let context: ServerContext
@@ -105,6 +106,12 @@ public final class HTTPServer: Sendable {
     /// ``onShutdown(_:)`` hooks so held requests get answered), then after at most `gracePeriod` closes whatever
     /// is left and joins the loop threads. Blocks the caller; idempotent.
     public func shutdown(gracePeriod: Duration = .seconds(10)) {
+        let onLoopThread = state.withLock { box in box.value.loops.contains { $0.isOnLoopThread } }
+        if onLoopThread {
+            // Called from a handler: waiting here would deadlock the loop, so shut down from another thread.
+            LoopThread(name: "ferry-shutdown") { self.shutdown(gracePeriod: gracePeriod) }.detach()
+            return
+        }
         let (loops, threads, hooks) = state.withLock { box -> ([EventLoop], [LoopThread], [@Sendable () -> Void]) in
             guard box.value.started, !box.value.stopped else { return ([], [], []) }
             box.value.stopped = true

@@ -9,6 +9,7 @@ import FerrySystem
 enum ListeningSocket {
     /// Binds and listens on `host:port`; returns the descriptor and the bound port (useful for port 0).
     static func make(host: String, port: Int, backlog: Int32) throws(HTTPServerError) -> (Int32, Int) {
+        guard (0...65535).contains(port) else { throw .invalidPort(port) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
@@ -61,6 +62,7 @@ enum ListeningSocket {
 /// Errors starting or running a server.
 public enum HTTPServerError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidHost(String)
+    case invalidPort(Int)
     case addressInUse(host: String, port: Int)
     case alreadyStarted
     case system(SystemError)
@@ -68,6 +70,7 @@ public enum HTTPServerError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .invalidHost(let host): "invalid IPv4 host \"\(host)\""
+        case .invalidPort(let port): "invalid TCP port \(port)"
         case .addressInUse(let host, let port): "address \(host):\(port) is already in use"
         case .alreadyStarted: "the server was already started"
         case .system(let error): error.description
