@@ -23,7 +23,7 @@ public final class FerryServer: Sendable {
 
         public init(
             http: HTTPServer.Configuration = .init(), broker: BrokerConfiguration = .init(),
-            retentionCheckIntervalMilliseconds: Int = 5000, shutdownGracePeriod: Duration = .seconds(10)
+            retentionCheckIntervalMilliseconds: Int = 5000, shutdownGracePeriod: Duration = .seconds(8)
         ) {
             self.http = http
             self.broker = broker

@@ -50,7 +50,10 @@ extension Broker {
             } else if let key = record.key {
                 partition = Murmur2.partition(forKey: batch.bytes[key], partitionCount: count)
             } else {
-                if sticky == nil { sticky = stickyCounter.wrappingAdd(1, ordering: .relaxed).oldValue % count }
+                if sticky == nil {
+                    let turn = stickyCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+                    sticky = Int(UInt(bitPattern: turn) % UInt(count))
+                }
                 partition = sticky!
             }
             byPartition[partition].append(index)
