@@ -56,6 +56,40 @@ struct HTTPDeferredTests {
         }
     }
 
+    @Test func pipelinedInput_IsBufferedThenServed_WhileARequestIsHeld() throws {
+        let holder = Holder()
+        try withServer(router: Self.holdingRouter(holder)) { server, port in
+            let client = try RawClient(port: port)
+            client.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(eventually { server.heldRequestCount == 1 })
+            // More pipelined bytes than the server buffers while a request is held: it pauses reading.
+            var batch = ""
+            for i in 0..<3000 { batch += "GET /seq/\(i) HTTP/1.1\r\nHost: x\r\nX-Pad: padding-padding\r\n\r\n" }
+            let pipelined = batch
+            Thread.detach { client.send(pipelined) }
+            usleep(50_000)
+            for responder in holder.take() { responder.respond(.text("held")) }
+            #expect(try client.readResponse().bodyText == "held")
+            for i in 0..<3000 {
+                let text = try client.readResponse().bodyText
+                if text != "\(i)" {
+                    Issue.record("response \(i) was \(text)")
+                    break
+                }
+            }
+        }
+    }
+
+    @Test func stream_ToHTTP10Client_IsDelimitedByClose() throws {
+        try withServer(router: Self.holdingRouter(Holder())) { _, port in
+            let client = try RawClient(port: port)
+            client.send("GET /stream HTTP/1.0\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.header("Transfer-Encoding") == nil)
+            #expect(response.bodyText == "data: 0\n\ndata: 1\n\ndata: 2\n\n")
+        }
+    }
+
     @Test func manyHeldRequests_CostNoThreads_AndAllComplete() throws {
         let holder = Holder()
         try withServer(router: Self.holdingRouter(holder)) { server, port in

@@ -6,8 +6,9 @@
 enum ResponseSerializer {
     /// Appends the status line, the response's own fields (minus framing fields the server owns), then
     /// `Content-Length` or `Transfer-Encoding: chunked`, `X-Request-Id`, `Date`, `Connection` and the blank line.
+    /// `contentLength` nil without `chunked` means a close-delimited body (streams to HTTP/1.0 clients).
     static func appendHead(
-        status: HTTPStatus, headers: HTTPHeaders, contentLength: Int, requestID: RequestID, keepAlive: Bool,
+        status: HTTPStatus, headers: HTTPHeaders, contentLength: Int?, requestID: RequestID, keepAlive: Bool,
         http10: Bool, date: [UInt8], chunked: Bool, to out: inout [UInt8]
     ) {
         switch status.code {
@@ -28,7 +29,7 @@ enum ResponseSerializer {
         }
         if chunked {
             appendStatic("Transfer-Encoding: chunked\r\n", to: &out)
-        } else if !status.forbidsBody {
+        } else if let contentLength, !status.forbidsBody {
             appendStatic("Content-Length: ", to: &out)
             appendDecimal(contentLength, to: &out)
             appendStatic("\r\n", to: &out)

@@ -75,7 +75,7 @@ extension EventLoop {
         let date = dateCache.bytes(now: now)
         connection.output.append { out in
             ResponseSerializer.appendHead(
-                status: status, headers: headers, contentLength: 0, requestID: connection.requestID,
+                status: status, headers: headers, contentLength: nil, requestID: connection.requestID,
                 keepAlive: connection.keepAlive && !shuttingDown, http10: connection.isHTTP10, date: date,
                 chunked: chunked, to: &out)
         }

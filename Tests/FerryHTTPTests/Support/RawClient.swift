@@ -5,7 +5,7 @@
 /// A blocking TCP client on 127.0.0.1 for tests: sends raw bytes and parses responses by hand, so malformed
 /// input can be sent exactly. Every read has a receive timeout (a generous bound against hangs, not a timed
 /// assertion).
-final class RawClient {
+final class RawClient: @unchecked Sendable {  // one thread sends while another reads; never two of a kind
     let fd: Int32
     private var buffer: [UInt8] = []
 
