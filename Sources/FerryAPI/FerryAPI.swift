@@ -37,6 +37,7 @@ public final class FerryAPI: Sendable {
         addProduceRoutes(to: &router)
         addFetchRoutes(to: &router)
         addGroupRoutes(to: &router)
+        addQueueRoutes(to: &router)
         return router
     }
 

@@ -7,8 +7,10 @@ import FerryJSON
 /// a JSON value comes back as the same JSON; raw bytes as a string when valid UTF-8, else `null` plus
 /// `*_base64`; with `base64` set, every key and value is given as `*_base64` of the stored bytes.
 enum MessageEncoding {
+    /// `extra` writes more members (key + value) into the message object, after `headers`.
     static func write(
-        _ message: borrowing StoredMessage, topic: String, partition: Int, base64: Bool, into writer: inout JSONWriter
+        _ message: borrowing StoredMessage, topic: String, partition: Int, base64: Bool, into writer: inout JSONWriter,
+        extra: ((inout JSONWriter) -> Void)? = nil
     ) {
         if !base64 && message.headers.isEmpty
             && writeCompact(message, topic: topic, partition: partition, into: &writer)
@@ -46,6 +48,7 @@ enum MessageEncoding {
             }
         }
         writer.endObject()
+        extra?(&writer)
         writer.endObject()
     }
 

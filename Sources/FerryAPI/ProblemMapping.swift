@@ -18,6 +18,8 @@ enum ProblemMapping {
         case .topicExists: return problem(.conflict, "topic-exists", error)
         case .partitionNotFound: return problem(.notFound, "partition-not-found", error)
         case .groupNotFound: return problem(.notFound, "group-not-found", error)
+        case .queueNotFound: return problem(.notFound, "queue-not-found", error)
+        case .queueExists: return problem(.conflict, "queue-exists", error)
         case .memberNotFound: return problem(.notFound, "member-not-found", error)
         case .groupNotEmpty: return problem(.conflict, "group-not-empty", error)
         case .notPartitionOwner: return problem(.conflict, "not-partition-owner", error)

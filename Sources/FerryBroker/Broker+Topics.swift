@@ -107,5 +107,6 @@ extension Broker {
             topics[name] = nil
         }
         groups.topicChanged(name, deleted: true)
+        queues.topicDeleted(name)
     }
 }

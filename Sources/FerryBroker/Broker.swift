@@ -21,6 +21,7 @@ public final class Broker: Sendable {
     public let configuration: BrokerConfiguration
     public let storage: any StorageEngine
     public let groups: GroupCoordinator
+    public let queues: QueueCoordinator
     public let idempotency: IdempotencyCache
     let now: @Sendable () -> Int64
     let topics: Mutex<[String: TopicMetadata]>
@@ -49,6 +50,7 @@ public final class Broker: Sendable {
             try storage.createTopic(metadata)
             known[Self.groupStateTopic] = metadata
         }
+        try Self.ensureInternalTopic(Self.queueStateTopic, storage: storage, known: &known, now: now())
         self.topics = Mutex(known)
         guard let statePartition = storage.partition(topic: Self.groupStateTopic, partition: 0) else {
             throw .internal("internal topic \(Self.groupStateTopic) has no partition 0")
@@ -57,13 +59,18 @@ public final class Broker: Sendable {
         let source = BrokerTopicSource()
         self.groups = GroupCoordinator(topics: source, journal: journal, now: now)
         self.idempotency = IdempotencyCache(windowMilliseconds: configuration.idempotencyWindowMilliseconds, now: now)
+        let (queues, queueAccess, queueJournal) = try Self.makeQueueCoordinator(storage: storage, now: now)
+        self.queues = queues
         source.broker.withLock { $0 = WeakBroker(self) }
         groups.restore(try journal.replay())
+        queueAccess.broker.withLock { $0 = WeakBroker(self) }
+        try queues.restore(queueJournal.replay)
     }
 
     /// Periodic work: evicts silent group members, forgets old idempotency keys. Call every ~100 ms.
     public func housekeeping() {
         groups.evictExpiredMembers()
+        queues.expireLeases()
         idempotency.purgeExpired()
     }
 

@@ -11,6 +11,8 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible, Sendable {
     case topicExists(String)
     case partitionNotFound(topic: String, partition: Int)
     case groupNotFound(String)
+    case queueNotFound(topic: String, queue: String)
+    case queueExists(topic: String, queue: String)
     case memberNotFound(group: String, member: String)
     case groupNotEmpty(String)
     case notPartitionOwner(topic: String, partition: Int)
@@ -34,6 +36,8 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible, Sendable {
         case .topicExists(let topic): return "topic '\(topic)' already exists"
         case .partitionNotFound(let topic, let partition): return "topic '\(topic)' has no partition \(partition)"
         case .groupNotFound(let group): return "group '\(group)' does not exist"
+        case .queueNotFound(let topic, let queue): return "topic '\(topic)' has no queue '\(queue)'"
+        case .queueExists(let topic, let queue): return "topic '\(topic)' already has a queue '\(queue)'"
         case .memberNotFound(let group, let member): return "member '\(member)' is not in group '\(group)'"
         case .groupNotEmpty(let group): return "group '\(group)' has members"
         case .notPartitionOwner(let topic, let partition):

@@ -1,0 +1,83 @@
+import Synchronization
+
+/// Queue wiring: the internal `__queue_state` topic and the coordinator's view of topics.
+extension Broker {
+    /// The internal topic holding queue state.
+    public static let queueStateTopic = "__queue_state"
+
+    /// Creates internal topic `name` (1 partition, kept forever) unless `known` has it.
+    static func ensureInternalTopic(
+        _ name: String, storage: any StorageEngine, known: inout [String: TopicMetadata], now: Int64
+    ) throws(BrokerError) {
+        guard known[name] == nil else { return }
+        var config = TopicConfig()
+        config.retentionMs = -1
+        config.segmentBytes = 16 << 20
+        let metadata = TopicMetadata(name: name, partitionCount: 1, config: config, createdAt: now)
+        try storage.createTopic(metadata)
+        known[name] = metadata
+    }
+
+    /// The queue coordinator over `__queue_state` (not yet restored) and its topic access (not yet bound).
+    static func makeQueueCoordinator(storage: any StorageEngine, now: @escaping @Sendable () -> Int64) throws(BrokerError)
+        -> (QueueCoordinator, BrokerQueueAccess, QueueStateLog)
+    {
+        guard let partition = storage.partition(topic: queueStateTopic, partition: 0) else {
+            throw .internal("internal topic \(queueStateTopic) has no partition 0")
+        }
+        let access = BrokerQueueAccess()
+        let journal = QueueStateLog(partition: partition, now: now)
+        return (QueueCoordinator(access: access, journal: journal, now: now), access, journal)
+    }
+}
+
+/// Lets the queue coordinator see topics and produce dead letters without a reference cycle.
+final class BrokerQueueAccess: QueueTopicAccess, Sendable {
+    let broker = Mutex<WeakBroker>(WeakBroker(nil))
+
+    func partitions(of topic: String) -> [any PartitionStorage]? {
+        guard let broker = broker.withLock({ $0.value }), let metadata = broker.metadata(of: topic) else { return nil }
+        var partitions: [any PartitionStorage] = []
+        for p in 0..<metadata.partitionCount {
+            guard let storage = broker.storage.partition(topic: topic, partition: p) else { return nil }
+            partitions.append(storage)
+        }
+        return partitions
+    }
+
+    func deadLetter(
+        topic: String, batch: ProduceBatch, completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void
+    ) {
+        guard let broker = broker.withLock({ $0.value }) else { return completion(.failure(.unavailable("shutting down"))) }
+        do throws(BrokerError) {
+            if broker.metadata(of: topic) == nil {
+                do {
+                    try broker.createTopic(name: topic)
+                } catch .topicExists {
+                    // Created concurrently: fine.
+                }
+            }
+            var start = 0
+            let records = batch.records
+            // One produce per 10 000 records (the broker's limit); completion after the last one.
+            let pending = Mutex((count: (records.count + Broker.maxRecordsPerRequest - 1) / Broker.maxRecordsPerRequest,
+                                 error: BrokerError?.none))
+            while start < records.count {
+                var part = batch
+                part.records = Array(records[start..<min(start + Broker.maxRecordsPerRequest, records.count)])
+                start += Broker.maxRecordsPerRequest
+                try broker.produce(topic: topic, batch: part) { result in
+                    let finished = pending.withLock { state -> Result<Void, BrokerError>? in
+                        if case .failure(let error) = result, state.error == nil { state.error = error }
+                        state.count -= 1
+                        guard state.count == 0 else { return nil }
+                        return state.error.map { .failure($0) } ?? .success(())
+                    }
+                    if let finished { completion(finished) }
+                }
+            }
+        } catch {
+            completion(.failure(error))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Synchronization
+
+/// Moving messages to a queue's dead-letter topic.
+extension QueueCoordinator {
+    /// Header names added to every dead letter.
+    public enum DeadLetterHeader {
+        public static let originTopic = "ferry-origin-topic"
+        public static let originPartition = "ferry-origin-partition"
+        public static let originOffset = "ferry-origin-offset"
+        public static let deliveryCount = "ferry-delivery-count"
+    }
+
+    /// Copies `items` (in state `deadLettering`) to the queue's dead-letter topic with their key, value and
+    /// headers plus the origin and delivery-count headers, produced through the broker (the topic is created on
+    /// demand). Once durable, the messages are done, counted and journaled as dead-lettered; on failure they
+    /// are available again. Messages retention already deleted are simply done. `completion` runs after the
+    /// journal entry is durable, or with the error.
+    func deadLetter(
+        _ box: QueueBox, _ items: [DeadLetterItem], completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void
+    ) {
+        let (topic, name, target) = box.state.withLock { ($0.topic, $0.name, $0.deadLetterTopic) }
+        let partitions = access.partitions(of: topic) ?? []
+        var batch = ProduceBatch()
+        var copied: [DeadLetterItem] = []
+        var gone: [DeadLetterItem] = []
+        for item in items {
+            var found = false
+            if item.partition < partitions.count {
+                _ = try? partitions[item.partition].read(from: item.offset, maxMessages: 1, maxBytes: Int.max) { message in
+                    guard message.offset == item.offset else { return }
+                    Self.append(message, item: item, topic: topic, to: &batch)
+                    found = true
+                }
+            }
+            if found { copied.append(item) } else { gone.append(item) }
+        }
+        guard !copied.isEmpty else {
+            finishDeadLetters(box, done: gone, failed: [], topic: topic, name: name, completion: completion)
+            return
+        }
+        access.deadLetter(topic: target, batch: batch) { [self, copied, gone] result in
+            switch result {
+            case .success:
+                finishDeadLetters(box, done: copied + gone, failed: [], topic: topic, name: name, completion: completion)
+            case .failure(let error):
+                finishDeadLetters(box, done: gone, failed: copied, topic: topic, name: name) { _ in
+                    completion(.failure(error))
+                }
+            }
+        }
+    }
+
+    /// Marks dead letters done (journaled) or, when their produce failed, available again.
+    private func finishDeadLetters(
+        _ box: QueueBox, done: [DeadLetterItem], failed: [DeadLetterItem], topic: String, name: String,
+        completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void
+    ) {
+        let (journaled, wake) = box.state.withLock { state -> (Bool, [@Sendable () -> Void]) in
+            guard !state.deleted else { return (false, []) }
+            var byPartition: [Int: [Int64]] = [:]
+            for item in done where item.partition < state.windows.count {
+                guard state.windows[item.partition].slot(at: item.offset)?.state == .deadLettering else { continue }
+                state.windows[item.partition].finishDeadLetter(item.offset, succeeded: true)
+                state.deadLettered += 1
+                byPartition[item.partition, default: []].append(item.offset)
+            }
+            for item in failed where item.partition < state.windows.count {
+                state.windows[item.partition].finishDeadLetter(item.offset, succeeded: false)
+            }
+            let entries = byPartition.keys.sorted().map { p in
+                QueueJournalEntry.deadLettered(topic: topic, queue: name, partition: p, offsets: byPartition[p]!.sorted())
+            }
+            guard !entries.isEmpty else { return (false, failed.isEmpty ? [] : state.takeWaiters()) }
+            journal.append(entries) { durable in completion(durable) }
+            return (true, failed.isEmpty ? [] : state.takeWaiters())
+        }
+        wake.forEach { $0() }
+        if !journaled { completion(.success(())) }
+    }
+
+    /// Adds `message` to `batch` as a dead letter: same key, value (and its format) and headers, plus the
+    /// origin and delivery-count headers.
+    static func append(_ message: borrowing StoredMessage, item: DeadLetterItem, topic: String, to batch: inout ProduceBatch) {
+        let key = message.key.map { batch.store($0) }
+        let value = message.value.map { batch.store($0) }
+        let firstHeader = batch.headers.count
+        for header in message.headers {
+            guard !DeadLetterHeader.isReplaced(header.name) else { continue }
+            _ = batch.addHeader(name: batch.store(header.name), value: batch.store(header.value))
+        }
+        let added: [(String, String)] = [
+            (DeadLetterHeader.originTopic, topic), (DeadLetterHeader.originPartition, String(item.partition)),
+            (DeadLetterHeader.originOffset, String(item.offset)), (DeadLetterHeader.deliveryCount, String(item.deliveries)),
+        ]
+        for (name, text) in added {
+            _ = batch.addHeader(name: batch.store(name.utf8), value: batch.store(text.utf8))
+        }
+        batch.records.append(
+            ProduceBatch.Record(
+                key: key, value: value, valueFormat: message.valueFormat, headers: firstHeader..<batch.headers.count,
+                partition: nil, timestamp: nil))
+    }
+}
+
+extension QueueCoordinator.DeadLetterHeader {
+    /// The headers of an earlier dead-lettering are replaced, not repeated.
+    static func isReplaced(_ name: UnsafeRawBufferPointer) -> Bool {
+        name.starts(with: "ferry-origin-".utf8) || name.elementsEqual(deliveryCount.utf8)
+    }
+}
