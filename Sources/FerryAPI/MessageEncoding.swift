@@ -7,10 +7,8 @@ import FerryJSON
 /// a JSON value comes back as the same JSON; raw bytes as a string when valid UTF-8, else `null` plus
 /// `*_base64`; with `base64` set, every key and value is given as `*_base64` of the stored bytes.
 enum MessageEncoding {
-    /// `extra` writes more members (key + value) into the message object, after `headers`.
     static func write(
-        _ message: borrowing StoredMessage, topic: String, partition: Int, base64: Bool, into writer: inout JSONWriter,
-        extra: ((inout JSONWriter) -> Void)? = nil
+        _ message: borrowing StoredMessage, topic: String, partition: Int, base64: Bool, into writer: inout JSONWriter
     ) {
         if !base64 && message.headers.isEmpty
             && writeCompact(message, topic: topic, partition: partition, into: &writer)
@@ -48,7 +46,6 @@ enum MessageEncoding {
             }
         }
         writer.endObject()
-        extra?(&writer)
         writer.endObject()
     }
 

@@ -71,19 +71,24 @@ extension FerryAPI {
         writer.key(ascii: "messages")
         writer.beginArray()
         let topic = parameters.topic
+        var one = JSONWriter(capacity: 512)
         let count: Int
         do throws(BrokerError) {
             count = try broker.queues.receive(
                 topic: topic, name: parameters.queue, maxMessages: parameters.maxMessages,
                 leaseMilliseconds: parameters.leaseMilliseconds
             ) { message, delivery in
-                MessageEncoding.write(message, topic: topic, partition: delivery.partition, base64: false, into: &writer) {
-                    writer in
-                    writer.key(ascii: "receipt")
-                    writer.string(delivery.receipt.text)
-                    writer.key(ascii: "delivery_count")
-                    writer.int64(Int64(delivery.deliveryCount))
-                }
+                // The message object, reopened to add the delivery's members.
+                one.reset()
+                MessageEncoding.write(message, topic: topic, partition: delivery.partition, base64: false, into: &one)
+                var bytes = one.take()
+                bytes.removeLast()  // "}"
+                bytes.append(contentsOf: #","receipt":""#.utf8)
+                bytes.append(contentsOf: delivery.receipt.text.utf8)  // hex digits: nothing to escape
+                bytes.append(contentsOf: #"","delivery_count":"#.utf8)
+                bytes.append(contentsOf: String(delivery.deliveryCount).utf8)
+                bytes.append(UInt8(ascii: "}"))
+                writer.rawJSON(bytes)
             }
         } catch {
             throw APIFailure(error)
