@@ -33,6 +33,7 @@ command -v wrk >/dev/null || need_install+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_install+=(nginx-light)
 command -v python3 >/dev/null || need_install+=(python3)
 command -v curl >/dev/null || need_install+=(curl)
+command -v pgrep >/dev/null || need_install+=(procps)
 if [ ${#need_install[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_install[@]}"
 fi
@@ -153,6 +154,23 @@ print(f"{rps:.0f} {bps:.0f} {latency(50):.3f} {latency(99):.3f} {errors}")
 PY
 }
 
+# proc_cpu_ms PID: CPU time (user + system, ms) used so far by PID and its child processes (nginx workers).
+# The machine is shared, so the server's CPU cost per request is printed beside the rates: it varies far
+# less with other load than the rates do.
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+proc_cpu_ms() {
+    local total=0 pid
+    for pid in $1 $(pgrep -P "$1"); do
+        [ -r "/proc/$pid/stat" ] || continue
+        total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+    done
+    echo $((total * TICK_MS))
+}
+# per_request_us CPU_MS_BEFORE CPU_MS_AFTER REQ_PER_S DURATION → server CPU µs per request
+per_request_us() {
+    python3 -c "import re,sys; b,a,r,d=sys.argv[1:]; m=re.fullmatch(r'([\d.]+)(ms|s|m)?', d); secs=float(m.group(1))*{'ms':0.001,'s':1,'m':60,None:1}[m.group(2)]; print(f'{(float(a)-float(b))*1000/max(1.0,float(r)*secs):.1f}')" "$@"
+}
+
 RESULTS="$WORK/results"
 : >"$RESULTS"
 result() { echo "$*" >>"$RESULTS"; }   # result ID LABEL VALUE UNIT TARGET VERDICT
@@ -171,12 +189,16 @@ if [[ " $ONLY " == *" 1 "* ]]; then
     create_topic bench-one 1
     wrk -t2 -c64 -d2s -s "$HERE/produce-one.lua" "http://127.0.0.1:$FERRY_PORT/v1/topics/bench-one/messages" >/dev/null
     wrk -t2 -c64 -d2s -s "$HERE/produce-one.lua" "http://127.0.0.1:$NGINX_PORT/" >/dev/null
+    C0=$(proc_cpu_ms "$FERRY_PID")
     read -r F_RPS _ F_P50 F_P99 F_ERR < <(wrk_run 2 64 "$DURATION" "http://127.0.0.1:$FERRY_PORT/v1/topics/bench-one/messages" "$HERE/produce-one.lua")
+    F_CPU=$(per_request_us "$C0" "$(proc_cpu_ms "$FERRY_PID")" "$F_RPS" "$DURATION")
+    C0=$(proc_cpu_ms "$NGINX_PID")
     read -r N_RPS _ N_P50 N_P99 N_ERR < <(wrk_run 2 64 "$DURATION" "http://127.0.0.1:$NGINX_PORT/" "$HERE/produce-one.lua")
+    N_CPU=$(per_request_us "$C0" "$(proc_cpu_ms "$NGINX_PID")" "$N_RPS" "$DURATION")
     stop_nginx
     RATIO=$(python3 -c "print(f'{$F_RPS / $N_RPS:.2f}')")
-    printf "    ferry %9d req/s  p50 %7.3f ms  p99 %7.3f ms  errors %s\n" "$F_RPS" "$F_P50" "$F_P99" "$F_ERR"
-    printf "    nginx %9d req/s  p50 %7.3f ms  p99 %7.3f ms  errors %s  (204, 2 workers)\n" "$N_RPS" "$N_P50" "$N_P99" "$N_ERR"
+    printf "    ferry %9d req/s  p50 %7.3f ms  p99 %7.3f ms  errors %s  server CPU %s us/req\n" "$F_RPS" "$F_P50" "$F_P99" "$F_ERR" "$F_CPU"
+    printf "    nginx %9d req/s  p50 %7.3f ms  p99 %7.3f ms  errors %s  server CPU %s us/req (204, 2 workers)\n" "$N_RPS" "$N_P50" "$N_P99" "$N_ERR" "$N_CPU"
     echo "    ratio ferry/nginx $RATIO (target >= 0.6)"
     result 1 "produce 1 msg/req, c64 (nginx 204: $N_RPS req/s)" "$F_RPS" "req/s" "ratio $RATIO >= 0.6" "$(verdict "$RATIO" 0.6 '>=')"
 fi
@@ -186,12 +208,14 @@ if [[ " $ONLY " == *" 2 "* ]]; then
     echo "(2) batch produce, 1 000 JSON records x 100-byte values per request, wrk -t2 -c$BATCH_CONNECTIONS -d$DURATION"
     create_topic bench-batch 1
     wrk -t2 -c"$BATCH_CONNECTIONS" -d2s -s "$HERE/produce-batch.lua" "http://127.0.0.1:$FERRY_PORT/v1/topics/bench-batch/messages" >/dev/null
+    C0=$(proc_cpu_ms "$FERRY_PID")
     read -r B_RPS _ B_P50 B_P99 B_ERR < <(wrk_run 2 "$BATCH_CONNECTIONS" "$DURATION" "http://127.0.0.1:$FERRY_PORT/v1/topics/bench-batch/messages" "$HERE/produce-batch.lua")
+    B_CPU=$(per_request_us "$C0" "$(proc_cpu_ms "$FERRY_PID")" "$B_RPS" "$DURATION")
     BODY_BYTES=111013  # len('{"records":[' + 1000 x '{"value":"<98 chars>"}' joined by ',' + ']}')
     read -r B_MSGS B_MBS B_BODY_MBS < <(python3 -c "print(f'{$B_RPS * 1000:.0f} {$B_RPS * 1000 * 100 / 1e6:.1f} {$B_RPS * $BODY_BYTES / 1e6:.1f}')")
     printf "    %d req/s -> %d msg/s, %s MB/s of values (%s MB/s of request bodies)  p50 %.3f ms  p99 %.3f ms  errors %s\n" \
         "$B_RPS" "$B_MSGS" "$B_MBS" "$B_BODY_MBS" "$B_P50" "$B_P99" "$B_ERR"
-    echo "    target >= 1,000,000 msg/s"
+    echo "    server CPU $B_CPU us per request ($(python3 -c "print(f'{$B_CPU / 1000:.3f}')") us per message); target >= 1,000,000 msg/s"
     result 2 "batch produce 1000x100 B/req, c$BATCH_CONNECTIONS ($B_MBS MB/s)" "$B_MSGS" "msg/s" ">= 1000000" "$(verdict "$B_MSGS" 1000000 '>=')"
     curl -sf -o /dev/null -X DELETE "http://127.0.0.1:$FERRY_PORT/v1/topics/bench-batch" || true
 fi
@@ -208,11 +232,13 @@ if [[ " $ONLY " == *" 3 "* ]]; then
     [ "$COUNT" = 10000 ] || { echo "    a fetch returned $COUNT messages, not 10000" >&2; exit 1; }
     URL="http://127.0.0.1:$FERRY_PORT/v1/topics/bench-fetch/partitions/0/messages"
     wrk -t2 -c"$FETCH_CONNECTIONS" -d2s -s "$HERE/fetch.lua" "$URL" -- bench-fetch "$PREFILL" 10000 >/dev/null
+    C0=$(proc_cpu_ms "$FERRY_PID")
     read -r R_RPS R_BPS R_P50 R_P99 R_ERR < <(wrk_run 2 "$FETCH_CONNECTIONS" "$DURATION" "$URL" "$HERE/fetch.lua" bench-fetch "$PREFILL" 10000)
+    R_CPU=$(per_request_us "$C0" "$(proc_cpu_ms "$FERRY_PID")" "$R_RPS" "$DURATION")
     R_MSGS=$(python3 -c "print(f'{$R_RPS * 10000:.0f}')")
     printf "    %d req/s x 10000 -> %d msg/s, %.0f MB/s of response  p50 %.3f ms  p99 %.3f ms  errors %s\n" \
         "$R_RPS" "$R_MSGS" "$(python3 -c "print($R_BPS / 1e6)")" "$R_P50" "$R_P99" "$R_ERR"
-    echo "    target >= 1,500,000 msg/s"
+    echo "    server CPU $R_CPU us per request ($(python3 -c "print(f'{$R_CPU / 10000:.3f}')") us per message); target >= 1,500,000 msg/s"
     result 3 "fetch limit=10000, c$FETCH_CONNECTIONS" "$R_MSGS" "msg/s" ">= 1500000" "$(verdict "$R_MSGS" 1500000 '>=')"
 fi
 

@@ -88,23 +88,44 @@ struct CompactOutput {
         count += bytes.count
     }
 
-    /// Decimal digits of `value`, `-` first when negative.
+    /// "00" "01" … "99": two digits per table read halves the divisions.
+    static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+    /// Decimal digits of `value`, `-` first when negative. Digits are formed two at a time from the end in a
+    /// 24-byte scratch, then copied (no digit-counting pass).
     mutating func decimal(_ value: Int64) {
         var magnitude = value.magnitude
         if value < 0 { byte(UInt8(ascii: "-")) }
-        var digits = 1
-        var probe = magnitude
-        while probe >= 10 {
-            probe /= 10
-            digits += 1
+        if magnitude < 10 {
+            byte(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
+            return
         }
-        var i = count + digits
-        count = i
-        repeat {
-            i -= 1
-            base[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let pairs = Self.digitPairs.utf8Start
+        let written = withUnsafeMutableBytes(of: &scratch) { digits -> Int in
+            let end = digits.count
+            var i = end
+            while magnitude >= 100 {
+                let pair = Int(truncatingIfNeeded: magnitude % 100) &* 2
+                magnitude /= 100
+                i -= 2
+                digits[i] = pairs[pair]
+                digits[i + 1] = pairs[pair + 1]
+            }
+            if magnitude >= 10 {
+                let pair = Int(truncatingIfNeeded: magnitude) &* 2
+                i -= 2
+                digits[i] = pairs[pair]
+                digits[i + 1] = pairs[pair + 1]
+            } else {
+                i -= 1
+                digits[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
+            }
+            UnsafeMutableRawPointer(base + count).copyMemory(from: digits.baseAddress! + i, byteCount: end - i)
+            return end - i
+        }
+        count += written
     }
 
     /// True if any of the 8 bytes is `"`, `\` or a control character (< 0x20).

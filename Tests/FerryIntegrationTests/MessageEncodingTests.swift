@@ -60,7 +60,10 @@ struct MessageEncodingTests {
         var compactCount = 0
         var cases = 0
         for topic in ["orders", "a.b-c_9"] {
-            for (offset, timestamp) in [(Int64(0), Int64(0)), (9, 10), (1_234_567_890, 1_764_000_000_000), (.max, -1)] {
+            for (offset, timestamp) in [
+                (Int64(0), Int64(0)), (9, 10), (99, 100), (101, 999), (1000, -10), (1_234_567_890, 1_764_000_000_000),
+                (.max, -1), (10_000_000_000_000_000, .min),
+            ] {
                 for key in Self.samples {
                     for value in Self.samples {
                         let general = Self.encode(
