@@ -71,7 +71,12 @@ final class EmbeddedPartition: PartitionStorage {
         } catch {
             throw EmbeddedStorageEngine.map(error, topic: topic)
         }
-        for record in batch.records {
+        // The log stops once `maxBytes` is reached, so its last record may overshoot; API.md's bound is strict
+        // except for the first message, so a record that would overshoot is left for the next fetch.
+        var bytes = 0
+        for (index, record) in batch.records.enumerated() {
+            bytes += (record.key?.count ?? 0) + (record.value?.count ?? 0)
+            if index > 0 && bytes > maxBytes { return record.offset }
             Self.withMessage(record, visit)
         }
         return batch.nextOffset

@@ -1,0 +1,120 @@
+import FerryCurl
+import FerryJSON
+import Synchronization
+import Testing
+
+/// `Accept: text/event-stream` on the partition fetch (API.md "Fetch by offset").
+struct ServerSentEventsTests {
+    struct Event: Sendable {
+        var id: String?
+        var event: String?
+        var data: String
+        var json: JSONValue? { try? JSONValue.parse(data) }
+    }
+
+    struct Stream: Sendable {
+        var status: Int
+        var contentType: String?
+        var events: [Event]
+    }
+
+    /// Reads `count` events from an SSE stream (blocking; run on a Dispatch thread). `afterEvent` runs after
+    /// each complete event with the number received so far (it may produce more messages).
+    static func readEvents(
+        url: String, headers: [(name: String, value: String)], count: Int,
+        afterEvent: @escaping @Sendable (Int) -> Void = { _ in }
+    ) throws -> Stream {
+        let client = CurlHTTPClient()
+        var buffer = ""
+        var events: [Event] = []
+        let request = CurlRequest(
+            url: url, headers: [("Accept", "text/event-stream")] + headers, timeout: .seconds(20))
+        let response = try client.stream(request) { bytes in
+            buffer += String(decoding: bytes, as: UTF8.self)
+            while let end = buffer.range(of: "\n\n") {
+                let block = buffer[buffer.startIndex..<end.lowerBound]
+                buffer = String(buffer[end.upperBound...])
+                var event = Event(data: "")
+                var isComment = true
+                for line in block.split(separator: "\n", omittingEmptySubsequences: false) {
+                    if line.hasPrefix(":") { continue }
+                    isComment = false
+                    if line.hasPrefix("id: ") { event.id = String(line.dropFirst(4)) }
+                    if line.hasPrefix("event: ") { event.event = String(line.dropFirst(7)) }
+                    if line.hasPrefix("data: ") { event.data += String(line.dropFirst(6)) }
+                }
+                if isComment { continue }
+                events.append(event)
+                afterEvent(events.count)
+                if events.count >= count { return false }
+            }
+            return true
+        }
+        return Stream(status: response.status, contentType: response.header("Content-Type"), events: events)
+    }
+
+    @Test func stream_SendsEachMessageAsEvent_AndFollowsTheLog() async throws {
+        try await withTestServer { server, api in
+            try await api.createTopic("sse", partitions: 2)
+            try await api.produce(
+                "sse", records: (0..<3).map { #"{"key":"k\#($0)","value":{"n":\#($0)},"partition":1}"# })
+            let url = api.baseURL + "/v1/topics/sse/partitions/1/messages?offset=0"
+            let producer = CurlHTTPClient()
+            let port = server.port
+            let stream = try await onDispatchThread {
+                try Self.readEvents(url: url, headers: [], count: 5) { received in
+                    guard received == 3 else { return }
+                    // Appended while the stream is open: must arrive on it.
+                    _ = try? producer.send(
+                        CurlRequest(
+                            method: "POST", url: "http://127.0.0.1:\(port)/v1/topics/sse/messages",
+                            headers: [("Content-Type", "application/json")],
+                            body: Array(#"{"records":[{"value":{"n":3},"partition":1},{"value":{"n":4},"partition":1}]}"#.utf8)))
+                }
+            }
+            #expect(stream.status == 200)
+            #expect(stream.contentType?.hasPrefix("text/event-stream") == true)
+            #expect(stream.events.count == 5)
+            for (index, event) in stream.events.enumerated() {
+                #expect(event.id == String(index))
+                #expect(event.event == "message")
+                let message = try #require(event.json, "data is message JSON: \(event.data)")
+                #expect(message["offset"].int == Int64(index))
+                #expect(message["partition"].int == 1)
+                #expect(message["topic"].str == "sse")
+                #expect(message["value"]?["n"].int == Int64(index))
+            }
+            #expect(stream.events[0].json?["key"] == "k0")
+        }
+    }
+
+    @Test func stream_LastEventID_ResumesAfterIt_AndWinsOverOffset() async throws {
+        try await withTestServer { _, api in
+            try await api.produce("sse", records: (0..<6).map { #"{"value":\#($0)}"# })
+            let url = api.baseURL + "/v1/topics/sse/partitions/0/messages?offset=0"
+            let stream = try await onDispatchThread {
+                try Self.readEvents(url: url, headers: [("Last-Event-ID", "2")], count: 3)
+            }
+            #expect(stream.status == 200)
+            #expect(stream.events.map(\.id) == ["3", "4", "5"])
+            #expect(stream.events.map { $0.json?["value"] } == [3, 4, 5])
+        }
+    }
+
+    @Test func stream_FromOffset_StartsThere() async throws {
+        try await withTestServer { _, api in
+            try await api.produce("sse", records: (0..<4).map { #"{"value":\#($0)}"# })
+            let url = api.baseURL + "/v1/topics/sse/partitions/0/messages?offset=2"
+            let stream = try await onDispatchThread { try Self.readEvents(url: url, headers: [], count: 2) }
+            #expect(stream.events.map(\.id) == ["2", "3"])
+        }
+    }
+
+    @Test func stream_OnMissingTopic_Returns404Problem() async throws {
+        try await withTestServer { _, api in
+            let response = try await api.get(
+                "/v1/topics/none/partitions/0/messages", headers: [("Accept", "text/event-stream")])
+            expectProblem(response, 404, "topic-not-found")
+        }
+    }
+}
