@@ -96,6 +96,13 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // The appender process FerryLogTests' crash test SIGKILLs (built with the tests, found beside them).
+        .executableTarget(
+            name: "FerryLogCrashChild",
+            dependencies: ["FerryLog", "FerrySystem"],
+            path: "Tests/FerryLogCrashChild",
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "FerrySystemTests", dependencies: ["FerrySystem"], swiftSettings: strictSettings),
         .testTarget(name: "FerryLogTests", dependencies: ["FerryLog", "FerrySystem"], swiftSettings: strictSettings),
         .testTarget(

@@ -17,6 +17,8 @@ int cferry_posix_fallocate(int fd, off_t offset, off_t len) {
 
 int cferry_errno(void) { return errno; }
 
+int cferry_syncfs(int fd) { return syncfs(fd); }
+
 int cferry_set_thread_name(const char *name) { return pthread_setname_np(pthread_self(), name); }
 
 // MARK: CRC32C

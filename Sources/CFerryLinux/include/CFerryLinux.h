@@ -27,6 +27,9 @@ int cferry_set_thread_name(const char *name);
 /// >= `from` (so a child inherits none of the parent's sockets or files). Returns 0 or an error number.
 int cferry_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 
+/// syncfs(2): commits every dirty page and inode of the file system holding `fd` (needs _GNU_SOURCE).
+int cferry_syncfs(int fd);
+
 /// The current errno, read right after a failing call.
 int cferry_errno(void);
 

@@ -1,3 +1,5 @@
+import FerrySystem
+
 /// An entry of the sparse offset index (`.index` file, 8 bytes, little-endian):
 ///
 /// ```
@@ -99,6 +101,21 @@ struct SegmentIndex: Equatable {
             }
         }
         return bytes
+    }
+
+    /// Writes the `.index` and `.timeindex` files (atomically, not synced: indexes are validated and rebuilt
+    /// when needed). An empty index is stored as no files at all, saving two file creations per small segment
+    /// (thousands of partitions); a missing index means "scan the segment", which is what an empty one means.
+    func persist(to paths: SegmentPaths, filesMayExist: Bool = true) {
+        if offsets.isEmpty {
+            if filesMayExist {
+                try? FileSystem.removeFile(paths.index)
+                try? FileSystem.removeFile(paths.timeIndex)
+            }
+            return
+        }
+        try? FileSystem.writeAtomically(paths.index, encodedOffsets(), durable: false)
+        try? FileSystem.writeAtomically(paths.timeIndex, encodedTimes(), durable: false)
     }
 
     /// Parses and validates index files of a segment of `segmentSize` bytes. Nil when either is malformed:

@@ -69,7 +69,8 @@ public final class LogManager: Sendable {
                 var partitions: [PartitionLog] = []
                 for number in 0..<metadata.partitionCount {
                     let log = try PartitionLog.open(directory: directory + "/\(number)",
-                                                    configuration: metadata.configuration, environment: environment)
+                                                    configuration: metadata.configuration, environment: environment,
+                                                    synchronizeRecoveredData: false)
                     report.truncatedBytes += log.recoveryReport.truncatedBytes
                     report.rebuiltIndexes += log.recoveryReport.rebuiltIndex ? 1 : 0
                     partitions.append(log)
@@ -78,6 +79,9 @@ public final class LogManager: Sendable {
                 report.partitions += partitions.count
                 topics[name] = Topic(metadata: metadata, partitions: partitions)
             }
+            // One sync for every recovered partition (what a crashed process left may be in the page cache
+            // only), instead of one fdatasync per partition.
+            try FileSystem.syncFileSystem(containing: dataDirectory)
         } catch let error as LogError {
             environment.shutdown()
             throw error
@@ -130,13 +134,16 @@ public final class LogManager: Sendable {
         if let first { throw first }
     }
 
-    /// Closes every partition (which syncs it) and stops the flusher threads. Idempotent; blocks.
+    /// Closes every partition and stops the flusher threads, then syncs the whole file system once
+    /// (`syncfs`: one call for thousands of partitions instead of one sync each). Idempotent; blocks.
     public func shutdown() {
-        let logs = state.withLock { state -> [PartitionLog] in
-            state.isShutdown = true
-            return state.topics.values.flatMap(\.partitions)
+        let (logs, wasShutdown) = state.withLock { state -> ([PartitionLog], Bool) in
+            defer { state.isShutdown = true }
+            return (state.topics.values.flatMap(\.partitions), state.isShutdown)
         }
-        for log in logs { log.close() }
+        if wasShutdown { return }
+        for log in logs { log.close(synchronize: false) }
         environment.shutdown()
+        try? FileSystem.syncFileSystem(containing: dataDirectory)
     }
 }

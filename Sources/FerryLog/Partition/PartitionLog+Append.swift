@@ -11,10 +11,15 @@ extension PartitionLog {
     /// closed log or an earlier failed flush.
     @discardableResult
     public func append(_ records: [RecordInput]) throws(LogError) -> AppendResult {
-        guard state.withLock({ $0.configuration.flushPolicy }) == .always else { return try appendBatch(records, onDurable: nil) }
-        let outcome = ConditionLock<Result<AppendResult, LogError>?>(nil)
-        append(records) { result in outcome.withLockThenSignal { $0 = result } }
-        return try outcome.wait(deadline: { _ in nil }) { $0 }.get()
+        let parker = policyIsAlways.load(ordering: .relaxed) ? DurabilityParker() : nil
+        let (result, durable) = try appendBatchReportingPolicy(records, onDurable: parker?.callbackIfAlways)
+        if durable { return result }
+        guard let parker else {
+            // The policy became `always` between the check and the append: sync here (this form may block).
+            try flush()
+            return result
+        }
+        return try parker.wait().get()
     }
 
     /// Appends `records` as one atomic batch and returns as soon as the batch is in the mapping (readable by
@@ -128,5 +133,21 @@ extension PartitionLog {
             if state.isClosed { throw LogError.closed }
             if state.active.written > 0 { try roll(&state) }
         }
+    }
+}
+
+/// Where a blocking `always` appender sleeps until the flusher completes its batch: one per blocking append,
+/// woken individually (only the appenders a sync covers wake up, no thundering herd).
+final class DurabilityParker: Sendable {
+    private let outcome = ConditionLock<Result<AppendResult, LogError>?>(nil)
+
+    /// The callback the flusher calls; registered only when the policy is `always`.
+    var callbackIfAlways: @Sendable (Result<AppendResult, LogError>) -> Void {
+        { [outcome] result in outcome.withLockThenSignal { $0 = result } }
+    }
+
+    /// Blocks until the callback ran.
+    func wait() -> Result<AppendResult, LogError> {
+        outcome.wait(deadline: { _ in nil }) { $0 }
     }
 }

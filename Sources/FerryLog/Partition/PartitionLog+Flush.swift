@@ -16,8 +16,13 @@ extension PartitionLog: FlushTarget {
 
     /// One flush round. Returns the sync error, if any.
     private func flushOnce() -> SystemError? {
-        let (completions, failure, requeue) = flushLock.withLock { _ in syncAndPublish() }
-        for (waiter, result) in completions { waiter.callback(result) }
+        // The callbacks run with the flush lock held, so a second flusher thread cannot start the next sync
+        // for this partition until this group is released: appends made meanwhile join the next group.
+        let (failure, requeue) = flushLock.withLock { _ -> (SystemError?, Bool) in
+            let (completions, failure, requeue) = syncAndPublish()
+            for (waiter, result) in completions { waiter.callback(result) }
+            return (failure, requeue)
+        }
         if requeue { environment.flusher.requestFlush(self) }
         return failure
     }
@@ -57,6 +62,7 @@ extension PartitionLog: FlushTarget {
                 state.syncedDirectoryGeneration = max(state.syncedDirectoryGeneration, generation)
             }
             state.flushedOffset = max(state.flushedOffset, snapshot.target)
+            if snapshot.to > snapshot.from || !snapshot.seals.isEmpty { state.syncCount += 1 }
             var done = 0
             while done < state.durabilityWaiters.count
                 && state.durabilityWaiters[done].result.lastOffset < state.flushedOffset { done += 1 }

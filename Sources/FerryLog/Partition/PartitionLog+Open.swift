@@ -12,13 +12,16 @@ extension PartitionLog {
     /// index entry to its end (every batch's structure, CRC32C and offset continuity), or from the start when
     /// its index is missing, corrupt or points at no matching batch; everything after the last valid batch
     /// (a torn or corrupt batch, garbage, zeroed preallocated space) is truncated; the file is synced so that
-    /// ``flushedOffset`` starts at the recovered end. Blocks on disk I/O.
+    /// ``flushedOffset`` starts at the recovered end (`synchronizeRecoveredData: false` leaves that sync to the
+    /// caller, which must then sync the file system before relying on it, as ``LogManager`` does with one
+    /// `syncfs` for all partitions). Blocks on disk I/O.
     public static func open(
-        directory: String, configuration: LogConfiguration, environment: LogEnvironment
+        directory: String, configuration: LogConfiguration, environment: LogEnvironment,
+        synchronizeRecoveredData: Bool = true
     ) throws(LogError) -> PartitionLog {
         try configuration.validate()
         do {
-            try FileSystem.createDirectories(directory)
+            if !FileSystem.isDirectory(directory) { try FileSystem.createDirectories(directory) }
         } catch {
             throw LogError(error)
         }
@@ -58,7 +61,8 @@ extension PartitionLog {
             closedBytes += Int64(size)
         }
         let (active, report) = try recoverLastSegment(
-            directory: directory, baseOffset: lastBase, configuration: configuration, now: now)
+            directory: directory, baseOffset: lastBase, configuration: configuration, now: now,
+            synchronize: synchronizeRecoveredData)
         var fullReport = report
         fullReport.segmentCount = closed.count + 1
         let state = PartitionState(
@@ -69,7 +73,7 @@ extension PartitionLog {
 
     /// Validates the tail of the last segment and adopts it as the active segment.
     private static func recoverLastSegment(
-        directory: String, baseOffset: Int64, configuration: LogConfiguration, now: Int64
+        directory: String, baseOffset: Int64, configuration: LogConfiguration, now: Int64, synchronize: Bool
     ) throws(LogError) -> (ActiveSegment, RecoveryReport) {
         let paths = SegmentPaths(directory: directory, baseOffset: baseOffset)
         var index = SegmentIndex()
@@ -77,6 +81,9 @@ extension PartitionLog {
         var nextOffset = baseOffset
         var garbage = 0
         var rebuilt = false
+        var trustedFrom = 0
+        var indexFilesExist = false
+        let active: ActiveSegment
         do {
             let fd = try FileDescriptor.open(paths.log, O_RDWR)
             defer { fd.close() }
@@ -86,7 +93,10 @@ extension PartitionLog {
                 let base = UnsafeRawPointer(region.base)
                 var start = 0
                 var startOffset = baseOffset
-                if let offsets = try FileSystem.readFile(paths.index), let times = try FileSystem.readFile(paths.timeIndex),
+                let offsets = try FileSystem.readFile(paths.index)
+                let times = offsets == nil ? nil : try FileSystem.readFile(paths.timeIndex)
+                indexFilesExist = offsets != nil || times != nil
+                if let offsets, let times, !offsets.isEmpty,
                    var loaded = SegmentIndex.decode(offsets: offsets, times: times, segmentSize: fileSize),
                    let last = loaded.offsets.last,
                    let header = RecordBatchDecoder.header(at: Int(last.position), in: base, limit: fileSize,
@@ -96,27 +106,40 @@ extension PartitionLog {
                     index = loaded
                     start = Int(last.position)
                     startOffset = header.baseOffset
+                    trustedFrom = start
                 } else {
-                    rebuilt = true
-                    // Stale index files must not survive the truncation below.
-                    try FileSystem.removeFile(paths.index)
-                    try FileSystem.removeFile(paths.timeIndex)
+                    // No usable entry: scan the whole segment. It counts as a rebuild when index files were
+                    // there but unusable, or absent although the scan finds entries (small segments
+                    // legitimately have none and then no files).
+                    rebuilt = indexFilesExist
+                    if indexFilesExist {
+                        // Stale index files must not survive the truncation below.
+                        try FileSystem.removeFile(paths.index)
+                        try FileSystem.removeFile(paths.timeIndex)
+                        indexFilesExist = false
+                    }
                 }
                 (validEnd, nextOffset) = LogRecovery.scan(
                     base, limit: fileSize, from: start, expectedOffset: startOffset, segmentBaseOffset: baseOffset,
                     index: &index, indexInterval: configuration.indexIntervalBytes)
+                if start == 0 && !index.offsets.isEmpty { rebuilt = true }
                 garbage = LogRecovery.nonZeroExtent(base, from: validEnd, limit: fileSize)
                 if validEnd < fileSize {
                     try fd.truncate(to: validEnd)
                 }
-                try fd.dataSync()
+                if synchronize { try fd.dataSync() }
             }
-        } catch {
+            active = try ActiveSegment.adopt(
+                paths: paths, descriptor: fd, baseOffset: baseOffset, written: validEnd, nextOffset: nextOffset,
+                index: index, trustedFrom: trustedFrom, indexFilesMayExist: indexFilesExist,
+                capacity: max(configuration.segmentBytes, validEnd), now: now)
+        } catch let error as LogError {
+            throw error
+        } catch let error as SystemError {
             throw LogError(error)
+        } catch {
+            throw LogError.invalidConfiguration("\(error)")
         }
-        let active = try ActiveSegment.adopt(
-            paths: paths, baseOffset: baseOffset, written: validEnd, nextOffset: nextOffset, index: index,
-            capacity: max(configuration.segmentBytes, validEnd), now: now)
         let report = RecoveryReport(segmentCount: 1, validBytes: validEnd, truncatedBytes: garbage,
                                     rebuiltIndex: rebuilt, nextOffset: nextOffset)
         return (active, report)

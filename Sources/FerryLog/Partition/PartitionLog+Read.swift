@@ -7,7 +7,7 @@ import Synchronization
 /// Where a read continues: the active segment's mapping, or a closed segment to map.
 private enum ReadSource {
     case end
-    case active(region: MappedRegion, limit: Int, start: Int, base: Int64)
+    case active(region: MappedRegion, limit: Int, start: Int, base: Int64, trustedFrom: Int)
     case closed(segment: Segment, endOffset: Int64)
 }
 
@@ -42,7 +42,7 @@ extension PartitionLog {
                     let relative = UInt32(current - state.active.baseOffset)
                     return .active(region: state.active.region, limit: state.active.written,
                                    start: state.active.index.floorPosition(forRelativeOffset: relative),
-                                   base: state.active.baseOffset)
+                                   base: state.active.baseOffset, trustedFrom: state.active.trustedFrom)
                 }
                 guard let index = state.closedSegmentIndex(containing: current), current >= state.logStartOffset else {
                     // Deleted by retention since the previous iteration.
@@ -59,9 +59,10 @@ extension PartitionLog {
             switch source {
             case .end:
                 return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
-            case .active(let region, let limit, let start, let base):
+            case .active(let region, let limit, let start, let base, let trustedFrom):
                 do {
                     try scan(region: region, limit: limit, from: start, segmentBase: base, endOffset: nil,
+                             trustedFrom: trustedFrom,
                              current: &current, records: &records, bytes: &bytes, maxRecords: maxRecords,
                              maxBytes: maxBytes)
                 } catch {
@@ -91,7 +92,8 @@ extension PartitionLog {
                 let relative = UInt32(current - segment.baseOffset)
                 do {
                     try scan(region: region, limit: view.size, from: view.index.floorPosition(forRelativeOffset: relative),
-                             segmentBase: segment.baseOffset, endOffset: endOffset, current: &current,
+                             segmentBase: segment.baseOffset, endOffset: endOffset, trustedFrom: view.trustedFrom,
+                             current: &current,
                              records: &records, bytes: &bytes, maxRecords: maxRecords, maxBytes: maxBytes)
                 } catch {
                     if records.isEmpty { throw error }
@@ -106,7 +108,7 @@ extension PartitionLog {
     /// Appends the records of one segment from `current` on; advances `current`. Throws `.corruptBatch` for a
     /// batch that fails its CRC or structure, or when the segment ends before `endOffset`.
     private func scan(
-        region: MappedRegion, limit: Int, from start: Int, segmentBase: Int64, endOffset: Int64?,
+        region: MappedRegion, limit: Int, from start: Int, segmentBase: Int64, endOffset: Int64?, trustedFrom: Int,
         current: inout Int64, records: inout [ReadRecord], bytes: inout Int, maxRecords: Int, maxBytes: Int
     ) throws(LogError) {
         let base = UnsafeRawPointer(region.base)
@@ -120,7 +122,8 @@ extension PartitionLog {
                 continue
             }
             guard header.baseOffset <= current,
-                  RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: true) != nil
+                  position >= trustedFrom
+                    || RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: true) != nil
             else { throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position) }
             var full = false
             var next = current

@@ -26,14 +26,19 @@ public final class PartitionLog: Sendable {
     /// What recovery found when the log was opened.
     public let recoveryReport: RecoveryReport
     let environment: LogEnvironment
-    let state: Mutex<PartitionState>
+    let state: Lock<PartitionState>
     let flushLock = Mutex(())
+    /// A copy of `configuration.flushPolicy == .always`, readable without the state lock: the blocking
+    /// `append` allocates its wait object only for `always`.
+    let policyIsAlways: Atomic<Bool>
+
     let retentionLock = Mutex(())
 
     init(directory: String, environment: LogEnvironment, state: PartitionState, report: RecoveryReport) {
         self.directory = directory
         self.environment = environment
-        self.state = Mutex(state)
+        self.state = Lock(state)
+        self.policyIsAlways = Atomic(state.configuration.flushPolicy == .always)
         self.recoveryReport = report
     }
 
@@ -43,7 +48,10 @@ public final class PartitionLog: Sendable {
     /// Replaces the settings (validated first). Applies to the next append, roll, flush and retention pass.
     public func updateConfiguration(_ configuration: LogConfiguration) throws(LogError) {
         try configuration.validate()
-        state.withLock { $0.configuration = configuration }
+        state.withLock { state in
+            state.configuration = configuration
+            policyIsAlways.store(configuration.flushPolicy == .always, ordering: .relaxed)
+        }
     }
 
     /// The first offset still in the log (advanced by retention).
@@ -58,6 +66,8 @@ public final class PartitionLog: Sendable {
     public var segmentCount: Int { state.withLock { $0.closed.count + 1 } }
     /// The base offsets of all segments in order (the last is the active segment's).
     public var segmentBaseOffsets: [Int64] { state.withLock { $0.closed.map(\.baseOffset) + [$0.active.baseOffset] } }
+    /// The number of sync rounds that wrote data so far (group commits, interval and explicit flushes).
+    public var syncCount: Int { state.withLock { $0.syncCount } }
     /// Whether ``close()`` was called.
     public var isClosed: Bool { state.withLock { $0.isClosed } }
 
@@ -88,13 +98,17 @@ public final class PartitionLog: Sendable {
 
     /// Closes the log: refuses new appends, syncs everything, writes the active segment's indexes, trims its
     /// preallocated space, wakes every append waiter. Records already returned stay valid. Idempotent; blocks.
-    public func close() {
-        let alreadyClosed = state.withLock { state -> Bool in
+    public func close() { close(synchronize: true) }
+
+    /// `synchronize: false` skips the final sync: the caller syncs the whole file system at once afterwards
+    /// (``LogManager/shutdown()`` with thousands of partitions).
+    func close(synchronize: Bool) {
+        let (alreadyClosed, waiting) = state.withLock { state -> (Bool, Bool) in
             defer { state.isClosed = true }
-            return state.isClosed
+            return (state.isClosed, !state.durabilityWaiters.isEmpty)
         }
         if alreadyClosed { return }
-        _ = try? flush()
+        if synchronize || waiting { _ = try? flush() }
         let (wakeups, failed, segments) = state.withLock { state in
             state.active.persistIndexAndTrim()
             let failed = state.durabilityWaiters

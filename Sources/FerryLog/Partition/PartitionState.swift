@@ -42,6 +42,8 @@ struct PartitionState {
     var nextWaiterID: UInt64 = 1
     /// A flush is queued with the scheduler (urgent or timed) and has not started yet.
     var flushQueued = false
+    /// Sync rounds that wrote something (for benchmarks and metrics).
+    var syncCount = 0
     var isClosed = false
     /// Set when a sync failed: appends are refused from then on.
     var failure: SystemError?

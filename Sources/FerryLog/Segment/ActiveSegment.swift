@@ -29,6 +29,11 @@ struct ActiveSegment {
     let createdAtMilliseconds: Int64
     /// Bytes known to be on stable storage.
     var syncedPosition: Int
+    /// Batches at or after this position were written by this process or CRC-verified by recovery, so
+    /// readers need not verify them again; earlier ones are verified on every read.
+    var trustedFrom = 0
+    /// Whether `.index`/`.timeindex` files may exist for this segment (saves removing absent files).
+    var indexFilesMayExist = false
 
     /// Creates an empty segment file at `baseOffset` and maps `capacity` bytes of address space for it.
     static func create(directory: String, baseOffset: Int64, capacity: Int, now: Int64) throws(LogError) -> ActiveSegment {
@@ -37,8 +42,6 @@ struct ActiveSegment {
             let fd = try FileDescriptor.open(paths.log, O_RDWR | O_CREAT | O_TRUNC)
             defer { fd.close() }
             let region = try MappedRegion(descriptor: fd, length: capacity, writable: true)
-            try? FileSystem.removeFile(paths.index)
-            try? FileSystem.removeFile(paths.timeIndex)
             return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: 0, written: 0,
                                  nextOffset: baseOffset, index: SegmentIndex(), createdAtMilliseconds: now,
                                  syncedPosition: 0)
@@ -48,16 +51,16 @@ struct ActiveSegment {
     }
 
     /// Adopts a recovered segment file that holds `written` valid bytes (the file is truncated to exactly that).
-    static func adopt(paths: SegmentPaths, baseOffset: Int64, written: Int, nextOffset: Int64, index: SegmentIndex,
-                      capacity: Int, now: Int64) throws(LogError) -> ActiveSegment {
+    /// `descriptor` is the segment file opened read-write; the caller closes it.
+    static func adopt(paths: SegmentPaths, descriptor: FileDescriptor, baseOffset: Int64, written: Int, nextOffset: Int64,
+                      index: SegmentIndex, trustedFrom: Int, indexFilesMayExist: Bool, capacity: Int,
+                      now: Int64) throws(LogError) -> ActiveSegment {
         do {
-            let fd = try FileDescriptor.open(paths.log, O_RDWR)
-            defer { fd.close() }
-            try fd.truncate(to: written)
-            let region = try MappedRegion(descriptor: fd, length: max(capacity, written, 1), writable: true)
+            let region = try MappedRegion(descriptor: descriptor, length: max(capacity, written, 1), writable: true)
             return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: written,
                                  written: written, nextOffset: nextOffset, index: index, createdAtMilliseconds: now,
-                                 syncedPosition: written)
+                                 syncedPosition: written, trustedFrom: trustedFrom,
+                                 indexFilesMayExist: indexFilesMayExist)
         } catch {
             throw LogError(error)
         }
@@ -92,14 +95,15 @@ struct ActiveSegment {
         } catch {
             throw LogError(error)
         }
+        region.populateForWriting(allocated..<target)
         allocated = target
     }
 
     /// Writes the index files (not synced: they are validated and rebuilt when needed) and shrinks the file
     /// to the written size. The segment stays readable through `region`.
     func persistIndexAndTrim() {
-        try? FileSystem.writeAtomically(paths.index, index.encodedOffsets(), durable: false)
-        try? FileSystem.writeAtomically(paths.timeIndex, index.encodedTimes(), durable: false)
+        index.persist(to: paths, filesMayExist: indexFilesMayExist)
+        guard allocated > written else { return }
         if let fd = try? FileDescriptor.open(paths.log, O_RDWR) {
             try? fd.truncate(to: written)
             fd.close()
@@ -110,7 +114,7 @@ struct ActiveSegment {
     /// this mapping as its view (no re-read needed).
     func seal() -> Segment {
         persistIndexAndTrim()
-        let view = SegmentView(region: written > 0 ? region : nil, size: written, index: index)
+        let view = SegmentView(region: written > 0 ? region : nil, size: written, index: index, trustedFrom: trustedFrom)
         return Segment(baseOffset: baseOffset, paths: paths, size: written, view: view,
                        maxTimestamp: index.maxTimestamp)
     }

@@ -80,7 +80,7 @@ final class Segment: Sendable {
 
     /// Maps the log and loads (or rebuilds) the indexes.
     private func loadView(indexInterval: Int) throws(LogError) -> SegmentView {
-        guard size > 0 else { return SegmentView(region: nil, size: 0, index: SegmentIndex()) }
+        guard size > 0 else { return SegmentView(region: nil, size: 0, index: SegmentIndex(), trustedFrom: 0) }
         let region: MappedRegion
         do {
             let fd = try FileDescriptor.open(paths.log, O_RDONLY)
@@ -90,21 +90,22 @@ final class Segment: Sendable {
             throw LogError(error)
         }
         let index: SegmentIndex
+        var trustedFrom = Int.max
         do {
             let offsets = try FileSystem.readFile(paths.index)
-            let times = try FileSystem.readFile(paths.timeIndex)
-            if let offsets, let times, let decoded = SegmentIndex.decode(offsets: offsets, times: times, segmentSize: size),
+            let times = try FileSystem.readFile(paths.timeIndex) ?? []
+            if let offsets, let decoded = SegmentIndex.decode(offsets: offsets, times: times, segmentSize: size),
                indexEntryIsValid(decoded, region: region) {
                 index = decoded
             } else {
                 index = rebuildIndex(region: region, indexInterval: indexInterval)
-                try? FileSystem.writeAtomically(paths.index, index.encodedOffsets(), durable: false)
-                try? FileSystem.writeAtomically(paths.timeIndex, index.encodedTimes(), durable: false)
+                trustedFrom = 0  // every batch up to the first invalid one was just verified
+                index.persist(to: paths)
             }
         } catch {
             throw LogError(error)
         }
-        return SegmentView(region: region, size: size, index: index)
+        return SegmentView(region: region, size: size, index: index, trustedFrom: trustedFrom)
     }
 
     /// Whether the last offset-index entry points at a batch with the expected base offset.

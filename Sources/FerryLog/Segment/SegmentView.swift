@@ -8,10 +8,14 @@ final class SegmentView: Sendable {
     let region: MappedRegion?
     let size: Int
     let index: SegmentIndex
+    /// Batches at or after this position are known to be intact (written by this process or verified by a
+    /// full scan); earlier batches are CRC-checked on every read. `Int.max`: nothing is trusted.
+    let trustedFrom: Int
 
-    init(region: MappedRegion?, size: Int, index: SegmentIndex) {
+    init(region: MappedRegion?, size: Int, index: SegmentIndex, trustedFrom: Int) {
         self.region = region
         self.size = size
         self.index = index
+        self.trustedFrom = trustedFrom
     }
 }

@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FerryLog
+import FerrySystem
+import Testing
+
+/// The child's record content (a copy of Tests/FerryLogCrashChild/CrashRecord.swift: the child is a separate
+/// executable, so the test cannot import it).
+private enum CrashRecord {
+    static func value(_ sequence: Int) -> [UInt8] {
+        let length = 20 + (sequence * 37) % 300
+        return (0..<length).map { UInt8(truncatingIfNeeded: sequence &* 31 &+ $0 &* 7) }
+    }
+}
+
+/// A running FerryLogCrashChild with its stdout.
+private struct ChildProcess {
+    let pid: pid_t
+    let output: Int32
+    var buffer: [UInt8] = []
+
+    /// The child binary: built with the tests, in the same directory as the test bundle.
+    static var executablePath: String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { readlink("/proc/self/exe", $0.baseAddress!.assumingMemoryBound(to: CChar.self), 4095) }
+        let executable = String(decoding: buffer[..<max(0, count)], as: UTF8.self)
+        return FileSystem.parentDirectory(of: executable) + "/FerryLogCrashChild"
+    }
+
+    static func spawn(_ arguments: [String]) throws -> ChildProcess {
+        var pipeFDs: [Int32] = [0, 0]
+        guard pipe(&pipeFDs) == 0 else { throw SystemError(errno: errno, call: "pipe") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+        let path = executablePath
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        close(pipeFDs[1])
+        guard code == 0 else {
+            close(pipeFDs[0])
+            throw SystemError(errno: code, call: "posix_spawn \(path)")
+        }
+        return ChildProcess(pid: pid, output: pipeFDs[0])
+    }
+
+    /// The next complete line, or nil at end of output.
+    mutating func readLine() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: 10) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeFirst(newline + 1)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { read(output, $0.baseAddress!, $0.count) }
+            if count <= 0 { return nil }
+            buffer += chunk[..<count]
+        }
+    }
+
+    func kill() {
+        _ = Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+        close(output)
+    }
+}
+
+struct CrashTests {
+    @Test("Every batch a SIGKILLed child reported durable is present and intact after recovery")
+    func recovery_KeepsEveryDurableRecord_WhenAppenderIsKilled() throws {
+        #expect(try FileSystem.fileSize(ChildProcess.executablePath) != nil,
+                "build the tests with `swift build --build-tests` so that FerryLogCrashChild exists")
+        let directory = TemporaryDirectory()
+        let partition = directory.path + "/p"
+        var durable: [(base: Int64, last: Int64, firstSequence: Int)] = []
+        var nextSequence = 0
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            var child = try ChildProcess.spawn([partition, String(nextSequence), "4"])
+            let target = Int.random(in: 20...400, using: &generator)
+            var seen = 0
+            var started = false
+            while seen < target, let line = child.readLine() {
+                let fields = line.split(separator: " ")
+                if fields.first == "R" {
+                    started = true
+                } else if fields.first == "D", fields.count == 4, let base = Int64(fields[1]), let last = Int64(fields[2]),
+                          let first = Int(fields[3]) {
+                    durable.append((base, last, first))
+                    seen += 1
+                } else {
+                    Issue.record("child said: \(line)")
+                    break
+                }
+            }
+            usleep(UInt32.random(in: 0...3000, using: &generator))
+            child.kill()
+            #expect(started && seen == target, "round \(round): child stopped early after \(seen) batches")
+            nextSequence += 10_000_000
+            // Reopen: recovery must keep every reported batch intact, and every record found must be whole.
+            let environment = LogEnvironment(maxMappedSegments: 8, flusherThreads: 1)
+            defer { environment.shutdown() }
+            let log = try PartitionLog.open(
+                directory: partition,
+                configuration: LogConfiguration(segmentBytes: 32 * 1024, indexIntervalBytes: 1024, flushPolicy: .always),
+                environment: environment)
+            defer { log.close() }
+            var byOffset: [Int64: ReadRecord] = [:]
+            var offset: Int64 = 0
+            for _ in 0..<100_000 {
+                let batch = try log.read(from: offset, maxRecords: 1000)
+                if batch.records.isEmpty { break }
+                for record in batch.records { byOffset[record.offset] = record }
+                offset = batch.nextOffset
+            }
+            #expect(Int64(byOffset.count) == log.nextOffset, "round \(round): offsets are not dense")
+            for record in byOffset.values {
+                let key = record.key?.string ?? ""
+                guard key.hasPrefix("seq-"), let sequence = Int(key.dropFirst(4)) else {
+                    Issue.record("record \(record.offset) has key \(key)")
+                    continue
+                }
+                #expect(record.value?.array == CrashRecord.value(sequence), "record \(record.offset)")
+            }
+            for batch in durable {
+                for (index, offset) in (batch.base...batch.last).enumerated() {
+                    let record = byOffset[offset]
+                    #expect(record?.key?.string == "seq-\(batch.firstSequence + index)",
+                            "round \(round): durable record \(offset) missing or wrong")
+                }
+            }
+        }
+        #expect(durable.count > 80)
+    }
+}
