@@ -36,13 +36,22 @@ struct ActiveSegment {
     var indexFilesMayExist = false
 
     /// Creates an empty segment file at `baseOffset` and maps `capacity` bytes of address space for it.
+    /// The first chunk (16 KiB, or less for a smaller capacity) is allocated right away, with the same descriptor.
     static func create(directory: String, baseOffset: Int64, capacity: Int, now: Int64) throws(LogError) -> ActiveSegment {
         let paths = SegmentPaths(directory: directory, baseOffset: baseOffset)
-        do {
+        do throws(SystemError) {
             let fd = try FileDescriptor.open(paths.log, O_RDWR | O_CREAT | O_TRUNC)
             defer { fd.close() }
+            let initial = min(capacity, 16 * 1024)
+            do throws(SystemError) {
+                try fd.allocate(offset: 0, length: initial)
+            } catch {
+                try? FileSystem.removeFile(paths.log)
+                throw error
+            }
             let region = try MappedRegion(descriptor: fd, length: capacity, writable: true)
-            return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: 0, written: 0,
+            region.populateForWriting(0..<initial)
+            return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: initial, written: 0,
                                  nextOffset: baseOffset, index: SegmentIndex(), createdAtMilliseconds: now,
                                  syncedPosition: 0)
         } catch {
