@@ -9,7 +9,8 @@
 #
 # Both servers bind 127.0.0.1 on ports picked here, use 2 workers/loops, and serve the same trivial routes:
 # GET / → 200 "hello, world\n"; POST /post → 204. Prints req/s, p99 latency and the Ferry/nginx ratios, then
-# the resident memory per idle keep-alive connection with 1000 connections open.
+# the resident memory per idle keep-alive connection with 1000 connections open. It also prints the servers'
+# CPU time (user + system) per request, which is less sensitive to other load on a shared machine than req/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,19 +84,38 @@ for _ in $(seq 100); do
 done
 
 # run NAME URL [lua] → prints "req/s p99_ms"
+cpu_ticks() {  # user+system clock ticks of the given pids (comma-separated)
+    local total=0 pid
+    for pid in ${1//,/ }; do
+        [ -r "/proc/$pid/stat" ] || continue
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    done
+    echo "$total"
+}
+
+nginx_pids() { echo "$NGINX_PID,$(pgrep -d, -P "$NGINX_PID")"; }
+
+# run PIDS URL [lua] → prints "req/s p99_ms cpu_us_per_request [warning]"
 run() {
-    local url=$1 script=${2:-}
+    local pids=$1 url=$2 script=${3:-}
     local args=(--latency -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION")
     [ -n "$script" ] && args+=(-s "$script")
-    wrk "${args[@]}" "$url" | python3 -c '
+    local before after
+    before=$(cpu_ticks "$pids")
+    wrk "${args[@]}" "$url" >"$WORK/wrk.out"
+    after=$(cpu_ticks "$pids")
+    python3 - "$((after - before))" "$(getconf CLK_TCK)" "$WORK/wrk.out" <<'PY'
 import sys, re
-text = sys.stdin.read()
+ticks, hz = int(sys.argv[1]), int(sys.argv[2])
+text = open(sys.argv[3]).read()
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+total = int(re.search(r"(\d+) requests in", text).group(1))
 m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
 p99 = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+cpu_us = ticks / hz * 1e6 / max(total, 1)
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", text)
-print(f"{rps:.0f} {p99:.3f}" + (f" ({errors.group(0)})" if errors else ""))
-'
+print(f"{rps:.0f} {p99:.3f} {cpu_us:.2f}" + (f" ({errors.group(0)})" if errors else ""))
+PY
 }
 
 echo "warm-up..."
@@ -109,16 +129,19 @@ import sys
 name = sys.argv[1]
 def parse(text):
     rounds = [line.split() for line in text.strip().splitlines()]
-    return [(float(r[0]), float(r[1])) for r in rounds], [" ".join(r[2:]) for r in rounds if len(r) > 2]
+    return [(float(r[0]), float(r[1]), float(r[2])) for r in rounds], [" ".join(r[3:]) for r in rounds if len(r) > 3]
 f, fw = parse(sys.argv[2])
 n, nw = parse(sys.argv[3])
 # Best round of each server (the machine is shared and noisy; the same rule applies to both).
-frps, nrps = max(r for r, _ in f), max(r for r, _ in n)
-fp99, np99 = min(p for _, p in f), min(p for _, p in n)
-print(f"{name:5} ferry {frps:>9.0f} req/s  p99 {fp99:7.3f} ms | nginx {nrps:>9.0f} req/s  p99 {np99:7.3f} ms | "
-      f"req/s ratio {frps / nrps:.2f} (target >= 0.80)  p99 ratio {fp99 / np99:.2f} (target <= 2.00)")
-print("      rounds ferry:", ", ".join(f"{r:.0f}/{p:.2f}ms" for r, p in f),
-      "| nginx:", ", ".join(f"{r:.0f}/{p:.2f}ms" for r, p in n))
+frps, nrps = max(r[0] for r in f), max(r[0] for r in n)
+fp99, np99 = min(r[1] for r in f), min(r[1] for r in n)
+fcpu, ncpu = min(r[2] for r in f), min(r[2] for r in n)
+print(f"{name:5} ferry {frps:>8.0f} req/s  p99 {fp99:7.3f} ms  {fcpu:5.2f} CPU-us/req | "
+      f"nginx {nrps:>8.0f} req/s  p99 {np99:7.3f} ms  {ncpu:5.2f} CPU-us/req")
+print(f"      req/s ratio {frps / nrps:.2f} (target >= 0.80)   p99 ratio {fp99 / np99:.2f} (target <= 2.00)   "
+      f"server CPU per request ratio {fcpu / ncpu:.2f}")
+print("      rounds (req/s, p99, CPU-us/req) ferry:", ", ".join(f"{r:.0f}/{p:.2f}ms/{c:.1f}" for r, p, c in f),
+      "| nginx:", ", ".join(f"{r:.0f}/{p:.2f}ms/{c:.1f}" for r, p, c in n))
 for warning in fw + nw:
     if warning: print("      warning:", warning)
 PY
@@ -127,10 +150,10 @@ PY
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS alternating rounds, both servers on 127.0.0.1 with 2 workers"
 FERRY_GET=""; NGINX_GET=""; FERRY_POST=""; NGINX_POST=""
 for _ in $(seq "$ROUNDS"); do
-    FERRY_GET+="$(run "http://127.0.0.1:$FERRY_PORT/")"$'\n'
-    NGINX_GET+="$(run "http://127.0.0.1:$NGINX_PORT/")"$'\n'
-    FERRY_POST+="$(run "http://127.0.0.1:$FERRY_PORT/post" "$WORK/post.lua")"$'\n'
-    NGINX_POST+="$(run "http://127.0.0.1:$NGINX_PORT/post" "$WORK/post.lua")"$'\n'
+    FERRY_GET+="$(run "$FERRY_PID" "http://127.0.0.1:$FERRY_PORT/")"$'\n'
+    NGINX_GET+="$(run "$(nginx_pids)" "http://127.0.0.1:$NGINX_PORT/")"$'\n'
+    FERRY_POST+="$(run "$FERRY_PID" "http://127.0.0.1:$FERRY_PORT/post" "$WORK/post.lua")"$'\n'
+    NGINX_POST+="$(run "$(nginx_pids)" "http://127.0.0.1:$NGINX_PORT/post" "$WORK/post.lua")"$'\n'
 done
 report GET "$FERRY_GET" "$NGINX_GET"
 report POST "$FERRY_POST" "$NGINX_POST"

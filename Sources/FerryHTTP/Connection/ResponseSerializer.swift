@@ -83,6 +83,13 @@ enum ResponseSerializer {
     /// Header values come from handlers: never let a CR/LF through (response splitting).
     @inline(__always)
     private static func appendSanitized(_ value: String, to out: inout [UInt8]) {
+        // Fast path: native strings are contiguous; copy in bulk when no byte needs replacing.
+        let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte == 0x0D || byte == 0x0A || byte == 0 { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true { return }
         for byte in value.utf8 { out.append(byte == 0x0D || byte == 0x0A || byte == 0 ? 0x20 : byte) }
     }
 

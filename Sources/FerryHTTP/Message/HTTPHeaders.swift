@@ -77,9 +77,15 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         let x = a.utf8
         let y = b.utf8
         guard x.count == y.count else { return false }
-        for (c, d) in zip(x, y) where c != d {
-            if (c | 0x20) != (d | 0x20) || !((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A) { return false }
-        }
+        let fast: Bool? =
+            x.withContiguousStorageIfAvailable { xs in
+                y.withContiguousStorageIfAvailable { ys in
+                    for i in 0..<xs.count where !asciiCaseEqual(xs[i], ys[i]) { return false }
+                    return true
+                }
+            } ?? nil
+        if let fast { return fast }
+        for (c, d) in zip(x, y) where !asciiCaseEqual(c, d) { return false }
         return true
     }
 }
@@ -90,4 +96,12 @@ func trimOWS(_ s: Substring) -> Substring {
     while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
     while let l = s.last, l == " " || l == "\t" { s.removeLast() }
     return s
+}
+
+/// True when two bytes are equal ignoring ASCII letter case.
+@inline(__always)
+func asciiCaseEqual(_ c: UInt8, _ d: UInt8) -> Bool {
+    if c == d { return true }
+    let lower = c | 0x20
+    return lower == (d | 0x20) && lower >= 0x61 && lower <= 0x7A
 }
