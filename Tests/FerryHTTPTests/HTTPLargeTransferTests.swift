@@ -26,6 +26,22 @@ struct HTTPLargeTransferTests {
         }
     }
 
+    @Test func largeResponse_IsCompleted_WhenClientHalfClosesAfterRequest() throws {
+        let big = Self.pattern(8 << 20)
+        var router = Router()
+        router.add(.GET, "/big") { _, responder in responder.respond(HTTPResponse(body: big)) }
+        try withServer(router: router) { server, port in
+            let client = try RawClient(port: port)
+            client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+            shutdown(client.fd, Int32(SHUT_WR))
+            usleep(100_000)  // the server sees EOF while most of the body is still queued
+            let response = try client.readResponse()
+            #expect(response.body == big)
+            #expect(client.waitForClose())
+            #expect(eventually { server.openConnectionCount == 0 })
+        }
+    }
+
     @Test func largeRequestBody_IsReadCompletely_ByLengthAndChunked() throws {
         let body = Self.pattern(3 << 20)
         try withServer(router: makeTestRouter()) { _, port in

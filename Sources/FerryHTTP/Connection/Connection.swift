@@ -58,6 +58,8 @@ final class Connection {
     var deadline: UInt64 = 0
     /// Monotonic time (ns) when output last made progress while bytes were pending.
     var lastWriteProgress: UInt64 = 0
+    /// The client sent EOF while answered responses were still being written; close once they are.
+    var peerClosed = false
     var readInterest = true
     var writeInterest = false
     var isDirty = false

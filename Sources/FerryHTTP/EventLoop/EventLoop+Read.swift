@@ -20,7 +20,18 @@ extension EventLoop {
                 if case .closed = connection.state { return }
                 if n < readBufferSize || !connection.readInterest { return }
             } else if n == 0 {
-                // EOF: the client is gone (or half-closed); either way nothing more can be answered usefully.
+                // EOF. With answered responses still being written, the client only half-closed: finish
+                // writing, then close. Otherwise (idle, mid-request, or a request still held) it is gone.
+                if !connection.output.isEmpty, connection.activeSequence == nil {
+                    connection.peerClosed = true
+                    connection.keepAlive = false
+                    connection.input = []
+                    if case .readingHead = connection.state { connection.state = .closing }
+                    if case .readingBody = connection.state { connection.state = .closing }
+                    connection.readInterest = false
+                    updateInterest(connection)
+                    return
+                }
                 close(connection)
                 return
             } else {

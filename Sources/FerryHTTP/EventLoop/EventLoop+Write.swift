@@ -128,6 +128,10 @@ extension EventLoop {
             }
         }
         if connection.output.isEmpty {
+            if connection.peerClosed {
+                close(connection)
+                return
+            }
             if connection.writeInterest {
                 connection.writeInterest = false
                 updateInterest(connection)

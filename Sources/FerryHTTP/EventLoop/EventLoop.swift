@@ -83,7 +83,8 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func updateInterest(_ connection: Connection) {
-        var mask = UInt32(CFERRY_EPOLLRDHUP)
+        // After the peer's EOF, RDHUP would stay raised (level-triggered): stop asking for it.
+        var mask = connection.peerClosed ? 0 : UInt32(CFERRY_EPOLLRDHUP)
         if connection.readInterest { mask |= UInt32(CFERRY_EPOLLIN) }
         if connection.writeInterest { mask |= UInt32(CFERRY_EPOLLOUT) }
         var event = epoll_event()
