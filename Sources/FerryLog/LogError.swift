@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FerrySystem
 
 /// Errors of the storage layer.
@@ -60,8 +63,9 @@ public enum LogError: Error, Equatable, CustomStringConvertible, Sendable {
         }
     }
 
-    /// Maps a system error: a full disk becomes ``diskFull``, anything else ``io(_:)``.
+    /// Maps a system error: a full disk (`ENOSPC`, `EDQUOT`, or `EFBIG` from a file-size limit) becomes
+    /// ``diskFull``, anything else ``io(_:)``.
     init(_ error: SystemError) {
-        self = error.isDiskFull ? .diskFull : .io(error)
+        self = error.isDiskFull || error.errno == EFBIG ? .diskFull : .io(error)
     }
 }

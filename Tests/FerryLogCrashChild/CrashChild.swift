@@ -6,6 +6,10 @@
 // (`CrashRecord.value(N)`). When a batch is reported durable the child prints one line to stdout:
 //     D <baseOffset> <lastOffset> <firstSequence>
 // The parent SIGKILLs it at a random moment and checks every reported batch after reopening the log.
+//
+// Usage: FerryLogCrashChild --fill <partition-directory> <file-size-limit-bytes>
+// Sets RLIMIT_FSIZE (so allocation fails like a full disk), appends until an append fails, printing
+// "A <baseOffset> <lastOffset> <firstSequence>" per append and then "F <error>", and exits 0.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,6 +40,10 @@ final class LineWriter: Sendable {
 enum CrashChild {
     static func main() {
         let arguments = CommandLine.arguments
+        if arguments.count == 4 && arguments[1] == "--fill" {
+            fill(directory: arguments[2], limit: Int(arguments[3]) ?? 65536)
+            return
+        }
         guard arguments.count == 4, let firstSequence = Int(arguments[2]), let threadCount = Int(arguments[3]) else {
             print("usage: FerryLogCrashChild <dir> <first-sequence> <threads>")
             exit(2)
@@ -81,5 +89,36 @@ enum CrashChild {
             }
         }
         for thread in threads { thread.join() }
+    }
+
+    /// Appends under a file-size limit until the log reports a full disk.
+    static func fill(directory: String, limit: Int) {
+        signal(SIGXFSZ, SIG_IGN)
+        var limits = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
+        setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limits)
+        let writer = LineWriter()
+        let environment = LogEnvironment(maxMappedSegments: 8, flusherThreads: 1)
+        let configuration = LogConfiguration(segmentBytes: 1 << 20, indexIntervalBytes: 1024, flushPolicy: .never,
+                                             preallocationBytes: 4096)
+        do {
+            let log = try PartitionLog.open(directory: directory, configuration: configuration, environment: environment)
+            var sequence = 0
+            for round in 0..<100_000 {
+                let count = round % 5 + 1
+                let records = (0..<count).map { CrashRecord.make(sequence + $0) }
+                do {
+                    let result = try log.append(records)
+                    writer.say("A \(result.baseOffset) \(result.lastOffset) \(sequence)")
+                    sequence += count
+                } catch {
+                    writer.say("F \(error)")
+                    break
+                }
+            }
+            log.close()
+        } catch {
+            writer.say("E \(error)")
+        }
+        environment.shutdown()
     }
 }

@@ -139,4 +139,43 @@ struct CrashTests {
         }
         #expect(durable.count > 80)
     }
+
+    @Test("A full disk fails the append with diskFull and leaves nothing half-written")
+    func append_ThrowsDiskFull_AndLeavesLogIntact_WhenAllocationFails() throws {
+        let directory = TemporaryDirectory()
+        let partition = directory.path + "/p"
+        // The child runs under RLIMIT_FSIZE = 48 KiB: its allocation fails as on a full disk (EFBIG).
+        var child = try ChildProcess.spawn(["--fill", partition, String(48 * 1024)])
+        var appended: [(base: Int64, last: Int64, firstSequence: Int)] = []
+        var failure: String?
+        while let line = child.readLine() {
+            let fields = line.split(separator: " ")
+            if fields.first == "A", fields.count == 4, let base = Int64(fields[1]), let last = Int64(fields[2]),
+               let first = Int(fields[3]) {
+                appended.append((base, last, first))
+            } else {
+                failure = line
+                break
+            }
+        }
+        child.kill()
+        #expect(failure == "F \(LogError.diskFull)")
+        #expect(appended.count > 10)
+        let environment = LogEnvironment(maxMappedSegments: 8, flusherThreads: 1)
+        defer { environment.shutdown() }
+        let log = try PartitionLog.open(directory: partition, configuration: LogConfiguration(flushPolicy: .never),
+                                        environment: environment)
+        defer { log.close() }
+        #expect(log.recoveryReport.truncatedBytes == 0)
+        #expect(log.nextOffset == (appended.last?.last ?? -1) + 1)
+        let records = try readAll(log)
+        #expect(records.count == Int(log.nextOffset))
+        for batch in appended {
+            for (index, offset) in (batch.base...batch.last).enumerated() {
+                let record = records[Int(offset)]
+                #expect(record.key?.string == "seq-\(batch.firstSequence + index)")
+                #expect(record.value?.array == CrashRecord.value(batch.firstSequence + index))
+            }
+        }
+    }
 }
