@@ -139,9 +139,11 @@ struct QueueTests {
             #expect(created["dead_letter_topic"].str == "t.q.dlq")
             try await Self.produce(client, "t", count: 2)
             let path = "/v1/topics/t/queues/q"
-            let got = try await Self.receive(client, path, #"{"lease_ms":100}"#)
-            #expect(got.count == 2)
-            #expect(try await Self.settle(client, path, "reject", [got[0]["receipt"].str ?? ""]) == ["ok"])
+            // Offset 0 is rejected under a long lease; offset 1's short lease ends after its only delivery.
+            let got = try await Self.receive(client, path, #"{"max_messages":1,"lease_ms":600000}"#)
+            #expect(got.first?["offset"].int == 0)
+            #expect(try await Self.receive(client, path, #"{"max_messages":1,"lease_ms":100}"#).count == 1)
+            #expect(try await Self.settle(client, path, "reject", [got.first?["receipt"].str ?? ""]) == ["ok"])
             var status = try await Self.status(client, path)
             for _ in 0..<100 where status["dead_lettered"].int != 2 {  // the second waits for its lease to end
                 try await Task.sleep(for: .milliseconds(50))
