@@ -7,18 +7,17 @@ import FerryJSON
 /// bytes (whole body or `?split=lines`). Any bad record → 400 `invalid-record` naming its index.
 enum ProduceParsing {
     static func batch(from request: HTTPRequest) throws(APIFailure) -> ProduceBatch {
-        let type = request.mediaType
         var queryKey: [UInt8]?
         if let key = request.query("key") { queryKey = Array(key.utf8) }
-        switch type {
-        case "application/json", nil:
+        switch bodyForm(request) {
+        case .records:
             if request.query("key") != nil {
                 throw .parameter("key", "applies to raw and NDJSON bodies only; give each record its own key")
             }
             return try records(request.body)
-        case "application/x-ndjson":
+        case .ndjson:
             return try lines(request.body, json: true, key: queryKey)
-        default:
+        case .raw:
             if let split = request.query("split") {
                 guard split == "lines" else { throw .parameter("split", "must be 'lines'") }
                 return try lines(request.body, json: false, key: queryKey)
@@ -30,6 +29,50 @@ enum ProduceParsing {
             batch.records.append(.init(key: key, value: value, valueFormat: .raw, headers: 0..<0, partition: nil, timestamp: nil))
             return batch
         }
+    }
+
+    /// How a produce body is read: `{"records": [...]}`, NDJSON lines, or raw bytes.
+    enum BodyForm: Equatable {
+        case records, ndjson, raw
+    }
+
+    /// The body form `Content-Type` selects: no header or `application/json` → records, `application/x-ndjson`
+    /// → NDJSON, anything else → raw. Decides exactly as comparing `request.mediaType` would (lower-cased,
+    /// parameters and surrounding spaces/tabs removed), but for the usual ASCII value it compares bytes in place
+    /// instead of building three strings per request (that cost ~10% of a single-message produce).
+    static func bodyForm(_ request: HTTPRequest) -> BodyForm {
+        guard var value = request.headers["Content-Type"] else { return .records }
+        let direct = value.withUTF8 { utf8 -> BodyForm? in
+            // Non-ASCII (Unicode case mapping, grapheme clusters) or a leading `;` (split omits the empty first
+            // piece): leave those to the string path.
+            guard utf8.first != UInt8(ascii: ";"), utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var end = utf8.firstIndex(of: UInt8(ascii: ";")) ?? utf8.count
+            var start = 0
+            while start < end && (utf8[start] == 0x20 || utf8[start] == 0x09) { start += 1 }
+            while end > start && (utf8[end - 1] == 0x20 || utf8[end - 1] == 0x09) { end -= 1 }
+            let type = UnsafeBufferPointer(rebasing: utf8[start..<end])
+            if equalsLowercased(type, "application/json") { return .records }
+            if equalsLowercased(type, "application/x-ndjson") { return .ndjson }
+            return .raw
+        }
+        if let direct { return direct }
+        switch request.mediaType {
+        case "application/json", nil: return .records
+        case "application/x-ndjson": return .ndjson
+        default: return .raw
+        }
+    }
+
+    /// True when the ASCII `bytes`, lower-cased, equal `lowercase` (itself lower-case ASCII).
+    static func equalsLowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = lowercase.utf8Start
+        for i in 0..<bytes.count {
+            var byte = bytes[i]
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 0x20 }
+            if byte != expected[i] { return false }
+        }
+        return true
     }
 
     /// NDJSON (each non-empty line one JSON value) or raw lines (each non-empty line one message).
