@@ -1,4 +1,3 @@
-import Dispatch
 import FerryBroker
 import FerryHTTP
 import FerryJSON
@@ -245,15 +244,11 @@ extension FerryAPI {
             try broker.groups.resetOffsets(group: group, topic: topic, partition: partition, to: target) { [self] result in
                 switch result {
                 case .success:
-                    // With fsync never/interval this runs inside the coordinator's lock, before it stores the
-                    // reset: describing from here would lock it again (a crash). Answer from another thread,
-                    // which takes the lock once the coordinator released it.
-                    DispatchQueue.global().async { [self] in
-                        do throws(APIFailure) {
-                            responder.respond(.json(try describeGroup(group)))
-                        } catch {
-                            responder.respond(error.response)
-                        }
+                    // The coordinator calls this after releasing its lock, so describing here is safe.
+                    do throws(APIFailure) {
+                        responder.respond(.json(try describeGroup(group)))
+                    } catch {
+                        responder.respond(error.response)
                     }
                 case .failure(let error):
                     responder.respond(ProblemMapping.response(for: error))

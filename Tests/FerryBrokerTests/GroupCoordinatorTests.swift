@@ -159,3 +159,24 @@ struct GroupCoordinatorTests {
         #expect(throws: BrokerError.groupNotFound("g")) { try restored.describe(group: "g") }
     }
 }
+
+struct GroupCoordinatorCallbackTests {
+    @Test func onDurable_RunsOutsideTheLock_SoItMayReadTheCoordinator() throws {
+        let topics = TopicTable()
+        topics.set("t", [(0, 5)])
+        let coordinator = GroupCoordinator(topics: topics, journal: JournalRecorder(), now: { 0 })
+        let described = Mutex<[Int64?]>([])
+        try coordinator.resetOffsets(group: "g", topic: "t", partition: nil, to: .latest) { _ in
+            // The recorder reports durability synchronously, inside `append`: this must not deadlock.
+            let offsets = (try? coordinator.describe(group: "g").offsets.map(\.committedOffset)) ?? []
+            described.withLock { $0 = offsets }
+        }
+        #expect(described.withLock { $0 } == [5])
+        let member = try coordinator.join(group: "h", options: .init(topics: ["t"]))
+        let members = Mutex<Int>(-1)
+        try coordinator.commit(group: "h", memberID: member.memberID, offsets: nil) { _ in
+            members.withLock { $0 = (try? coordinator.describe(group: "h").members.count) ?? -1 }
+        }
+        #expect(members.withLock { $0 } == 1)
+    }
+}

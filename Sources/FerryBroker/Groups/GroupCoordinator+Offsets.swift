@@ -82,6 +82,8 @@ extension GroupCoordinator {
         group: String, memberID: String, offsets: [(partition: TopicPartition, offset: Int64)]?,
         onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void
     ) throws(BrokerError) {
+        let callback = CallbackOutsideLock(onDurable)
+        defer { callback.release() }
         try state.withLock { state throws(BrokerError) in
             guard var g = state.groups[group], let index = g.memberIndex(memberID) else {
                 throw .memberNotFound(group: group, member: memberID)
@@ -101,7 +103,7 @@ extension GroupCoordinator {
             }
             g.members[index].lastSeen = now()
             if offsets == nil { g.members[index].hasUncommittedFetch = false }
-            commitLocked(&g, entries, onDurable: onDurable)
+            commitLocked(&g, entries, onDurable: callback.deliver)
             state.groups[group] = g
         }
     }
@@ -144,6 +146,8 @@ extension GroupCoordinator {
             }
             entries.append((tp, offset))
         }
+        let callback = CallbackOutsideLock(onDurable)
+        defer { callback.release() }
         try state.withLock { state throws(BrokerError) in
             var g = state.groups[group] ?? ConsumerGroup(name: group)
             guard g.members.isEmpty else { throw .groupNotEmpty(group) }
@@ -152,7 +156,7 @@ extension GroupCoordinator {
                 journal.append([.topics(group: group, topics: g.topics)]) { _ in }
             }
             for (tp, _) in entries { g.initialPositions[tp] = nil }
-            commitLocked(&g, entries, onDurable: onDurable)
+            commitLocked(&g, entries, onDurable: callback.deliver)
             state.groups[group] = g
         }
     }
@@ -196,5 +200,37 @@ extension GroupCoordinator {
         state.withLock { state in
             state.groups.values.map { GroupSummary(group: $0.name, memberCount: $0.members.count, topics: $0.topics) }
         }.sorted { $0.group < $1.group }
+    }
+}
+
+/// Holds a durability callback until the coordinator has released its lock: the journal may report
+/// durability synchronously (flush policies `interval`/`never`) while the lock is held, and a callback that
+/// reads the coordinator (e.g. to describe the group) must not run there. Delivers exactly once, after both
+/// ``deliver(_:)`` and ``release()`` happened; a callback that never got a result (the call threw) never runs.
+final class CallbackOutsideLock: Sendable {
+    let callback: @Sendable (Result<Void, BrokerError>) -> Void
+    let state = Mutex<(released: Bool, result: Result<Void, BrokerError>?)>((false, nil))
+
+    init(_ callback: @escaping @Sendable (Result<Void, BrokerError>) -> Void) {
+        self.callback = callback
+    }
+
+    var deliver: @Sendable (Result<Void, BrokerError>) -> Void {
+        { [self] result in
+            let now = state.withLock { state -> Bool in
+                if state.released { return true }
+                state.result = result
+                return false
+            }
+            if now { callback(result) }
+        }
+    }
+
+    func release() {
+        let result = state.withLock { state -> Result<Void, BrokerError>? in
+            state.released = true
+            return state.result
+        }
+        if let result { callback(result) }
     }
 }
