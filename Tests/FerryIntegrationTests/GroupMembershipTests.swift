@@ -221,11 +221,12 @@ struct GroupMembershipTests {
     @Test func silentMember_IsEvictedAfterSessionTimeout_AndItsPartitionsMove() async throws {
         try await withTestServer { _, api in
             try await api.createTopic("ev", partitions: 2)
-            let (silent, _) = try await api.join("g", body: #"{"topics":["ev"],"session_timeout_ms":1000}"#)
+            // 3 s, not the 1 s minimum: on a loaded machine the second join may come more than 1 s later.
+            let (silent, _) = try await api.join("g", body: #"{"topics":["ev"],"session_timeout_ms":3000}"#)
             let (alive, joined) = try await api.join("g", body: #"{"topics":["ev"],"session_timeout_ms":30000}"#)
             #expect(Self.assignments(joined["assignments"]).count == 1)
             var members: [String] = [silent, alive]
-            for _ in 0..<100 where members.count > 1 {  // ≤ 10 s
+            for _ in 0..<200 where members.count > 1 {  // ≤ 20 s
                 try await Task.sleep(for: .milliseconds(100))
                 _ = try await api.get("/v1/groups/g/members/\(alive)/messages")  // the live member heartbeats
                 members = (try await api.get("/v1/groups/g")["members"].list ?? []).compactMap { $0["member_id"].str }
