@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FerryLog
 import FerrySystem
 import Synchronization
@@ -36,11 +39,21 @@ struct DurabilityTests {
         #expect(outcome.withLock { $0 } == .failure(.emptyBatch))
     }
 
-    @Test func intervalPolicy_FlushesInBackground() throws {
+    @Test func intervalPolicy_FlushesInBackground_WithoutExplicitFlush() throws {
         let test = try TestLog.make(LogConfiguration(flushPolicy: .interval(milliseconds: 1)))
         defer { test.close() }
         try test.log.append([sampleRecord(0)])
         #expect(test.log.nextOffset == 1)
+        for _ in 0..<10_000 where test.log.flushedOffset < 1 { usleep(1000) }  // bounded: at most ~10 s
+        #expect(test.log.flushedOffset == 1)
+        #expect(test.log.syncCount >= 1)
+    }
+
+    @Test func neverPolicy_DoesNotFlush_UntilAskedTo() throws {
+        let test = try TestLog.make(LogConfiguration(flushPolicy: .never))
+        defer { test.close() }
+        try test.log.append([sampleRecord(0)])
+        #expect(test.log.flushedOffset == 0)
         try test.log.flush()
         #expect(test.log.flushedOffset == 1)
     }

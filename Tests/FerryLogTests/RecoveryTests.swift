@@ -15,15 +15,12 @@ struct RecoveryTests {
         let test = try TestLog.make(configuration)
         let inputs = try fill(test.log, count: 12)
         let path = segmentPath(test.partitionPath, 0, ".log")
-        let sizeBeforeLast = Int(test.log.sizeInBytes) - (Int(test.log.sizeInBytes) / 12)  // placeholder, recomputed below
-        _ = sizeBeforeLast
         test.close()
         let full = try fileBytes(path)
         let indexBytes = try fileBytes(segmentPath(test.partitionPath, 0, ".index"))
         let timeBytes = try fileBytes(segmentPath(test.partitionPath, 0, ".timeindex"))
-        // The last batch starts where the 11-record log ends: find it by reopening a copy truncated per byte.
-        let lastBatchSize = full.count / 12 + 0
-        _ = lastBatchSize
+        #expect(!indexBytes.isEmpty)  // recovery starts from the last index entry, not from 0
+        // Walk the batch lengths to find where the last batch (record 11) starts.
         var lastStart = 0
         var position = 0
         while position < full.count {
@@ -37,7 +34,8 @@ struct RecoveryTests {
             try writeFile(segmentPath(test.partitionPath, 0, ".timeindex"), timeBytes)
             let reopened = try test.reopenAfterCrash()
             #expect(reopened.log.nextOffset == 11, "cut at \(cut)")
-            #expect(reopened.log.recoveryReport.truncatedBytes == (cut - lastStart == 0 ? 0 : reopened.log.recoveryReport.truncatedBytes))
+            #expect(reopened.log.recoveryReport.validBytes == lastStart)
+            #expect(reopened.log.recoveryReport.truncatedBytes <= cut - lastStart)
             let records = try readAll(reopened.log)
             #expect(records.count == 11)
             #expect(zip(records, inputs).allSatisfy { matches($0, $1) })

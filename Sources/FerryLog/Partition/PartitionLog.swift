@@ -18,8 +18,9 @@ import Synchronization
 /// notifications, immediate durability) or on a flusher thread: they must be quick and must not block.
 ///
 /// ## Offsets
-/// `logStartOffset <= flushedOffset`-ish bounds are kept: records exist for `logStartOffset ..< nextOffset`;
-/// those below `flushedOffset` are durable.
+/// Records exist for `logStartOffset ..< nextOffset` (dense); every record below `flushedOffset` is on stable
+/// storage (`flushedOffset <= nextOffset`). `logStartOffset` only grows (retention), `nextOffset` only grows
+/// (appends), `flushedOffset` only grows (syncs).
 public final class PartitionLog: Sendable {
     /// The partition directory (`<data>/topics/<topic>/<partition>`).
     public let directory: String
