@@ -36,6 +36,21 @@ struct HTTPTimeoutTests {
         }
     }
 
+    @Test func partialPipelinedHead_GetsHeaderTimeout_NotIdleTimeout() throws {
+        try withServer(
+            configure: {
+                $0.headerTimeout = .milliseconds(150)
+                $0.idleTimeout = .seconds(60)
+            }, router: makeTestRouter()
+        ) { server, port in
+            let client = try RawClient(port: port)
+            client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost")
+            #expect(try client.readResponse().status == 200)
+            #expect(client.isClosedWithoutData())
+            #expect(eventually { server.openConnectionCount == 0 })
+        }
+    }
+
     @Test func silentConnection_IsClosed_AfterHeaderTimeout() throws {
         try withServer(configure: { $0.headerTimeout = .milliseconds(100) }, router: makeTestRouter()) { server, port in
             let client = try RawClient(port: port)

@@ -59,6 +59,7 @@ extension EventLoop {
             let consumed = process(connection, bytes)
             if consumed < bytes.count, !isClosedOrClosing(connection) {
                 connection.input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+                startHeadTimer(connection)
             }
         } else {
             connection.input.append(contentsOf: bytes)
@@ -81,9 +82,18 @@ extension EventLoop {
         } else if consumed > 0 {
             connection.input.removeFirst(consumed)
         }
+        startHeadTimer(connection)
         if !connection.readInterest, connection.input.count <= maxBufferedInput, !isClosedOrClosing(connection) {
             connection.readInterest = true
             updateInterest(connection)
+        }
+    }
+
+    /// A partial next request is buffered: the header timeout (not the idle one) now applies.
+    private func startHeadTimer(_ connection: Connection) {
+        if case .readingHead(started: false) = connection.state, !connection.input.isEmpty {
+            connection.state = .readingHead(started: true)
+            connection.deadline = now + context.headerTimeoutNanos
         }
     }
 
