@@ -139,15 +139,18 @@ struct ProduceTests {
     @Test func ndjson_StoresEachNonEmptyLine_WithQueryKeyAndPartition() async throws {
         try await withTestServer { _, api in
             try await api.createTopic("nd", partitions: 3)
-            let body = "{\"a\":1}\n\n[1,2]\r\n\"s\"\n12345678901234567890\n"
+            let body = "{\"a\":1}\n\n[1,2]\r\n\"s\"\n12345678901234567890\nnull\n"
             let response = try await api.post(
                 "/v1/topics/nd/messages?key=user-1&partition=2", body: Array(body.utf8),
                 headers: [("Content-Type", "application/x-ndjson")])
             #expect(response.status == 200, "\(response.text)")
-            #expect(response.offsets.map { $0["partition"].int } == [2, 2, 2, 2])
-            #expect(response.offsets.map { $0["offset"].int } == [0, 1, 2, 3])
+            #expect(response.offsets.map { $0["partition"].int } == [2, 2, 2, 2, 2])
+            #expect(response.offsets.map { $0["offset"].int } == [0, 1, 2, 3, 4])
             let messages = try await api.fetch("nd", partition: 2).messages
-            #expect(messages.map { $0["value"] } == [["a": 1], [1, 2], "s", .number(try JSONNumber(validating: "12345678901234567890"))])
+            #expect(
+                messages.map { $0["value"] }
+                    == [["a": 1], [1, 2], "s", .number(try JSONNumber(validating: "12345678901234567890")), .null])
+            #expect(!(messages.last?.keys.contains("value_base64") ?? true), "a null line is a tombstone")
             #expect(messages.allSatisfy { $0["key"] == "user-1" })
         }
     }

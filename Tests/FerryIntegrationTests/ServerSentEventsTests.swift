@@ -1,3 +1,4 @@
+import FerryAPI
 import FerryCurl
 import FerryJSON
 import Synchronization
@@ -107,6 +108,35 @@ struct ServerSentEventsTests {
             let url = api.baseURL + "/v1/topics/sse/partitions/0/messages?offset=2"
             let stream = try await onDispatchThread { try Self.readEvents(url: url, headers: [], count: 2) }
             #expect(stream.events.map(\.id) == ["2", "3"])
+        }
+    }
+
+    @Test func stream_SendsKeepAliveComment_WhenIdle_AndIsReleasedOnDisconnect() async throws {
+        try await withTestServer { server, api in
+            try await api.createTopic("idle")
+            let url = api.baseURL + "/v1/topics/idle/partitions/0/messages"
+            // Waits for the first comment line (API.md: one every 15 s without messages); bounded by 25 s.
+            let (status, comment) = try await onDispatchThread { () throws -> (Int, String?) in
+                var text = ""
+                var comment: String?
+                let response = try CurlHTTPClient().stream(
+                    CurlRequest(url: url, headers: [("Accept", "text/event-stream")], timeout: .seconds(25))
+                ) { bytes in
+                    text += String(decoding: bytes, as: UTF8.self)
+                    comment = text.split(separator: "\n").first { $0.hasPrefix(":") }.map(String.init)
+                    return comment == nil
+                }
+                return (response.status, comment)
+            }
+            #expect(status == 200)
+            #expect(comment != nil, "no keep-alive comment within 25 s")
+            // The client went away: the server stops following the partition.
+            var held = server.server.api.heldRequestCount
+            for _ in 0..<100 where held > 0 {  // ≤ 10 s
+                try await Task.sleep(for: .milliseconds(100))
+                held = server.server.api.heldRequestCount
+            }
+            #expect(held == 0, "the stream is still held after the client disconnected")
         }
     }
 
