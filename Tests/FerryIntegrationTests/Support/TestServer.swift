@@ -15,20 +15,30 @@ final class TestServer: Sendable {
 
     var port: Int { server.port }
 
-    /// Starts a server; `configure` may change the configuration (limits, auto-create, …).
-    init(
-        flushPolicy: FlushPolicy = .never,
-        configure: (inout FerryServer.Configuration) -> Void = { _ in }
-    ) throws {
-        directory = TemporaryDirectory()
-        var logger = Logger(label: "ferry-itest")
-        logger.logLevel = .warning
+    /// The test defaults: 127.0.0.1, port 0, two loops, short linger and grace, retention effectively off.
+    static func configuration(_ configure: (inout FerryServer.Configuration) -> Void) -> FerryServer.Configuration {
         var http = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
         http.loopCount = 2
         http.lingerTimeout = .milliseconds(200)
         var configuration = FerryServer.Configuration(
             http: http, retentionCheckIntervalMilliseconds: 60_000, shutdownGracePeriod: .seconds(3))
         configure(&configuration)
+        return configuration
+    }
+
+    /// Starts a server; `configure` may change the configuration (limits, auto-create, …).
+    convenience init(
+        flushPolicy: FlushPolicy = .never,
+        configure: (inout FerryServer.Configuration) -> Void = { _ in }
+    ) throws {
+        try self.init(flushPolicy: flushPolicy, configuration: Self.configuration(configure))
+    }
+
+    /// Starts a server with exactly `configuration` (blocks on disk I/O while the storage opens).
+    init(flushPolicy: FlushPolicy, configuration: FerryServer.Configuration) throws {
+        directory = TemporaryDirectory()
+        var logger = Logger(label: "ferry-itest")
+        logger.logLevel = .warning
         do {
             let storage = try EmbeddedStorageEngine(
                 dataDirectory: directory.path, flushPolicy: flushPolicy, logger: logger)
@@ -54,13 +64,15 @@ func withTestServer<T>(
     configure: (inout FerryServer.Configuration) -> Void = { _ in },
     _ body: (TestServer, APIClient) async throws -> T
 ) async throws -> T {
-    let server = try TestServer(flushPolicy: flushPolicy, configure: configure)
+    // Opening storage and shutting down block: keep them off the cooperative pool (2 threads here).
+    let configuration = TestServer.configuration(configure)
+    let server = try await onDispatchThread { try TestServer(flushPolicy: flushPolicy, configuration: configuration) }
     do {
         let result = try await body(server, server.client)
-        server.stop()
+        try await onDispatchThread { server.stop() }
         return result
     } catch {
-        server.stop()
+        try? await onDispatchThread { server.stop() }
         throw error
     }
 }
