@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "ferry-bench-log", targets: ["FerryLogBenchmark"]),
         .executable(name: "ferry-bench-http", targets: ["FerryHTTPBenchmarkServer"]),
         .executable(name: "ferry-bench-json", targets: ["FerryJSONBenchmark"]),
+        .executable(name: "ferry-bench-queue", targets: ["FerryQueueBenchmark"]),
         .library(name: "FerryLog", targets: ["FerryLog"]),
         .library(name: "FerryHTTP", targets: ["FerryHTTP"]),
     ],
@@ -88,6 +89,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "FerryQueueBenchmark",
+            dependencies: ["FerryCurl", "FerrySystem"],
+            path: "Benchmarks/FerryQueueBenchmark",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "FerryJSONBenchmark",
             dependencies: ["FerryJSON"],
