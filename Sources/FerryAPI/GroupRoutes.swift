@@ -171,16 +171,29 @@ extension FerryAPI {
         var advanced: [TopicPartition: (from: Int64, to: Int64)] = [:]
         for (tp, offset) in plan.positions where count < limits.limit && bytes < limits.maxBytes {
             guard let storage = try? broker.partition(topic: tp.topic, partition: tp.partition) else { continue }
-            let next: Int64
+            var next: Int64
+            // The storage returns at least one message per read; only the first message of the whole answer may
+            // exceed max_bytes, so a later partition's message that does not fit is left for the next fetch.
+            var stoppedAt: Int64?
             do {
                 let allowance = count == 0 ? limits.maxBytes : limits.maxBytes - bytes
                 next = try storage.read(from: offset, maxMessages: limits.limit - count, maxBytes: allowance) { message in
+                    let size = (message.key?.count ?? 0) + (message.value?.count ?? 0)
+                    if stoppedAt != nil || (count > 0 && bytes + size > limits.maxBytes) {
+                        if stoppedAt == nil { stoppedAt = message.offset }
+                        return
+                    }
                     MessageEncoding.write(message, topic: tp.topic, partition: tp.partition, base64: limits.base64, into: &writer)
                     count += 1
-                    bytes += (message.key?.count ?? 0) + (message.value?.count ?? 0)
+                    bytes += size
                 }
             } catch {
                 continue  // retention or re-creation moved the partition; beginFetch fixes the position next time
+            }
+            if let stoppedAt {
+                next = stoppedAt
+                if next != offset { advanced[tp] = (offset, next) }
+                break
             }
             if next != offset { advanced[tp] = (offset, next) }
         }

@@ -60,18 +60,26 @@ struct CrashRecoveryTests {
         }
     }
 
-    @Test func sigterm_StopsTheServerCleanly_WithExitZero() async throws {
+    @Test func sigterm_StopsTheServerCleanly_WithExitZero_AndStateSurvivesRestart() async throws {
         let directory = TemporaryDirectory(prefix: "ferry-itest-term")
         defer { directory.remove() }
-        let child = try await ChildServer.start(
-            dataDirectory: directory.path + "/data", logPath: directory.path + "/ferry-1.log")
-        try await child.client.produce("t", records: [#"{"value":1}"#])
+        let data = directory.path + "/data"
+        let child = try await ChildServer.start(dataDirectory: data, logPath: directory.path + "/ferry-1.log")
+        do {
+            try await child.client.produce("t", records: [#"{"value":1}"#, #"{"value":2}"#])
+            let (member, _) = try await child.client.join("g", body: #"{"topics":["t"],"auto_offset_reset":"earliest"}"#)
+            _ = try await child.client.get("/v1/groups/g/members/\(member)/messages?limit=1")
+            #expect(try await child.client.post("/v1/groups/g/members/\(member)/commit", json: "").status == 204)
+        } catch {
+            child.kill(SIGKILL)
+            throw error
+        }
         let status = child.kill(SIGTERM)
         #expect(status & 0x7f == 0, "exited normally (wait status \(status))")
         #expect((status >> 8) & 0xff == 0, "exit code 0")
-        let restarted = try await ChildServer.start(
-            dataDirectory: directory.path + "/data", logPath: directory.path + "/ferry-2.log")
-        #expect(try await restarted.client.fetch("t").messages.count == 1)
-        restarted.kill(SIGKILL)
+        let restarted = try await ChildServer.start(dataDirectory: data, logPath: directory.path + "/ferry-2.log")
+        defer { restarted.kill(SIGKILL) }
+        #expect(try await restarted.client.fetch("t").messages.count == 2)
+        #expect(try await restarted.client.get("/v1/groups/g")["offsets"]?[0]?["committed_offset"].int == 1)
     }
 }

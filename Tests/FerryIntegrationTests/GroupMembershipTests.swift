@@ -279,6 +279,27 @@ struct GroupMembershipTests {
         }
     }
 
+    @Test func memberFetch_MaxBytes_BoundsTheWholeAnswerAcrossPartitions() async throws {
+        try await withTestServer { _, api in
+            try await api.createTopic("mb", partitions: 2)
+            let value = String(repeating: "v", count: 100)
+            for partition in 0..<2 {
+                let response = try await api.post(
+                    "/v1/topics/mb/messages?partition=\(partition)&split=lines", body: Array("\(value)\n\(value)\n".utf8),
+                    headers: [("Content-Type", "text/plain")])
+                #expect(response.status == 200)
+            }
+            let (m, _) = try await api.join("g", body: #"{"topics":["mb"],"auto_offset_reset":"earliest"}"#)
+            // 150 bytes hold one 100-byte value, not two (from either partition).
+            let first = try await api.get("/v1/groups/g/members/\(m)/messages?max_bytes=150")
+            #expect(first.messages.count == 1, "got \(first.messages.count) messages for max_bytes=150")
+            // Nothing is lost: the rest comes with later fetches.
+            let rest = try await Self.drain(api, group: "g", member: m)
+            #expect(Set(Self.ids(first.messages) + Self.ids(rest)).count == 4)
+            #expect(Self.ids(first.messages).count + Self.ids(rest).count == 4)
+        }
+    }
+
     @Test func unknownMember_Returns404MemberNotFound_OnEveryMemberEndpoint() async throws {
         try await withTestServer { _, api in
             try await api.createTopic("t")

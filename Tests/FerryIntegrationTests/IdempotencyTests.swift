@@ -1,3 +1,4 @@
+import FerryLog
 import FerryJSON
 import Testing
 
@@ -54,6 +55,25 @@ struct IdempotencyTests {
                 #expect(response.status == 200)
                 #expect(try await Self.endOffset(api, topic) == 1)
             }
+        }
+    }
+
+    @Test func concurrentDuplicates_AppendOnce_AndAllGetTheSameAnswer() async throws {
+        try await withTestServer(flushPolicy: .always) { _, api in
+            try await api.createTopic("idem")
+            let body = #"{"records":[{"value":"a"},{"value":"b"},{"value":"c"}]}"#
+            let responses = try await withThrowingTaskGroup(of: APIResponse.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await api.post("/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "once")])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(responses.count == 20)
+            #expect(responses.allSatisfy { $0.status == 200 }, "\(responses.map(\.status))")
+            #expect(Set(responses.map(\.body)).count == 1, "every duplicate gets the first answer")
+            #expect(try await Self.endOffset(api, "idem") == 3)
         }
     }
 

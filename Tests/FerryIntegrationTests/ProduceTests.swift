@@ -1,3 +1,4 @@
+import FerryLog
 import FerryAPI
 import FerryBroker
 import FerryHTTP
@@ -292,6 +293,37 @@ struct ProduceTests {
                 "/v1/topics/limit/messages", body: Array(repeating: 0x41, count: 5000), headers: [("Content-Type", "text/plain")])
             expectProblem(response, 413, "body-too-large")
             #expect(try await api.get("/v1/topics/limit").status == 404, "nothing may be created or stored")
+        }
+    }
+
+    @Test func fsyncAlways_ConcurrentProducers_AllAcknowledged_WithDenseUniqueOffsets() async throws {
+        try await withTestServer(flushPolicy: .always) { _, api in
+            try await api.createTopic("durable", partitions: 2)
+            let offsets = try await withThrowingTaskGroup(of: [JSONValue].self) { group in
+                for producer in 0..<32 {
+                    group.addTask {
+                        let records = (0..<5).map { #"{"value":"p\#(producer)-\#($0)","partition":\#(producer % 2)}"# }
+                        let response = try await api.post(
+                            "/v1/topics/durable/messages", json: #"{"records":[\#(records.joined(separator: ","))]}"#)
+                        #expect(response.status == 200, "\(response.text)")
+                        return response.offsets
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(offsets.count == 160)
+            for partition in 0..<2 {
+                let mine = offsets.filter { $0["partition"].int == Int64(partition) }.compactMap { $0["offset"].int }.sorted()
+                #expect(mine == (0..<80).map { Int64($0) }, "partition \(partition): offsets must be dense and unique")
+            }
+            // Each request's records are contiguous (one atomic batch).
+            let fetched = try await api.fetch("durable", query: "limit=100")
+            let values = fetched.messages.compactMap { $0["value"].str }
+            #expect(values.count == 80)
+            for start in stride(from: 0, to: values.count, by: 5) {
+                let producer = values[start].split(separator: "-").first ?? ""
+                #expect(values[start..<start + 5].allSatisfy { $0.hasPrefix(producer + "-") }, "\(values[start..<start + 5])")
+            }
         }
     }
 

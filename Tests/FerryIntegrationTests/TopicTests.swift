@@ -111,7 +111,7 @@ struct TopicTests {
     }
 
     @Test(arguments: [
-        #"{"bogus":1}"#, #"{"segment_bytes":100}"#, #"{"cleanup_policy":"shred"}"#, #"{"retention_ms":"soon"}"#,
+        #"{"bogus":1}"#, #"{"segment_bytes":100}"#, #"{"segment_bytes":1023}"#, #"{"cleanup_policy":"shred"}"#, #"{"retention_ms":"soon"}"#,
         #"{"max_message_bytes":1.5}"#, #"[1]"#,
     ])
     func create_Returns400InvalidConfig(config: String) async throws {
