@@ -327,6 +327,18 @@ struct ProduceTests {
         }
     }
 
+    @Test(arguments: ["abc", "-1", "1.0", "99999999999999999999", ""])
+    func produce_Returns400InvalidParameter_ForBadPartitionQuery(partition: String) async throws {
+        try await withTestServer { _, api in
+            try await api.createTopic("q", partitions: 2)
+            let response = try await api.post(
+                "/v1/topics/q/messages?partition=\(partition)", body: Array("x".utf8), headers: [("Content-Type", "text/plain")])
+            expectProblem(response, 400, "invalid-parameter")
+            #expect(response["detail"].str?.contains("partition") == true, "\(response.text)")
+            #expect(try await api.fetch("q").messages.isEmpty)
+        }
+    }
+
     @Test func produce_Returns400InvalidTopicName() async throws {
         try await withTestServer { _, api in
             expectProblem(

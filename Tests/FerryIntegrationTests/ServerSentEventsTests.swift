@@ -115,12 +115,12 @@ struct ServerSentEventsTests {
         try await withTestServer { server, api in
             try await api.createTopic("idle")
             let url = api.baseURL + "/v1/topics/idle/partitions/0/messages"
-            // Waits for the first comment line (API.md: one every 15 s without messages); bounded by 25 s.
+            // Waits for the first comment line (API.md: one every 15 s without messages); bounded by 40 s.
             let (status, comment) = try await onDispatchThread { () throws -> (Int, String?) in
                 var text = ""
                 var comment: String?
                 let response = try CurlHTTPClient().stream(
-                    CurlRequest(url: url, headers: [("Accept", "text/event-stream")], timeout: .seconds(25))
+                    CurlRequest(url: url, headers: [("Accept", "text/event-stream")], timeout: .seconds(40))
                 ) { bytes in
                     text += String(decoding: bytes, as: UTF8.self)
                     comment = text.split(separator: "\n").first { $0.hasPrefix(":") }.map(String.init)
@@ -129,7 +129,7 @@ struct ServerSentEventsTests {
                 return (response.status, comment)
             }
             #expect(status == 200)
-            #expect(comment != nil, "no keep-alive comment within 25 s")
+            #expect(comment != nil, "no keep-alive comment within 40 s")
             // The client went away: the server stops following the partition.
             var held = server.server.api.heldRequestCount
             for _ in 0..<100 where held > 0 {  // ≤ 10 s
@@ -137,6 +137,16 @@ struct ServerSentEventsTests {
                 held = server.server.api.heldRequestCount
             }
             #expect(held == 0, "the stream is still held after the client disconnected")
+        }
+    }
+
+    @Test func stream_FromOffsetOutOfRange_Returns416() async throws {
+        try await withTestServer { _, api in
+            try await api.produce("sse", records: [#"{"value":1}"#])
+            let response = try await api.get(
+                "/v1/topics/sse/partitions/0/messages?offset=5", headers: [("Accept", "text/event-stream")])
+            expectProblem(response, 416, "offset-out-of-range")
+            #expect(response["end_offset"].int == 1)
         }
     }
 
