@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "FerryCommand",
             dependencies: [
-                "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker", "FerryAPI",
+                "CFerryLinux", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker", "FerryAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -86,3 +86,9 @@ uint32_t cferry_crc32c(uint32_t crc, const void *data, size_t length) {
 int cferry_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
+
+#include <malloc.h>
+
+int cferry_tune_malloc_for_large_buffers(void) {
+    return mallopt(M_MMAP_THRESHOLD, 64 << 20) && mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}

@@ -103,7 +103,7 @@ extension FerryAPI {
     func readPartition(
         _ storage: any PartitionStorage, topic: String, partition: Int, from offset: Int64, limits: FetchLimits
     ) throws(APIFailure) -> (body: [UInt8], count: Int) {
-        var writer = JSONWriter(capacity: 4096)
+        var writer = JSONWriter(capacity: Self.estimatedFetchBytes(storage, from: offset, limits: limits, topic: topic))
         writer.beginObject()
         writer.key(ascii: "messages")
         writer.beginArray()
@@ -127,5 +127,20 @@ extension FerryAPI {
         writer.int64(storage.endOffset)
         writer.endObject()
         return (writer.take(), count)
+    }
+
+    /// A response-size estimate from the partition's average stored record size, so the buffer is allocated
+    /// once instead of doubling from 4 KiB to megabytes (which cost ~a third of fetch CPU). Bounded by the
+    /// request's `max_bytes` plus per-message framing.
+    static func estimatedFetchBytes(
+        _ storage: any PartitionStorage, from offset: Int64, limits: FetchLimits, topic: String
+    ) -> Int {
+        let start = storage.startOffset
+        let end = storage.endOffset
+        let available = Int(max(0, min(Int64(limits.limit), end - offset)))
+        guard available > 0 else { return 256 }
+        let average = Int(storage.sizeInBytes / max(1, end - start))
+        let framing = 96 + topic.utf8.count
+        return 128 + min(available * (average + framing), limits.maxBytes + available * framing)
     }
 }

@@ -52,4 +52,8 @@ static const int CFERRY_EFD_CLOEXEC = EFD_CLOEXEC;
 static const int CFERRY_TFD_NONBLOCK = TFD_NONBLOCK;
 static const int CFERRY_TFD_CLOEXEC = TFD_CLOEXEC;
 
+/// Keeps allocations up to 64 MiB on the heap (not a fresh mmap each) and trims the heap only past 256 MiB free:
+/// for servers that allocate and free megabyte-sized buffers per request. Returns 1 on success.
+int cferry_tune_malloc_for_large_buffers(void);
+
 #endif
