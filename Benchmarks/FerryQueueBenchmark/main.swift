@@ -171,6 +171,6 @@ func format3(_ value: Double) -> String {
 
 let queueRate = benchQueue(partitions: partitions)
 let groupRate = benchGroup(partitions: partitions)
-let singleRate = benchQueue(partitions: 1)
-print("summary: queue \(Int(queueRate)) msg/s (\(partitions) partitions), queue \(Int(singleRate)) msg/s (1 partition), "
-    + "group fetch+commit \(Int(groupRate)) msg/s; target >= 50000 msg/s receive+ack")
+var summary = "summary: queue \(Int(queueRate)) msg/s (\(partitions) partitions), "
+if partitions != 1 { summary += "queue \(Int(benchQueue(partitions: 1))) msg/s (1 partition), " }
+print(summary + "group fetch+commit \(Int(groupRate)) msg/s; target >= 50000 msg/s receive+ack")
