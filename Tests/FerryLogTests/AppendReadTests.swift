@@ -64,6 +64,20 @@ struct AppendReadTests {
         #expect(test.log.sizeInBytes == 0)
     }
 
+    @Test func appendDeferringDurability_ReturnsOffsets_AndCallsBackOnce() throws {
+        let test = try TestLog.make(LogConfiguration(flushPolicy: .always))
+        defer { test.close() }
+        let calls = ConditionLock<[AppendResult]>([])
+        let result = try test.log.appendDeferringDurability([sampleRecord(0), sampleRecord(1)]) { outcome in
+            if case .success(let appended) = outcome { calls.withLockThenSignal { $0.append(appended) } }
+        }
+        #expect(result.baseOffset == 0 && result.lastOffset == 1)
+        #expect(try test.log.read(from: 0).records.count == 2)  // readable before it is durable
+        let completed = calls.wait(deadline: { _ in nil }) { $0.isEmpty ? nil : $0 }
+        #expect(completed == [result])
+        #expect(throws: LogError.emptyBatch) { try test.log.appendDeferringDurability([]) { _ in } }
+    }
+
     @Test func read_ThrowsOutOfRange_WhenBeyondEnd_AndReturnsEmptyAtEnd() throws {
         let test = try TestLog.make()
         defer { test.close() }
@@ -83,8 +97,9 @@ struct AppendReadTests {
         try test.log.append((0..<10).map { sampleRecord($0, valueBytes: 100) })
         #expect(try test.log.read(from: 0, maxRecords: 3).records.map(\.offset) == [0, 1, 2])
         #expect(try test.log.read(from: 4, maxRecords: 100, maxBytes: 1).records.map(\.offset) == [4])
-        // key "key-N" is 5 bytes + 100 value bytes = 105 per record
-        #expect(try test.log.read(from: 0, maxRecords: 100, maxBytes: 300).records.count == 3)
+        // key "key-N" is 5 bytes + 100 value bytes = 105 per record: 2 fit in 300 bytes, 3 in 315.
+        #expect(try test.log.read(from: 0, maxRecords: 100, maxBytes: 300).records.count == 2)
+        #expect(try test.log.read(from: 0, maxRecords: 100, maxBytes: 315).records.count == 3)
     }
 
     @Test func segments_Roll_AndEveryOffsetIsReadable_AcrossSegments() throws {

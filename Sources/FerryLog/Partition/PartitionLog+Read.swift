@@ -12,8 +12,8 @@ private enum ReadSource {
 }
 
 extension PartitionLog {
-    /// Reads records from `offset` on: at most `maxRecords`, and stopping once the key + value bytes returned
-    /// reach `maxBytes`, but always at least one record when one exists. Records are views into the mapped
+    /// Reads records from `offset` on: at most `maxRecords`, and at most `maxBytes` of key + value bytes, except
+    /// that the first record is always returned when one exists, however large. Records are views into the mapped
     /// segments (no copy) and stay valid after retention deletes their segment.
     ///
     /// `offset == nextOffset` returns no records. Throws ``LogError/offsetOutOfRange(requested:logStartOffset:nextOffset:)``
@@ -61,10 +61,13 @@ extension PartitionLog {
                 return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
             case .active(let region, let limit, let start, let base, let trustedFrom):
                 do {
-                    try scan(region: region, limit: limit, from: start, segmentBase: base, endOffset: nil,
+                    if try scan(region: region, limit: limit, from: start, segmentBase: base, endOffset: nil,
                              trustedFrom: trustedFrom,
                              current: &current, records: &records, bytes: &bytes, maxRecords: maxRecords,
-                             maxBytes: maxBytes)
+                             maxBytes: maxBytes) {
+                        return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
+                                         logEndOffset: bounds.end)
+                    }
                 } catch {
                     if records.isEmpty { throw error }
                     return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
@@ -91,10 +94,13 @@ extension PartitionLog {
                 }
                 let relative = UInt32(current - segment.baseOffset)
                 do {
-                    try scan(region: region, limit: view.size, from: view.index.floorPosition(forRelativeOffset: relative),
+                    if try scan(region: region, limit: view.size, from: view.index.floorPosition(forRelativeOffset: relative),
                              segmentBase: segment.baseOffset, endOffset: endOffset, trustedFrom: view.trustedFrom,
                              current: &current,
-                             records: &records, bytes: &bytes, maxRecords: maxRecords, maxBytes: maxBytes)
+                             records: &records, bytes: &bytes, maxRecords: maxRecords, maxBytes: maxBytes) {
+                        return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
+                                         logEndOffset: bounds.end)
+                    }
                 } catch {
                     if records.isEmpty { throw error }
                     return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
@@ -105,12 +111,13 @@ extension PartitionLog {
         return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
     }
 
-    /// Appends the records of one segment from `current` on; advances `current`. Throws `.corruptBatch` for a
-    /// batch that fails its CRC or structure, or when the segment ends before `endOffset`.
+    /// Appends the records of one segment from `current` on; advances `current`. Returns true when a limit was
+    /// reached (the read is complete). Throws `.corruptBatch` for a batch that fails its CRC or structure, or
+    /// when the segment ends before `endOffset`.
     private func scan(
         region: MappedRegion, limit: Int, from start: Int, segmentBase: Int64, endOffset: Int64?, trustedFrom: Int,
         current: inout Int64, records: inout [ReadRecord], bytes: inout Int, maxRecords: Int, maxBytes: Int
-    ) throws(LogError) {
+    ) throws(LogError) -> Bool {
         let base = UnsafeRawPointer(region.base)
         var position = start
         while position < limit {
@@ -130,11 +137,16 @@ extension PartitionLog {
             try RecordBatchDecoder.forEachRecord(in: header, at: position, base: base, segmentBaseOffset: segmentBase) {
                 pointer, offset, timestamp, keyLength, valueLength, headerCount, size throws(LogError) -> Bool in
                 if offset < next { return true }
+                let payload = max(0, Int(keyLength)) + max(0, Int(valueLength))
+                if !records.isEmpty && bytes + payload > maxBytes {
+                    full = true
+                    return false
+                }
                 records.append(ReadRecord(owner: region, pointer: pointer, offset: offset, timestamp: timestamp,
                                           keyLength: keyLength, valueLength: valueLength, headerCount: headerCount,
                                           size: size))
                 next = offset + 1
-                bytes += max(0, Int(keyLength)) + max(0, Int(valueLength))
+                bytes += payload
                 if records.count >= maxRecords || bytes >= maxBytes {
                     full = true
                     return false
@@ -142,12 +154,13 @@ extension PartitionLog {
                 return true
             }
             current = next
-            if full { return }
+            if full { return true }
             position += header.length
         }
         if let endOffset, current < endOffset {
             throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position)
         }
+        return false
     }
 
     /// The first offset whose record has a timestamp >= `timestamp`, or ``nextOffset`` when there is none.
