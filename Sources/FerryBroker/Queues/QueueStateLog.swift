@@ -6,45 +6,19 @@
 /// dead-lettered) where runs are `first-last` or `offset`, comma-separated. The entries of one `append` are one
 /// atomic batch. Replaying the partition from its start rebuilds every queue.
 final class QueueStateLog: QueueJournal, Sendable {
-    let partition: any PartitionStorage
-    let now: @Sendable () -> Int64
+    let journal: InternalLineJournal
 
     init(partition: any PartitionStorage, now: @escaping @Sendable () -> Int64) {
-        self.partition = partition
-        self.now = now
+        journal = InternalLineJournal(partition: partition, now: now)
     }
 
     func append(_ entries: [QueueJournalEntry], onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void) {
-        guard !entries.isEmpty else { return onDurable(.success(())) }
-        var batch = ProduceBatch()
-        for entry in entries {
-            let value = batch.store(Self.encode(entry).utf8)
-            batch.records.append(
-                .init(key: nil, value: value, valueFormat: .raw, headers: 0..<0, partition: 0, timestamp: nil))
-        }
-        let time = now()
-        do {
-            _ = try partition.append(
-                batch, indices: Array(batch.records.indices), timestamps: Array(repeating: time, count: entries.count),
-                onDurable: onDurable)
-        } catch {
-            onDurable(.failure(error))
-        }
+        journal.append(entries.map(Self.encode), onDurable: onDurable)
     }
 
     /// Visits every entry from the partition's start, in order.
     func replay(_ visit: (QueueJournalEntry) -> Void) throws(BrokerError) {
-        var offset = partition.startOffset
-        while offset < partition.endOffset {
-            let next = try partition.read(from: offset, maxMessages: 10_000, maxBytes: 8 << 20) { message in
-                guard let value = message.value, let entry = Self.decode(String(decoding: value, as: UTF8.self)) else {
-                    return
-                }
-                visit(entry)
-            }
-            guard next > offset else { break }
-            offset = next
-        }
+        try journal.replay { line in if let entry = Self.decode(line) { visit(entry) } }
     }
 
     static func encode(_ entry: QueueJournalEntry) -> String {
