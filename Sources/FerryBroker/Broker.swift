@@ -62,7 +62,10 @@ public final class Broker: Sendable {
         let (queues, queueAccess, queueJournal) = try Self.makeQueueCoordinator(storage: storage, now: now)
         self.queues = queues
         source.broker.withLock { $0 = WeakBroker(self) }
-        groups.restore(try journal.replay())
+        let entries = try journal.replay()
+        groups.restore(entries)
+        // `__consumer_offsets` only grows: at start-up, a long history is replaced by a snapshot of the state.
+        try journal.compact(replayed: entries.count, snapshot: groups.snapshotEntries())
         queueAccess.broker.withLock { $0 = WeakBroker(self) }
         try queues.restore(queueJournal.replay)
     }

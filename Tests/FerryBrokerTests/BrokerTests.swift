@@ -159,4 +159,30 @@ struct BrokerTests {
         #expect(grown.partitionCount == 5 && grown.config.segmentBytes == 4096 && grown.config.retentionMs == 1000)
         #expect(throws: BrokerError.self) { try broker.alterTopic("t", partitions: 1) { _ in } }
     }
+
+    @Test func groupStateJournal_IsCompactedAtStartUp_AndKeepsTheState() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        do {
+            let broker = try openBroker(directory)
+            try broker.createTopic(name: "t", partitions: 2)
+            _ = try produce(broker, "t", Self.batch((0..<20).map(String.init), partitions: Array(repeating: 0, count: 20)))
+            let member = try broker.groups.join(group: "g", options: .init(topics: ["t"], autoOffsetReset: .earliest))
+            for offset in 0..<12_000 {
+                try broker.groups.commit(
+                    group: "g", memberID: member.memberID,
+                    offsets: [(TopicPartition(topic: "t", partition: 0), Int64(offset % 21))]) { _ in }
+            }
+            broker.shutdown()
+        }
+        let state = try openBroker(directory)
+        let journal = state.storage.partition(topic: Broker.groupStateTopic, partition: 0).map { ($0.startOffset, $0.endOffset) }
+        #expect(try state.groups.describe(group: "g").offsets.map(\.committedOffset) == [Int64(11_999 % 21), nil])
+        let (start, end) = try #require(journal)
+        #expect(start > 10_000 && end - start < 10, "history replaced by a snapshot: [\(start), \(end))")
+        state.shutdown()
+        let again = try openBroker(directory)
+        defer { again.shutdown() }
+        #expect(try again.groups.describe(group: "g").offsets.map(\.committedOffset) == [Int64(11_999 % 21), nil])
+    }
 }

@@ -46,6 +46,23 @@ struct RetentionTests {
         #expect(remaining.first?.offset == bases.last && remaining.last?.offset == 59)
     }
 
+    @Test func deleteSegmentsBefore_DeletesOnlySegmentsWhollyBelowTheOffset() throws {
+        var configuration = LogConfiguration(segmentBytes: 2048, flushPolicy: .never)
+        configuration.retentionMilliseconds = -1
+        let (test, _) = try makeLog(configuration)
+        defer { test.close() }
+        let bases = test.log.segmentBaseOffsets
+        #expect(bases.count >= 4)
+        // An offset inside the third segment keeps it: only the first two lie wholly below.
+        let report = try test.log.deleteSegments(before: bases[2] + 1)
+        #expect(report.deletedSegments == 2)
+        #expect(test.log.logStartOffset == bases[2])
+        #expect(try readAll(test.log).first?.offset == bases[2])
+        // Past the end: every closed segment goes, never the active one.
+        try test.log.deleteSegments(before: Int64.max)
+        #expect(test.log.segmentCount == 1 && test.log.logStartOffset == bases.last)
+    }
+
     @Test func retentionBySize_KeepsAtLeastTheLimit_AndNeverTheActiveSegment() throws {
         var configuration = LogConfiguration(segmentBytes: 2048, flushPolicy: .never)
         configuration.retentionMilliseconds = -1

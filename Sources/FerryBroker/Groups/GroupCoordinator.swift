@@ -59,6 +59,17 @@ public final class GroupCoordinator: Sendable {
         }
     }
 
+    /// The durable state as journal entries (each group's topics and committed offsets), for compaction.
+    public func snapshotEntries() -> [GroupJournalEntry] {
+        state.withLock { state in
+            state.groups.keys.sorted().flatMap { name -> [GroupJournalEntry] in
+                let g = state.groups[name]!
+                return [.topics(group: name, topics: g.topics)]
+                    + g.committed.keys.sorted().map { .committed(group: name, partition: $0, offset: g.committed[$0]!) }
+            }
+        }
+    }
+
     // MARK: Membership
 
     /// Adds a member and rebalances its group (creating the group on first join).

@@ -15,6 +15,18 @@ final class GroupStateLog: GroupJournal, Sendable {
         journal.append(entries.map(Self.encode), onDurable: onDurable)
     }
 
+    /// Rewrites the journal as `snapshot` (the live state) when its history is much larger; start-up only.
+    /// Returns whether it did.
+    @discardableResult
+    func compact(replayed: Int, snapshot: [GroupJournalEntry]) throws(BrokerError) -> Bool {
+        guard replayed > Self.compactionThreshold && replayed > 4 * snapshot.count else { return false }
+        try journal.rewrite(snapshot.map(Self.encode))
+        return true
+    }
+
+    /// Journals shorter than this are replayed as they are.
+    static let compactionThreshold = 10_000
+
     /// Every entry from the partition's start.
     func replay() throws(BrokerError) -> [GroupJournalEntry] {
         var entries: [GroupJournalEntry] = []

@@ -132,6 +132,27 @@ final class EmbeddedPartition: PartitionStorage {
         }
     }
 
+    func rewriteHistory(with snapshot: ProduceBatch, timestamp: Int64) throws(BrokerError) {
+        do {
+            try log.rollNow()
+            let base = log.nextOffset
+            if !snapshot.records.isEmpty {
+                _ = try append(
+                    snapshot, indices: Array(snapshot.records.indices),
+                    timestamps: Array(repeating: timestamp, count: snapshot.records.count)
+                ) { _ in }
+            }
+            try log.flush()
+            try log.deleteSegments(before: base)
+        } catch let error as LogError {
+            throw EmbeddedStorageEngine.map(error, topic: topic)
+        } catch let error as BrokerError {
+            throw error
+        } catch {
+            throw .internal("\(error)")
+        }
+    }
+
     func offset(atOrAfterTimestamp timestamp: Int64) -> Int64 {
         (try? log.offset(atOrAfterTimestamp: timestamp)) ?? log.nextOffset
     }

@@ -26,6 +26,18 @@ struct InternalLineJournal: Sendable {
         }
     }
 
+    /// Replaces the history by `lines` (a snapshot of the live state); see
+    /// ``PartitionStorage/rewriteHistory(with:timestamp:)``. Blocks on fsync; start-up only.
+    func rewrite(_ lines: [String]) throws(BrokerError) {
+        var batch = ProduceBatch()
+        for line in lines {
+            let value = batch.store(line.utf8)
+            batch.records.append(
+                .init(key: nil, value: value, valueFormat: .raw, headers: 0..<0, partition: 0, timestamp: nil))
+        }
+        try partition.rewriteHistory(with: batch, timestamp: now())
+    }
+
     /// Visits every line from the partition's start, in order.
     func replay(_ visit: (String) -> Void) throws(BrokerError) {
         var offset = partition.startOffset

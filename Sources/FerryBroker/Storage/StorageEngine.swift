@@ -55,6 +55,12 @@ public protocol PartitionStorage: AnyObject, Sendable {
 
     /// Forgets a waiter (no-op if it already fired).
     func cancelWait(_ token: AppendWaitToken)
+
+    /// Drops the history of an internal journal: starts a new segment, writes `snapshot` as its first batch,
+    /// makes it durable (blocks on fsync), then deletes every record before it. After a crash at any point
+    /// the partition holds either the old history plus perhaps the snapshot, or the snapshot alone: replaying
+    /// it gives the same state either way. Called at start-up only.
+    func rewriteHistory(with snapshot: ProduceBatch, timestamp: Int64) throws(BrokerError)
 }
 
 /// An engine's handle on a registered append waiter (opaque to the broker).
