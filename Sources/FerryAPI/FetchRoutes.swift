@@ -34,11 +34,8 @@ extension FerryAPI {
         let topic = request.pathParameter("topic") ?? ""
         let partition = try request.partitionParameter()
         let limits = try FetchLimits(request)
-        let storage: any PartitionStorage
-        do throws(BrokerError) {
-            storage = try broker.partition(topic: topic, partition: partition)
-        } catch {
-            throw APIFailure(error)
+        let storage: any PartitionStorage = try APIFailure.mapping { () throws(BrokerError) in
+            try broker.partition(topic: topic, partition: partition)
         }
         let start = try startOffset(request, storage)
         if request.headers["Accept"]?.contains("text/event-stream") == true {
@@ -108,14 +105,11 @@ extension FerryAPI {
         writer.key(ascii: "messages")
         writer.beginArray()
         var count = 0
-        let next: Int64
-        do throws(BrokerError) {
-            next = try storage.read(from: offset, maxMessages: limits.limit, maxBytes: limits.maxBytes) { message in
+        let next: Int64 = try APIFailure.mapping { () throws(BrokerError) in
+            try storage.read(from: offset, maxMessages: limits.limit, maxBytes: limits.maxBytes) { message in
                 MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &writer)
                 count += 1
             }
-        } catch {
-            throw APIFailure(error)
         }
         counters.fetchedMessages.add(count, ordering: .relaxed)
         writer.endArray()

@@ -17,10 +17,8 @@ extension FerryAPI {
         }
         router.add(.DELETE, "/v1/groups/{group}/members/{member}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                do throws(BrokerError) {
+                try APIFailure.mapping { () throws(BrokerError) in
                     try broker.groups.leave(group: request.pathParameter("group") ?? "", memberID: request.pathParameter("member") ?? "")
-                } catch {
-                    throw APIFailure(error)
                 }
                 responder.respond(HTTPResponse(status: .noContent))
             }
@@ -53,10 +51,8 @@ extension FerryAPI {
         }
         router.add(.DELETE, "/v1/groups/{group}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                do throws(BrokerError) {
+                try APIFailure.mapping { () throws(BrokerError) in
                     try broker.groups.delete(group: request.pathParameter("group") ?? "")
-                } catch {
-                    throw APIFailure(error)
                 }
                 responder.respond(HTTPResponse(status: .noContent))
             }
@@ -83,11 +79,8 @@ extension FerryAPI {
         let autoCommit = try body.bool("auto_commit") ?? false
         let options = GroupMemberOptions(
             topics: Array(Set(topics)).sorted(), sessionTimeoutMilliseconds: timeout, autoOffsetReset: reset, autoCommit: autoCommit)
-        let result: GroupJoinResult
-        do throws(BrokerError) {
-            result = try broker.groups.join(group: group, options: options)
-        } catch {
-            throw APIFailure(error)
+        let result: GroupJoinResult = try APIFailure.mapping { () throws(BrokerError) in
+            try broker.groups.join(group: group, options: options)
         }
         var writer = JSONWriter(capacity: 256)
         writer.beginObject()
@@ -156,11 +149,8 @@ extension FerryAPI {
     func readGroup(group: String, member: String, limits: FetchLimits) throws(APIFailure)
         -> (body: [UInt8], count: Int, plan: GroupFetchPlan)
     {
-        let plan: GroupFetchPlan
-        do throws(BrokerError) {
-            plan = try broker.groups.beginFetch(group: group, memberID: member)
-        } catch {
-            throw APIFailure(error)
+        let plan: GroupFetchPlan = try APIFailure.mapping { () throws(BrokerError) in
+            try broker.groups.beginFetch(group: group, memberID: member)
         }
         var writer = JSONWriter(capacity: 4096)
         writer.beginObject()
@@ -225,15 +215,13 @@ extension FerryAPI {
             }
             offsets = list
         }
-        do throws(BrokerError) {
+        try APIFailure.mapping { () throws(BrokerError) in
             try broker.groups.commit(group: group, memberID: member, offsets: offsets) { result in
                 switch result {
                 case .success: responder.respond(HTTPResponse(status: .noContent))
                 case .failure(let error): responder.respond(ProblemMapping.response(for: error))
                 }
             }
-        } catch {
-            throw APIFailure(error)
         }
     }
 
@@ -253,7 +241,7 @@ extension FerryAPI {
         default:
             throw .parameter("to", "must be \"earliest\", \"latest\", {\"offset\": N} or {\"timestamp\": T}")
         }
-        do throws(BrokerError) {
+        try APIFailure.mapping { () throws(BrokerError) in
             try broker.groups.resetOffsets(group: group, topic: topic, partition: partition, to: target) { [self] result in
                 switch result {
                 case .success:
@@ -267,17 +255,12 @@ extension FerryAPI {
                     responder.respond(ProblemMapping.response(for: error))
                 }
             }
-        } catch {
-            throw APIFailure(error)
         }
     }
 
     func describeGroup(_ group: String) throws(APIFailure) -> [UInt8] {
-        let description: GroupDescription
-        do throws(BrokerError) {
-            description = try broker.groups.describe(group: group)
-        } catch {
-            throw APIFailure(error)
+        let description: GroupDescription = try APIFailure.mapping { () throws(BrokerError) in
+            try broker.groups.describe(group: group)
         }
         var writer = JSONWriter(capacity: 512)
         writer.beginObject()

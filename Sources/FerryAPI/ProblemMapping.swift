@@ -58,6 +58,16 @@ struct APIFailure: Error, HTTPResponseError {
     init(_ response: HTTPResponse) { self.response = response }
     init(_ error: BrokerError) { self.response = ProblemMapping.response(for: error) }
 
+    /// Runs a broker call, turning a ``BrokerError`` into the API's problem response: the one conversion
+    /// point between the broker's errors and the route handlers' `throws(APIFailure)`.
+    static func mapping<T>(_ body: () throws(BrokerError) -> T) throws(APIFailure) -> T {
+        do {
+            return try body()
+        } catch {
+            throw APIFailure(error)
+        }
+    }
+
     static func parameter(_ name: String, _ reason: String) -> APIFailure {
         APIFailure(BrokerError.invalidParameter(name: name, reason: reason))
     }

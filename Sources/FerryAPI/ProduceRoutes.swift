@@ -79,7 +79,7 @@ extension FerryAPI {
         let counters = self.counters
         let count = batch.records.count
         let bytes = batch.bytes.count
-        do throws(BrokerError) {
+        try APIFailure.mapping { () throws(BrokerError) in
             try broker.produce(topic: topic, batch: batch, defaultPartition: partition) { result in
                 switch result {
                 case .success(let offsets):
@@ -91,8 +91,6 @@ extension FerryAPI {
                     answer(ProblemMapping.response(for: error))
                 }
             }
-        } catch {
-            throw APIFailure(error)
         }
     }
 

@@ -72,9 +72,8 @@ extension FerryAPI {
         writer.beginArray()
         let topic = parameters.topic
         var one = JSONWriter(capacity: 512)
-        let count: Int
-        do throws(BrokerError) {
-            count = try broker.queues.receive(
+        let count: Int = try APIFailure.mapping { () throws(BrokerError) in
+            try broker.queues.receive(
                 topic: topic, name: parameters.queue, maxMessages: parameters.maxMessages,
                 leaseMilliseconds: parameters.leaseMilliseconds
             ) { message, delivery in
@@ -90,8 +89,6 @@ extension FerryAPI {
                 bytes.append(UInt8(ascii: "}"))
                 writer.rawJSON(bytes)
             }
-        } catch {
-            throw APIFailure(error)
         }
         counters.fetchedMessages.add(count, ordering: .relaxed)
         writer.endArray()

@@ -16,11 +16,8 @@ extension FerryAPI {
         }
         router.add(.GET, "/v1/topics/{topic}/queues") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                let statuses: [QueueStatus]
-                do throws(BrokerError) {
-                    statuses = try broker.queues.list(topic: request.pathParameter("topic") ?? "")
-                } catch {
-                    throw APIFailure(error)
+                let statuses: [QueueStatus] = try APIFailure.mapping { () throws(BrokerError) in
+                    try broker.queues.list(topic: request.pathParameter("topic") ?? "")
                 }
                 var writer = JSONWriter(capacity: 512)
                 writer.beginObject()
@@ -34,12 +31,9 @@ extension FerryAPI {
         }
         router.add(.GET, "/v1/topics/{topic}/queues/{queue}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                let status: QueueStatus
-                do throws(BrokerError) {
-                    status = try broker.queues.status(
+                let status: QueueStatus = try APIFailure.mapping { () throws(BrokerError) in
+                    try broker.queues.status(
                         topic: request.pathParameter("topic") ?? "", name: request.pathParameter("queue") ?? "")
-                } catch {
-                    throw APIFailure(error)
                 }
                 var writer = JSONWriter(capacity: 256)
                 Self.write(status, into: &writer)
@@ -48,11 +42,9 @@ extension FerryAPI {
         }
         router.add(.DELETE, "/v1/topics/{topic}/queues/{queue}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                do throws(BrokerError) {
+                try APIFailure.mapping { () throws(BrokerError) in
                     try broker.queues.delete(
                         topic: request.pathParameter("topic") ?? "", name: request.pathParameter("queue") ?? "")
-                } catch {
-                    throw APIFailure(error)
                 }
                 responder.respond(HTTPResponse(status: .noContent))
             }
@@ -80,11 +72,8 @@ extension FerryAPI {
         }
         options.maxDeliveries = Int(try body.int64("max_deliveries", in: 1...100, default: 5)!)
         options.deadLetterTopic = try body.string("dead_letter_topic")
-        let status: QueueStatus
-        do throws(BrokerError) {
-            status = try broker.queues.create(topic: topic, name: name, options: options)
-        } catch {
-            throw APIFailure(error)
+        let status: QueueStatus = try APIFailure.mapping { () throws(BrokerError) in
+            try broker.queues.create(topic: topic, name: name, options: options)
         }
         var writer = JSONWriter(capacity: 256)
         Self.write(status, into: &writer)
@@ -141,7 +130,7 @@ extension FerryAPI {
         case "release": settlement = .release(delayMilliseconds: try body.int64("delay_ms", in: 0...43_200_000, default: 0)!)
         default: settlement = .renew(leaseMilliseconds: try body.int64("lease_ms", in: 100...43_200_000, default: 30_000)!)
         }
-        do throws(BrokerError) {
+        try APIFailure.mapping { () throws(BrokerError) in
             try broker.queues.settle(topic: topic, name: queue, receipts: receipts, settlement) { result in
                 switch result {
                 case .success(let statuses):
@@ -164,8 +153,6 @@ extension FerryAPI {
                     responder.respond(ProblemMapping.response(for: error))
                 }
             }
-        } catch {
-            throw APIFailure(error)
         }
     }
 }

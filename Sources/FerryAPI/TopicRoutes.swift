@@ -16,11 +16,9 @@ extension FerryAPI {
                 }
                 var config = broker.configuration.defaultTopicConfig
                 try Self.applyConfig(body["config"], to: &config)
-                do throws(BrokerError) {
+                try APIFailure.mapping { () throws(BrokerError) in
                     let description = try broker.createTopic(name: name, partitions: Int(partitions), config: config)
                     responder.respond(.json(Self.encode(description), status: .created))
-                } catch {
-                    throw APIFailure(error)
                 }
             }
         }
@@ -47,11 +45,9 @@ extension FerryAPI {
         }
         router.add(.GET, "/v1/topics/{topic}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                do throws(BrokerError) {
+                try APIFailure.mapping { () throws(BrokerError) in
                     let description = try broker.describeTopic(request.pathParameter("topic") ?? "")
                     responder.respond(.json(Self.encode(description)))
-                } catch {
-                    throw APIFailure(error)
                 }
             }
         }
@@ -66,7 +62,7 @@ extension FerryAPI {
                 var probe = TopicConfig()
                 try Self.applyConfig(body["config"], to: &probe)
                 let patch = body["config"]
-                do throws(BrokerError) {
+                try APIFailure.mapping { () throws(BrokerError) in
                     let description = try broker.alterTopic(
                         request.pathParameter("topic") ?? "", partitions: partitions.map { Int($0) }
                     ) { (config: inout TopicConfig) throws(BrokerError) in
@@ -74,18 +70,14 @@ extension FerryAPI {
                         try? Self.applyConfig(patch, to: &config)
                     }
                     responder.respond(.json(Self.encode(description)))
-                } catch {
-                    throw APIFailure(error)
                 }
             }
         }
         router.add(.DELETE, "/v1/topics/{topic}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
-                do throws(BrokerError) {
+                try APIFailure.mapping { () throws(BrokerError) in
                     try broker.deleteTopic(request.pathParameter("topic") ?? "")
                     responder.respond(HTTPResponse(status: .noContent))
-                } catch {
-                    throw APIFailure(error)
                 }
             }
         }
