@@ -32,6 +32,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // MARK: C shims
@@ -58,10 +61,24 @@ let package = Package(
             dependencies: ["FerryLog", "FerrySystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // Pushing one batch to one URL safely: Standard Webhooks signing, target policy, backoff, sender.
+        .target(
+            name: "FerryWebhooks",
+            dependencies: [
+                "FerryCurl", "CCurl", "FerrySystem", "CFerryLinux",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "FerryAPI",
             dependencies: [
-                "FerryBroker", "FerryHTTP", "FerryJSON", .product(name: "Logging", package: "swift-log"),
+                "FerryBroker", "FerryHTTP", "FerryJSON", "FerryWebhooks", "FerryCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),
@@ -71,6 +88,7 @@ let package = Package(
             name: "FerryCommand",
             dependencies: [
                 "CFerryLinux", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker", "FerryAPI",
+                "FerryWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -119,6 +137,11 @@ let package = Package(
         ),
         .testTarget(name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryWebhooksTests",
+            dependencies: ["FerryWebhooks", "FerryCurl", "FerryHTTP", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog"], swiftSettings: strictSettings),
         .testTarget(
             name: "FerryIntegrationTests",
