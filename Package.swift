@@ -109,7 +109,7 @@ let package = Package(
 
         .executableTarget(
             name: "FerryQueueBenchmark",
-            dependencies: ["FerryCurl", "FerrySystem"],
+            dependencies: ["FerrySystem"],
             path: "Benchmarks/FerryQueueBenchmark",
             swiftSettings: strictSettings
         ),

@@ -4,12 +4,12 @@
 //   ferry-bench-queue [--server http://127.0.0.1:8080] [--messages 200000] [--workers 16] [--batch 10]
 //                     [--partitions 16]
 //
-// Each worker is one OS thread with its own keep-alive connection (blocking libcurl). Not a test: figures depend
+// Each worker is one OS thread with its own keep-alive connection (a lean blocking socket client, so the client
+// costs much less CPU than the server on the shared cores). Not a test: figures depend
 // on the machine. Benchmarks/queue-bench.sh builds a release server and runs this.
 #if canImport(Glibc)
 import Glibc
 #endif
-import FerryCurl
 import FerrySystem
 import Synchronization
 
@@ -24,20 +24,18 @@ let totalMessages = Int(option("messages", "200000"))!
 let workers = Int(option("workers", "16"))!
 let batch = Int(option("batch", "10"))!
 let partitions = Int(option("partitions", "16"))!
-let client = CurlHTTPClient(maxIdleHandles: workers + 4)
+let port: Int = {
+    guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]) else {
+        fatalError("--server must be http://127.0.0.1:PORT")
+    }
+    return port
+}()
 let stamp = String(UInt32.random(in: 0...UInt32.max), radix: 16)
 
-func call(_ method: String, _ path: String, _ body: String = "") -> CurlResponse {
-    let headers: [(name: String, value: String)] = method == "GET" ? [] : [("Content-Type", "application/json")]
-    do {
-        return try client.send(CurlRequest(method: method, url: server + path, headers: headers, body: Array(body.utf8)))
-    } catch {
-        fatalError("\(method) \(path): \(error)")
+func expect(_ status: Int, _ wanted: Int, _ what: String, _ connection: BenchConnection) {
+    guard status == wanted else {
+        fatalError("\(what): \(status) \(String(decoding: connection.body, as: UTF8.self))")
     }
-}
-
-func expect(_ response: CurlResponse, _ status: Int, _ what: String) {
-    guard response.status == status else { fatalError("\(what): \(response.status) \(response.bodyText)") }
 }
 
 func now() -> Double {
@@ -46,46 +44,19 @@ func now() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-/// Every string value of `"name":"…"` members in a JSON body (receipts, member ids hold no escapes).
-func values(of name: String, in body: [UInt8]) -> [String] {
-    let needle = Array("\"\(name)\":\"".utf8)
-    var found: [String] = []
-    var index = 0
-    while index + needle.count <= body.count {
-        if body[index] == needle[0] && Array(body[index..<index + needle.count]) == needle {
-            let start = index + needle.count
-            var end = start
-            while end < body.count && body[end] != UInt8(ascii: "\"") { end += 1 }
-            found.append(String(decoding: body[start..<end], as: UTF8.self))
-            index = end
-        } else {
-            index += 1
-        }
-    }
-    return found
-}
-
-func count(of needle: String, in body: [UInt8]) -> Int {
-    let bytes = Array(needle.utf8)
-    var total = 0
-    var index = 0
-    while index + bytes.count <= body.count {
-        if body[index] == bytes[0] && Array(body[index..<index + bytes.count]) == bytes { total += 1; index += bytes.count }
-        else { index += 1 }
-    }
-    return total
-}
-
 /// Creates a topic with `partitions` and fills it with `totalMessages` 100-byte JSON strings.
 func prepareTopic(_ topic: String, partitions: Int) {
-    expect(call("POST", "/v1/topics", #"{"name":"\#(topic)","partitions":\#(partitions)}"#), 201, "create topic")
+    let setup = BenchConnection(port: port)
+    let created = setup.request("POST", "/v1/topics", json: #"{"name":"\#(topic)","partitions":\#(partitions)}"#)
+    expect(created, 201, "create topic", setup)
     let value = String(repeating: "x", count: 98)
     var produced = 0
     while produced < totalMessages {
         let n = min(1000, totalMessages - produced)
         var records: [String] = []
         for i in 0..<n { records.append(#"{"value":"\#(value)","partition":\#((produced + i) % partitions)}"#) }
-        expect(call("POST", "/v1/topics/\(topic)/messages", #"{"records":[\#(records.joined(separator: ","))]}"#), 200, "produce")
+        let body = #"{"records":[\#(records.joined(separator: ","))]}"#
+        expect(setup.request("POST", "/v1/topics/\(topic)/messages", json: body), 200, "produce", setup)
         produced += n
     }
 }
@@ -105,20 +76,21 @@ func benchQueue(partitions: Int) -> Double {
     let topic = "bench-q\(partitions)-\(stamp)"
     prepareTopic(topic, partitions: partitions)
     let path = "/v1/topics/\(topic)/queues/work"
-    expect(call("POST", "/v1/topics/\(topic)/queues", #"{"name":"work","start":"earliest"}"#), 201, "create queue")
+    let setup = BenchConnection(port: port)
+    let created = setup.request("POST", "/v1/topics/\(topic)/queues", json: #"{"name":"work","start":"earliest"}"#)
+    expect(created, 201, "create queue", setup)
     let (messages, seconds) = run { _ in
+        let connection = BenchConnection(port: port)
         var done = 0
         var idle = 0
         while idle < 3 {
-            let received = call("POST", path + "/receive", #"{"max_messages":\#(batch)}"#)
-            expect(received, 200, "receive")
-            let receipts = values(of: "receipt", in: received.body)
+            expect(connection.request("POST", path + "/receive", json: #"{"max_messages":\#(batch)}"#), 200, "receive", connection)
+            let receipts = values(of: "receipt", in: connection.body)
             if receipts.isEmpty { idle += 1; continue }
             idle = 0
             let list = receipts.map { "\"\($0)\"" }.joined(separator: ",")
-            let acked = call("POST", path + "/ack", #"{"receipts":[\#(list)]}"#)
-            expect(acked, 200, "ack")
-            done += count(of: #""status":"ok""#, in: acked.body)
+            expect(connection.request("POST", path + "/ack", json: #"{"receipts":[\#(list)]}"#), 200, "ack", connection)
+            done += count(of: #""status":"ok""#, in: connection.body)
         }
         return done
     }
@@ -133,25 +105,26 @@ func benchGroup(partitions: Int) -> Double {
     let topic = "bench-g\(partitions)-\(stamp)"
     prepareTopic(topic, partitions: partitions)
     let group = "bench-\(stamp)-\(partitions)"
+    let setup = BenchConnection(port: port)
     // All members join first, so the fetch loop runs on a settled assignment.
     let members = (0..<workers).map { _ -> String in
-        let joined = call(
+        let status = setup.request(
             "POST", "/v1/groups/\(group)/members",
-            #"{"topics":["\#(topic)"],"auto_offset_reset":"earliest","session_timeout_ms":60000}"#)
-        expect(joined, 201, "join")
-        return values(of: "member_id", in: joined.body)[0]
+            json: #"{"topics":["\#(topic)"],"auto_offset_reset":"earliest","session_timeout_ms":60000}"#)
+        expect(status, 201, "join", setup)
+        return values(of: "member_id", in: setup.body)[0]
     }
     let (messages, seconds) = run { index in
         let member = "/v1/groups/\(group)/members/\(members[index])"
+        let connection = BenchConnection(port: port)
         var done = 0
         var idle = 0
         while idle < 3 {
-            let fetched = call("GET", member + "/messages?limit=\(batch)")
-            expect(fetched, 200, "fetch")
-            let n = count(of: #""offset":"#, in: fetched.body)
+            expect(connection.request("GET", member + "/messages?limit=\(batch)"), 200, "fetch", connection)
+            let n = count(of: #""offset":"#, in: connection.body)
             if n == 0 { idle += 1; continue }
             idle = 0
-            expect(call("POST", member + "/commit"), 204, "commit")
+            expect(connection.request("POST", member + "/commit"), 204, "commit", connection)
             done += n
         }
         return done
@@ -159,7 +132,7 @@ func benchGroup(partitions: Int) -> Double {
     let rate = Double(messages) / seconds
     print("group fetch+commit partitions=\(partitions) workers=\(workers) batch=\(batch): \(messages) msgs in "
         + "\(String(format3(seconds))) s = \(Int(rate)) msg/s")
-    for member in members { _ = call("DELETE", "/v1/groups/\(group)/members/\(member)") }
+    for member in members { _ = setup.request("DELETE", "/v1/groups/\(group)/members/\(member)") }
     return rate
 }
 
