@@ -42,11 +42,17 @@ extension FerryAPI {
         }
         router.add(.DELETE, "/v1/topics/{topic}/queues/{queue}") { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
+                // Answered once the deletion is durable (per the flush policy).
                 try APIFailure.mapping { () throws(BrokerError) in
                     try broker.queues.delete(
-                        topic: request.pathParameter("topic") ?? "", name: request.pathParameter("queue") ?? "")
+                        topic: request.pathParameter("topic") ?? "", name: request.pathParameter("queue") ?? ""
+                    ) { durable in
+                        switch durable {
+                        case .success: responder.respond(HTTPResponse(status: .noContent))
+                        case .failure(let error): responder.respond(ProblemMapping.response(for: error))
+                        }
+                    }
                 }
-                responder.respond(HTTPResponse(status: .noContent))
             }
         }
         router.add(.POST, "/v1/topics/{topic}/queues/{queue}/receive") { [self] request, responder in
@@ -72,12 +78,14 @@ extension FerryAPI {
         }
         options.maxDeliveries = Int(try body.int64("max_deliveries", in: 1...100, default: 5)!)
         options.deadLetterTopic = try body.string("dead_letter_topic")
+        // Answered once the creation is durable (per the flush policy); the status is taken before that.
+        let answer = DurableAnswer(responder)
         let status: QueueStatus = try APIFailure.mapping { () throws(BrokerError) in
-            try broker.queues.create(topic: topic, name: name, options: options)
+            try broker.queues.create(topic: topic, name: name, options: options, onDurable: answer.durable)
         }
         var writer = JSONWriter(capacity: 256)
         Self.write(status, into: &writer)
-        responder.respond(.json(writer.take(), status: .created))
+        answer.respond(.json(writer.take(), status: .created))
     }
 
     /// `{"name","topic","available","leased","acked","dead_lettered","max_deliveries","dead_letter_topic",

@@ -67,7 +67,9 @@ public final class Broker: Sendable {
         // `__consumer_offsets` only grows: at start-up, a long history is replaced by a snapshot of the state.
         try journal.compact(replayed: entries.count, snapshot: groups.snapshotEntries())
         queueAccess.broker.withLock { $0 = WeakBroker(self) }
-        try queues.restore(queueJournal.replay)
+        let replayedQueueEntries = try queues.restore(queueJournal.replay)
+        // `__queue_state` grows with every receive and ack: compacted the same way.
+        try queueJournal.compact(replayed: replayedQueueEntries, snapshot: queues.snapshotEntries())
     }
 
     /// Periodic work: evicts silent group members, forgets old idempotency keys. Call every ~100 ms.

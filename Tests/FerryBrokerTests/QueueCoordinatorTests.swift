@@ -216,4 +216,55 @@ struct QueueCoordinatorTests {
         let journal = try #require(broker.storage.partition(topic: Broker.queueStateTopic, partition: 0))
         #expect(journal.sizeInBytes < 64 << 10)
     }
+
+    @Test func queueStateJournal_IsCompactedAtStartUp_AndKeepsCountsLeasesAndAcks() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var broker = try openBroker(directory)
+        try broker.createTopic(name: "t", partitions: 2)
+        _ = try broker.queues.create(topic: "t", name: "q", options: .init(start: .earliest, maxDeliveries: 5))
+        _ = try broker.queues.create(topic: "t", name: "idle")
+        try produce(broker, "t", count: 6_100, partition: 0)
+        try produce(broker, "t", count: 10, partition: 1)
+        // 6 000 receive+ack rounds of one message: 12 000 journal entries for a state of a few lines.
+        for _ in 0..<6_000 {
+            let got = try receive(broker, "t", "q", max: 1)
+            #expect(try settle(broker, "t", "q", got.map(\.delivery.receipt), .ack) == [.ok])
+        }
+        // In flight at the restart: messages delivered twice and once, and one acked above the floor.
+        let first = try receive(broker, "t", "q", max: 4, leaseMs: 100)
+        clock.advance(200)
+        broker.queues.expireLeases()
+        let second = try receive(broker, "t", "q", max: 2, leaseMs: 60_000)
+        #expect(second.map(\.delivery.deliveryCount) == [2, 2])
+        _ = try settle(broker, "t", "q", [second[1].delivery.receipt], .ack)
+        let before = try broker.queues.status(topic: "t", name: "q")
+        broker.shutdown()
+
+        broker = try openBroker(directory)
+        let journal = try #require(broker.storage.partition(topic: Broker.queueStateTopic, partition: 0))
+        #expect(journal.startOffset > 12_000 && journal.endOffset - journal.startOffset < 20,
+            "history replaced by a snapshot: [\(journal.startOffset), \(journal.endOffset))")
+        for _ in 0..<2 {  // the snapshot itself replays to the same state
+            let status = try broker.queues.status(topic: "t", name: "q")
+            #expect((status.available, status.leased, status.acked) == (before.available + before.leased, 0, before.acked))
+            #expect(status.partitions.map(\.floorOffset) == before.partitions.map(\.floorOffset))
+            #expect(try broker.queues.status(topic: "t", name: "idle").available == 6_110)
+            broker.shutdown()
+            broker = try openBroker(directory)
+        }
+        defer { broker.shutdown() }
+        let again = try receive(broker, "t", "q", max: 200)
+        struct Key: Hashable { var partition: Int; var offset: Int64 }
+        func key(_ delivery: QueueDelivery) -> Key { Key(partition: delivery.partition, offset: delivery.offset) }
+        var previous: [Key: Int] = [:]
+        for item in first { previous[key(item.delivery)] = 1 }
+        for item in second { previous[key(item.delivery)] = 2 }
+        let acked = key(second[1].delivery)
+        #expect(again.count == Int(before.available + before.leased))
+        #expect(!again.contains { key($0.delivery) == acked })
+        for item in again {
+            #expect(item.delivery.deliveryCount == (previous[key(item.delivery)] ?? 0) + 1)
+        }
+    }
 }

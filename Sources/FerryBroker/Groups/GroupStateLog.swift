@@ -19,13 +19,8 @@ final class GroupStateLog: GroupJournal, Sendable {
     /// Returns whether it did.
     @discardableResult
     func compact(replayed: Int, snapshot: [GroupJournalEntry]) throws(BrokerError) -> Bool {
-        guard replayed > Self.compactionThreshold && replayed > 4 * snapshot.count else { return false }
-        try journal.rewrite(snapshot.map(Self.encode))
-        return true
+        try journal.compact(replayed: replayed, snapshot: snapshot.map(Self.encode))
     }
-
-    /// Journals shorter than this are replayed as they are.
-    static let compactionThreshold = 10_000
 
     /// Every entry from the partition's start.
     func replay() throws(BrokerError) -> [GroupJournalEntry] {

@@ -38,11 +38,15 @@ public final class QueueCoordinator: Sendable {
         self.maxInFlightPerPartition = maxInFlightPerPartition
     }
 
-    /// Rebuilds every queue from journal entries (start-up, before any other call). Queues whose topic no
-    /// longer exists are dropped. Leases that were live are given back by the first expiry pass.
-    func restore(_ replay: ((QueueJournalEntry) -> Void) throws(BrokerError) -> Void) throws(BrokerError) {
+    /// Rebuilds every queue from journal entries (start-up, before any other call) and returns how many
+    /// entries it replayed. Queues whose topic no longer exists are dropped. Leases that were live are given
+    /// back by the first expiry pass.
+    @discardableResult
+    func restore(_ replay: ((QueueJournalEntry) -> Void) throws(BrokerError) -> Void) throws(BrokerError) -> Int {
         var states: [QueueKey: QueueState] = [:]
+        var replayed = 0
         try replay { entry in
+            replayed += 1
             switch entry {
             case .created(let topic, let queue, let maxDeliveries, let deadLetterTopic, let createdAt, let starts):
                 states[QueueKey(topic: topic, queue: queue)] = QueueState(
@@ -51,7 +55,7 @@ public final class QueueCoordinator: Sendable {
             case .deleted(let topic, let queue):
                 states[QueueKey(topic: topic, queue: queue)] = nil
             case .delivered(let topic, let queue, _, _), .acked(let topic, let queue, _, _),
-                .deadLettered(let topic, let queue, _, _):
+                .deadLettered(let topic, let queue, _, _), .counted(let topic, let queue, _, _):
                 states[QueueKey(topic: topic, queue: queue)]?.replay(entry)
             }
         }
@@ -64,16 +68,25 @@ public final class QueueCoordinator: Sendable {
         queues.withLock { queues in
             for (key, state) in states { queues[key] = QueueBox(state) }
         }
+        return replayed
+    }
+
+    /// Every queue's state as journal entries (see ``QueueState/snapshotEntries()``), for compaction.
+    func snapshotEntries() -> [QueueJournalEntry] {
+        let boxes = queues.withLock { queues in queues.sorted { ($0.key.topic, $0.key.queue) < ($1.key.topic, $1.key.queue) } }
+        return boxes.flatMap { _, box in box.state.withLock { $0.snapshotEntries() } }
     }
 
     // MARK: Administration
 
     /// Creates a queue. Throws `invalidTopicName` (the topic or the dead-letter topic), `invalidName`,
     /// `invalidParameter` (max_deliveries outside 1…100, or the topic as its own dead-letter topic),
-    /// `topicNotFound` or `queueExists`.
-    public func create(topic: String, name: String, options: QueueOptions = QueueOptions()) throws(BrokerError)
-        -> QueueStatus
-    {
+    /// `topicNotFound` or `queueExists`. `onDurable` runs once the creation is journaled durably (per the flush
+    /// policy), from any thread; answer the client then.
+    public func create(
+        topic: String, name: String, options: QueueOptions = QueueOptions(),
+        onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void = { _ in }
+    ) throws(BrokerError) -> QueueStatus {
         try ResourceName.validateTopic(topic)
         try ResourceName.validate(name, kind: "queue")
         guard (1...100).contains(options.maxDeliveries) else {
@@ -99,20 +112,22 @@ public final class QueueCoordinator: Sendable {
                     .created(
                         topic: topic, queue: name, maxDeliveries: options.maxDeliveries,
                         deadLetterTopic: deadLetterTopic, createdAt: createdAt, startOffsets: starts)
-                ]) { _ in }
+                ], onDurable: onDurable)
         }
         return state.status(endOffsets: partitions.map(\.endOffset))
     }
 
     /// Deletes a queue; its outstanding receipts become stale and its held receives answer. Throws
-    /// `topicNotFound` or `queueNotFound`.
-    public func delete(topic: String, name: String) throws(BrokerError) {
+    /// `topicNotFound` or `queueNotFound`. `onDurable` runs once the deletion is journaled durably.
+    public func delete(
+        topic: String, name: String, onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void = { _ in }
+    ) throws(BrokerError) {
         _ = try box(topic: topic, name: name)
         let wake = try queues.withLock { queues throws(BrokerError) -> [@Sendable () -> Void] in
             guard let box = queues.removeValue(forKey: QueueKey(topic: topic, queue: name)) else {
                 throw .queueNotFound(topic: topic, queue: name)
             }
-            return end(box)
+            return end(box, onDurable: onDurable)
         }
         wake.forEach { $0() }
     }
@@ -130,10 +145,12 @@ public final class QueueCoordinator: Sendable {
     }
 
     /// Marks a removed queue deleted and journals it; returns its waiters. Called under the registry lock.
-    private func end(_ box: QueueBox) -> [@Sendable () -> Void] {
+    private func end(
+        _ box: QueueBox, onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void = { _ in }
+    ) -> [@Sendable () -> Void] {
         box.state.withLock { state in
             state.deleted = true
-            journal.append([.deleted(topic: state.topic, queue: state.name)]) { _ in }
+            journal.append([.deleted(topic: state.topic, queue: state.name)], onDurable: onDurable)
             return state.takeWaiters()
         }
     }

@@ -16,6 +16,9 @@ public enum QueueJournalEntry: Sendable, Equatable {
     case acked(topic: String, queue: String, partition: Int, offsets: [Int64])
     /// These messages are in the dead-letter topic.
     case deadLettered(topic: String, queue: String, partition: Int, offsets: [Int64])
+    /// The queue's lifetime counters, set absolutely (written by a compaction snapshot after the offsets it
+    /// replays, whose acks must not count twice).
+    case counted(topic: String, queue: String, acked: Int64, deadLettered: Int64)
 }
 
 /// Where the queue coordinator makes its state durable. `append` must not wait for `fsync` on the caller's

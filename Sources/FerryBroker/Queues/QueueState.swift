@@ -132,9 +132,48 @@ struct QueueState: Sendable {
         case .deadLettered(_, _, let partition, let offsets):
             ensureWindow(partition)
             for offset in offsets where windows[partition].replayDone(offset) { deadLettered += 1 }
+        case .counted(_, _, let acked, let deadLettered):
+            self.acked = acked
+            self.deadLettered = deadLettered
         case .created, .deleted:
             break
         }
+    }
+
+    /// The queue as journal entries that rebuild it when replayed: created (partitions starting at their
+    /// floors), each in-flight message delivered as often as it was, the done ones in the window, then the
+    /// counters. Live leases come back as leases that already ended, as after any restart.
+    func snapshotEntries() -> [QueueJournalEntry] {
+        var entries: [QueueJournalEntry] = [
+            .created(
+                topic: topic, queue: name, maxDeliveries: maxDeliveries, deadLetterTopic: deadLetterTopic,
+                createdAt: createdAt, startOffsets: windows.map(\.floor))
+        ]
+        for (partition, window) in windows.enumerated() {
+            // deliveredAtLeast[k - 1]: the offsets delivered at least k times (replayed once per k).
+            var deliveredAtLeast: [[Int64]] = []
+            var done: [Int64] = []
+            var offset = window.floor
+            while offset < window.next {
+                if let slot = window.slot(at: offset) {
+                    if slot.state == .done {
+                        done.append(offset)
+                    } else if slot.deliveries > 0 {
+                        while deliveredAtLeast.count < Int(slot.deliveries) { deliveredAtLeast.append([]) }
+                        for k in 0..<Int(slot.deliveries) { deliveredAtLeast[k].append(offset) }
+                    }
+                }
+                offset += 1
+            }
+            for offsets in deliveredAtLeast {
+                entries.append(.delivered(topic: topic, queue: name, partition: partition, offsets: offsets))
+            }
+            if !done.isEmpty {
+                entries.append(.acked(topic: topic, queue: name, partition: partition, offsets: done))
+            }
+        }
+        entries.append(.counted(topic: topic, queue: name, acked: acked, deadLettered: deadLettered))
+        return entries
     }
 
     private mutating func ensureWindow(_ partition: Int) {

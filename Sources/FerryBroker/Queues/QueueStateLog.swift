@@ -3,8 +3,10 @@
 /// Each entry is one record whose value is a tab-separated line (names cannot contain tabs):
 /// `q<TAB>topic<TAB>queue<TAB>maxDeliveries<TAB>deadLetterTopic<TAB>createdAt<TAB>start,start…` (created),
 /// `x<TAB>topic<TAB>queue` (deleted), and `l|a|d<TAB>topic<TAB>queue<TAB>partition<TAB>runs` (delivered, acked,
-/// dead-lettered) where runs are `first-last` or `offset`, comma-separated. The entries of one `append` are one
-/// atomic batch. Replaying the partition from its start rebuilds every queue.
+/// dead-lettered) where runs are `first-last` or `offset`, comma-separated, and
+/// `n<TAB>topic<TAB>queue<TAB>acked<TAB>deadLettered` (counters). The entries of one `append` are one atomic
+/// batch. Replaying the partition from its start rebuilds every queue; at start-up a long history is replaced
+/// by a snapshot of the live state (``compact(replayed:snapshot:)``).
 final class QueueStateLog: QueueJournal, Sendable {
     let journal: InternalLineJournal
 
@@ -21,6 +23,13 @@ final class QueueStateLog: QueueJournal, Sendable {
         try journal.replay { line in if let entry = Self.decode(line) { visit(entry) } }
     }
 
+    /// Rewrites the journal as `snapshot` (the live state) when its history is much larger; start-up only.
+    /// Returns whether it did.
+    @discardableResult
+    func compact(replayed: Int, snapshot: [QueueJournalEntry]) throws(BrokerError) -> Bool {
+        try journal.compact(replayed: replayed, snapshot: snapshot.map(Self.encode))
+    }
+
     static func encode(_ entry: QueueJournalEntry) -> String {
         switch entry {
         case .created(let topic, let queue, let maxDeliveries, let deadLetterTopic, let createdAt, let starts):
@@ -33,6 +42,8 @@ final class QueueStateLog: QueueJournal, Sendable {
             return "a\t\(topic)\t\(queue)\t\(partition)\t\(encodeRuns(offsets))"
         case .deadLettered(let topic, let queue, let partition, let offsets):
             return "d\t\(topic)\t\(queue)\t\(partition)\t\(encodeRuns(offsets))"
+        case .counted(let topic, let queue, let acked, let deadLettered):
+            return "n\t\(topic)\t\(queue)\t\(acked)\t\(deadLettered)"
         }
     }
 
@@ -51,6 +62,9 @@ final class QueueStateLog: QueueJournal, Sendable {
                 createdAt: createdAt, startOffsets: starts)
         case ("x", 3):
             return .deleted(topic: fields[1], queue: fields[2])
+        case ("n", 5):
+            guard let acked = Int64(fields[3]), let deadLettered = Int64(fields[4]) else { return nil }
+            return .counted(topic: fields[1], queue: fields[2], acked: acked, deadLettered: deadLettered)
         case (let kind?, 5) where kind == "l" || kind == "a" || kind == "d":
             guard let partition = Int(fields[3]), let offsets = decodeRuns(fields[4]) else { return nil }
             switch kind {

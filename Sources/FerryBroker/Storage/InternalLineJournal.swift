@@ -38,6 +38,17 @@ struct InternalLineJournal: Sendable {
         try partition.rewriteHistory(with: batch, timestamp: now())
     }
 
+    /// Rewrites the journal as `snapshot` when its history (`replayed` lines) is long and much larger than the
+    /// snapshot; start-up only (blocks on fsync). Returns whether it did.
+    func compact(replayed: Int, snapshot: [String]) throws(BrokerError) -> Bool {
+        guard replayed > Self.compactionThreshold && replayed > 4 * snapshot.count else { return false }
+        try rewrite(snapshot)
+        return true
+    }
+
+    /// Journals shorter than this many lines are replayed as they are.
+    static let compactionThreshold = 10_000
+
     /// Visits every line from the partition's start, in order.
     func replay(_ visit: (String) -> Void) throws(BrokerError) {
         var offset = partition.startOffset
