@@ -139,7 +139,10 @@ let package = Package(
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strictSettings),
         .testTarget(
             name: "FerryWebhooksTests",
-            dependencies: ["FerryWebhooks", "FerryCurl", "FerryHTTP", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "FerryWebhooks", "FerryCurl", "FerryHTTP", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog"], swiftSettings: strictSettings),

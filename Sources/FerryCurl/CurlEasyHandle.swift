@@ -8,6 +8,8 @@ import CCurl
 final class CurlEasyHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// The `CURLOPT_RESOLVE` list of the current transfer (owned here, freed on the next `prepare` or `deinit`).
+    private var resolveList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
     /// The empty C string handed to libcurl for an empty request body (it must never be NULL with POST,
@@ -25,6 +27,7 @@ final class CurlEasyHandle: @unchecked Sendable {
     deinit {
         curl_easy_cleanup(raw)
         curl_slist_free_all(headerList)
+        curl_slist_free_all(resolveList)
         errorBuffer.deallocate()
     }
 
@@ -41,6 +44,8 @@ final class CurlEasyHandle: @unchecked Sendable {
         curl_easy_reset(raw)
         curl_slist_free_all(headerList)
         headerList = nil
+        curl_slist_free_all(resolveList)
+        resolveList = nil
         errorBuffer[0] = 0
         try validate(request)
 
@@ -51,6 +56,12 @@ final class CurlEasyHandle: @unchecked Sendable {
         set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
         ccurl_easy_setopt_ptr(raw, CURLOPT_ERRORBUFFER, errorBuffer)
         _ = "http,https".withCString { ccurl_easy_setopt_ptr(raw, CURLOPT_PROTOCOLS_STR, $0) }
+        _ = "http,https".withCString { ccurl_easy_setopt_ptr(raw, CURLOPT_REDIR_PROTOCOLS_STR, $0) }
+        if !request.useEnvironmentProxy { _ = "".withCString { ccurl_easy_setopt_ptr(raw, CURLOPT_PROXY, $0) } }
+        if !request.resolve.isEmpty {
+            for entry in request.resolve { resolveList = entry.withCString { curl_slist_append(resolveList, $0) } }
+            ccurl_easy_setopt_ptr(raw, CURLOPT_RESOLVE, resolveList)
+        }
         let urlCode = request.url.withCString { ccurl_easy_setopt_ptr(raw, CURLOPT_URL, $0) }
         guard urlCode == CURLE_OK else { throw CurlError.invalidRequest("URL \(request.url)") }
 
@@ -91,7 +102,8 @@ final class CurlEasyHandle: @unchecked Sendable {
 
     /// Turns a finished transfer into a response or an error.
     func finish(_ code: CURLcode, _ transfer: CurlTransfer) throws(CurlError) -> CurlResponse {
-        if code != CURLE_OK && !(code == CURLE_WRITE_ERROR && transfer.stoppedByConsumer) {
+        let truncated = code == CURLE_WRITE_ERROR && transfer.exceededLimit && transfer.truncatesBeyondLimit
+        if code != CURLE_OK && !(code == CURLE_WRITE_ERROR && transfer.stoppedByConsumer) && !truncated {
             throw error(for: code, transfer)
         }
         var status = 0
@@ -102,7 +114,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         ccurl_easy_getinfo_long(raw, CURLINFO_NUM_CONNECTS, &newConnections)
         return CurlResponse(
             status: status != 0 ? status : transfer.status, headers: transfer.headers, body: transfer.body,
-            totalTime: .microseconds(micros), reusedConnection: newConnections == 0)
+            totalTime: .microseconds(micros), reusedConnection: newConnections == 0, bodyTruncated: truncated)
     }
 
     private func error(for code: CURLcode, _ transfer: CurlTransfer) -> CurlError {
@@ -126,6 +138,9 @@ final class CurlEasyHandle: @unchecked Sendable {
             throw CurlError.invalidRequest("method \(request.method)")
         }
         guard !hasLineBreak(request.url) else { throw CurlError.invalidRequest("URL contains a line break") }
+        guard !request.resolve.contains(where: hasLineBreak) else {
+            throw CurlError.invalidRequest("resolve entry contains a line break")
+        }
         for header in request.headers
         where header.name.isEmpty || hasLineBreak(header.name) || hasLineBreak(header.value)
             || header.name.utf8.contains(where: { $0 == 0x3A || $0 == 0x20 })

@@ -27,7 +27,7 @@ public final class CurlHTTPClient: Sendable {
     /// - Throws: ``CurlError`` (`.connectionRefused`, `.timedOut`, `.responseTooLarge`, `.invalidRequest`, `.other`).
     ///   A non-2xx status is a response, not an error.
     public func send(_ request: CurlRequest) throws(CurlError) -> CurlResponse {
-        let transfer = CurlTransfer(maxResponseBytes: request.maxResponseBytes)
+        let transfer = CurlTransfer(maxResponseBytes: request.maxResponseBytes, truncatesBeyondLimit: request.discardBodyBeyondLimit)
         return try perform(request, transfer)
     }
 

@@ -10,8 +10,21 @@ public struct CurlRequest: Sendable {
     public var body: [UInt8]
     /// The limit for the whole transfer (connect + send + receive).
     public var timeout: Duration
-    /// The largest response body accepted; a larger one fails with ``CurlError/responseTooLarge(limit:)``.
+    /// The largest response body accepted; a larger one fails with ``CurlError/responseTooLarge(limit:)``,
+    /// unless ``discardBodyBeyondLimit`` is set.
     public var maxResponseBytes: Int
+    /// When true, a response body larger than ``maxResponseBytes`` is not an error: the transfer stops reading
+    /// at the limit (the connection is closed, not reused) and the response keeps its status and headers, with
+    /// the first `maxResponseBytes` bytes as body and ``CurlResponse/bodyTruncated`` set. For callers that only
+    /// need the status (webhook delivery).
+    public var discardBodyBeyondLimit: Bool
+    /// `CURLOPT_RESOLVE` entries, `"host:port:address[,address…]"`: the transfer connects to exactly these
+    /// addresses for `host:port` instead of resolving it (the caller pins an address it has checked).
+    /// Note: libcurl keeps such entries in the DNS cache of the handle (or of the multi handle driving it).
+    public var resolve: [String]
+    /// When false, proxies named by the environment (`http_proxy`, `https_proxy`, `all_proxy`) are ignored and
+    /// the transfer connects directly (webhook delivery must reach exactly the checked address).
+    public var useEnvironmentProxy: Bool
 
     public init(
         method: String = "GET",
@@ -19,7 +32,10 @@ public struct CurlRequest: Sendable {
         headers: [(name: String, value: String)] = [],
         body: [UInt8] = [],
         timeout: Duration = .seconds(30),
-        maxResponseBytes: Int = 64 << 20
+        maxResponseBytes: Int = 64 << 20,
+        discardBodyBeyondLimit: Bool = false,
+        resolve: [String] = [],
+        useEnvironmentProxy: Bool = true
     ) {
         self.method = method
         self.url = url
@@ -27,6 +43,9 @@ public struct CurlRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
+        self.discardBodyBeyondLimit = discardBodyBeyondLimit
+        self.resolve = resolve
+        self.useEnvironmentProxy = useEnvironmentProxy
     }
 }
 
@@ -42,16 +61,20 @@ public struct CurlResponse: Sendable {
     public var totalTime: Duration
     /// True when the transfer used a connection that was already open (keep-alive reuse).
     public var reusedConnection: Bool
+    /// True when the body was cut at the request's `maxResponseBytes` (only with
+    /// ``CurlRequest/discardBodyBeyondLimit``).
+    public var bodyTruncated: Bool
 
     public init(
         status: Int, headers: [(name: String, value: String)], body: [UInt8], totalTime: Duration,
-        reusedConnection: Bool
+        reusedConnection: Bool, bodyTruncated: Bool = false
     ) {
         self.status = status
         self.headers = headers
         self.body = body
         self.totalTime = totalTime
         self.reusedConnection = reusedConnection
+        self.bodyTruncated = bodyTruncated
     }
 
     /// The value of the first header named `name` (ASCII case-insensitive), or nil.

@@ -7,6 +7,8 @@ import CCurl
 /// thread); the owner keeps it alive until the transfer has finished.
 final class CurlTransfer {
     let maxResponseBytes: Int
+    /// When true, bytes past `maxResponseBytes` end the transfer as a normal (truncated) response.
+    let truncatesBeyondLimit: Bool
     /// Streaming consumer: when set, body bytes go to it instead of ``body``; returning false stops the transfer.
     var onData: ((UnsafeRawBufferPointer) -> Bool)?
     var status = 0
@@ -18,16 +20,21 @@ final class CurlTransfer {
     /// Set when `onData` asked to stop, so the resulting write error is a normal end.
     var stoppedByConsumer = false
 
-    init(maxResponseBytes: Int, onData: ((UnsafeRawBufferPointer) -> Bool)? = nil) {
+    init(maxResponseBytes: Int, truncatesBeyondLimit: Bool = false, onData: ((UnsafeRawBufferPointer) -> Bool)? = nil) {
         self.maxResponseBytes = maxResponseBytes
+        self.truncatesBeyondLimit = truncatesBeyondLimit
         self.onData = onData
     }
 
     /// Takes body bytes; returns false to make libcurl abort the transfer.
     func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let room = maxResponseBytes - receivedBytes
         receivedBytes += bytes.count
         guard receivedBytes <= maxResponseBytes else {
             exceededLimit = true
+            if truncatesBeyondLimit, onData == nil, room > 0 {
+                body.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[..<room]))
+            }
             return false
         }
         if let onData {

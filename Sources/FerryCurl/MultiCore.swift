@@ -101,7 +101,9 @@ final class MultiCore: @unchecked Sendable {
         _ submission: CurlMultiDriver.Submission, _ active: inout [UnsafeMutableRawPointer: Active],
         _ idle: inout [CurlEasyHandle]
     ) {
-        let transfer = CurlTransfer(maxResponseBytes: submission.request.maxResponseBytes)
+        let transfer = CurlTransfer(
+            maxResponseBytes: submission.request.maxResponseBytes,
+            truncatesBeyondLimit: submission.request.discardBodyBeyondLimit)
         do throws(CurlError) {
             let handle: CurlEasyHandle
             if let reused = idle.popLast() { handle = reused } else { handle = try CurlEasyHandle() }

@@ -97,4 +97,39 @@ struct CurlMultiDriverTests {
         let late = await submitAndWait(driver, CurlRequest(url: server.baseURL + "/echo"))
         #expect(throws: CurlError.cancelled) { try late.get() }
     }
+
+    /// The synchronous `CurlHTTPClient.send` (an `async` context would pick the `async` overload).
+    func blockingSend(_ request: CurlRequest) throws -> CurlResponse { try CurlHTTPClient().send(request) }
+
+    @Test func discardBodyBeyondLimit_KeepsStatusAndFirstBytes_BothClientKinds() async throws {
+        let server = try TestHTTPServer()
+        defer { server.stop() }
+        let request = CurlRequest(url: server.baseURL + "/bytes/200000", maxResponseBytes: 1000, discardBodyBeyondLimit: true)
+        let viaDriver = try await CurlMultiDriver().send(request)
+        let viaBlocking = try blockingSend(request)
+        for response in [viaDriver, viaBlocking] {
+            #expect(response.status == 200 && response.bodyTruncated)
+            #expect(response.body == (0..<1000).map { UInt8(truncatingIfNeeded: $0 % 251) })
+        }
+        let small = try await CurlMultiDriver().send(
+            CurlRequest(url: server.baseURL + "/bytes/10", maxResponseBytes: 1000, discardBodyBeyondLimit: true))
+        #expect(small.body.count == 10 && !small.bodyTruncated)
+    }
+
+    @Test func resolve_PinsAMadeUpHostToLoopback_AndRedirectsAreNotFollowed() async throws {
+        let server = try TestHTTPServer()
+        defer { server.stop() }
+        let host = "pinned.ferry-test.invalid"
+        let response = try await CurlMultiDriver().send(
+            CurlRequest(
+                url: "http://\(host):\(server.port)/redirect", resolve: ["\(host):\(server.port):127.0.0.1"],
+                useEnvironmentProxy: false))
+        #expect(response.status == 302 && response.bodyText == "moved")
+    }
+
+    @Test func resolve_RejectsEntryWithLineBreak() async throws {
+        let result = await submitAndWait(
+            try CurlMultiDriver(), CurlRequest(url: "http://127.0.0.1:1/", resolve: ["a:1:127.0.0.1\nx"]))
+        #expect(throws: CurlError.invalidRequest("resolve entry contains a line break")) { try result.get() }
+    }
 }

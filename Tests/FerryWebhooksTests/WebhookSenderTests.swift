@@ -1,0 +1,167 @@
+import FerryCurl
+import FerryHTTP
+import Testing
+
+@testable import FerryWebhooks
+
+struct WebhookSenderTests {
+    let driver: CurlMultiDriver
+    let sender: WebhookSender
+
+    init() throws {
+        driver = try CurlMultiDriver()
+        sender = WebhookSender(driver: driver)
+    }
+
+    func send(_ url: String, pin: String? = nil, timeout: Duration = .seconds(10), headers: [(name: String, value: String)] = [])
+        async -> WebhookOutcome
+    {
+        let attempt = WebhookAttempt(
+            url: url, pin: pin, headers: headers, body: Array(#"{"subscription":"s","messages":[]}"#.utf8),
+            timeout: timeout)
+        return await withCheckedContinuation { continuation in
+            sender.send(attempt) { continuation.resume(returning: $0) }
+        }
+    }
+
+    @Test func send_2xxIsDelivered_WithSignedHeadersAndBodyAsSent() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        let body = Array(#"{"subscription":"billing","messages":[{"offset":0}]}"#.utf8)
+        let headers = WebhookHeaders.make(
+            id: "msg_1", timestamp: 1_764_000_000, body: body, signer: try WebhookSigner(secret: "whsec_c2VjcmV0"),
+            custom: [(name: "Authorization", value: "Bearer abc")])
+        let outcome = await withCheckedContinuation { continuation in
+            sender.send(
+                WebhookAttempt(url: receiver.baseURL + "/ok", pin: nil, headers: headers, body: body, timeout: .seconds(10))
+            ) { continuation.resume(returning: $0) }
+        }
+        guard case .delivered(status: 204, _) = outcome else {
+            Issue.record("unexpected \(outcome)")
+            return
+        }
+        let request = try #require(receiver.requests.first)
+        #expect(request.method == .POST && request.body == body)
+        #expect(request.headers["Expect"] == nil)
+        let received = request.headers.map { (name: $0.name, value: $0.value) }
+        #expect(verifyStandardWebhook(secret: "whsec_c2VjcmV0", headers: received, body: request.body))
+        #expect(request.headers["Authorization"] == "Bearer abc")
+        #expect(request.headers["Content-Type"] == "application/json")
+    }
+
+    @Test func send_500IsFailedWithStatus_AndNoRetryAfter() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        let outcome = await send(receiver.baseURL + "/status/500")
+        guard case .failed(status: 500, let error, retryAfter: nil, _) = outcome else {
+            Issue.record("unexpected \(outcome)")
+            return
+        }
+        #expect(error.contains("500"))
+    }
+
+    @Test func send_410IsGone() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        guard case .gone = await send(receiver.baseURL + "/status/410") else {
+            Issue.record("410 not gone")
+            return
+        }
+    }
+
+    @Test func send_429And503CarryRetryAfter_OtherStatusesDoNot() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        let tooMany = await send(receiver.baseURL + "/retry/429?after=7")
+        let unavailable = await send(receiver.baseURL + "/retry/503?after=2")
+        let other = await send(receiver.baseURL + "/retry/500?after=7")
+        #expect(tooMany == .failed(status: 429, error: "HTTP 429", retryAfter: .seconds(7), latency: tooMany.latency))
+        #expect(unavailable.status == 503)
+        if case .failed(_, _, let retryAfter, _) = unavailable { #expect(retryAfter == .seconds(2)) }
+        if case .failed(_, _, let retryAfter, _) = other { #expect(retryAfter == nil) } else { Issue.record("\(other)") }
+    }
+
+    @Test func send_DoesNotFollowRedirects() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        let outcome = await send(receiver.baseURL + "/redirect")
+        guard case .failed(status: 302, _, _, _) = outcome else {
+            Issue.record("unexpected \(outcome)")
+            return
+        }
+        #expect(receiver.requests.map(\.path) == ["/redirect"])
+    }
+
+    @Test func send_TimesOutWhenReceiverHangs() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        let outcome = await send(receiver.baseURL + "/hang", timeout: .milliseconds(200))
+        guard case .failed(status: nil, let error, retryAfter: nil, _) = outcome else {
+            Issue.record("unexpected \(outcome)")
+            return
+        }
+        #expect(error.contains("timed out"))
+    }
+
+    @Test func send_ConnectionRefusedIsFailedWithoutStatus() async throws {
+        let outcome = await send("http://127.0.0.1:\(TestReceiver.unusedPort())/ok")
+        guard case .failed(status: nil, let error, retryAfter: nil, _) = outcome else {
+            Issue.record("unexpected \(outcome)")
+            return
+        }
+        #expect(error.contains("refused"))
+    }
+
+    @Test func send_LargeResponseBodyStillGivesTheStatus() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        let big = 1 << 20  // far above the 64 KiB limit
+        guard case .delivered(status: 200, _) = await send(receiver.baseURL + "/big/200/\(big)") else {
+            Issue.record("large 200 not delivered")
+            return
+        }
+        #expect(await send(receiver.baseURL + "/big/503/\(big)").status == 503)
+        guard case .gone = await send(receiver.baseURL + "/big/410/\(big)") else {
+            Issue.record("large 410 not gone")
+            return
+        }
+    }
+
+    @Test func send_ConnectsToThePinnedAddress() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        // A made-up name that no resolver knows: only the pin can make it reach the receiver.
+        let host = "hooks.ferry-test.invalid"
+        let outcome = await send(
+            "http://\(host):\(receiver.port)/ok", pin: "\(host):\(receiver.port):127.0.0.1")
+        guard case .delivered(status: 204, _) = outcome else {
+            Issue.record("unexpected \(outcome)")
+            return
+        }
+        #expect(receiver.requests.first?.headers["Host"] == "\(host):\(receiver.port)")
+    }
+
+    @Test func send_ReusesOneConnectionForSequentialDeliveries() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        for _ in 0..<5 { #expect(await send(receiver.baseURL + "/ok").status == 204) }
+        #expect(receiver.requests.count == 5)
+        #expect(Set(receiver.requests.map(\.remoteAddress)).count == 1)
+    }
+
+    @Test func cancel_CompletesWithCancelledFailure() async throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        let attempt = WebhookAttempt(
+            url: receiver.baseURL + "/hang", pin: nil, headers: [], body: [], timeout: .seconds(30))
+        let outcome = await withCheckedContinuation { continuation in
+            let id = sender.send(attempt) { continuation.resume(returning: $0) }
+            sender.cancel(id)
+        }
+        guard case .failed(status: nil, let error, _, _) = outcome else {
+            Issue.record("unexpected \(outcome)")
+            return
+        }
+        #expect(error.contains("cancelled"))
+    }
+}
