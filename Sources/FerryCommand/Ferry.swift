@@ -7,6 +7,9 @@ struct Ferry: ParsableCommand {
         commandName: "ferry",
         abstract: "Ferry: a Kafka-style messaging system over plain HTTP/1.1 + JSON.",
         version: "0.1.0",
-        subcommands: [Serve.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self, QueueCommand.self]
+        subcommands: [
+            Serve.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self,
+            QueueCommand.self, SubscriptionsCommand.self,
+        ]
     )
 }
