@@ -74,7 +74,8 @@ let package = Package(
         .target(
             name: "FerryAPI",
             dependencies: [
-                "FerryBroker", "FerryHTTP", "FerryJSON", "FerryWebhooks", "FerryCurl",
+                "FerryBroker", "FerryHTTP", "FerryJSON", "FerryWebhooks", "FerryCurl", "FerrySystem",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),

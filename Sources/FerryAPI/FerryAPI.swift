@@ -14,10 +14,13 @@ public final class FerryAPI: Sendable {
     let held = HeldRequests()
     let readiness = Atomic<Bool>(false)
     let counters = APICounters()
+    /// Bearer-token checks (`--auth-file`); nil: the API is open.
+    public let accessControl: AccessControl?
 
-    public init(broker: Broker, logger: Logger) {
+    public init(broker: Broker, logger: Logger, accessControl: AccessControl? = nil) {
         self.broker = broker
         self.logger = logger
+        self.accessControl = accessControl
     }
 
     /// `/readyz` answers 200 only while ready (after recovery, before shutdown).
@@ -29,7 +32,11 @@ public final class FerryAPI: Sendable {
     /// Requests currently held (long-polls and streams).
     public var heldRequestCount: Int { held.count }
 
-    /// Every route of API v1 (health, topics, produce, fetch, groups).
+    /// Every route of API v1 (health, topics, produce, fetch, groups, queues).
+    ///
+    /// Every route declares its ``AccessRule`` when it is registered (`router.add(_:_:needs:_:)`); with access
+    /// control on, the router's admission hook checks it before the handler runs, and a route that declared
+    /// nothing needs admin on `*`.
     public func makeRouter() -> Router {
         var router = Router()
         addHealthRoutes(to: &router)
@@ -38,6 +45,9 @@ public final class FerryAPI: Sendable {
         addFetchRoutes(to: &router)
         addGroupRoutes(to: &router)
         addQueueRoutes(to: &router)
+        if let accessControl {
+            router.admission = { [self] request, route in admit(request, route, access: accessControl) }
+        }
         return router
     }
 

@@ -20,6 +20,8 @@ public final class FerryServer: Sendable {
         public var retentionCheckIntervalMilliseconds: Int
         /// How long shutdown waits for in-flight requests.
         public var shutdownGracePeriod: Duration
+        /// Bearer-token access control (`--auth-file`); nil: the API is open.
+        public var accessControl: AccessControl?
 
         public init(
             http: HTTPServer.Configuration = .init(), broker: BrokerConfiguration = .init(),
@@ -47,7 +49,7 @@ public final class FerryServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.broker = try Broker(storage: storage, configuration: configuration.broker, now: now)
-        self.api = FerryAPI(broker: broker, logger: logger)
+        self.api = FerryAPI(broker: broker, logger: logger, accessControl: configuration.accessControl)
         self.http = HTTPServer(configuration: configuration.http, router: api.makeRouter(), logger: logger)
         http.onShutdown { [api] in
             api.setReady(false)

@@ -25,7 +25,7 @@ struct FetchLimits {
 /// `GET /v1/topics/{topic}/partitions/{partition}/messages` (JSON, long-poll, or Server-Sent Events).
 extension FerryAPI {
     func addFetchRoutes(to router: inout Router) {
-        router.add(.GET, "/v1/topics/{topic}/partitions/{partition}/messages") { [self] request, responder in
+        router.add(.GET, "/v1/topics/{topic}/partitions/{partition}/messages", needs: .consume(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try fetch(request, responder) }
         }
     }

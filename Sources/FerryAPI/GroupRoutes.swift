@@ -6,16 +6,16 @@ import Synchronization
 /// `/v1/groups…`: membership, member fetch (long-poll), commit, describe, list, delete, offset reset.
 extension FerryAPI {
     func addGroupRoutes(to router: inout Router) {
-        router.add(.POST, "/v1/groups/{group}/members") { [self] request, responder in
+        router.add(.POST, "/v1/groups/{group}/members", needs: .consume(.group, .body("topics"))) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try join(request, responder) }
         }
-        router.add(.GET, "/v1/groups/{group}/members/{member}/messages") { [self] request, responder in
+        router.add(.GET, "/v1/groups/{group}/members/{member}/messages", needs: .consume(.group)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try memberFetch(request, responder) }
         }
-        router.add(.POST, "/v1/groups/{group}/members/{member}/commit") { [self] request, responder in
+        router.add(.POST, "/v1/groups/{group}/members/{member}/commit", needs: .consume(.group)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try commit(request, responder) }
         }
-        router.add(.DELETE, "/v1/groups/{group}/members/{member}") { [self] request, responder in
+        router.add(.DELETE, "/v1/groups/{group}/members/{member}", needs: .consume(.group)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 try APIFailure.mapping { () throws(BrokerError) in
                     try broker.groups.leave(group: request.pathParameter("group") ?? "", memberID: request.pathParameter("member") ?? "")
@@ -23,12 +23,14 @@ extension FerryAPI {
                 responder.respond(HTTPResponse(status: .noContent))
             }
         }
-        router.add(.GET, "/v1/groups") { [self] _, responder in
+        router.add(.GET, "/v1/groups", needs: .authenticated) { [self] request, responder in
+            // A group is listed when the token may see every topic it subscribes to (as for describing it).
+            let visible = topicVisibility(for: request)
             var writer = JSONWriter(capacity: 256)
             writer.beginObject()
             writer.key(ascii: "groups")
             writer.beginArray()
-            for group in broker.groups.list() {
+            for group in broker.groups.list() where broker.groups.topics(ofGroup: group.group).allSatisfy(visible) {
                 writer.beginObject()
                 writer.key(ascii: "group")
                 writer.string(group.group)
@@ -44,12 +46,12 @@ extension FerryAPI {
             writer.endObject()
             responder.respond(.json(writer.take()))
         }
-        router.add(.GET, "/v1/groups/{group}") { [self] request, responder in
+        router.add(.GET, "/v1/groups/{group}", needs: .read(.group)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 responder.respond(.json(try describeGroup(request.pathParameter("group") ?? "")))
             }
         }
-        router.add(.DELETE, "/v1/groups/{group}") { [self] request, responder in
+        router.add(.DELETE, "/v1/groups/{group}", needs: .admin(.group)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 try APIFailure.mapping { () throws(BrokerError) in
                     try broker.groups.delete(group: request.pathParameter("group") ?? "")
@@ -57,7 +59,7 @@ extension FerryAPI {
                 responder.respond(HTTPResponse(status: .noContent))
             }
         }
-        router.add(.POST, "/v1/groups/{group}/offsets") { [self] request, responder in
+        router.add(.POST, "/v1/groups/{group}/offsets", needs: .admin(.group, .body("topic"))) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try resetOffsets(request, responder) }
         }
     }

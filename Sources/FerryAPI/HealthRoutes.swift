@@ -5,17 +5,17 @@ import Synchronization
 /// `/healthz`, `/readyz`, `/metrics`.
 extension FerryAPI {
     func addHealthRoutes(to router: inout Router) {
-        router.add(.GET, "/healthz") { _, responder in
+        router.add(.GET, "/healthz", needs: .open) { _, responder in
             responder.respond(.json(#"{"status":"ok"}"#))
         }
-        router.add(.GET, "/readyz") { [self] _, responder in
+        router.add(.GET, "/readyz", needs: .open) { [self] _, responder in
             if readiness.load(ordering: .acquiring) {
                 responder.respond(.json(#"{"status":"ok"}"#))
             } else {
                 responder.respond(.problem(.serviceUnavailable, slug: "unavailable", detail: "not ready"))
             }
         }
-        router.add(.GET, "/metrics") { [self] _, responder in
+        router.add(.GET, "/metrics", needs: .open) { [self] _, responder in
             responder.respond(.text(metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8"))
         }
     }

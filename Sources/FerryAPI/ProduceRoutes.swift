@@ -6,7 +6,7 @@ import FerryJSON
 /// `POST /v1/topics/{topic}/messages`.
 extension FerryAPI {
     func addProduceRoutes(to router: inout Router) {
-        router.add(.POST, "/v1/topics/{topic}/messages") { [self] request, responder in
+        router.add(.POST, "/v1/topics/{topic}/messages", needs: .produce(.topic)) { [self] request, responder in
             produce(request, responder)
         }
     }

@@ -11,10 +11,10 @@ extension FerryAPI {
     static let maxReceipts = 1000
 
     func addQueueRoutes(to router: inout Router) {
-        router.add(.POST, "/v1/topics/{topic}/queues") { [self] request, responder in
+        router.add(.POST, "/v1/topics/{topic}/queues", needs: .admin(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try createQueue(request, responder) }
         }
-        router.add(.GET, "/v1/topics/{topic}/queues") { [self] request, responder in
+        router.add(.GET, "/v1/topics/{topic}/queues", needs: .consume(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 let statuses: [QueueStatus] = try APIFailure.mapping { () throws(BrokerError) in
                     try broker.queues.list(topic: request.pathParameter("topic") ?? "")
@@ -29,7 +29,7 @@ extension FerryAPI {
                 responder.respond(.json(writer.take()))
             }
         }
-        router.add(.GET, "/v1/topics/{topic}/queues/{queue}") { [self] request, responder in
+        router.add(.GET, "/v1/topics/{topic}/queues/{queue}", needs: .consume(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 let status: QueueStatus = try APIFailure.mapping { () throws(BrokerError) in
                     try broker.queues.status(
@@ -40,7 +40,7 @@ extension FerryAPI {
                 responder.respond(.json(writer.take()))
             }
         }
-        router.add(.DELETE, "/v1/topics/{topic}/queues/{queue}") { [self] request, responder in
+        router.add(.DELETE, "/v1/topics/{topic}/queues/{queue}", needs: .admin(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 // Answered once the deletion is durable (per the flush policy).
                 try APIFailure.mapping { () throws(BrokerError) in
@@ -55,11 +55,11 @@ extension FerryAPI {
                 }
             }
         }
-        router.add(.POST, "/v1/topics/{topic}/queues/{queue}/receive") { [self] request, responder in
+        router.add(.POST, "/v1/topics/{topic}/queues/{queue}/receive", needs: .consume(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try receive(request, responder) }
         }
         for action in ["ack", "release", "reject", "renew"] {
-            router.add(.POST, "/v1/topics/{topic}/queues/{queue}/\(action)") { [self] request, responder in
+            router.add(.POST, "/v1/topics/{topic}/queues/{queue}/\(action)", needs: .consume(.topic)) { [self] request, responder in
                 guarded(responder) { () throws(APIFailure) in try settle(action, request, responder) }
             }
         }

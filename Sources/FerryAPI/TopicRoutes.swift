@@ -6,7 +6,7 @@ import FerryJSON
 /// `/v1/topics` and `/v1/topics/{topic}`: create, list, describe, alter, delete.
 extension FerryAPI {
     func addTopicRoutes(to router: inout Router) {
-        router.add(.POST, "/v1/topics") { [self] request, responder in
+        router.add(.POST, "/v1/topics", needs: .admin(.body("name"))) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 let body = try request.jsonObject()
                 guard let name = try body.string("name") else { throw .parameter("name", "is required") }
@@ -22,12 +22,13 @@ extension FerryAPI {
                 }
             }
         }
-        router.add(.GET, "/v1/topics") { [self] _, responder in
+        router.add(.GET, "/v1/topics", needs: .authenticated) { [self] request, responder in
+            let visible = topicVisibility(for: request)
             var writer = JSONWriter(capacity: 256)
             writer.beginObject()
             writer.key(ascii: "topics")
             writer.beginArray()
-            for topic in broker.listTopics() {
+            for topic in broker.listTopics() where visible(topic.name) {
                 writer.beginObject()
                 writer.key(ascii: "name")
                 writer.string(topic.name)
@@ -43,7 +44,7 @@ extension FerryAPI {
             writer.endObject()
             responder.respond(.json(writer.take()))
         }
-        router.add(.GET, "/v1/topics/{topic}") { [self] request, responder in
+        router.add(.GET, "/v1/topics/{topic}", needs: .read(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 try APIFailure.mapping { () throws(BrokerError) in
                     let description = try broker.describeTopic(request.pathParameter("topic") ?? "")
@@ -51,7 +52,7 @@ extension FerryAPI {
                 }
             }
         }
-        router.add(.PATCH, "/v1/topics/{topic}") { [self] request, responder in
+        router.add(.PATCH, "/v1/topics/{topic}", needs: .admin(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 let body = try request.jsonObject()
                 let partitions = try body.int64("partitions", in: Int64.min...Int64.max)
@@ -73,7 +74,7 @@ extension FerryAPI {
                 }
             }
         }
-        router.add(.DELETE, "/v1/topics/{topic}") { [self] request, responder in
+        router.add(.DELETE, "/v1/topics/{topic}", needs: .admin(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 try APIFailure.mapping { () throws(BrokerError) in
                     try broker.deleteTopic(request.pathParameter("topic") ?? "")

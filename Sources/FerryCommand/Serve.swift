@@ -35,6 +35,16 @@ struct Serve: ParsableCommand {
             throw ValidationError("cannot open data dir \(options.dataDir): \(error)")
         }
         var configuration = FerryServer.Configuration(http: options.httpConfiguration)
+        if let path = options.authFilePath {
+            let access: AccessControl
+            do {
+                access = try AccessControl(path: path)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            configuration.accessControl = access
+            logger.info("access control on", metadata: ["auth_file": "\(path)", "tokens": "\(access.tokenCount)"])
+        }
         configuration.broker.autoCreateTopics = options.autoCreateTopics
         configuration.retentionCheckIntervalMilliseconds = options.retentionCheckIntervalMs
         let server = try FerryServer(configuration: configuration, storage: storage, logger: logger)
@@ -42,6 +52,7 @@ struct Serve: ParsableCommand {
         logger.info(
             "ferry listening on http://\(options.host):\(server.port) (data in \(options.dataDir), fsync \(options.fsync.rawValue))")
 
+        let reload = Self.reloadOnHangup(configuration.accessControl, logger: logger)
         let done = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
@@ -58,5 +69,27 @@ struct Serve: ParsableCommand {
         done.wait()
         logger.info("stopped")
         _ = sources
+        _ = reload
+    }
+
+    /// SIGHUP re-reads the auth file: new tokens apply to the next request, open connections stay. A bad file
+    /// keeps the old tokens and logs an error.
+    static func reloadOnHangup(_ access: AccessControl?, logger: Logger) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            guard let access else {
+                logger.notice("SIGHUP ignored: no --auth-file")
+                return
+            }
+            do {
+                let count = try access.reload()
+                logger.info("auth file reloaded", metadata: ["auth_file": "\(access.path)", "tokens": "\(count)"])
+            } catch {
+                logger.error("auth file reload failed; keeping the previous tokens", metadata: ["error": "\(error)"])
+            }
+        }
+        source.resume()
+        return source
     }
 }

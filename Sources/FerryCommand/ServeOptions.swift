@@ -46,12 +46,18 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Event-loop threads; 0 = one per core (env FERRY_LOOPS).")
     var loops: Int = env("FERRY_LOOPS").flatMap { Int($0) } ?? 0
 
+    @Option(help: "Bearer tokens (JSON); enables access control, re-read on SIGHUP (env FERRY_AUTH_FILE).")
+    var authFile: String?
+
     @Option(help: "trace | debug | info | notice | warning | error | critical (env FERRY_LOG_LEVEL).")
     var logLevel: String = env("FERRY_LOG_LEVEL") ?? "info"
 
     enum FsyncMode: String, ExpressibleByArgument, Sendable {
         case always, interval, never
     }
+
+    /// `--auth-file`, else `FERRY_AUTH_FILE`; nil: access control off.
+    var authFilePath: String? { authFile ?? Self.env("FERRY_AUTH_FILE") }
 
     static func env(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }

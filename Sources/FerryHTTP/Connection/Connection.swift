@@ -67,6 +67,9 @@ final class Connection {
     // Access log fields (only filled when the access log level is enabled).
     var logMethod: HTTPMethod = .GET
     var logPath = ""
+    /// The matched route pattern (`/v1/topics/{topic}`), or "-" when no route matched.
+    var logRoute = "-"
+    var logBytesIn = 0
     var logStart: UInt64 = 0
     var streamedBytes = 0
 

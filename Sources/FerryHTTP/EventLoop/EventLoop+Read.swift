@@ -186,6 +186,8 @@ extension EventLoop {
         if context.accessLogEnabled {
             connection.logMethod = head.method
             connection.logPath = head.parsedTarget.path
+            connection.logRoute = "-"
+            connection.logBytesIn = body.count
             connection.logStart = monotonicNanoseconds()
         }
         let request = HTTPRequest(head: head, body: body, remoteAddress: connection.remote, requestID: requestID)
@@ -206,6 +208,8 @@ extension EventLoop {
         connection.requestID = .generated(prefix: requestIDPrefix, counter: nextRequestCounter())
         connection.logMethod = .other("-")
         connection.logPath = "(unparsable request)"
+        connection.logRoute = "-"
+        connection.logBytesIn = 0
         connection.logStart = monotonicNanoseconds()
         connection.bodyDecoder = nil
         connection.pendingHead = nil

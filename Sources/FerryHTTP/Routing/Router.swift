@@ -5,15 +5,29 @@ import Logging
 ///
 /// Unmatched paths get 404 `not-found`; a path that matches only with other methods gets 405
 /// `method-not-allowed` with `Allow`. `HEAD` falls back to the `GET` route (the server sends no body).
+///
+/// Each route may carry an opaque ``Route/policy`` (FerryHTTP never looks inside it), and the router may have one
+/// ``admission`` hook that runs for every matched route before its handler: the single place where an
+/// application checks what a route requires (FerryAPI's access control does).
 public struct Router: Sendable {
     /// One registered route.
     public struct Route: Sendable {
         public let method: HTTPMethod
         public let pattern: RoutePattern
+        /// Whatever the application attached when registering (e.g. an access rule); nil when nothing was.
+        public let policy: (any Sendable)?
         let handler: HTTPHandler
     }
 
+    /// Decides, after a route matched (``HTTPRequest/pathParameters`` are set) and before its handler runs,
+    /// whether the request may go on: nil lets the handler run, a response is sent instead of running it.
+    /// Runs on the loop thread; must not block.
+    public typealias Admission = @Sendable (_ request: HTTPRequest, _ route: Route) -> HTTPResponse?
+
     public private(set) var routes: [Route] = []
+
+    /// The admission hook (nil: every matched route runs its handler).
+    public var admission: Admission?
 
     public init() {}
 
@@ -24,20 +38,27 @@ public struct Router: Sendable {
 
     /// Adds a synchronous route (runs on the loop thread; see ``HTTPHandler``).
     public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
+        add(method, pattern, policy: nil, handler)
+    }
+
+    /// Adds a synchronous route carrying `policy` (handed to ``admission`` with the route).
+    public mutating func add(
+        _ method: HTTPMethod, _ pattern: String, policy: (any Sendable)?, _ handler: @escaping HTTPHandler
+    ) {
         let parsed = RoutePattern(pattern)
         precondition(
             !routes.contains { $0.method == method && $0.pattern == parsed },
             "duplicate route \(method) \(pattern)")
-        routes.append(Route(method: method, pattern: parsed, handler: handler))
+        routes.append(Route(method: method, pattern: parsed, policy: policy, handler: handler))
     }
 
     /// Adds an `async` route for cold paths: each request starts a `Task`. A thrown ``HTTPResponseError`` is
     /// answered with its response; anything else becomes a 500 `internal` problem (and is logged).
     public mutating func add(
-        _ method: HTTPMethod, _ pattern: String, logger: Logger? = nil,
+        _ method: HTTPMethod, _ pattern: String, policy: (any Sendable)? = nil, logger: Logger? = nil,
         async handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) {
-        add(method, pattern) { request, responder in
+        add(method, pattern, policy: policy) { request, responder in
             Task {
                 do {
                     responder.respond(try await handler(request))
@@ -62,18 +83,14 @@ public struct Router: Sendable {
         for route in routes {
             guard let parameters = route.pattern.match(request.pathSegments) else { continue }
             if route.method == request.method {
-                var request = request
-                request.pathParameters = parameters
-                route.handler(request, responder)
+                dispatch(route, parameters, request, responder)
                 return
             }
             if route.method == .GET && request.method == .HEAD { getMatch = (route, parameters) }
             if !allowed.contains(route.method) { allowed.append(route.method) }
         }
         if let (route, parameters) = getMatch {
-            var request = request
-            request.pathParameters = parameters
-            route.handler(request, responder)
+            dispatch(route, parameters, request, responder)
             return
         }
         if allowed.isEmpty {
@@ -86,6 +103,21 @@ public struct Router: Sendable {
                     .methodNotAllowed, slug: "method-not-allowed",
                     detail: "\(request.method) is not allowed on \(request.path)", headers: ["Allow": allow]))
         }
+    }
+
+    /// Runs the admission hook, then (when it lets the request through) the route's handler.
+    private func dispatch(
+        _ route: Route, _ parameters: [(name: String, value: String)], _ request: HTTPRequest,
+        _ responder: HTTPResponder
+    ) {
+        var request = request
+        request.pathParameters = parameters
+        responder.noteRoute(route.pattern)
+        if let admission, let refusal = admission(request, route) {
+            responder.respond(refusal)
+            return
+        }
+        route.handler(request, responder)
     }
 
     /// This router as a server handler.

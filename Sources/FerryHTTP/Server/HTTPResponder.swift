@@ -32,6 +32,12 @@ public struct HTTPResponder: @unchecked Sendable {
         return true
     }
 
+    /// Records the matched route pattern for the access log (called by ``Router`` while the handler runs).
+    func noteRoute(_ pattern: RoutePattern) {
+        guard connection.inHandler == sequence, connection.loop.isOnLoopThread else { return }
+        connection.logRoute = pattern.text
+    }
+
     /// Registers `callback` to run (on the loop thread, must not block) if the connection closes before this
     /// request is answered. Runs at once when it already has. Not called after a normal response.
     public func onClose(_ callback: @escaping @Sendable () -> Void) {
