@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// The REST API v1 (API.md) over a ``Broker``: builds the router and owns request-level state (held
-/// long-polls, readiness, counters).
+/// long-polls, open streams, readiness, metrics).
 ///
 /// Handlers run on the HTTP loop threads and never block: appends return once readable and answer when
 /// durable (a callback), long-polls park a ``Wakeup`` and answer from a Dispatch thread.
@@ -13,14 +13,20 @@ public final class FerryAPI: Sendable {
     let logger: Logger
     let held = HeldRequests()
     let readiness = Atomic<Bool>(false)
-    let counters = APICounters()
     /// Bearer-token checks (`--auth-file`); nil: the API is open.
     public let accessControl: AccessControl?
+    /// Server-Sent Events streams currently open.
+    let openStreams = Atomic<Int>(0)
+    /// This server's metrics (`GET /metrics`).
+    public let metrics: FerryMetrics
 
-    public init(broker: Broker, logger: Logger, accessControl: AccessControl? = nil) {
+    public init(
+        broker: Broker, logger: Logger, accessControl: AccessControl? = nil, metrics: FerryMetrics = FerryMetrics()
+    ) {
         self.broker = broker
         self.logger = logger
         self.accessControl = accessControl
+        self.metrics = metrics
     }
 
     /// `/readyz` answers 200 only while ready (after recovery, before shutdown).
@@ -31,6 +37,12 @@ public final class FerryAPI: Sendable {
 
     /// Requests currently held (long-polls and streams).
     public var heldRequestCount: Int { held.count }
+
+    /// Long-polls (fetch, group fetch, queue receive) currently waiting.
+    public var heldLongPollCount: Int { held.longPollCount }
+
+    /// Server-Sent Events streams currently open.
+    public var openStreamCount: Int { openStreams.load(ordering: .relaxed) }
 
     /// Every route of API v1 (health, topics, produce, fetch, groups, queues).
     ///
@@ -63,16 +75,28 @@ public final class FerryAPI: Sendable {
 
 /// Wake-ups of held requests, so shutdown can answer them all.
 final class HeldRequests: Sendable {
-    let state = Mutex<(next: Int, wakeups: [Int: Wakeup])>((0, [:]))
+    let state = Mutex<(next: Int, wakeups: [Int: Wakeup], streamWaits: Int)>((0, [:], 0))
 
     var count: Int { state.withLock { $0.wakeups.count } }
 
-    /// Tracks `wakeup` until it fires.
-    func track(_ wakeup: Wakeup) {
+    /// Held requests that are long-polls (not a stream waiting for its next message).
+    var longPollCount: Int { state.withLock { $0.wakeups.count - $0.streamWaits } }
+
+    /// Tracks `wakeup` until it fires; `stream` marks a stream's wait for more messages.
+    func track(_ wakeup: Wakeup, stream: Bool = false) {
         let token = state.withLock { state -> Int in
             state.next += 1
             state.wakeups[state.next] = wakeup
+            if stream { state.streamWaits += 1 }
             return state.next
+        }
+        if stream {
+            wakeup.onFire { [self] in
+                state.withLock { state in
+                    if state.wakeups.removeValue(forKey: token) != nil { state.streamWaits -= 1 }
+                }
+            }
+            return
         }
         wakeup.onFire { [self] in _ = state.withLock { $0.wakeups.removeValue(forKey: token) } }
     }
@@ -81,13 +105,4 @@ final class HeldRequests: Sendable {
         let all = state.withLock { Array($0.wakeups.values) }
         for wakeup in all { wakeup.fire(.cancelled) }
     }
-}
-
-/// Counters exposed on `/metrics`.
-final class APICounters: Sendable {
-    let producedMessages = Atomic<Int>(0)
-    let producedBytes = Atomic<Int>(0)
-    let fetchedMessages = Atomic<Int>(0)
-    let produceRequests = Atomic<Int>(0)
-    let fetchRequests = Atomic<Int>(0)
 }

@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import FerryBroker
 import FerryHTTP
+import CoreMetrics
 import Logging
 import Synchronization
 
@@ -38,6 +39,8 @@ public final class FerryServer: Sendable {
     public let broker: Broker
     public let api: FerryAPI
     public let http: HTTPServer
+    /// This server's metrics registry (`GET /metrics`); never the process-global `MetricsSystem`.
+    public let metrics: FerryMetrics
     let logger: Logger
     let stopped = Atomic<Bool>(false)
 
@@ -49,13 +52,23 @@ public final class FerryServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.broker = try Broker(storage: storage, configuration: configuration.broker, now: now)
-        self.api = FerryAPI(broker: broker, logger: logger, accessControl: configuration.accessControl)
-        self.http = HTTPServer(configuration: configuration.http, router: api.makeRouter(), logger: logger)
+        let metrics = FerryMetrics()
+        self.metrics = metrics
+        self.api = FerryAPI(broker: broker, logger: logger, accessControl: configuration.accessControl, metrics: metrics)
+        let router = api.makeRouter()
+        self.http = HTTPServer(
+            configuration: configuration.http, router: router, logger: logger,
+            observer: metrics.httpObserver(for: router))
+        metrics.attach(http)
+        storage.observeSyncs { nanoseconds in metrics.recordSync(nanoseconds: nanoseconds) }
         http.onShutdown { [api] in
             api.setReady(false)
             api.answerHeldRequests()
         }
     }
+
+    /// The swift-metrics factory of this server's registry: give it (`factory:`) to whatever records metrics.
+    public var metricsFactory: any MetricsFactory { metrics.factory }
 
     /// The port it listens on (after ``start()``).
     public var port: Int { http.boundPort }

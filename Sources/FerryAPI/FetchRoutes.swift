@@ -43,7 +43,6 @@ extension FerryAPI {
                 api: self, responder: responder, topic: topic, partition: partition, storage: storage,
                 from: start, lastEventID: request.lastEventID, limits: limits)
         }
-        counters.fetchRequests.add(1, ordering: .relaxed)
         let first = try readPartition(storage, topic: topic, partition: partition, from: start, limits: limits)
         guard first.count == 0, limits.waitMilliseconds > 0 else {
             responder.respond(.json(first.body))
@@ -111,7 +110,6 @@ extension FerryAPI {
                 count += 1
             }
         }
-        counters.fetchedMessages.add(count, ordering: .relaxed)
         writer.endArray()
         writer.key(ascii: "next_offset")
         writer.int64(next)

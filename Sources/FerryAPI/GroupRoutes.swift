@@ -114,7 +114,6 @@ extension FerryAPI {
         let member = request.pathParameter("member") ?? ""
         let limits = try FetchLimits(request)
         let first = try readGroup(group: group, member: member, limits: limits)
-        counters.fetchRequests.add(1, ordering: .relaxed)
         guard first.count == 0, limits.waitMilliseconds > 0 else {
             responder.respond(.json(first.body))
             return
@@ -190,7 +189,6 @@ extension FerryAPI {
             if next != offset { advanced[tp] = (offset, next) }
         }
         broker.groups.completeFetch(plan, advanced: advanced)
-        counters.fetchedMessages.add(count, ordering: .relaxed)
         writer.endArray()
         writer.key(ascii: "assignments")
         Self.writeAssignments(plan.assignments, into: &writer)

@@ -76,16 +76,10 @@ extension FerryAPI {
     func produce(topic: String, _ request: HTTPRequest, answer: @escaping @Sendable (HTTPResponse) -> Void) throws(APIFailure) {
         let batch = try ProduceParsing.batch(from: request)
         let partition = try request.integerQuery("partition", in: 0...Int64(Int32.max), default: nil).map { Int($0) }
-        let counters = self.counters
-        let count = batch.records.count
-        let bytes = batch.bytes.count
         try APIFailure.mapping { () throws(BrokerError) in
             try broker.produce(topic: topic, batch: batch, defaultPartition: partition) { result in
                 switch result {
                 case .success(let offsets):
-                    counters.produceRequests.add(1, ordering: .relaxed)
-                    counters.producedMessages.add(count, ordering: .relaxed)
-                    counters.producedBytes.add(bytes, ordering: .relaxed)
                     answer(.json(Self.encode(offsets)))
                 case .failure(let error):
                     answer(ProblemMapping.response(for: error))

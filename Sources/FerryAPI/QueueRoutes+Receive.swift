@@ -90,7 +90,6 @@ extension FerryAPI {
                 writer.rawJSON(bytes)
             }
         }
-        counters.fetchedMessages.add(count, ordering: .relaxed)
         writer.endArray()
         writer.endObject()
         return (writer.take(), count)

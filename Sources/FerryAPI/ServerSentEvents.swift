@@ -20,6 +20,8 @@ final class ServerSentEvents: Sendable {
     let limits: FetchLimits
     let position: Mutex<Int64>
     let closed = Atomic<Bool>(false)
+    /// Set once the stream is no longer counted in ``FerryAPI/openStreamCount``.
+    let uncounted = Atomic<Bool>(false)
     /// The armed wake-up of the current wait, fired by a disconnect.
     let current = Mutex<Wakeup?>(nil)
 
@@ -48,7 +50,9 @@ final class ServerSentEvents: Sendable {
             headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"])
         let stream = ServerSentEvents(
             api: api, writer: writer, topic: topic, partition: partition, storage: storage, from: offset, limits: limits)
+        api.openStreams.add(1, ordering: .relaxed)
         writer.onClose {
+            stream.uncount()
             stream.closed.store(true, ordering: .releasing)
             stream.current.withLock { $0 }?.fire(.cancelled)
         }
@@ -59,6 +63,7 @@ final class ServerSentEvents: Sendable {
     func step(_ reason: WakeReason) {
         if closed.load(ordering: .acquiring) || reason == .cancelled || !writer.isConnectionOpen {
             writer.finish()
+            uncount()
             return
         }
         if reason == .timeout { _ = writer.write(": keep-alive\n\n") }
@@ -84,18 +89,27 @@ final class ServerSentEvents: Sendable {
                 continue
             }
             if count == 0 { break }
-            guard writer.write(out) else { return }
+            guard writer.write(out) else {
+                uncount()
+                return
+            }
             offset = next
-            api.counters.fetchedMessages.add(count, ordering: .relaxed)
         }
         position.withLock { $0 = offset }
         let wakeup = Wakeup { [self] reason in step(reason) }
-        api.held.track(wakeup)
+        api.held.track(wakeup, stream: true)
         let token = storage.waitForAppend(after: offset) { wakeup.fire(.data) }
         wakeup.onFire { [storage] in storage.cancelWait(token) }
         current.withLock { $0 = wakeup }
         if closed.load(ordering: .acquiring) { wakeup.fire(.cancelled) }
         wakeup.fire(after: Self.keepAliveMilliseconds)
+    }
+}
+
+extension ServerSentEvents {
+    /// Stops counting this stream as open (once).
+    func uncount() {
+        if !uncounted.exchange(true, ordering: .relaxed) { api.openStreams.subtract(1, ordering: .relaxed) }
     }
 }
 

@@ -19,6 +19,12 @@ final class EmbeddedPartition: PartitionStorage {
     var endOffset: Int64 { log.nextOffset }
     var sizeInBytes: Int64 { log.sizeInBytes }
     var segmentCount: Int { log.segmentCount }
+    var traffic: PartitionTrafficTotals {
+        let counters = log.traffic
+        return PartitionTrafficTotals(
+            appendedMessages: counters.appendedMessages, appendedBytes: counters.appendedBytes,
+            readMessages: counters.readMessages, readBytes: counters.readBytes)
+    }
 
     func append(
         _ batch: ProduceBatch, indices: [Int], timestamps: [Int64],
@@ -26,8 +32,10 @@ final class EmbeddedPartition: PartitionStorage {
     ) throws(BrokerError) -> (baseOffset: Int64, count: Int) {
         var records: [RecordInput] = []
         records.reserveCapacity(indices.count)
+        var payloadBytes = 0
         for (i, index) in indices.enumerated() {
             let record = batch.records[index]
+            payloadBytes += (record.key?.count ?? 0) + (record.value?.count ?? 0)
             let marked = record.valueFormat == .raw && record.value != nil
             var headers: [RecordHeader]
             if record.headers.isEmpty {
@@ -56,6 +64,7 @@ final class EmbeddedPartition: PartitionStorage {
                 case .failure(let error): onDurable(.failure(EmbeddedStorageEngine.map(error, topic: topic)))
                 }
             }
+            log.traffic.recordAppend(messages: appended.count, bytes: payloadBytes)
             return (appended.baseOffset, appended.count)
         } catch {
             throw EmbeddedStorageEngine.map(error, topic: topic)
@@ -75,10 +84,15 @@ final class EmbeddedPartition: PartitionStorage {
         // except for the first message, so a record that would overshoot is left for the next fetch.
         var bytes = 0
         for (index, record) in batch.records.enumerated() {
-            bytes += (record.key?.count ?? 0) + (record.value?.count ?? 0)
-            if index > 0 && bytes > maxBytes { return record.offset }
+            let size = (record.key?.count ?? 0) + (record.value?.count ?? 0)
+            if index > 0 && bytes + size > maxBytes {
+                log.traffic.recordRead(messages: index, bytes: bytes)
+                return record.offset
+            }
+            bytes += size
             Self.withMessage(record, visit)
         }
+        log.traffic.recordRead(messages: batch.records.count, bytes: bytes)
         return batch.nextOffset
     }
 

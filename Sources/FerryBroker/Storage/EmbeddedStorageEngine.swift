@@ -96,6 +96,10 @@ public final class EmbeddedStorageEngine: StorageEngine {
 
     public func shutdown() { manager.shutdown() }
 
+    public func observeSyncs(_ observer: @escaping @Sendable (_ nanoseconds: UInt64) -> Void) {
+        manager.environment.observeSyncs(observer)
+    }
+
     func logConfiguration(_ config: TopicConfig) -> LogConfiguration {
         var configuration = LogConfiguration()
         configuration.segmentBytes = Int(config.segmentBytes)

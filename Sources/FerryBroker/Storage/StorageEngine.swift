@@ -17,6 +17,13 @@ public protocol StorageEngine: Sendable {
     func enforceRetention(nowMilliseconds: Int64)
     /// Flushes and closes everything; no call may follow.
     func shutdown()
+    /// Calls `observer` with the duration of every sync (fsync/msync round) the engine makes, from its flusher
+    /// threads; `observer` must not block. Engines that do not sync never call it (the default).
+    func observeSyncs(_ observer: @escaping @Sendable (_ nanoseconds: UInt64) -> Void)
+}
+
+extension StorageEngine {
+    public func observeSyncs(_ observer: @escaping @Sendable (_ nanoseconds: UInt64) -> Void) {}
 }
 
 /// One partition: a dense, append-only sequence of messages.
@@ -29,6 +36,8 @@ public protocol PartitionStorage: AnyObject, Sendable {
     var endOffset: Int64 { get }
     var sizeInBytes: Int64 { get }
     var segmentCount: Int { get }
+    /// Messages and bytes appended to and read from this partition since it was opened (for metrics).
+    var traffic: PartitionTrafficTotals { get }
 
     /// Appends `records` as one atomic batch. Returns once the messages are readable (never waits for fsync);
     /// `onDurable` is then called, from any thread, when they are stable per the flush policy (immediately for
@@ -61,6 +70,22 @@ public protocol PartitionStorage: AnyObject, Sendable {
     /// the partition holds either the old history plus perhaps the snapshot, or the snapshot alone: replaying
     /// it gives the same state either way. Called at start-up only.
     func rewriteHistory(with snapshot: ProduceBatch, timestamp: Int64) throws(BrokerError)
+}
+
+/// A partition's traffic since it was opened: messages and key + value bytes appended and read out (every
+/// read the partition serves: fetches, streams, queue receives, dead-letter copies). Only grows.
+public struct PartitionTrafficTotals: Sendable, Equatable {
+    public var appendedMessages: Int
+    public var appendedBytes: Int
+    public var readMessages: Int
+    public var readBytes: Int
+
+    public init(appendedMessages: Int = 0, appendedBytes: Int = 0, readMessages: Int = 0, readBytes: Int = 0) {
+        self.appendedMessages = appendedMessages
+        self.appendedBytes = appendedBytes
+        self.readMessages = readMessages
+        self.readBytes = readBytes
+    }
 }
 
 /// An engine's handle on a registered append waiter (opaque to the broker).

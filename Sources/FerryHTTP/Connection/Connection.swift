@@ -64,14 +64,18 @@ final class Connection {
     var writeInterest = false
     var isDirty = false
 
-    // Access log fields (only filled when the access log level is enabled).
+    // Access log and observer fields (only filled when the access log level is enabled or an observer is set).
     var logMethod: HTTPMethod = .GET
     var logPath = ""
     /// The matched route pattern (`/v1/topics/{topic}`), or "-" when no route matched.
     var logRoute = "-"
     var logBytesIn = 0
+    /// ``Router/Route/index`` of the route handling the current request, or -1 (set by the router).
+    var routeIndex = -1
     var logStart: UInt64 = 0
     var streamedBytes = 0
+    /// The status of the stream in progress.
+    var streamStatus: HTTPStatus = 200
 
     init(fd: Int32, remote: HTTPRemoteAddress, loop: EventLoop, limits: HTTPParserLimits) {
         self.fd = fd

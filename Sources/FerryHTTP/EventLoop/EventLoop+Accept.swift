@@ -26,6 +26,7 @@ extension EventLoop {
                 }
                 return
             }
+            connectionsAccepted.add(1, ordering: .relaxed)
             let open = context.openConnections.add(1, ordering: .relaxed).newValue
             if open > context.configuration.maxConnections || shuttingDown {
                 rejectOverloaded(fd)

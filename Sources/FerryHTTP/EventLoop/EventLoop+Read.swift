@@ -15,6 +15,7 @@ extension EventLoop {
         while true {
             let n = recv(connection.fd, readBuffer.baseAddress, readBufferSize, 0)
             if n > 0 {
+                bytesReceived.add(n, ordering: .relaxed)
                 let chunk = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
                 receive(connection, chunk)
                 if case .closed = connection.state { return }
@@ -183,10 +184,13 @@ extension EventLoop {
             requestID = .generated(prefix: requestIDPrefix, counter: nextRequestCounter())
         }
         connection.requestID = requestID
-        if context.accessLogEnabled {
+        connection.routeIndex = -1
+        if context.tracksRequests {
             connection.logMethod = head.method
-            connection.logPath = head.parsedTarget.path
-            connection.logRoute = "-"
+            if context.accessLogEnabled {
+                connection.logPath = head.parsedTarget.path
+                connection.logRoute = "-"
+            }
             connection.logBytesIn = body.count
             connection.logStart = monotonicNanoseconds()
         }
@@ -210,6 +214,7 @@ extension EventLoop {
         connection.logPath = "(unparsable request)"
         connection.logRoute = "-"
         connection.logBytesIn = 0
+        connection.routeIndex = -1
         connection.logStart = monotonicNanoseconds()
         connection.bodyDecoder = nil
         connection.pendingHead = nil

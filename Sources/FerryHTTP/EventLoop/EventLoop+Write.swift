@@ -31,8 +31,8 @@ extension EventLoop {
             if smallBody { out.append(contentsOf: response.body) }
         }
         if sendBody && !smallBody { connection.output.append(bytes: response.body) }
-        if context.accessLogEnabled {
-            logAccess(connection, status: response.status, bytes: sendBody ? response.body.count : 0)
+        if context.tracksRequests {
+            requestAnswered(connection, status: response.status, bytes: sendBody ? response.body.count : 0)
         }
         finishRequest(connection)
     }
@@ -56,6 +56,18 @@ extension EventLoop {
             connection.deadline = now + context.idleTimeoutNanos
         }
         markDirty(connection)
+    }
+
+    /// Access log line and observer report for the request being answered.
+    private func requestAnswered(_ connection: Connection, status: HTTPStatus, bytes: Int) {
+        if context.accessLogEnabled { logAccess(connection, status: status, bytes: bytes) }
+        if let observer = context.observer {
+            observer.requestCompleted(
+                HTTPRequestCompletion(
+                    routeIndex: connection.routeIndex >= 0 ? connection.routeIndex : nil, method: connection.logMethod,
+                    status: status, requestBodyBytes: connection.logBytesIn, responseBodyBytes: bytes,
+                    durationNanoseconds: monotonicNanoseconds() &- connection.logStart))
+        }
     }
 
     /// One access-log line per answered request: request id, method, route pattern, path, status, bytes in
@@ -87,6 +99,7 @@ extension EventLoop {
                 chunked: chunked, to: &out)
         }
         connection.state = .streaming(sequence)
+        connection.streamStatus = status
         connection.streamedBytes = 0
         markDirty(connection)
     }
@@ -113,7 +126,9 @@ extension EventLoop {
         if !connection.isHTTP10 && !connection.isHead {
             connection.output.append { $0.append(contentsOf: "0\r\n\r\n".utf8) }
         }
-        if context.accessLogEnabled { logAccess(connection, status: 200, bytes: connection.streamedBytes) }
+        if context.tracksRequests {
+            requestAnswered(connection, status: connection.streamStatus, bytes: connection.streamedBytes)
+        }
         finishRequest(connection)
         processBufferedInput(connection)
     }
@@ -126,7 +141,11 @@ extension EventLoop {
         if !connection.output.isEmpty {
             do {
                 switch try connection.output.write(to: connection.fd) {
-                case .processed(let n): if n > 0 { connection.lastWriteProgress = now }
+                case .processed(let n):
+                    if n > 0 {
+                        connection.lastWriteProgress = now
+                        bytesSent.add(n, ordering: .relaxed)
+                    }
                 case .wouldBlock: break
                 }
             } catch {
@@ -170,6 +189,10 @@ extension EventLoop {
     /// Closes the socket now, releases a held request and runs its close callbacks (on this thread).
     func close(_ connection: Connection) {
         if case .closed = connection.state { return }
+        if case .streaming = connection.state, context.tracksRequests {
+            // A stream cut off (client gone, slow reader, shutdown) still answered its request.
+            requestAnswered(connection, status: connection.streamStatus, bytes: connection.streamedBytes)
+        }
         connection.state = .closed
         connection.closed.store(true, ordering: .releasing)
         Glibc.close(connection.fd)

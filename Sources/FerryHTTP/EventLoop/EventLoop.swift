@@ -30,6 +30,10 @@ final class EventLoop: @unchecked Sendable {
     var shuttingDown = false
     var running = true
     var dateCache = DateHeaderCache()
+    /// Socket totals of this loop, written only by it, read by ``HTTPServer/trafficTotals`` from any thread.
+    let bytesReceived = Atomic<Int>(0)
+    let bytesSent = Atomic<Int>(0)
+    let connectionsAccepted = Atomic<Int>(0)
 
     let readBufferSize = 64 * 1024
     let readBuffer: UnsafeMutableRawBufferPointer

@@ -13,6 +13,10 @@ final class ServerContext: Sendable {
     let logger: Logger
     /// Whether the access log is enabled (checked before formatting anything).
     let accessLogEnabled: Bool
+    /// Watches answered requests (metrics); nil when nobody does.
+    let observer: (any HTTPServerObserver)?
+    /// Whether per-request method, route and start time are recorded (access log or observer).
+    let tracksRequests: Bool
     let openConnections = Atomic<Int>(0)
     let heldRequests = Atomic<Int>(0)
     let shuttingDown = Atomic<Bool>(false)
@@ -21,7 +25,10 @@ final class ServerContext: Sendable {
     let idleTimeoutNanos: UInt64
     let bodyTimeoutNanos: UInt64
 
-    init(configuration: HTTPServer.Configuration, handler: @escaping HTTPHandler, logger: Logger) {
+    init(
+        configuration: HTTPServer.Configuration, handler: @escaping HTTPHandler, logger: Logger,
+        observer: (any HTTPServerObserver)? = nil
+    ) {
         self.configuration = configuration
         self.limits = HTTPParserLimits(
             maxRequestLineBytes: configuration.maxRequestLineBytes, maxHeaderBytes: configuration.maxHeaderBytes,
@@ -29,6 +36,8 @@ final class ServerContext: Sendable {
         self.handler = handler
         self.logger = logger
         self.accessLogEnabled = logger.logLevel <= configuration.accessLogLevel
+        self.observer = observer
+        self.tracksRequests = accessLogEnabled || observer != nil
         self.headerTimeoutNanos = configuration.headerTimeout.nanoseconds
         self.idleTimeoutNanos = configuration.idleTimeout.nanoseconds
         self.bodyTimeoutNanos = configuration.bodyTimeout.nanoseconds

@@ -16,6 +16,9 @@ public struct Router: Sendable {
         public let pattern: RoutePattern
         /// Whatever the application attached when registering (e.g. an access rule); nil when nothing was.
         public let policy: (any Sendable)?
+        /// Position in ``Router/routes`` (registration order); reported to an ``HTTPServerObserver`` so that
+        /// per-route state can live in an array instead of being looked up by pattern text per request.
+        public let index: Int
         let handler: HTTPHandler
     }
 
@@ -49,7 +52,7 @@ public struct Router: Sendable {
         precondition(
             !routes.contains { $0.method == method && $0.pattern == parsed },
             "duplicate route \(method) \(pattern)")
-        routes.append(Route(method: method, pattern: parsed, policy: policy, handler: handler))
+        routes.append(Route(method: method, pattern: parsed, policy: policy, index: routes.count, handler: handler))
     }
 
     /// Adds an `async` route for cold paths: each request starts a `Task`. A thrown ``HTTPResponseError`` is
@@ -112,7 +115,7 @@ public struct Router: Sendable {
     ) {
         var request = request
         request.pathParameters = parameters
-        responder.noteRoute(route.pattern)
+        responder.noteRoute(route)
         if let admission, let refusal = admission(request, route) {
             responder.respond(refusal)
             return

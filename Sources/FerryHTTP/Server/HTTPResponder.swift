@@ -32,10 +32,12 @@ public struct HTTPResponder: @unchecked Sendable {
         return true
     }
 
-    /// Records the matched route pattern for the access log (called by ``Router`` while the handler runs).
-    func noteRoute(_ pattern: RoutePattern) {
+    /// Records which route handles this request, for the access log and the observer (called by ``Router``
+    /// while the handler runs on the loop thread; ignored anywhere else, since the connection is loop-confined).
+    func noteRoute(_ route: Router.Route) {
         guard connection.inHandler == sequence, connection.loop.isOnLoopThread else { return }
-        connection.logRoute = pattern.text
+        connection.routeIndex = route.index
+        if connection.loop.context.accessLogEnabled { connection.logRoute = route.pattern.text }
     }
 
     /// Registers `callback` to run (on the loop thread, must not block) if the connection closes before this

@@ -26,16 +26,22 @@ public final class HTTPServer: Sendable {
     // LoopThread is only touched under the lock.
     private let state: Mutex<UncheckedBox<State>>
 
-    /// Creates a server that sends every request to `handler`.
-    public init(configuration: Configuration, handler: @escaping HTTPHandler, logger: Logger) {
+    /// Creates a server that sends every request to `handler`; `observer` (if any) hears of every answered
+    /// request, on the loop thread.
+    public init(
+        configuration: Configuration, handler: @escaping HTTPHandler, logger: Logger,
+        observer: (any HTTPServerObserver)? = nil
+    ) {
         self.configuration = configuration
-        self.context = ServerContext(configuration: configuration, handler: handler, logger: logger)
+        self.context = ServerContext(configuration: configuration, handler: handler, logger: logger, observer: observer)
         self.state = Mutex(UncheckedBox(State()))
     }
 
     /// Creates a server that dispatches through `router` (404/405 problems for unmatched requests).
-    public convenience init(configuration: Configuration, router: Router, logger: Logger) {
-        self.init(configuration: configuration, handler: router.handler, logger: logger)
+    public convenience init(
+        configuration: Configuration, router: Router, logger: Logger, observer: (any HTTPServerObserver)? = nil
+    ) {
+        self.init(configuration: configuration, handler: router.handler, logger: logger, observer: observer)
     }
 
     /// The port the server listens on (the real one when configured with port 0); 0 before ``start()``.
@@ -50,6 +56,20 @@ public final class HTTPServer: Sendable {
     /// Requests whose handler returned before the response was complete (deferred responses and open streams),
     /// not yet finished or abandoned (connection closed).
     public var heldRequestCount: Int { context.heldRequests.load(ordering: .relaxed) }
+
+    /// Bytes and connections since ``start()``, summed over the loops (relaxed reads: a scrape, not a barrier).
+    /// Zero before ``start()`` and after ``shutdown(gracePeriod:)``.
+    public var trafficTotals: HTTPTrafficTotals {
+        state.withLock { box in
+            var totals = HTTPTrafficTotals()
+            for loop in box.value.loops {
+                totals.bytesReceived += loop.bytesReceived.load(ordering: .relaxed)
+                totals.bytesSent += loop.bytesSent.load(ordering: .relaxed)
+                totals.connectionsAccepted += loop.connectionsAccepted.load(ordering: .relaxed)
+            }
+            return totals
+        }
+    }
 
     /// Registers a hook that ``shutdown(gracePeriod:)`` runs (on its calling thread) after the server stopped
     /// accepting; use it to answer held requests (long-polls) so they finish within the grace period.

@@ -1,4 +1,5 @@
 import FerrySystem
+import Synchronization
 
 /// What partitions share: the flusher threads, the mapping budget and the clock.
 ///
@@ -11,6 +12,8 @@ public final class LogEnvironment: Sendable {
     public let cache: SegmentCache
     /// Wall-clock milliseconds (injectable for tests); used for time-based segment rolls.
     public let clock: @Sendable () -> Int64
+    /// Hears of every flush round that synced something (see ``observeSyncs(_:)``).
+    private let syncObserver = Mutex<(@Sendable (_ nanoseconds: UInt64) -> Void)?>(nil)
 
     public init(
         maxMappedSegments: Int = 512,
@@ -20,6 +23,18 @@ public final class LogEnvironment: Sendable {
         self.flusher = FlushScheduler(threadCount: flusherThreads)
         self.cache = SegmentCache(capacity: maxMappedSegments)
         self.clock = clock
+    }
+
+    /// Calls `observer` after every flush round that synced data (on the flusher thread, or the thread of an
+    /// explicit ``PartitionLog/flush()``) with how long its `msync`/`fsync` calls took. It must be quick and
+    /// must not block (metrics). Replaces any previous observer; nil removes it.
+    public func observeSyncs(_ observer: (@Sendable (_ nanoseconds: UInt64) -> Void)?) {
+        syncObserver.withLock { $0 = observer }
+    }
+
+    /// Reports one flush round to the observer, if any.
+    func reportSync(nanoseconds: UInt64) {
+        syncObserver.withLock { $0 }?(nanoseconds)
     }
 
     /// Stops the flusher threads (running what is queued first).

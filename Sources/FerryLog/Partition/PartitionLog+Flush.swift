@@ -41,12 +41,16 @@ extension PartitionLog: FlushTarget {
         }
         if let failure = snapshot.failure { return ([], failure, false) }
         var failure: SystemError?
+        let started = MonotonicClock.nanoseconds()
         do {
             for seal in snapshot.seals { try seal.region.synchronize(0..<seal.size) }
             if snapshot.directory != nil { try FileSystem.syncDirectory(directory) }
             try snapshot.region.synchronize(snapshot.from..<snapshot.to)
         } catch {
             failure = error
+        }
+        if snapshot.to > snapshot.from || !snapshot.seals.isEmpty || snapshot.directory != nil {
+            environment.reportSync(nanoseconds: MonotonicClock.nanoseconds() &- started)
         }
         return state.withLock { state in
             if let failure {

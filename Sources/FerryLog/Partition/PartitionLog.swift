@@ -27,6 +27,8 @@ public final class PartitionLog: Sendable {
     /// What recovery found when the log was opened.
     public let recoveryReport: RecoveryReport
     let environment: LogEnvironment
+    /// Messages and bytes appended and read out, counted by the storage layer above (metrics).
+    public let traffic = PartitionTraffic()
     let state: Lock<PartitionState>
     let flushLock = Mutex(())
     /// A copy of `configuration.flushPolicy == .always`, readable without the state lock: the blocking
