@@ -56,6 +56,12 @@ let package = Package(
         ),
         .target(name: "FerryCurl", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(name: "FerryJSON", swiftSettings: strictSettings),
+        // The one swift-log handler: logfmt or JSON lines.
+        .target(
+            name: "FerryLogging",
+            dependencies: ["FerryJSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "FerryBroker",
             dependencies: ["FerryLog", "FerrySystem", .product(name: "Logging", package: "swift-log")],
@@ -89,7 +95,7 @@ let package = Package(
             name: "FerryCommand",
             dependencies: [
                 "CFerryLinux", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker", "FerryAPI",
-                "FerryWebhooks",
+                "FerryWebhooks", "FerryLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -138,6 +144,11 @@ let package = Package(
         ),
         .testTarget(name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryLoggingTests",
+            dependencies: ["FerryLogging", "FerryJSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "FerryWebhooksTests",
             dependencies: [

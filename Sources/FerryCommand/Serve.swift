@@ -4,6 +4,7 @@ import Dispatch
 import FerryAPI
 import FerryBroker
 import FerryLog
+import FerryLogging
 import Logging
 
 #if canImport(Glibc)
@@ -12,18 +13,43 @@ import Glibc
 
 /// `ferry serve`: runs the server on the embedded log until SIGTERM/SIGINT.
 struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the Ferry server (embedded storage).")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Ferry server (embedded storage).",
+        discussion: """
+            Every flag can also be set with the environment variable named after it (FERRY_ + the flag in \
+            upper snake case, shown in each flag's help); a flag given on the command line wins. A value that \
+            does not parse, in a flag or a variable, stops start-up with one line on stderr and exit code 64.
+
+            Signals: SIGTERM/SIGINT stop gracefully (held requests answered, in-flight ones finished, data \
+            flushed); SIGHUP re-reads --auth-file (a bad file keeps the previous tokens).
+
+            Logs go to stderr, one line per record (logfmt or JSON); --log-level debug adds one access-log \
+            line per request (request id, method, route, status, bytes in/out, duration).
+            """)
 
     @OptionGroup var options: ServeOptions
 
     func run() throws {
-        let level = Logger.Level(rawValue: options.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let level = options.logLevel.level
+        let format = options.logFormat.format
+        LoggingSystem.bootstrap { label in FerryLogHandler(label: label, format: format, level: level) }
         let logger = Logger(label: "ferry")
+        // A bad auth file stops start-up before anything else is logged or opened.
+        var accessControl: AccessControl?
+        if let path = options.authFilePath {
+            do {
+                accessControl = try AccessControl(path: path)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        var startup: Logger.Metadata = [
+            "version": "\(Ferry.version)", "data_dir": "\(options.dataDir)", "fsync": "\(options.fsync.rawValue)",
+            "auth": "\(options.authFilePath == nil ? "off" : "on")", "log_level": "\(options.logLevel.rawValue)",
+        ]
+        if options.fsync == .interval { startup["fsync_interval_ms"] = "\(options.fsyncIntervalMs)" }
+        if let accessControl { startup["tokens"] = "\(accessControl.tokenCount)" }
+        logger.info("ferry starting", metadata: startup)
         // Fetch responses and produce bodies are megabyte-sized buffers allocated per request: with glibc's
         // defaults each one is a fresh mmap (page faults, zeroing, munmap). Keeping them on the heap and not
         // trimming it eagerly took fetch CPU down by about a third in Benchmarks/api-bench.sh.
@@ -35,24 +61,19 @@ struct Serve: ParsableCommand {
             throw ValidationError("cannot open data dir \(options.dataDir): \(error)")
         }
         var configuration = FerryServer.Configuration(http: options.httpConfiguration)
-        if let path = options.authFilePath {
-            let access: AccessControl
-            do {
-                access = try AccessControl(path: path)
-            } catch {
-                throw ValidationError(error.description)
-            }
-            configuration.accessControl = access
-            logger.info("access control on", metadata: ["auth_file": "\(path)", "tokens": "\(access.tokenCount)"])
-        }
+        configuration.accessControl = accessControl
         configuration.broker.autoCreateTopics = options.autoCreateTopics
         configuration.retentionCheckIntervalMilliseconds = options.retentionCheckIntervalMs
         let server = try FerryServer(configuration: configuration, storage: storage, logger: logger)
+        let reload = Self.reloadOnHangup(accessControl, logger: logger)
         try server.start()
         logger.info(
-            "ferry listening on http://\(options.host):\(server.port) (data in \(options.dataDir), fsync \(options.fsync.rawValue))")
+            "ferry listening on http://\(options.host):\(server.port)",
+            metadata: [
+                "host": "\(options.host)", "port": "\(server.port)", "version": "\(Ferry.version)",
+                "data_dir": "\(options.dataDir)", "fsync": "\(options.fsync.rawValue)",
+            ])
 
-        let reload = Self.reloadOnHangup(configuration.accessControl, logger: logger)
         let done = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {

@@ -28,14 +28,14 @@ public final class EmbeddedStorageEngine: StorageEngine {
             throw Self.map(error, topic: nil)
         }
         let report = manager.startupReport
-        if report.truncatedBytes > 0 || report.rebuiltIndexes > 0 || !report.skippedDirectories.isEmpty {
-            logger.warning(
-                "recovered data directory",
-                metadata: [
-                    "truncated_bytes": "\(report.truncatedBytes)", "rebuilt_indexes": "\(report.rebuiltIndexes)",
-                    "skipped": "\(report.skippedDirectories)",
-                ])
-        }
+        let repaired = report.truncatedBytes > 0 || report.rebuiltIndexes > 0 || !report.skippedDirectories.isEmpty
+        var metadata: Logger.Metadata = [
+            "topics": "\(report.topics)", "partitions": "\(report.partitions)", "segments": "\(report.segments)",
+            "segments_checked": "\(report.checkedSegments)", "truncated_bytes": "\(report.truncatedBytes)",
+            "rebuilt_indexes": "\(report.rebuiltIndexes)",
+        ]
+        if !report.skippedDirectories.isEmpty { metadata["skipped"] = "\(report.skippedDirectories)" }
+        logger.log(level: repaired ? .warning : .info, "recovered data directory", metadata: metadata)
     }
 
     public func loadTopics() throws(BrokerError) -> [TopicMetadata] {

@@ -13,6 +13,10 @@ public final class LogManager: Sendable {
     public struct StartupReport: Sendable, Equatable {
         public var topics = 0
         public var partitions = 0
+        /// Segments found over all partitions (closed ones are only `stat`ed at start-up).
+        public var segments = 0
+        /// Segments whose batches were verified (structure, CRC32C, offsets): the last one of each partition.
+        public var checkedSegments = 0
         /// Sum of ``RecoveryReport/truncatedBytes`` over all partitions.
         public var truncatedBytes = 0
         /// Partitions whose last segment's index was rebuilt.
@@ -71,6 +75,8 @@ public final class LogManager: Sendable {
                     let log = try PartitionLog.open(directory: directory + "/\(number)",
                                                     configuration: metadata.configuration, environment: environment,
                                                     synchronizeRecoveredData: false)
+                    report.segments += log.recoveryReport.segmentCount
+                    report.checkedSegments += 1
                     report.truncatedBytes += log.recoveryReport.truncatedBytes
                     report.rebuiltIndexes += log.recoveryReport.rebuiltIndex ? 1 : 0
                     partitions.append(log)
