@@ -87,6 +87,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            exclude: ["Console/Assets"],  // embedded by scripts/embed-console into ConsoleAssets.generated.swift
             swiftSettings: strictSettings
         ),
 

@@ -44,7 +44,7 @@ public final class FerryAPI: Sendable {
     /// Server-Sent Events streams currently open.
     public var openStreamCount: Int { openStreams.load(ordering: .relaxed) }
 
-    /// Every route of API v1 (health, topics, produce, fetch, groups, queues).
+    /// Every route of API v1 (health, topics, produce, fetch, groups, queues) and the web console.
     ///
     /// Every route declares its ``AccessRule`` when it is registered (`router.add(_:_:needs:_:)`); with access
     /// control on, the router's admission hook checks it before the handler runs, and a route that declared
@@ -57,6 +57,7 @@ public final class FerryAPI: Sendable {
         addFetchRoutes(to: &router)
         addGroupRoutes(to: &router)
         addQueueRoutes(to: &router)
+        addConsoleRoutes(to: &router)
         if let accessControl {
             router.admission = { [self] request, route in admit(request, route, access: accessControl) }
         }

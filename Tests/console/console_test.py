@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""Browser test of Ferry's web console: headless Chromium (Debian's chromium + chromium-driver) via Selenium.
+
+Starts the built `ferry serve` (FERRY_BINARY, default .build/debug/ferry) on 127.0.0.1 with a free port and a
+temporary data dir, puts data in through the public API (a topic with JSON messages, a message whose value is
+HTML, a consumer group that consumed and committed and then fell behind, a queue), then drives the console:
+the topic list with its live produce rate, the message browser (exact JSON, headers, the HTML value shown as
+text and never run), the produce form, following a partition over SSE, the group's lag, the queue counts and
+the subscriptions page. With --auth-file support in the server, it also checks that the page itself loads
+without a token and that the API calls work once a token is entered.
+
+Usage: Tests/console/console_test.py [--screenshot docs/console.png] [--keep]
+Prints one line per check and closes with "console: N passed, M failed"; exit status 1 on any failure.
+Every wait is bounded (10 s); the whole run takes about 15-25 s.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+WAIT = 10  # seconds, for every browser wait
+HTML_VALUE = '<img src=x onerror="window.__ferryXSS=1"><b id="xss">bold</b><script>window.__ferryXSS=2</script>'
+TOKEN = "console-test-token"
+
+
+# ---------------------------------------------------------------- server and API
+
+class Server:
+    """`ferry serve` as a child process on a free loopback port."""
+
+    def __init__(self, binary, data_dir, log_path, extra=()):
+        self.log_path = log_path
+        self.log = open(log_path, "wb")
+        self.process = subprocess.Popen(
+            [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data_dir, "--loops", "2", *extra],
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.port = None
+        deadline = time.monotonic() + 30
+        while self.port is None and time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("ferry serve exited early:\n" + self.log_text())
+            match = re.search(r"http://[0-9.]+:(\d+)", self.log_text())
+            if match:
+                self.port = int(match.group(1))
+            else:
+                time.sleep(0.05)
+        if self.port is None:
+            self.stop()
+            raise RuntimeError("ferry serve printed no address:\n" + self.log_text())
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(200):
+            try:
+                if self.request("GET", "/readyz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("ferry serve not ready:\n" + self.log_text())
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def request(self, method, path, body=None, content_type="application/json", token=None):
+        data = None
+        headers = {}
+        if body is not None:
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+            headers["Content-Type"] = content_type
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = response.read().decode()
+                return response.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            text = error.read().decode()
+            return error.code, (json.loads(text) if text.startswith("{") else text)
+
+    def ok(self, method, path, body=None, content_type="application/json", token=None):
+        status, data = self.request(method, path, body, content_type, token)
+        if status >= 300:
+            raise RuntimeError(f"{method} {path} -> {status} {data}")
+        return data
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def seed(server, token=None):
+    """Data for the checks: 7 messages on orders (4 consumed and committed by group billing, then 3 more)."""
+    call = lambda method, path, body=None, ct="application/json": server.ok(method, path, body, ct, token)
+    call("POST", "/v1/topics", {"name": "orders", "partitions": 2})
+    call("POST", "/v1/topics/orders/messages", '{"records": ['
+         '{"key": "customer-7", "value": {"id": 1, "total": 9.50, "big": 12345678901234567890},'
+         ' "headers": {"source": "web"}, "partition": 0},'
+         '{"key": "customer-8", "value": {"id": 2, "total": 12.00}, "partition": 1},'
+         '{"value": [1, 2, 3], "partition": 1}]}')
+    call("POST", "/v1/topics/orders/messages?partition=0&key=html", HTML_VALUE, "text/plain")
+    call("POST", "/v1/topics/orders/queues", {"name": "work", "start": "earliest"})
+    joined = call("POST", "/v1/groups/billing/members", {"topics": ["orders"], "auto_offset_reset": "earliest"})
+    member = joined["member_id"]
+    fetched = call("GET", f"/v1/groups/billing/members/{member}/messages?limit=100")
+    assert len(fetched["messages"]) == 4, fetched
+    call("POST", f"/v1/groups/billing/members/{member}/commit")
+    call("DELETE", f"/v1/groups/billing/members/{member}")
+    call("POST", "/v1/topics/orders/messages", '{"records": [{"value": {"late": 1}, "partition": 0},'
+         '{"value": {"late": 2}, "partition": 0}, {"value": {"late": 3}, "partition": 0}]}')
+
+
+# ---------------------------------------------------------------- browser
+
+def make_driver():
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1440,1250", "--no-first-run", "--disable-extensions"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    return webdriver.Chrome(service=service, options=options)
+
+
+def wait_for(driver, description, predicate):
+    try:
+        return WebDriverWait(driver, WAIT, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]) \
+            .until(lambda d: predicate(d))
+    except TimeoutException:
+        raise AssertionError(f"timed out waiting for {description}") from None
+
+
+def css(driver, selector):
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+# The console re-renders its tables on every poll (3 s): read and click through one script call, so that no
+# element reference outlives a re-render.
+def text_of(driver, selector):
+    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
+                                 selector)
+
+
+def texts_of(driver, selector):
+    return driver.execute_script("return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText);",
+                                 selector)
+
+
+def click(driver, selector):
+    assert driver.execute_script("const e = document.querySelector(arguments[0]); if (e) e.click(); return !!e;",
+                                 selector), f"nothing to click at {selector}"
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def run(self, name, body):
+        try:
+            body()
+        except Exception as error:  # report and go on: later checks may still say something useful
+            self.failed += 1
+            print(f"FAIL {name}: {error}", flush=True)
+            return False
+        self.passed += 1
+        print(f"ok   {name}", flush=True)
+        return True
+
+
+def console_checks(checks, driver, server, screenshot):
+    base = server.base
+
+    def page_loads():
+        driver.get(base + "/ui")  # redirects to /ui/
+        wait_for(driver, "the page title", lambda d: d.title == "Ferry console")
+        assert driver.current_url.endswith("/ui/"), driver.current_url
+
+    def lists_topics():
+        wait_for(driver, "the orders row", lambda d: css(d, '#topics-table tr[data-topic="orders"]'))
+        count = text_of(driver, '#topics-table tr[data-topic="orders"] .messages')
+        assert count == "7", count
+        wait_for(driver, "a produce rate in msg/s",
+                 lambda d: text_of(d, '#topics-table tr[data-topic="orders"] .rate').endswith("msg/s"))
+
+    def shows_messages():
+        click(driver, '#topics-table tr[data-topic="orders"] a')
+        wait_for(driver, "the partitions table", lambda d: css(d, "#partitions-table tbody tr"))
+        assert len(css(driver, "#partitions-table tbody tr")) == 2
+        wait_for(driver, "messages of partition 0", lambda d: css(d, '#messages .msg[data-offset="0"]'))
+        first = css(driver, '#messages .msg[data-offset="0"]')[0]
+        value = first.find_element(By.CSS_SELECTOR, ".msg-value").text
+        assert '"total": 9.50' in value and "12345678901234567890" in value, value  # exact, pretty-printed
+        assert "source: web" in first.text and '"customer-7"' in first.text, first.text
+
+    def html_value_is_text():
+        card = css(driver, '#messages .msg[data-offset="1"]')[0]
+        assert card.find_element(By.CSS_SELECTOR, ".msg-value").text == HTML_VALUE
+        assert not css(driver, "#messages img, #messages b, #messages script, #xss")
+        assert driver.execute_script("return window.__ferryXSS") is None
+
+    def follows_partition():
+        Select(css(driver, "#browse-partition")[0]).select_by_value("0")
+        css(driver, "#follow")[0].click()
+        wait_for(driver, "the live stream", lambda d: "live" in (text_of(d, "#browse-status") or ""))
+        server.ok("POST", "/v1/topics/orders/messages", {"records": [{"value": {"followed": True}, "partition": 0}]},
+                  token=server.token)
+        wait_for(driver, "the followed message", lambda d: any('"followed": true' in m.text for m in css(d, "#messages .msg")))
+        if screenshot:
+            driver.save_screenshot(screenshot)
+        css(driver, "#follow")[0].click()
+
+    def produce_form():
+        Select(css(driver, "#produce-partition")[0]).select_by_value("1")
+        css(driver, "#produce-key")[0].send_keys("from-console")
+        css(driver, "#produce-value")[0].send_keys('{"note": "typed in the console", "n": 1.10}')
+        css(driver, "#produce-headers")[0].send_keys("origin: console")
+        css(driver, "#produce-form button[type=submit]")[0].click()
+        wait_for(driver, "the produce result", lambda d: "stored in partition 1" in (text_of(d, "#produce-status") or ""))
+        fetched = server.ok("GET", "/v1/topics/orders/partitions/1/messages?offset=2", token=server.token)
+        message = fetched["messages"][0]
+        assert message["key"] == "from-console" and message["headers"] == {"origin": "console"}, message
+
+    def group_lag():
+        group = server.ok("GET", "/v1/groups/billing", token=server.token)
+        lags = {o["partition"]: o["lag"] for o in group["offsets"]}
+        assert lags[0] > 0, lags
+        driver.get(base + "/ui/#/groups")
+        total = sum(lags.values())
+        wait_for(driver, "the billing row", lambda d: css(d, '#groups-table tr[data-group="billing"]'))
+        wait_for(driver, "the group's total lag",
+                 lambda d: text_of(d, '#groups-table tr[data-group="billing"] .lag') == str(total))
+        click(driver, '#groups-table tr[data-group="billing"] a')
+        for partition, lag in lags.items():
+            wait_for(driver, f"lag of partition {partition}", lambda d, p=partition, l=lag:
+                     text_of(d, f'#group-offsets tr[data-partition="{p}"] .lag') == str(l))
+        assert text_of(driver, "#group-total-lag") == str(total)
+
+    def queue_counts():
+        driver.get(base + "/ui/#/queues")
+        wait_for(driver, "the work queue", lambda d: css(d, '.queues-table tr[data-queue="work"]'))
+        cells = texts_of(driver, '.queues-table tr[data-queue="work"] td')
+        assert cells[:3] == ["orders", "work", "9"], cells  # topic, name, available (7 + followed + console)
+
+    def subscriptions_page():
+        driver.get(base + "/ui/#/subscriptions")
+        wait_for(driver, "the subscriptions table", lambda d: css(d, ".subscriptions-table"))
+        banner = css(driver, "#banner")[0]
+        assert not banner.is_displayed(), banner.text
+
+    def no_script_errors():
+        # Resource 404s (e.g. no subscription routes) are expected; script errors and CSP violations are not.
+        errors = [e["message"] for e in driver.get_log("browser")
+                  if e["level"] == "SEVERE" and "Failed to load resource" not in e["message"]]
+        assert not errors, errors
+
+    for name, body in [
+        ("page loads (/ui redirects to /ui/)", page_loads),
+        ("topic list shows orders with its message count and produce rate", lists_topics),
+        ("message browser shows exact pretty JSON with key and headers", shows_messages),
+        ("an HTML value is shown as text and never run", html_value_is_text),
+        ("follow (SSE through fetch) shows a message produced meanwhile", follows_partition),
+        ("produce form stores a message with key, headers and partition", produce_form),
+        ("consumer group lag per partition and in total", group_lag),
+        ("queue counts", queue_counts),
+        ("subscriptions page renders without an error", subscriptions_page),
+        ("no script errors or CSP violations in the browser log", no_script_errors),
+    ]:
+        checks.run(name, body)
+
+
+def auth_checks(checks, driver, server):
+    """With --auth-file: the page loads without a token, asks for one, and works once given."""
+    def page_open_without_token():
+        status, _ = server.request("GET", "/ui/app.js")
+        assert status == 200, status
+        driver.get(server.base + "/ui/")
+        driver.execute_script("localStorage.clear()")
+        driver.get(server.base + "/ui/#/topics")
+        wait_for(driver, "the token request", lambda d: "token" in css(d, "#banner")[0].text)
+
+    def works_with_token():
+        css(driver, "#token")[0].send_keys(TOKEN)
+        css(driver, "#token-form button")[0].click()
+        wait_for(driver, "the orders row", lambda d: css(d, '#topics-table tr[data-topic="orders"]'))
+
+    checks.run("auth: the console loads without a token and asks for one", page_open_without_token)
+    checks.run("auth: with the token the API calls succeed", works_with_token)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--screenshot", help="write a PNG of the topic page here (e.g. docs/console.png)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    binary = os.environ.get("FERRY_BINARY", os.path.join(ROOT, ".build", "debug", "ferry"))
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"console: ferry binary not found at {binary} (swift build first, or set FERRY_BINARY)")
+
+    temp = tempfile.mkdtemp(prefix="ferry-console-")
+    screenshot = os.path.abspath(args.screenshot) if args.screenshot else os.path.join(temp, "console.png")
+    checks = Checks()
+    servers, driver = [], None
+    started = time.monotonic()
+    try:
+        server = Server(binary, os.path.join(temp, "data"), os.path.join(temp, "ferry.log"))
+        server.token = None
+        servers.append(server)
+        seed(server)
+        driver = make_driver()
+        console_checks(checks, driver, server, screenshot)
+
+        help_text = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True).stdout
+        if "--auth-file" in help_text:
+            tokens = os.path.join(temp, "tokens.json")
+            with open(tokens, "w") as f:
+                json.dump({"tokens": [{"name": "console", "token": TOKEN,
+                                       "rights": [{"right": "admin", "topics": "*"}]}]}, f)
+            secured = Server(binary, os.path.join(temp, "data-auth"), os.path.join(temp, "ferry-auth.log"),
+                             ["--auth-file", tokens])
+            secured.token = TOKEN
+            servers.append(secured)
+            seed(secured, TOKEN)
+            auth_checks(checks, driver, secured)
+        else:
+            print("skip auth checks: this ferry has no --auth-file", flush=True)
+    except Exception as error:
+        checks.failed += 1
+        print(f"FAIL set-up: {error}", flush=True)
+    finally:
+        if driver is not None:
+            driver.quit()
+        for server in servers:
+            server.stop()
+        if checks.failed:
+            for server in servers:
+                print(f"--- server log ({server.log_path}) ---\n{server.log_text()[-4000:]}", flush=True)
+        if args.keep or checks.failed:
+            print(f"console: files kept in {temp}", flush=True)
+        else:
+            shutil.rmtree(temp, ignore_errors=True)
+    if args.screenshot:
+        print(f"console: screenshot written to {screenshot}", flush=True)
+    print(f"console: took {time.monotonic() - started:.1f} s", flush=True)
+    print(f"console: {checks.passed} passed, {checks.failed} failed", flush=True)
+    sys.exit(1 if checks.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
