@@ -89,7 +89,8 @@ class Server:
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 text = response.read().decode()
-                return response.status, json.loads(text) if text else None
+                is_json = "json" in (response.headers.get("Content-Type") or "")
+                return response.status, (json.loads(text) if text and is_json else text or None)
         except urllib.error.HTTPError as error:
             text = error.read().decode()
             return error.code, (json.loads(text) if text.startswith("{") else text)
