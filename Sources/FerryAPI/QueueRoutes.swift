@@ -11,7 +11,7 @@ extension FerryAPI {
     static let maxReceipts = 1000
 
     func addQueueRoutes(to router: inout Router) {
-        router.add(.POST, "/v1/topics/{topic}/queues", needs: .admin(.topic)) { [self] request, responder in
+        router.add(.POST, "/v1/topics/{topic}/queues", needs: .admin(.topic, .body("dead_letter_topic"))) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try createQueue(request, responder) }
         }
         router.add(.GET, "/v1/topics/{topic}/queues", needs: .consume(.topic)) { [self] request, responder in

@@ -201,6 +201,12 @@ struct AccessControlTests {
             _ = try await client.post("/v1/topics/orders/messages", json: #"{"records":[{"value":1}]}"#, headers: Self.auth("p-token"))
             let create = #"{"name":"q","start":"earliest"}"#
             expectProblem(try await client.post("/v1/topics/orders/queues", json: create, headers: Self.auth("c-token")), 403, "forbidden")
+            // A dead-letter topic the token may not administer is refused (the queue would write into it).
+            expectProblem(
+                try await client.post(
+                    "/v1/topics/orders/queues", json: #"{"name":"q2","dead_letter_topic":"payments"}"#,
+                    headers: Self.auth("oa-token")),
+                403, "forbidden")
             #expect(try await client.post("/v1/topics/orders/queues", json: create, headers: Self.auth("oa-token")).status == 201)
             let queue = "/v1/topics/orders/queues/q"
             // List and status: consume.
