@@ -71,6 +71,8 @@ enum CLIRunner {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
+        // The loop may have slept past the deadline (a busy cooperative pool): look once more before killing.
+        if !finished && waitpid(pid, &status, WNOHANG) == pid { finished = true }
         if !finished {
             kill(pid, SIGKILL)
             while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
