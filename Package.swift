@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "ferry-bench-http", targets: ["FerryHTTPBenchmarkServer"]),
         .executable(name: "ferry-bench-json", targets: ["FerryJSONBenchmark"]),
         .executable(name: "ferry-bench-queue", targets: ["FerryQueueBenchmark"]),
+        .executable(name: "ferry-bench-webhook-receiver", targets: ["FerryWebhookReceiver"]),
         .library(name: "FerryLog", targets: ["FerryLog"]),
         .library(name: "FerryHTTP", targets: ["FerryHTTP"]),
     ],
@@ -119,6 +120,12 @@ let package = Package(
             name: "FerryQueueBenchmark",
             dependencies: ["FerrySystem"],
             path: "Benchmarks/FerryQueueBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FerryWebhookReceiver",
+            dependencies: ["FerryHTTP", "FerrySystem", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/FerryWebhookReceiver",
             swiftSettings: strictSettings
         ),
         .executableTarget(
