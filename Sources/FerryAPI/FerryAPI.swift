@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryHTTP
+import FerryWebhooks
 import Logging
 import Synchronization
 
@@ -19,14 +20,21 @@ public final class FerryAPI: Sendable {
     let openStreams = Atomic<Int>(0)
     /// This server's metrics (`GET /metrics`).
     public let metrics: FerryMetrics
+    /// Checks webhook URLs at create/PATCH time.
+    let webhookPolicy: WebhookTargetPolicy
+    /// `--webhook-deny-private`: URLs resolving to private, loopback or link-local addresses are refused.
+    let denyPrivateWebhooks: Bool
 
     public init(
-        broker: Broker, logger: Logger, accessControl: AccessControl? = nil, metrics: FerryMetrics = FerryMetrics()
+        broker: Broker, logger: Logger, accessControl: AccessControl? = nil, metrics: FerryMetrics = FerryMetrics(),
+        denyPrivateWebhooks: Bool = false
     ) {
         self.broker = broker
         self.logger = logger
         self.accessControl = accessControl
         self.metrics = metrics
+        self.denyPrivateWebhooks = denyPrivateWebhooks
+        self.webhookPolicy = WebhookTargetPolicy(denyPrivateNetworks: denyPrivateWebhooks)
     }
 
     /// `/readyz` answers 200 only while ready (after recovery, before shutdown).
@@ -44,7 +52,7 @@ public final class FerryAPI: Sendable {
     /// Server-Sent Events streams currently open.
     public var openStreamCount: Int { openStreams.load(ordering: .relaxed) }
 
-    /// Every route of API v1 (health, topics, produce, fetch, groups, queues) and the web console.
+    /// Every route of API v1 (health, topics, produce, fetch, groups, queues, subscriptions) and the web console.
     ///
     /// Every route declares its ``AccessRule`` when it is registered (`router.add(_:_:needs:_:)`); with access
     /// control on, the router's admission hook checks it before the handler runs, and a route that declared
@@ -57,6 +65,7 @@ public final class FerryAPI: Sendable {
         addFetchRoutes(to: &router)
         addGroupRoutes(to: &router)
         addQueueRoutes(to: &router)
+        addSubscriptionRoutes(to: &router)
         addConsoleRoutes(to: &router)
         if let accessControl {
             router.admission = { [self] request, route in admit(request, route, access: accessControl) }

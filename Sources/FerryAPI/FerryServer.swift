@@ -1,10 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CoreMetrics
 import Dispatch
 import FerryBroker
+import FerryCurl
 import FerryHTTP
-import CoreMetrics
 import Logging
 import Synchronization
 
@@ -23,15 +24,19 @@ public final class FerryServer: Sendable {
         public var shutdownGracePeriod: Duration
         /// Bearer-token access control (`--auth-file`); nil: the API is open.
         public var accessControl: AccessControl?
+        /// Webhook delivery: backoff timing and `--webhook-deny-private` (`webhooks.denyPrivateNetworks`).
+        public var webhooks: WebhookDispatcher.Configuration
 
         public init(
             http: HTTPServer.Configuration = .init(), broker: BrokerConfiguration = .init(),
-            retentionCheckIntervalMilliseconds: Int = 5000, shutdownGracePeriod: Duration = .seconds(8)
+            retentionCheckIntervalMilliseconds: Int = 5000, shutdownGracePeriod: Duration = .seconds(8),
+            webhooks: WebhookDispatcher.Configuration = .init()
         ) {
             self.http = http
             self.broker = broker
             self.retentionCheckIntervalMilliseconds = retentionCheckIntervalMilliseconds
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.webhooks = webhooks
         }
     }
 
@@ -41,10 +46,15 @@ public final class FerryServer: Sendable {
     public let http: HTTPServer
     /// This server's metrics registry (`GET /metrics`); never the process-global `MetricsSystem`.
     public let metrics: FerryMetrics
+    /// Pushes webhook subscriptions' messages (started by ``start()``, stopped first by ``shutdown()``).
+    public let webhooks: WebhookDispatcher
+    /// The one `curl_multi` driver every webhook delivery goes through.
+    let webhookDriver: CurlMultiDriver
     let logger: Logger
     let stopped = Atomic<Bool>(false)
 
-    /// Opens the broker over `storage` (replaying group state) and builds the HTTP server; does not listen yet.
+    /// Opens the broker over `storage` (replaying group and subscription state) and builds the HTTP server and
+    /// the webhook dispatcher; does not listen or deliver yet.
     public init(
         configuration: Configuration, storage: any StorageEngine, logger: Logger,
         now: @escaping @Sendable () -> Int64 = FerryServer.wallClockMilliseconds
@@ -54,7 +64,17 @@ public final class FerryServer: Sendable {
         self.broker = try Broker(storage: storage, configuration: configuration.broker, now: now)
         let metrics = FerryMetrics()
         self.metrics = metrics
-        self.api = FerryAPI(broker: broker, logger: logger, accessControl: configuration.accessControl, metrics: metrics)
+        self.api = FerryAPI(
+            broker: broker, logger: logger, accessControl: configuration.accessControl, metrics: metrics,
+            denyPrivateWebhooks: configuration.webhooks.denyPrivateNetworks)
+        do {
+            self.webhookDriver = try CurlMultiDriver(maxIdleHandles: 64)
+        } catch {
+            throw .internal("cannot start the webhook driver: \(error)")
+        }
+        self.webhooks = WebhookDispatcher(
+            broker: broker, driver: webhookDriver, configuration: configuration.webhooks, factory: metrics.factory,
+            logger: logger, now: now)
         let router = api.makeRouter()
         self.http = HTTPServer(
             configuration: configuration.http, router: router, logger: logger,
@@ -77,6 +97,7 @@ public final class FerryServer: Sendable {
     public func start() throws(HTTPServerError) {
         try http.start()
         api.setReady(true)
+        webhooks.start()
         scheduleHousekeeping()
         scheduleRetention()
     }
@@ -86,7 +107,9 @@ public final class FerryServer: Sendable {
     public func shutdown() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         api.setReady(false)
+        webhooks.stop()
         http.shutdown(gracePeriod: configuration.shutdownGracePeriod)
+        webhookDriver.shutdown()
         broker.shutdown()
     }
 

@@ -49,10 +49,22 @@ final class BrokerQueueAccess: QueueTopicAccess, Sendable {
         topic: String, batch: ProduceBatch, completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void
     ) {
         guard let broker = broker.withLock({ $0.value }) else { return completion(.failure(.unavailable("shutting down"))) }
+        broker.produceDeadLetters(topic: topic, batch: batch, completion: completion)
+    }
+}
+
+extension Broker {
+    /// Appends `batch` to the dead-letter topic `topic`, creating it (default config) when missing, in produce
+    /// requests of at most ``maxRecordsPerRequest`` records; `completion` runs once after every part is durable,
+    /// or with the first error. Used by queues and webhook subscriptions.
+    public func produceDeadLetters(
+        topic: String, batch: ProduceBatch, completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void
+    ) {
+        guard !batch.records.isEmpty else { return completion(.success(())) }
         do throws(BrokerError) {
-            if broker.metadata(of: topic) == nil {
+            if metadata(of: topic) == nil {
                 do {
-                    try broker.createTopic(name: topic)
+                    try createTopic(name: topic)
                 } catch .topicExists {
                     // Created concurrently: fine.
                 }
@@ -66,7 +78,7 @@ final class BrokerQueueAccess: QueueTopicAccess, Sendable {
                 var part = batch
                 part.records = Array(records[start..<min(start + Broker.maxRecordsPerRequest, records.count)])
                 start += Broker.maxRecordsPerRequest
-                try broker.produce(topic: topic, batch: part) { result in
+                try produce(topic: topic, batch: part) { result in
                     let finished = pending.withLock { state -> Result<Void, BrokerError>? in
                         if case .failure(let error) = result, state.error == nil { state.error = error }
                         state.count -= 1

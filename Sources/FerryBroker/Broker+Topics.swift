@@ -108,5 +108,6 @@ extension Broker {
         }
         groups.topicChanged(name, deleted: true)
         queues.topicDeleted(name)
+        subscriptions.topicDeleted(name)
     }
 }

@@ -22,6 +22,8 @@ public final class Broker: Sendable {
     public let storage: any StorageEngine
     public let groups: GroupCoordinator
     public let queues: QueueCoordinator
+    /// Webhook subscriptions' durable state (delivery is FerryAPI's dispatcher).
+    public let subscriptions: SubscriptionRegistry
     public let idempotency: IdempotencyCache
     let now: @Sendable () -> Int64
     let topics: Mutex<[String: TopicMetadata]>
@@ -51,6 +53,7 @@ public final class Broker: Sendable {
             known[Self.groupStateTopic] = metadata
         }
         try Self.ensureInternalTopic(Self.queueStateTopic, storage: storage, known: &known, now: now())
+        try Self.ensureInternalTopic(Self.subscriptionStateTopic, storage: storage, known: &known, now: now())
         self.topics = Mutex(known)
         guard let statePartition = storage.partition(topic: Self.groupStateTopic, partition: 0) else {
             throw .internal("internal topic \(Self.groupStateTopic) has no partition 0")
@@ -61,6 +64,7 @@ public final class Broker: Sendable {
         self.idempotency = IdempotencyCache(windowMilliseconds: configuration.idempotencyWindowMilliseconds, now: now)
         let (queues, queueAccess, queueJournal) = try Self.makeQueueCoordinator(storage: storage, now: now)
         self.queues = queues
+        self.subscriptions = try Self.makeSubscriptionRegistry(storage: storage, now: now)
         source.broker.withLock { $0 = WeakBroker(self) }
         let entries = try journal.replay()
         groups.restore(entries)
@@ -70,6 +74,7 @@ public final class Broker: Sendable {
         let replayedQueueEntries = try queues.restore(queueJournal.replay)
         // `__queue_state` grows with every receive and ack: compacted the same way.
         try queueJournal.compact(replayed: replayedQueueEntries, snapshot: queues.snapshotEntries())
+        try restoreSubscriptions()
     }
 
     /// Periodic work: evicts silent group members, forgets old idempotency keys. Call every ~100 ms.

@@ -13,6 +13,10 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible, Sendable {
     case groupNotFound(String)
     case queueNotFound(topic: String, queue: String)
     case queueExists(topic: String, queue: String)
+    case subscriptionNotFound(topic: String, name: String)
+    case subscriptionExists(topic: String, name: String)
+    /// A webhook URL that is not http/https, or (with the private-network guard) resolves to a refused address.
+    case invalidURL(String)
     case memberNotFound(group: String, member: String)
     case groupNotEmpty(String)
     case notPartitionOwner(topic: String, partition: Int)
@@ -38,6 +42,9 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible, Sendable {
         case .groupNotFound(let group): return "group '\(group)' does not exist"
         case .queueNotFound(let topic, let queue): return "topic '\(topic)' has no queue '\(queue)'"
         case .queueExists(let topic, let queue): return "topic '\(topic)' already has a queue '\(queue)'"
+        case .subscriptionNotFound(let topic, let name): return "topic '\(topic)' has no subscription '\(name)'"
+        case .subscriptionExists(let topic, let name): return "topic '\(topic)' already has a subscription '\(name)'"
+        case .invalidURL(let reason): return reason
         case .memberNotFound(let group, let member): return "member '\(member)' is not in group '\(group)'"
         case .groupNotEmpty(let group): return "group '\(group)' has members"
         case .notPartitionOwner(let topic, let partition):

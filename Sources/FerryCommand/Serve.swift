@@ -64,6 +64,7 @@ struct Serve: ParsableCommand {
         configuration.accessControl = accessControl
         configuration.broker.autoCreateTopics = options.autoCreateTopics
         configuration.retentionCheckIntervalMilliseconds = options.retentionCheckIntervalMs
+        configuration.webhooks.denyPrivateNetworks = options.webhookDenyPrivate
         let server = try FerryServer(configuration: configuration, storage: storage, logger: logger)
         let reload = Self.reloadOnHangup(accessControl, logger: logger)
         try server.start()

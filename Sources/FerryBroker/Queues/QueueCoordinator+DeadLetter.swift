@@ -4,9 +4,9 @@ import Synchronization
 extension QueueCoordinator {
     /// Header names added to every dead letter.
     public enum DeadLetterHeader {
-        public static let originTopic = "ferry-origin-topic"
-        public static let originPartition = "ferry-origin-partition"
-        public static let originOffset = "ferry-origin-offset"
+        public static let originTopic = DeadLetterRecord.originTopic
+        public static let originPartition = DeadLetterRecord.originPartition
+        public static let originOffset = DeadLetterRecord.originOffset
         public static let deliveryCount = "ferry-delivery-count"
     }
 
@@ -79,32 +79,10 @@ extension QueueCoordinator {
     }
 
     /// Adds `message` to `batch` as a dead letter: same key, value (and its format) and headers, plus the
-    /// origin and delivery-count headers.
+    /// origin and delivery-count headers (built by ``DeadLetterRecord``).
     static func append(_ message: borrowing StoredMessage, item: DeadLetterItem, topic: String, to batch: inout ProduceBatch) {
-        let key = message.key.map { batch.store($0) }
-        let value = message.value.map { batch.store($0) }
-        let firstHeader = batch.headers.count
-        for header in message.headers {
-            guard !DeadLetterHeader.isReplaced(header.name) else { continue }
-            _ = batch.addHeader(name: batch.store(header.name), value: batch.store(header.value))
-        }
-        let added: [(String, String)] = [
-            (DeadLetterHeader.originTopic, topic), (DeadLetterHeader.originPartition, String(item.partition)),
-            (DeadLetterHeader.originOffset, String(item.offset)), (DeadLetterHeader.deliveryCount, String(item.deliveries)),
-        ]
-        for (name, text) in added {
-            _ = batch.addHeader(name: batch.store(name.utf8), value: batch.store(text.utf8))
-        }
-        batch.records.append(
-            ProduceBatch.Record(
-                key: key, value: value, valueFormat: message.valueFormat, headers: firstHeader..<batch.headers.count,
-                partition: nil, timestamp: nil))
-    }
-}
-
-extension QueueCoordinator.DeadLetterHeader {
-    /// The headers of an earlier dead-lettering are replaced, not repeated.
-    static func isReplaced(_ name: UnsafeRawBufferPointer) -> Bool {
-        name.starts(with: "ferry-origin-".utf8) || name.elementsEqual(deliveryCount.utf8)
+        DeadLetterRecord.append(
+            message, topic: topic, partition: item.partition,
+            extra: [(DeadLetterHeader.deliveryCount, String(item.deliveries))], to: &batch)
     }
 }

@@ -1,0 +1,134 @@
+import CoreMetrics
+import Dispatch
+import FerryBroker
+import FerryCurl
+import FerryWebhooks
+import Logging
+import Synchronization
+
+/// Pushes every webhook subscription's messages to its URL (API.md "Webhook subscriptions").
+///
+/// One ``SubscriptionRunner`` per subscription, each with an independent cursor per partition (a slow or
+/// failing partition never stalls another). No thread of its own: cursors wait for new messages with the
+/// partitions' append waiters, retries are Dispatch timers, reads and the private-network check run on Dispatch
+/// global queues, and every POST goes through one shared ``WebhookSender`` (one `curl_multi` thread). The
+/// registry (``SubscriptionRegistry``) holds the durable state; the dispatcher follows its changes through an
+/// observer and reports outcomes back (commit after each 2xx batch).
+///
+/// Thread-safety: `Sendable`; every method may be called from any thread. Lock order: the runner table, then a
+/// runner, then the registry. Nothing here runs on the curl driver thread except hopping off it.
+public final class WebhookDispatcher: Sendable {
+    /// Timing and limits (tests shorten the backoff).
+    public struct Configuration: Sendable {
+        /// First retry after about `backoffBase` (full jitter), doubling up to `backoffCap`.
+        public var backoffBase: Duration
+        public var backoffCap: Duration
+        /// `--webhook-deny-private`: resolve each target before every attempt, refuse private, loopback and
+        /// link-local addresses, and pin the checked address.
+        public var denyPrivateNetworks: Bool
+        /// Batches stop growing past this many bytes of keys and values (the first message always goes).
+        public var maxBatchBytes: Int
+        /// How often every subscription is re-synchronized with the registry and its topic (new partitions).
+        public var refreshInterval: Duration
+
+        public init(
+            backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300), denyPrivateNetworks: Bool = false,
+            maxBatchBytes: Int = 8 << 20, refreshInterval: Duration = .seconds(1)
+        ) {
+            self.backoffBase = backoffBase
+            self.backoffCap = backoffCap
+            self.denyPrivateNetworks = denyPrivateNetworks
+            self.maxBatchBytes = maxBatchBytes
+            self.refreshInterval = refreshInterval
+        }
+    }
+
+    let broker: Broker
+    let sender: WebhookSender
+    let policy: WebhookTargetPolicy
+    let backoff: RetryBackoff
+    let configuration: Configuration
+    let factory: any MetricsFactory
+    let logger: Logger
+    let now: @Sendable () -> Int64
+    let runners = Mutex<(stopped: Bool, table: [RunnerKey: SubscriptionRunner])>((false, [:]))
+
+    struct RunnerKey: Hashable, Sendable {
+        var topic: String
+        var name: String
+    }
+
+    /// - Parameters:
+    ///   - driver: the one `curl_multi` driver for all deliveries (owned by the caller).
+    ///   - factory: where the per-subscription metrics are created (the `/metrics` endpoint's factory).
+    ///   - now: wall-clock milliseconds (webhook timestamps, `Retry-After` dates).
+    public init(
+        broker: Broker, driver: CurlMultiDriver, configuration: Configuration = Configuration(),
+        factory: any MetricsFactory = MetricsSystem.factory, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = FerryServer.wallClockMilliseconds
+    ) {
+        self.broker = broker
+        self.sender = WebhookSender(driver: driver)
+        self.policy = WebhookTargetPolicy(denyPrivateNetworks: configuration.denyPrivateNetworks)
+        self.backoff = RetryBackoff(base: configuration.backoffBase, cap: configuration.backoffCap)
+        self.configuration = configuration
+        self.factory = factory
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Starts delivering every existing subscription and follows the registry's changes.
+    public func start() {
+        broker.subscriptions.addObserver { [weak self] topic, name in self?.synchronize(topic: topic, name: name) }
+        refreshAll()
+    }
+
+    /// Stops every delivery at once: transfers in flight are cancelled, unfinished batches are not committed
+    /// (they are delivered again after a restart). Idempotent.
+    public func stop() {
+        let all = runners.withLock { state -> [SubscriptionRunner] in
+            state.stopped = true
+            defer { state.table = [:] }
+            return Array(state.table.values)
+        }
+        for runner in all { runner.stop(destroyMetrics: false) }
+    }
+
+    /// Brings the runner of one subscription in line with the registry: starts, reconfigures, restarts after a
+    /// seek, or stops it.
+    func synchronize(topic: String, name: String) {
+        let key = RunnerKey(topic: topic, name: name)
+        let snapshot = broker.subscriptions.snapshot(topic: topic, name: name)
+        let (runner, removed) = runners.withLock { state -> (SubscriptionRunner?, SubscriptionRunner?) in
+            guard !state.stopped else { return (nil, nil) }
+            guard let snapshot else { return (nil, state.table.removeValue(forKey: key)) }
+            if let existing = state.table[key], existing.createdAt == snapshot.config.createdAt {
+                return (existing, nil)
+            }
+            let runner = SubscriptionRunner(dispatcher: self, snapshot: snapshot)
+            let old = state.table.updateValue(runner, forKey: key)
+            return (runner, old)
+        }
+        removed?.stop(destroyMetrics: true)
+        runner?.synchronize()
+    }
+
+    /// Synchronizes every subscription (and drops runners of vanished ones), then again after the refresh
+    /// interval, until stopped.
+    func refreshAll() {
+        let live = broker.subscriptions.keys()
+        let known = runners.withLock { state -> [RunnerKey]? in state.stopped ? nil : Array(state.table.keys) }
+        guard let known else { return }
+        var seen = Set<RunnerKey>()
+        for (topic, name) in live {
+            seen.insert(RunnerKey(topic: topic, name: name))
+            synchronize(topic: topic, name: name)
+        }
+        for key in known where !seen.contains(key) { synchronize(topic: key.topic, name: key.name) }
+        let (seconds, attoseconds) = configuration.refreshInterval.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [weak self] in
+            self?.refreshAll()
+        }
+    }
+}
