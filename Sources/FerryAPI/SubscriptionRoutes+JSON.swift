@@ -51,17 +51,21 @@ extension FerryAPI {
 
     /// An object of string values (`headers`), or nil when absent/null. Names must be HTTP tokens and values
     /// free of control characters (they become request headers).
-    static func headerMap(_ object: JSONObject, _ key: String) throws(APIFailure) -> [SubscriptionHeader]? {
+    /// `field` names the member in errors (default `key`).
+    static func headerMap(_ object: JSONObject, _ key: String, field: String? = nil) throws(APIFailure)
+        -> [SubscriptionHeader]?
+    {
+        let name = field ?? key
         guard let value = object[key], !value.isNull else { return nil }
-        guard case .object(let members) = value else { throw .parameter(key, "must be an object of strings") }
+        guard case .object(let members) = value else { throw .parameter(name, "must be an object of strings") }
         var headers: [SubscriptionHeader] = []
         for member in members {
             guard case .string(let text) = member.value else {
-                throw .parameter(key, "'\(member.key)' must be a string")
+                throw .parameter(name, "'\(member.key)' must be a string")
             }
-            guard isToken(member.key) else { throw .parameter(key, "'\(member.key)' is not a valid header name") }
+            guard isToken(member.key) else { throw .parameter(name, "'\(member.key)' is not a valid header name") }
             guard !text.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) else {
-                throw .parameter(key, "the value of '\(member.key)' contains control characters")
+                throw .parameter(name, "the value of '\(member.key)' contains control characters")
             }
             headers.removeAll { $0.name == member.key }
             headers.append(SubscriptionHeader(name: member.key, value: text))
@@ -77,7 +81,7 @@ extension FerryAPI {
         for key in filter.keys where key != "headers" {
             throw .parameter("filter", "unknown member '\(key)' (only 'headers')")
         }
-        guard let headers = try headerMap(filter, "headers") else {
+        guard let headers = try headerMap(filter, "headers", field: "filter.headers") else {
             throw .parameter("filter.headers", "is required in a filter")
         }
         return .some(headers)

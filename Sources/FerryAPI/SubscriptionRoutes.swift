@@ -62,6 +62,7 @@ extension FerryAPI {
         guard let url = try body.string("url") else { throw .parameter("url", "is required") }
         var config = SubscriptionConfig(topic: topic, name: name, url: url)
         config.secret = try body.string("secret")
+        try Self.checkSecret(config.secret)
         config.batchSize = Int(try body.int64("batch_size", in: 1...1000, default: 1)!)
         config.maxAttempts = Int(try body.int64("max_attempts", in: 1...100, default: 8)!)
         config.timeoutMilliseconds = Int(try body.int64("timeout_ms", in: 100...300_000, default: 10_000)!)
@@ -93,6 +94,7 @@ extension FerryAPI {
         patch.url = try body.string("url")
         if let secret = body["secret"] {
             if secret.isNull { patch.secret = .some(nil) } else { patch.secret = .some(try body.string("secret")) }
+            try Self.checkSecret(try body.string("secret"))
         }
         patch.headers = try Self.headerMap(body, "headers")
         patch.batchSize = try body.int64("batch_size", in: 1...1000).map { Int($0) }
@@ -133,6 +135,16 @@ extension FerryAPI {
             try broker.subscriptions.seek(topic: topic, name: name, to: target) { [self] result in
                 respondWithStatus(result, topic: topic, name: name, status: .ok, responder)
             }
+        }
+    }
+
+    /// A secret must be usable as a signing key (a `whsec_` secret must be valid base64).
+    static func checkSecret(_ secret: String?) throws(APIFailure) {
+        guard let secret else { return }
+        do {
+            _ = try WebhookSigner(secret: secret)
+        } catch {
+            throw .parameter("secret", "\(error)")
         }
     }
 

@@ -47,7 +47,7 @@ extension SubscriptionRunner {
         case .failed(let status, let error, let retryAfter, let latency):
             metrics.failures.increment()
             if latency > .zero { metrics.record(latency: latency) }
-            let text = status.map { "HTTP \($0): \(error)" } ?? error
+            let text = error
             let next = state.withLock { state -> (Int64, Duration)? in
                 guard p < state.cursors.count, state.cursors[p].epoch == epoch, var batch = state.cursors[p].batch else {
                     return nil
@@ -58,7 +58,8 @@ extension SubscriptionRunner {
                 state.cursors[p].phase = .backoff
                 if batch.attempts >= state.config.maxAttempts { return (state.generation, .zero) }
                 var generator = SystemRandomNumberGenerator()
-                let delay = retryAfter ?? dispatcher.backoff.delay(forRetry: batch.attempts, using: &generator)
+                let delay = dispatcher.backoff.delay(
+                    forRetry: batch.attempts, retryAfter: retryAfter, using: &generator)
                 return (state.generation, delay)
             }
             guard let (generation, delay) = next else { return }
