@@ -138,6 +138,15 @@ struct SubscriptionDeliveryTests {
                 #expect(headers?["ferry-origin-partition"].str == "0" && headers?["ferry-origin-offset"].str == "0")
                 #expect(headers?["ferry-last-error"].str?.contains("500") == true)
                 #expect(receiver.deliveries.flatMap(\.messages).contains { $0["key"].str == "good" })
+                let metrics = try await client.get("/metrics").text
+                for (name, value) in [
+                    ("ferry_webhook_attempts_total", "3"), ("ferry_webhook_failures_total", "2"),
+                    ("ferry_webhook_deliveries_total", "1"), ("ferry_webhook_dead_lettered_total", "1"),
+                ] {
+                    let line = metrics.split(separator: "\n").first { $0.hasPrefix(name + "{") && $0.contains(#"subscription="s""#) }
+                    #expect(line?.hasSuffix(" " + value) == true, "\(name): \(line ?? "missing")")
+                }
+                #expect(metrics.contains("ferry_webhook_delivery_duration_seconds_count{"))
             }
         }
     }
