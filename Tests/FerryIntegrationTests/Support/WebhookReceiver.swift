@@ -75,7 +75,7 @@ final class WebhookReceiver: Sendable {
     /// Polls (every 20 ms, at most `attempts` times) until `condition` holds on the deliveries; returns them.
     @discardableResult
     func wait(
-        attempts: Int = 500, sourceLocation: SourceLocation = #_sourceLocation,
+        attempts: Int = 1500, sourceLocation: SourceLocation = #_sourceLocation,
         until condition: ([Delivery]) -> Bool
     ) async throws -> [Delivery] {
         for _ in 0..<attempts {
@@ -84,7 +84,8 @@ final class WebhookReceiver: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         let last = deliveries
-        #expect(condition(last), "condition not reached; \(last.count) deliveries", sourceLocation: sourceLocation)
+        let reached = condition(last)
+        #expect(reached, "condition not reached; \(last.count) deliveries: \(last.map(\.path))", sourceLocation: sourceLocation)
         return last
     }
 
@@ -107,7 +108,7 @@ func withReceiver<T>(_ body: (WebhookReceiver) async throws -> T) async throws -
 /// Polls a status endpoint until `condition` holds (every 20 ms, at most `attempts` times); returns the last.
 @discardableResult
 func waitForStatus(
-    _ client: APIClient, _ path: String, attempts: Int = 500, sourceLocation: SourceLocation = #_sourceLocation,
+    _ client: APIClient, _ path: String, attempts: Int = 1500, sourceLocation: SourceLocation = #_sourceLocation,
     until condition: (APIResponse) -> Bool
 ) async throws -> APIResponse {
     var last = try await client.get(path)
@@ -116,6 +117,7 @@ func waitForStatus(
         try await Task.sleep(for: .milliseconds(20))
         last = try await client.get(path)
     }
-    #expect(condition(last), "status condition not reached: \(last.text)", sourceLocation: sourceLocation)
+    let reached = condition(last)
+    #expect(reached, "status condition not reached: \(last.text)", sourceLocation: sourceLocation)
     return last
 }
