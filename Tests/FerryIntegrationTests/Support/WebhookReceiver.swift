@@ -14,6 +14,8 @@ final class WebhookReceiver: Sendable {
         let headers: [(name: String, value: String)]
         let body: [UInt8]
         let json: JSONValue?
+        /// When it arrived (receiver's clock).
+        let arrival: ContinuousClock.Instant
 
         func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
@@ -55,7 +57,7 @@ final class WebhookReceiver: Sendable {
             handler: { request, responder in
                 let delivery = Delivery(
                     path: request.path, headers: request.headers.fields.map { ($0.name, $0.value) }, body: request.body,
-                    json: try? JSONValue.parse(request.body))
+                    json: try? JSONValue.parse(request.body), arrival: ContinuousClock.now)
                 state.received.withLock { $0.append(delivery) }
                 switch state.answer.withLock({ $0 })(delivery) {
                 case .status(let code, let headers):
