@@ -746,19 +746,19 @@ dl.config dd { margin: 0; font-family: var(--mono); }
   function seekPanel(onDone) {
     let target = null;
     const title = el("strong", {});
-    const to = el("select", { "aria-label": "seek to" },
+    const to = el("select", { "aria-label": "seek to", class: "seek-to" },
       ["earliest", "latest", "timestamp", "offset"].map((v) => el("option", { value: v }, v)));
     const time = el("input", { type: "datetime-local", step: 1, "aria-label": "time" });
     const partition = el("input", { type: "number", min: 0, value: "0", "aria-label": "partition" });
     const offset = el("input", { type: "number", min: 0, value: "0", "aria-label": "offset" });
-    const status = el("div", { class: "status-line" });
+    const status = el("div", { class: "status-line", id: "seek-status" });
     const sync = () => {
       time.hidden = to.value !== "timestamp";
       partition.hidden = offset.hidden = to.value !== "offset";
     };
     to.addEventListener("change", sync);
     sync();
-    const root = el("form", { class: "seek-panel", hidden: true, onsubmit: async (event) => {
+    const root = el("form", { class: "seek-panel", id: "seek-form", hidden: true, onsubmit: async (event) => {
       event.preventDefault();
       let body;
       if (to.value === "earliest" || to.value === "latest") body = { to: to.value };
@@ -796,6 +796,7 @@ dl.config dd { margin: 0; font-family: var(--mono); }
           (onChange || (() => {}))();
         } catch (error) { showBanner(error.message); }
       } }, paused ? "Resume" : "Pause");
+      toggle.classList.add("pause-toggle");
       return el("tr", { "data-subscription": s.name },
         withTopic ? el("td", {}, topicLink(s.topic)) : null,
         el("td", { class: "mono" }, s.name),
@@ -807,7 +808,8 @@ dl.config dd { margin: 0; font-family: var(--mono); }
         el("td", {}, s.last_status === null || s.last_status === undefined ? "–" : String(s.last_status)),
         el("td", { class: "error-text" }, s.last_error || "–"),
         el("td", {}, fmtTime(s.last_delivery_at)),
-        el("td", {}, toggle, " ", el("button", { type: "button", class: "small secondary", onclick: () => seek.open(s) }, "Seek…")));
+        el("td", {}, toggle, " ",
+          el("button", { type: "button", class: "small secondary seek-open", onclick: () => seek.open(s) }, "Seek…")));
     });
     return el("div", {}, table(headers, rows, note || "No subscriptions.", { class: "subscriptions-table" }));
   }
