@@ -55,7 +55,7 @@ class Server:
         while self.port is None and time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("ferry serve exited early:\n" + self.log_text())
-            match = re.search(r"http://[0-9.]+:(\d+)", self.log_text())
+            match = re.search(r"http://[0-9.]+:(\d+)", self.log_text()) or re.search(r"\bport=(\d+)", self.log_text())
             if match:
                 self.port = int(match.group(1))
             else:
