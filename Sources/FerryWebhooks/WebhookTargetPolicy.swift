@@ -1,14 +1,26 @@
 /// Which webhook URLs are allowed, and where a delivery may connect. Immutable value; `Sendable`.
 ///
 /// ``parse(_:)`` is pure (no I/O). ``admit(_:)`` may resolve a name and then **blocks** (getaddrinfo): call it off
-/// event-loop threads and off the ``FerryCurl/CurlMultiDriver`` thread.
+/// event-loop threads and off the ``FerryCurl/CurlMultiDriver`` thread. Copies share one cache of admitted
+/// resolutions (see ``admissionTTL``), so keep one policy per server rather than making one per delivery.
 public struct WebhookTargetPolicy: Sendable {
     /// When true, targets that are or resolve to private, loopback, link-local or otherwise non-public addresses
     /// are refused (`--webhook-deny-private`).
     public let denyPrivateNetworks: Bool
+    /// How long an admitted (all-public) resolution is reused before the name is resolved again: at most one
+    /// getaddrinfo per host every 10 s instead of one per delivery. Refusals are never cached.
+    public static let admissionTTL: Duration = .seconds(10)
+
+    private let cache: ResolutionCache
 
     public init(denyPrivateNetworks: Bool) {
+        self.init(denyPrivateNetworks: denyPrivateNetworks, resolver: Resolver.resolve(host:))
+    }
+
+    /// For tests: `resolver` stands in for getaddrinfo.
+    init(denyPrivateNetworks: Bool, resolver: @escaping ResolutionCache.Resolve) {
         self.denyPrivateNetworks = denyPrivateNetworks
+        cache = ResolutionCache(ttl: Self.admissionTTL, resolve: resolver)
     }
 
     /// The longest URL accepted.
@@ -44,11 +56,7 @@ public struct WebhookTargetPolicy: Sendable {
             guard address.isPublic else { throw .privateAddress(address.description) }
             return nil
         }
-        let addresses = try Resolver.resolve(host: target.host)
-        guard !addresses.isEmpty else { throw .unresolvable(target.host) }
-        if let denied = addresses.first(where: { !$0.isPublic }) {
-            throw .privateAddress("\(target.host) resolves to \(denied)")
-        }
+        let addresses = try cache.admitted(host: target.host)
         let list = addresses.map { $0.isIPv6 ? "[\($0)]" : "\($0)" }.joined(separator: ",")
         return "\(target.host):\(target.port):\(list)"
     }

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import FerryWebhooks
@@ -98,5 +99,54 @@ struct WebhookTargetPolicyTests {
         #expect(try isPublic("fbff::1") && !isPublic("fc00::") && !isPublic("fdff:ffff::1") && isPublic("fe7f::1"))
         #expect(IPAddress(parsing: "example.com") == nil && IPAddress(parsing: "1.2.3") == nil)
         #expect(IPAddress(parsing: "::FFFF:7F00:1")?.description == "::ffff:127.0.0.1")
+    }
+}
+
+/// `admit` with a stand-in resolver (no DNS in tests): pins, refusal on any private address, the cache.
+struct WebhookAdmissionTests {
+    final class FakeDNS: Sendable {
+        let answers: Mutex<[String: [String]]>
+        let lookups = Atomic<Int>(0)
+        init(_ answers: [String: [String]]) { self.answers = Mutex(answers) }
+
+        func resolve(_ host: String) throws(WebhookTargetError) -> [IPAddress] {
+            lookups.add(1, ordering: .relaxed)
+            guard let texts = answers.withLock({ $0[host] }) else { throw .unresolvable(host) }
+            return texts.compactMap { IPAddress(parsing: $0) }
+        }
+    }
+
+    @Test func admit_PinsEveryCheckedAddress_IPv6InBrackets() throws {
+        let dns = FakeDNS(["hooks.example.com": ["93.184.216.34", "2606:2800:220:1::1"]])
+        let policy = WebhookTargetPolicy(denyPrivateNetworks: true, resolver: dns.resolve)
+        let pin = try policy.admit(try policy.parse("https://Hooks.Example.com/x"))
+        #expect(pin == "hooks.example.com:443:93.184.216.34,[2606:2800:220:1::1]")
+    }
+
+    @Test func admit_RefusesWhenAnyResolvedAddressIsPrivate_AndWhenNothingResolves() throws {
+        let dns = FakeDNS(["rebind.example.com": ["93.184.216.34", "10.0.0.7"], "empty.example.com": []])
+        let policy = WebhookTargetPolicy(denyPrivateNetworks: true, resolver: dns.resolve)
+        #expect(throws: WebhookTargetError.privateAddress("rebind.example.com resolves to 10.0.0.7")) {
+            try policy.admit(try policy.parse("http://rebind.example.com/"))
+        }
+        #expect(throws: WebhookTargetError.unresolvable("empty.example.com")) {
+            try policy.admit(try policy.parse("http://empty.example.com/"))
+        }
+        #expect(throws: WebhookTargetError.unresolvable("nowhere.example.com")) {
+            try policy.admit(try policy.parse("http://nowhere.example.com/"))
+        }
+    }
+
+    @Test func admit_ReusesAnAdmittedResolution_ButNeverARefusal() throws {
+        let dns = FakeDNS(["a.example.com": ["1.1.1.1"], "b.example.com": ["192.168.0.1"]])
+        let policy = WebhookTargetPolicy(denyPrivateNetworks: true, resolver: dns.resolve)
+        let copy = policy  // copies share the cache
+        let a = try policy.parse("http://a.example.com:8080/")
+        #expect(try policy.admit(a) == "a.example.com:8080:1.1.1.1")
+        #expect(try copy.admit(a) == "a.example.com:8080:1.1.1.1")
+        #expect(dns.lookups.load(ordering: .relaxed) == 1)
+        let b = try policy.parse("http://b.example.com/")
+        for _ in 0..<2 { #expect(throws: WebhookTargetError.self) { try policy.admit(b) } }
+        #expect(dns.lookups.load(ordering: .relaxed) == 3)
     }
 }
