@@ -116,3 +116,72 @@ import Testing
         #expect(unreachable.standardError.contains("cannot reach"), "\(unreachable)")
     }
 }
+
+/// `ferry subscriptions …` against a live server (the target URL has no listener: deliveries are not the point).
+@Suite(.serialized) struct CLISubscriptionTests {
+    func ferry(_ server: TestServer, _ arguments: [String]) async throws -> CLIRunner.Result {
+        try await CLIRunner.run(arguments + ["--server", "http://127.0.0.1:\(server.port)"])
+    }
+
+    func status(_ result: CLIRunner.Result) throws -> JSONValue {
+        try JSONValue.parse(Array(result.standardOutput.utf8))
+    }
+
+    @Test func createListDescribePauseResumeSeekDelete() async throws {
+        try await withTestServer { server, _ in
+            _ = try await ferry(server, ["topics", "create", "cli-subs", "--partitions", "2"])
+            let created = try await ferry(
+                server,
+                [
+                    "subscriptions", "create", "cli-subs", "billing", "--url", "http://127.0.0.1:9/hook",
+                    "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "--batch-size", "10", "--max-attempts", "3",
+                    "--header", "Authorization=Bearer t", "--filter-header", "type=order.created", "--json",
+                ])
+            #expect(created.exitCode == 0, "\(created)")
+            let createdStatus = try status(created)
+            #expect(createdStatus["name"].str == "billing" && createdStatus["topic"].str == "cli-subs")
+            #expect(createdStatus["batch_size"].int == 10 && createdStatus["max_attempts"].int == 3)
+            #expect(createdStatus["filter"]?["headers"]?["type"].str == "order.created")
+            #expect(createdStatus["secret"] == nil)
+
+            let list = try await ferry(server, ["subscriptions", "list", "cli-subs"])
+            #expect(list.exitCode == 0, "\(list)")
+            #expect(list.lines.first?.hasPrefix("NAME") == true && list.lines.contains { $0.hasPrefix("billing ") })
+
+            let describe = try await ferry(server, ["subscriptions", "describe", "cli-subs", "billing"])
+            #expect(describe.exitCode == 0, "\(describe)")
+            #expect(describe.lines.contains { $0.hasPrefix("url") && $0.hasSuffix("http://127.0.0.1:9/hook") })
+
+            let paused = try await ferry(server, ["subscriptions", "pause", "cli-subs", "billing", "--json"])
+            #expect(paused.exitCode == 0, "\(paused)")
+            #expect(try status(paused)["state"].str == "paused")
+            let resumed = try await ferry(server, ["subscriptions", "resume", "cli-subs", "billing", "--json"])
+            #expect(resumed.exitCode == 0, "\(resumed)")
+            #expect(try status(resumed)["state"].str != "paused")
+
+            let seek = try await ferry(server, ["subscriptions", "seek", "cli-subs", "billing", "--to", "earliest"])
+            #expect(seek.exitCode == 0 && seek.lines.contains { $0.hasPrefix("billing ") }, "\(seek)")
+            let seekOffset = try await ferry(
+                server, ["subscriptions", "seek", "cli-subs", "billing", "--partition", "1", "--offset", "0"])
+            #expect(seekOffset.exitCode == 0, "\(seekOffset)")
+
+            let deleted = try await ferry(server, ["subscriptions", "delete", "cli-subs", "billing"])
+            #expect(deleted.exitCode == 0, "\(deleted)")
+            let gone = try await ferry(server, ["subscriptions", "describe", "cli-subs", "billing"])
+            #expect(gone.exitCode != 0 && gone.standardError.contains("404"), "\(gone)")
+        }
+    }
+
+    @Test func create_FailsWithTheProblemDetail_ForABadURLOrADuplicate() async throws {
+        try await withTestServer { server, _ in
+            _ = try await ferry(server, ["topics", "create", "cli-subs-bad"])
+            let badURL = try await ferry(
+                server, ["subscriptions", "create", "cli-subs-bad", "s1", "--url", "ftp://example.com/"])
+            #expect(badURL.exitCode != 0 && badURL.standardError.contains("400"), "\(badURL)")
+            let arguments = ["subscriptions", "create", "cli-subs-bad", "s2", "--url", "http://127.0.0.1:9/"]
+            #expect(try await ferry(server, arguments).exitCode == 0)
+            let duplicate = try await ferry(server, arguments)
+            #expect(duplicate.exitCode != 0 && duplicate.standardError.contains("409"), "\(duplicate)")
+        }
+    }
+}
