@@ -38,9 +38,9 @@ struct AccessControlTests {
 
     // MARK: Authentication
 
-    @Test func health_ReadinessAndMetrics_StayOpen() async throws {
+    @Test func healthMetricsAndConsoleAssets_StayOpen() async throws {
         try await Self.withSecuredServer { client async throws in
-            for path in ["/healthz", "/readyz", "/metrics"] {
+            for path in ["/healthz", "/readyz", "/metrics", "/ui/"] {
                 #expect(try await client.get(path).status == 200, "\(path)")
             }
         }
@@ -229,6 +229,38 @@ struct AccessControlTests {
             // Delete: admin.
             expectProblem(try await client.delete(queue, headers: Self.auth("c-token")), 403, "forbidden")
             #expect(try await client.delete(queue, headers: Self.auth("oa-token")).status == 204)
+        }
+    }
+
+    // MARK: Subscriptions
+
+    @Test func subscriptions_NeedAdminToManage_ConsumeToRead() async throws {
+        try await Self.withSecuredServer { client async throws in
+            let base = "/v1/topics/orders/subscriptions"
+            let create = #"{"name":"hook","url":"http://127.0.0.1:9/none"}"#
+            expectProblem(try await client.post(base, json: create, headers: Self.auth("c-token")), 403, "forbidden")
+            expectProblem(try await client.post(base, json: create, headers: Self.auth("p-token")), 403, "forbidden")
+            let created = try await client.post(base, json: create, headers: Self.auth("oa-token"))
+            #expect(created.status == 201, "\(created.text)")
+            // Reads: consume.
+            #expect(try await client.get(base, headers: Self.auth("c-token")).status == 200)
+            #expect(try await client.get(base + "/hook", headers: Self.auth("c-token")).status == 200)
+            expectProblem(try await client.get(base, headers: Self.auth("p-token")), 403, "forbidden")
+            expectProblem(try await client.get(base + "/hook", headers: Self.auth("p-token")), 403, "forbidden")
+            expectProblem(try await client.get(base + "/hook"), 401, "unauthorized")
+            // Pause, seek, delete: admin.
+            let pause = #"{"paused":true}"#
+            expectProblem(try await client.patch(base + "/hook", json: pause, headers: Self.auth("c-token")), 403, "forbidden")
+            #expect(try await client.patch(base + "/hook", json: pause, headers: Self.auth("oa-token")).status == 200)
+            let seek = #"{"to":"earliest"}"#
+            expectProblem(try await client.post(base + "/hook/seek", json: seek, headers: Self.auth("c-token")), 403, "forbidden")
+            #expect(try await client.post(base + "/hook/seek", json: seek, headers: Self.auth("oa-token")).status == 200)
+            expectProblem(try await client.delete(base + "/hook", headers: Self.auth("c-token")), 403, "forbidden")
+            #expect(try await client.delete(base + "/hook", headers: Self.auth("oa-token")).status == 204)
+            // Another topic's subscriptions are out of reach of an orders-only admin.
+            expectProblem(
+                try await client.post("/v1/topics/payments/subscriptions", json: create, headers: Self.auth("oa-token")),
+                403, "forbidden")
         }
     }
 
