@@ -78,7 +78,7 @@ start_ferry() {  # start_ferry BINARY
     done
     curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"name":"bench","partitions":1}' "$base/v1/topics"
     curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
-        -d '{"topics":["t1","t2","bench"],"auto_offset_reset":"earliest","session_timeout_ms":600000}' "$base/v1/groups/g/members"
+        -d '{"topics":["t1","t2","bench"],"auto_offset_reset":"earliest","session_timeout_ms":300000}' "$base/v1/groups/g/members"
     curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"name":"q","start":"earliest"}' \
         "$base/v1/topics/t1/queues"
 }
