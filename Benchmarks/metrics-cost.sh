@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What scraping /metrics costs produce throughput (issue 7). Not a test: figures depend on the machine.
 #
-#   Benchmarks/metrics-cost.sh                         # 3 rounds × (no scraper, scraper every 1 s), 10 s each
+#   Benchmarks/metrics-cost.sh                         # 4 rounds × (no scraper, scraper every 1 s), 10 s each
 #   DURATION=5s ROUNDS=2 Benchmarks/metrics-cost.sh
 #   SCRAPE_INTERVAL=0.1 Benchmarks/metrics-cost.sh     # a much more aggressive scraper
 #   FERRY_BIN=/path/to/ferry Benchmarks/metrics-cost.sh
@@ -10,13 +10,14 @@
 # Workload: single-message produce (100-byte raw body, Benchmarks/api-bench/produce-one.lua) with wrk -t2 -c64
 # against a release `ferry serve --fsync interval` on 127.0.0.1. To give the scrape real work, the server
 # also holds TOPICS topics of PARTITIONS partitions (each with a message), a consumer group and a queue.
-# Rounds alternate (quiet, scraped, quiet, scraped…) so that drift in the machine's load hits both alike.
+# Runs alternate (quiet, scraped, scraped, quiet, …) so that drift in the machine's load and the order of
+# runs hit both alike.
 # Printed per run: req/s, p99, server CPU µs per request, and for scraped runs the scrape's size and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-4}
 SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-1}
 TOPICS=${TOPICS:-50}
 PARTITIONS=${PARTITIONS:-4}
@@ -133,8 +134,13 @@ if [ -n "${BASELINE_BIN:-}" ]; then
 fi
 start_ferry "$FERRY_BIN"
 for r in $(seq "$ROUNDS"); do
-    run quiet 0
-    run scraped 1
+    if [ $((r % 2)) = 1 ]; then
+        run quiet 0
+        run scraped 1
+    else
+        run scraped 1
+        run quiet 0
+    fi
 done
 stop_ferry
 echo "load after: $(uptime)"
