@@ -68,7 +68,9 @@ public final class FerryAPI: Sendable {
         addSubscriptionRoutes(to: &router)
         addConsoleRoutes(to: &router)
         if let accessControl {
-            router.admission = { [self] request, route in admit(request, route, access: accessControl) }
+            router.admission = { [self] request, route, responder in
+                admit(request, route, access: accessControl, responder: responder)
+            }
         }
         return router
     }

@@ -51,6 +51,7 @@ struct HTTPAccessLogTests {
         #expect(get["status"] == "200")
         #expect(get["bytes_in"] == "0")
         #expect(get["bytes_out"] == "3")
+        #expect(get["user"] == "-")
         #expect(get["duration_ms"].map { $0.contains(".") && Double($0) != nil } == true)
         let post = records[1].metadata.mapValues { "\($0)" }
         #expect(post["route"] == "/echo")

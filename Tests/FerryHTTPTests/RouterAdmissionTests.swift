@@ -24,7 +24,7 @@ struct RouterAdmissionTests {
             handled.names.withLock { $0.append("bare") }
             responder.respond(.text("bare"))
         }
-        router.admission = { request, route in
+        router.admission = { request, route, _ in
             guard let policy = route.policy as? String, policy == "open" else {
                 return .problem(.forbidden, slug: "forbidden", detail: "\(route.pattern)")
             }

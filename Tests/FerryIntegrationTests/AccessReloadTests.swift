@@ -56,7 +56,8 @@ struct AccessReloadTests {
             #expect(try Self.get(connection, token: second) == 200)
         }
         let text = ChildServer.readLog(log)
-        #expect(text.contains("request"), "access log lines expected at trace level")
+        #expect(text.contains("msg=request"), "access log lines expected at trace level")
+        #expect(text.contains(" user=ops"), "the access log names the token (never the token itself)")
         #expect(!text.contains(first) && !text.contains(second), "a token reached the log")
         #expect(!text.contains("Bearer"), "an Authorization header reached the log")
     }

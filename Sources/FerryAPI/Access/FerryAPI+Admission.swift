@@ -7,7 +7,10 @@ import FerryJSON
 extension FerryAPI {
     /// Checks `route`'s ``AccessRule`` for `request`: nil lets the handler run; otherwise 401 `unauthorized`
     /// (with `WWW-Authenticate: Bearer`) for a missing or unknown token, 403 `forbidden` for a missing right.
-    func admit(_ request: HTTPRequest, _ route: Router.Route, access: AccessControl) -> HTTPResponse? {
+    /// The token's name goes to the access log through `responder` (never the token).
+    func admit(
+        _ request: HTTPRequest, _ route: Router.Route, access: AccessControl, responder: HTTPResponder? = nil
+    ) -> HTTPResponse? {
         let rule = Router.accessRule(of: route)
         if rule.requirement == .open { return nil }
         let principal: AccessPrincipal
@@ -18,6 +21,7 @@ extension FerryAPI {
             return Self.unauthorized("unknown bearer token", invalidToken: true)
         case .principal(let found):
             principal = found
+            responder?.noteRemoteUser(found.name)
         }
         switch rule.requirement {
         case .open, .authenticated:

@@ -69,6 +69,8 @@ final class Connection {
     var logPath = ""
     /// The matched route pattern (`/v1/topics/{topic}`), or "-" when no route matched.
     var logRoute = "-"
+    /// The authenticated user's name (``HTTPResponder/noteRemoteUser(_:)``), or "-".
+    var logUser = "-"
     var logBytesIn = 0
     /// ``Router/Route/index`` of the route handling the current request, or -1 (set by the router).
     var routeIndex = -1

@@ -190,6 +190,7 @@ extension EventLoop {
             if context.accessLogEnabled {
                 connection.logPath = head.parsedTarget.path
                 connection.logRoute = "-"
+                connection.logUser = "-"
             }
             connection.logBytesIn = body.count
             connection.logStart = monotonicNanoseconds()
@@ -213,6 +214,7 @@ extension EventLoop {
         connection.logMethod = .other("-")
         connection.logPath = "(unparsable request)"
         connection.logRoute = "-"
+        connection.logUser = "-"
         connection.logBytesIn = 0
         connection.routeIndex = -1
         connection.logStart = monotonicNanoseconds()

@@ -71,7 +71,8 @@ extension EventLoop {
     }
 
     /// One access-log line per answered request: request id, method, route pattern, path, status, bytes in
-    /// (request body) and out (response body), duration, peer. Never headers (they may carry credentials).
+    /// (request body) and out (response body), duration, peer, user (a name noted by the application, "-" when
+    /// none). Never headers (they may carry credentials).
     private func logAccess(_ connection: Connection, status: HTTPStatus, bytes: Int) {
         let micros = (monotonicNanoseconds() &- connection.logStart) / 1000
         let millis = "\(micros / 1000).\(String(repeating: "0", count: 3 - String(micros % 1000).count))\(micros % 1000)"
@@ -81,7 +82,7 @@ extension EventLoop {
                 "request_id": "\(connection.requestID.string)", "method": "\(connection.logMethod.rawValue)",
                 "route": "\(connection.logRoute)", "path": "\(connection.logPath)", "status": "\(status.code)",
                 "bytes_in": "\(connection.logBytesIn)", "bytes_out": "\(bytes)", "duration_ms": "\(millis)",
-                "peer": "\(connection.remote)",
+                "peer": "\(connection.remote)", "user": "\(connection.logUser)",
             ])
     }
 

@@ -24,8 +24,10 @@ public struct Router: Sendable {
 
     /// Decides, after a route matched (``HTTPRequest/pathParameters`` are set) and before its handler runs,
     /// whether the request may go on: nil lets the handler run, a response is sent instead of running it.
-    /// Runs on the loop thread; must not block.
-    public typealias Admission = @Sendable (_ request: HTTPRequest, _ route: Route) -> HTTPResponse?
+    /// Runs on the loop thread; must not block. The responder is only for notes such as
+    /// ``HTTPResponder/noteRemoteUser(_:)``: answer by returning a response.
+    public typealias Admission = @Sendable (_ request: HTTPRequest, _ route: Route, _ responder: HTTPResponder) ->
+        HTTPResponse?
 
     public private(set) var routes: [Route] = []
 
@@ -116,7 +118,7 @@ public struct Router: Sendable {
         var request = request
         request.pathParameters = parameters
         responder.noteRoute(route)
-        if let admission, let refusal = admission(request, route) {
+        if let admission, let refusal = admission(request, route, responder) {
             responder.respond(refusal)
             return
         }

@@ -40,6 +40,15 @@ public struct HTTPResponder: @unchecked Sendable {
         if connection.loop.context.accessLogEnabled { connection.logRoute = route.pattern.text }
     }
 
+    /// Names the authenticated user of this request in the access log (`user=`, like nginx's `$remote_user`;
+    /// a name, never a credential). Effective only while the handler or admission hook runs on the loop thread.
+    public func noteRemoteUser(_ name: String) {
+        guard connection.inHandler == sequence, connection.loop.isOnLoopThread,
+            connection.loop.context.accessLogEnabled
+        else { return }
+        connection.logUser = name
+    }
+
     /// Registers `callback` to run (on the loop thread, must not block) if the connection closes before this
     /// request is answered. Runs at once when it already has. Not called after a normal response.
     public func onClose(_ callback: @escaping @Sendable () -> Void) {
