@@ -99,18 +99,32 @@ public final class WebhookDispatcher: Sendable {
     func synchronize(topic: String, name: String) {
         let key = RunnerKey(topic: topic, name: name)
         let snapshot = broker.subscriptions.snapshot(topic: topic, name: name)
-        let (runner, removed) = runners.withLock { state -> (SubscriptionRunner?, SubscriptionRunner?) in
-            guard !state.stopped else { return (nil, nil) }
-            guard let snapshot else { return (nil, state.table.removeValue(forKey: key)) }
-            if let existing = state.table[key], existing.createdAt == snapshot.config.createdAt {
-                return (existing, nil)
+        let (stopped, existing, removed) = runners.withLock {
+            state -> (Bool, SubscriptionRunner?, SubscriptionRunner?) in
+            guard !state.stopped else { return (true, nil, nil) }
+            if let snapshot, let runner = state.table[key], runner.createdAt == snapshot.config.createdAt {
+                return (false, runner, nil)
             }
-            let runner = SubscriptionRunner(dispatcher: self, snapshot: snapshot)
-            let old = state.table.updateValue(runner, forKey: key)
-            return (runner, old)
+            return (false, nil, state.table.removeValue(forKey: key))
         }
+        guard !stopped else { return }
+        // The old incarnation's metrics go before the new one creates its own (same labels).
         removed?.stop(destroyMetrics: true)
-        runner?.synchronize()
+        if let existing { return existing.synchronize() }
+        guard let snapshot else { return }
+        let runner = SubscriptionRunner(dispatcher: self, snapshot: snapshot)
+        let installed = runners.withLock { state -> Bool? in
+            guard !state.stopped else { return nil }
+            guard state.table[key] == nil else { return false }
+            state.table[key] = runner
+            return true
+        }
+        switch installed {
+        case true?: runner.synchronize()
+        // Lost a race with another synchronize: bring the runner it installed (same metrics handlers) in line.
+        case false?: synchronize(topic: topic, name: name)
+        case nil: break
+        }
     }
 
     /// Synchronizes every subscription (and drops runners of vanished ones), then again after the refresh
