@@ -142,8 +142,16 @@ for r in $(seq "$ROUNDS"); do
         run quiet 0
     fi
 done
+# The scrape's own price, independent of the rates' noise: server CPU per scrape over back-to-back scrapes.
+before=$(cpu_ms "$FERRY_PID")
+start_ns=$(date +%s%N)
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/metrics"; done
+end_ns=$(date +%s%N)
+after=$(cpu_ms "$FERRY_PID")
+SCRAPE_COST="one scrape (${TOPICS}×${PARTITIONS} partitions): $(( (after - before) / 50 )) ms server CPU, $(( (end_ns - start_ns) / 50000000 )) ms wall (mean of 50)"
 stop_ferry
 echo "load after: $(uptime)"
+echo "$SCRAPE_COST"
 python3 - "$WORK/results" "$SCRAPE_INTERVAL" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
