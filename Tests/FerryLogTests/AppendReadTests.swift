@@ -131,6 +131,41 @@ struct AppendReadTests {
         #expect(reopened.environment.cache.mappedCount <= 3)
     }
 
+    @Test func read_InAnyOrder_AfterTailingReads_ReturnsTheRightRecords() throws {
+        // Tailing reads leave a hint (the batch a read stopped in); reads that jump backwards, forwards, into
+        // other segments, and while appends go on must never start from a wrong position.
+        var configuration = LogConfiguration(segmentBytes: 4096, indexIntervalBytes: 1024, flushPolicy: .never)
+        configuration.preallocationBytes = 4096
+        let test = try TestLog.make(configuration, maxMappedSegments: 4)
+        defer { test.close() }
+        var inputs: [RecordInput] = []
+        func append(_ batches: Int) throws {
+            for batch in 0..<batches {
+                let records = (0..<(batch % 5 + 1)).map { sampleRecord(inputs.count + $0, valueBytes: 40 + batch % 7) }
+                try test.log.append(records)
+                inputs += records
+            }
+        }
+        try append(40)
+        var generator = SystemRandomNumberGenerator()
+        var offset: Int64 = 0
+        for step in 0..<600 {
+            if step % 50 == 0 { try append(3) }
+            switch step % 4 {
+            case 0: offset = Int64.random(in: 0..<Int64(inputs.count), using: &generator)
+            case 1: offset = max(0, offset - Int64.random(in: 1...7, using: &generator))
+            default: offset = min(Int64(inputs.count - 1), offset + 1)
+            }
+            let count = Int.random(in: 1...3, using: &generator)
+            let records = try test.log.read(from: offset, maxRecords: count).records
+            #expect(records.count == min(count, inputs.count - Int(offset)))
+            for (index, record) in records.enumerated() {
+                #expect(record.offset == offset + Int64(index) && matches(record, inputs[Int(offset) + index]))
+            }
+        }
+        #expect(test.log.segmentCount > 3)
+    }
+
     @Test func offsetAtOrAfterTimestamp_FindsFirstMatch_AcrossSegments() throws {
         let configuration = LogConfiguration(segmentBytes: 2048, indexIntervalBytes: 256, flushPolicy: .never)
         let test = try TestLog.make(configuration)

@@ -4,6 +4,22 @@ import Glibc
 import FerrySystem
 import Synchronization
 
+/// The batch a read last stopped in: `(segment base, batch base offset, byte position)`. Segments are
+/// append-only and never rewritten in place, so a batch's position stays valid as long as its segment exists
+/// (a segment with the same base offset); a read from any offset at or after `batchBase` in that segment may
+/// start scanning at `position` instead of the index's floor entry. One-message reads of a tailing consumer
+/// (webhook batches of 1, queue receives) would otherwise rescan up to an index interval each time.
+struct ReadHint: Sendable {
+    var segmentBase: Int64 = -1
+    var batchBase: Int64 = 0
+    var position: Int = 0
+
+    /// The position to start scanning a segment at for `offset`, given the index's floor position.
+    func start(segmentBase: Int64, offset: Int64, indexFloor: Int) -> Int {
+        segmentBase == self.segmentBase && batchBase <= offset && position > indexFloor ? position : indexFloor
+    }
+}
+
 /// Where a read continues: the active segment's mapping, or a closed segment to map.
 private enum ReadSource {
     case end
@@ -27,6 +43,8 @@ extension PartitionLog {
         var bounds: (start: Int64, end: Int64) = (0, 0)
         var first = true
         let indexInterval = configuration.indexIntervalBytes
+        var hint = readHint.withLock { $0 }
+        defer { readHint.withLock { $0 = hint } }
         while records.count < maxRecords && bytes < maxBytes {
             let source = try state.withLock { state throws(LogError) -> ReadSource in
                 if state.isClosed { throw LogError.closed }
@@ -61,8 +79,9 @@ extension PartitionLog {
                 return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
             case .active(let region, let limit, let start, let base, let trustedFrom):
                 do {
-                    if try scan(region: region, limit: limit, from: start, segmentBase: base, endOffset: nil,
-                             trustedFrom: trustedFrom,
+                    if try scan(region: region, limit: limit,
+                             from: hint.start(segmentBase: base, offset: current, indexFloor: start),
+                             segmentBase: base, endOffset: nil, trustedFrom: trustedFrom, hint: &hint,
                              current: &current, records: &records, bytes: &bytes, maxRecords: maxRecords,
                              maxBytes: maxBytes) {
                         return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
@@ -93,10 +112,12 @@ extension PartitionLog {
                     throw LogError.corruptBatch(segmentBaseOffset: segment.baseOffset, position: 0)
                 }
                 let relative = UInt32(current - segment.baseOffset)
+                let floor = view.index.floorPosition(forRelativeOffset: relative)
                 do {
-                    if try scan(region: region, limit: view.size, from: view.index.floorPosition(forRelativeOffset: relative),
+                    if try scan(region: region, limit: view.size,
+                             from: hint.start(segmentBase: segment.baseOffset, offset: current, indexFloor: floor),
                              segmentBase: segment.baseOffset, endOffset: endOffset, trustedFrom: view.trustedFrom,
-                             current: &current,
+                             hint: &hint, current: &current,
                              records: &records, bytes: &bytes, maxRecords: maxRecords, maxBytes: maxBytes) {
                         return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
                                          logEndOffset: bounds.end)
@@ -111,11 +132,12 @@ extension PartitionLog {
         return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
     }
 
-    /// Appends the records of one segment from `current` on; advances `current`. Returns true when a limit was
-    /// reached (the read is complete). Throws `.corruptBatch` for a batch that fails its CRC or structure, or
-    /// when the segment ends before `endOffset`.
+    /// Appends the records of one segment from `current` on; advances `current` and sets `hint` to the last
+    /// batch it decoded. Returns true when a limit was reached (the read is complete). Throws `.corruptBatch` for
+    /// a batch that fails its CRC or structure, or when the segment ends before `endOffset`.
     private func scan(
         region: MappedRegion, limit: Int, from start: Int, segmentBase: Int64, endOffset: Int64?, trustedFrom: Int,
+        hint: inout ReadHint,
         current: inout Int64, records: inout [ReadRecord], bytes: inout Int, maxRecords: Int, maxBytes: Int
     ) throws(LogError) -> Bool {
         let base = UnsafeRawPointer(region.base)
@@ -134,6 +156,7 @@ extension PartitionLog {
             else { throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position) }
             var full = false
             var next = current
+            hint = ReadHint(segmentBase: segmentBase, batchBase: header.baseOffset, position: position)
             try RecordBatchDecoder.forEachRecord(in: header, at: position, base: base, segmentBaseOffset: segmentBase) {
                 pointer, offset, timestamp, keyLength, valueLength, headerCount, size throws(LogError) -> Bool in
                 if offset < next { return true }

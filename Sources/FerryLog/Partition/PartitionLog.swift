@@ -36,6 +36,9 @@ public final class PartitionLog: Sendable {
     let policyIsAlways: Atomic<Bool>
 
     let retentionLock = Mutex(())
+    /// Where the last read stopped (see ``ReadHint``): a reader tailing the log starts its next read there
+    /// instead of at the sparse index entry before it.
+    let readHint = Mutex(ReadHint())
 
     init(directory: String, environment: LogEnvironment, state: PartitionState, report: RecoveryReport) {
         self.directory = directory
