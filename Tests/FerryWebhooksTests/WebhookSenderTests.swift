@@ -146,7 +146,9 @@ struct WebhookSenderTests {
         defer { receiver.stop() }
         for _ in 0..<5 { #expect(await send(receiver.baseURL + "/ok").status == 204) }
         #expect(receiver.requests.count == 5)
-        #expect(Set(receiver.requests.map(\.remoteAddress)).count == 1)
+        // Reuse, not exactly one connection: on a starved machine libcurl may find the cached connection busy
+        // being returned and open a second one; without reuse every delivery would have its own (5).
+        #expect(Set(receiver.requests.map(\.remoteAddress)).count < 5)
     }
 
     @Test func cancel_CompletesWithCancelledFailure() async throws {
