@@ -104,17 +104,19 @@ struct SubscriptionsCommand: ParsableCommand {
         }
     }
 
+    /// PATCHes `{"paused": paused}` and shows the status (pause and resume).
+    static func setPaused(_ paused: Bool, topic: String, name: String, client: ClientOptions) throws {
+        let body = JSONValue.object(JSONObject(pairs: [("paused", .bool(paused))]))
+        show(try FerryClient(client).json("PATCH", path(topic, name), body: body), json: client.json)
+    }
+
     struct Pause: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Pause deliveries (the position is kept).")
         @OptionGroup var client: ClientOptions
         @Argument(help: "Topic name.") var topic: String
         @Argument(help: "Subscription name.") var name: String
 
-        func run() throws {
-            let body = JSONValue.object(JSONObject(pairs: [("paused", .bool(true))]))
-            SubscriptionsCommand.show(
-                try FerryClient(client).json("PATCH", SubscriptionsCommand.path(topic, name), body: body), json: client.json)
-        }
+        func run() throws { try SubscriptionsCommand.setPaused(true, topic: topic, name: name, client: client) }
     }
 
     struct Resume: ParsableCommand {
@@ -123,11 +125,7 @@ struct SubscriptionsCommand: ParsableCommand {
         @Argument(help: "Topic name.") var topic: String
         @Argument(help: "Subscription name.") var name: String
 
-        func run() throws {
-            let body = JSONValue.object(JSONObject(pairs: [("paused", .bool(false))]))
-            SubscriptionsCommand.show(
-                try FerryClient(client).json("PATCH", SubscriptionsCommand.path(topic, name), body: body), json: client.json)
-        }
+        func run() throws { try SubscriptionsCommand.setPaused(false, topic: topic, name: name, client: client) }
     }
 
     struct Seek: ParsableCommand {
