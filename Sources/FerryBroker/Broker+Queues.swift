@@ -36,13 +36,7 @@ final class BrokerQueueAccess: QueueTopicAccess, Sendable {
     let broker = Mutex<WeakBroker>(WeakBroker(nil))
 
     func partitions(of topic: String) -> [any PartitionStorage]? {
-        guard let broker = broker.withLock({ $0.value }), let metadata = broker.metadata(of: topic) else { return nil }
-        var partitions: [any PartitionStorage] = []
-        for p in 0..<metadata.partitionCount {
-            guard let storage = broker.storage.partition(topic: topic, partition: p) else { return nil }
-            partitions.append(storage)
-        }
-        return partitions
+        broker.withLock { $0.value }?.partitions(of: topic)
     }
 
     func deadLetter(

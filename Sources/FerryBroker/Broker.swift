@@ -108,6 +108,17 @@ public final class Broker: Sendable {
         return metadata
     }
 
+    /// A user topic's partitions in order, or nil when it does not exist (or a partition is missing).
+    func partitions(of topic: String) -> [any PartitionStorage]? {
+        guard let metadata = metadata(of: topic) else { return nil }
+        var partitions: [any PartitionStorage] = []
+        for p in 0..<metadata.partitionCount {
+            guard let storage = storage.partition(topic: topic, partition: p) else { return nil }
+            partitions.append(storage)
+        }
+        return partitions
+    }
+
     /// A partition's storage; throws `invalidTopicName` / `topicNotFound` / `partitionNotFound`.
     public func partition(topic: String, partition: Int) throws(BrokerError) -> any PartitionStorage {
         let metadata = try existingTopic(topic)

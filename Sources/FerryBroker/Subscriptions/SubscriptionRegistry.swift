@@ -92,13 +92,7 @@ public final class SubscriptionRegistry: Sendable {
 
     /// The topic's partitions in order, or nil when it does not exist.
     func partitions(of topic: String) -> [any PartitionStorage]? {
-        guard let broker = broker.withLock({ $0.value }), let metadata = broker.metadata(of: topic) else { return nil }
-        var partitions: [any PartitionStorage] = []
-        for p in 0..<metadata.partitionCount {
-            guard let storage = broker.storage.partition(topic: topic, partition: p) else { return nil }
-            partitions.append(storage)
-        }
-        return partitions
+        broker.withLock { $0.value }?.partitions(of: topic)
     }
 
     /// Positions padded to the topic's partition count (a partition added later starts at its first offset).
