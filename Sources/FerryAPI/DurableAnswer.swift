@@ -11,6 +11,13 @@ final class DurableAnswer: Sendable {
 
     init(_ responder: HTTPResponder) { self.responder = responder }
 
+    /// An answer of `204 No Content` once the change is durable (deletions).
+    static func noContent(_ responder: HTTPResponder) -> DurableAnswer {
+        let answer = DurableAnswer(responder)
+        answer.respond(HTTPResponse(status: .noContent))
+        return answer
+    }
+
     /// The response to send once the change is durable. Call once.
     func respond(_ response: HTTPResponse) {
         let durable = state.withLock { state in

@@ -43,15 +43,11 @@ extension FerryAPI {
         router.add(.DELETE, "/v1/topics/{topic}/queues/{queue}", needs: .admin(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 // Answered once the deletion is durable (per the flush policy).
+                let answer = DurableAnswer.noContent(responder)
                 try APIFailure.mapping { () throws(BrokerError) in
                     try broker.queues.delete(
-                        topic: request.pathParameter("topic") ?? "", name: request.pathParameter("queue") ?? ""
-                    ) { durable in
-                        switch durable {
-                        case .success: responder.respond(HTTPResponse(status: .noContent))
-                        case .failure(let error): responder.respond(ProblemMapping.response(for: error))
-                        }
-                    }
+                        topic: request.pathParameter("topic") ?? "", name: request.pathParameter("queue") ?? "",
+                        onDurable: answer.durable)
                 }
             }
         }

@@ -38,15 +38,11 @@ extension FerryAPI {
         }
         router.add(.DELETE, "/v1/topics/{topic}/subscriptions/{name}", needs: .admin(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
+                let answer = DurableAnswer.noContent(responder)
                 try APIFailure.mapping { () throws(BrokerError) in
                     try broker.subscriptions.delete(
-                        topic: request.pathParameter("topic") ?? "", name: request.pathParameter("name") ?? ""
-                    ) { result in
-                        switch result {
-                        case .success: responder.respond(HTTPResponse(status: .noContent))
-                        case .failure(let error): responder.respond(ProblemMapping.response(for: error))
-                        }
-                    }
+                        topic: request.pathParameter("topic") ?? "", name: request.pathParameter("name") ?? "",
+                        onDurable: answer.durable)
                 }
             }
         }
