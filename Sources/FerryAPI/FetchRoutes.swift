@@ -11,9 +11,9 @@ struct FetchLimits {
     var base64: Bool
 
     init(_ request: HTTPRequest) throws(APIFailure) {
-        limit = Int(try request.integerQuery("limit", in: 1...10_000, default: 100)!)
-        maxBytes = Int(try request.integerQuery("max_bytes", in: 1...67_108_864, default: 1_048_576)!)
-        waitMilliseconds = Int(try request.integerQuery("wait_ms", in: 0...60_000, default: 0)!)
+        limit = Int(try request.integerQuery("limit", in: 1...10_000, default: 100))
+        maxBytes = Int(try request.integerQuery("max_bytes", in: 1...67_108_864, default: 1_048_576))
+        waitMilliseconds = Int(try request.integerQuery("wait_ms", in: 0...60_000, default: 0))
         switch request.query("encoding") {
         case nil: base64 = false
         case "base64": base64 = true
@@ -84,10 +84,10 @@ extension FerryAPI {
         if request.query("timestamp") != nil && request.query("offset") != nil {
             throw .parameter("timestamp", "give either offset or timestamp, not both")
         }
-        if let timestamp = try request.integerQuery("timestamp", in: 0...Int64.max, default: nil) {
+        if let timestamp = try request.integerQuery("timestamp", in: 0...Int64.max) {
             return storage.offset(atOrAfterTimestamp: timestamp)
         }
-        guard let offset = try request.integerQuery("offset", in: -1...Int64.max, default: nil) else { return startOffset }
+        guard let offset = try request.integerQuery("offset", in: -1...Int64.max) else { return startOffset }
         if offset == -1 { return endOffset }
         guard offset >= startOffset && offset <= endOffset else {
             throw APIFailure(BrokerError.offsetOutOfRange(requested: offset, startOffset: startOffset, endOffset: endOffset))

@@ -70,7 +70,7 @@ extension FerryAPI {
         guard let topics = try body.stringArray("topics"), !topics.isEmpty else {
             throw .parameter("topics", "must be a non-empty array of topic names")
         }
-        let timeout = try body.int64("session_timeout_ms", in: 1000...300_000, default: 30_000)!
+        let timeout = try body.int64("session_timeout_ms", in: 1000...300_000, default: 30_000)
         var reset = OffsetReset.latest
         if let text = try body.string("auto_offset_reset") {
             guard let parsed = OffsetReset(rawValue: text) else {
@@ -235,9 +235,9 @@ extension FerryAPI {
         case .string("earliest"): target = .earliest
         case .string("latest"): target = .latest
         case .object(let object) where object["offset"] != nil:
-            target = .offset(try object.int64("offset", in: 0...Int64.max)!)
+            target = .offset(try object.requiredInt64("offset", in: 0...Int64.max))
         case .object(let object) where object["timestamp"] != nil:
-            target = .timestamp(try object.int64("timestamp", in: 0...Int64.max)!)
+            target = .timestamp(try object.requiredInt64("timestamp", in: 0...Int64.max))
         default:
             throw .parameter("to", "must be \"earliest\", \"latest\", {\"offset\": N} or {\"timestamp\": T}")
         }

@@ -37,7 +37,7 @@ extension MessageEncoding {
         }
         guard bound <= maxCompactBytes else { return false }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer -> Bool in
-            var out = CompactOutput(base: buffer.baseAddress!)
+            var out = CompactOutput(base: buffer.baseAddress!)  // bound > 0: the literals alone
             out.literal("{\"topic\":")
             topic.withUTF8 { out.escaped(UnsafeRawBufferPointer($0)) }
             out.literal(",\"partition\":")
@@ -122,7 +122,7 @@ struct CompactOutput {
                 i -= 1
                 digits[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
             }
-            UnsafeMutableRawPointer(base + count).copyMemory(from: digits.baseAddress! + i, byteCount: end - i)
+            UnsafeMutableRawPointer(base + count).copyMemory(from: digits.baseAddress! + i, byteCount: end - i)  // 20-byte buffer
             return end - i
         }
         count += written

@@ -148,12 +148,17 @@ enum ProduceParsing {
                 try reader.finish()
             }
         } catch let error as RecordError {
+            // A record error found while reading is the record's fault only when the body is JSON at all.
+            if let syntax = syntaxError(body) { throw APIFailure(ProblemMapping.invalidJSON(syntax)) }
             switch error {
             case .shape(let reason): throw .parameter("records", reason)
             case .record(let index, let reason): throw APIFailure(BrokerError.invalidRecord(index: index, reason: reason))
             }
         } catch let error as JSONError {
-            // Malformed JSON inside a record is that record's fault; anywhere else it is the body's.
+            // Text that is not JSON (truncated, a trailing comma, not JSON at all) is the body's fault, wherever
+            // it is; a well-formed value of the wrong kind inside a record is that record's.
+            if case .syntax = error { throw APIFailure(ProblemMapping.invalidJSON(error)) }
+            if let syntax = syntaxError(body) { throw APIFailure(ProblemMapping.invalidJSON(syntax)) }
             if currentIndex >= 0 && sawRecords {
                 throw APIFailure(BrokerError.invalidRecord(index: currentIndex, reason: "\(error)"))
             }
@@ -164,6 +169,24 @@ enum ProduceParsing {
         guard sawRecords else { throw .parameter("records", "is required") }
         guard !batch.records.isEmpty else { throw .parameter("records", "must hold at least one record") }
         return batch
+    }
+
+    /// The first syntax error of `body` read as one JSON text, nil when it is well-formed. Only called on an
+    /// error path, so a good produce body is read once.
+    static func syntaxError(_ body: [UInt8]) -> JSONError? {
+        do {
+            try body.withUnsafeBytes { raw in
+                var reader = JSONReader(raw)
+                try reader.skipValue()
+                try reader.finish()
+            }
+            return nil
+        } catch let error as JSONError {
+            if case .syntax = error { return error }
+            return nil
+        } catch {
+            return nil
+        }
     }
 
     enum RecordError: Error {

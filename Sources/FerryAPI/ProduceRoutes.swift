@@ -75,7 +75,7 @@ extension FerryAPI {
     /// Throws for errors found before anything was appended.
     func produce(topic: String, _ request: HTTPRequest, answer: @escaping @Sendable (HTTPResponse) -> Void) throws(APIFailure) {
         let batch = try ProduceParsing.batch(from: request)
-        let partition = try request.integerQuery("partition", in: 0...Int64(Int32.max), default: nil).map { Int($0) }
+        let partition = try request.integerQuery("partition", in: 0...Int64(Int32.max)).map { Int($0) }
         try APIFailure.mapping { () throws(BrokerError) in
             try broker.produce(topic: topic, batch: batch, defaultPartition: partition) { result in
                 switch result {
@@ -94,7 +94,7 @@ extension FerryAPI {
         // Per entry: 43 bytes of literals + 3 decimals of at most 20 bytes.
         let bound = 16 + offsets.count * (43 + 60)
         return [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
-            var out = CompactOutput(base: buffer.baseAddress!)
+            var out = CompactOutput(base: buffer.baseAddress!)  // bound ≥ 16 bytes
             out.literal("{\"offsets\":[")
             for (index, offset) in offsets.enumerated() {
                 out.literal(index == 0 ? "{\"partition\":" : ",{\"partition\":")

@@ -16,9 +16,9 @@ struct QueueReceiveRequest: Sendable {
         topic = request.pathParameter("topic") ?? ""
         queue = request.pathParameter("queue") ?? ""
         let body = try request.jsonObject(emptyAllowed: true)
-        maxMessages = Int(try body.int64("max_messages", in: 1...1000, default: 10)!)
-        waitMilliseconds = Int(try body.int64("wait_ms", in: 0...60_000, default: 0)!)
-        leaseMilliseconds = try body.int64("lease_ms", in: 100...43_200_000, default: 30_000)!
+        maxMessages = Int(try body.int64("max_messages", in: 1...1000, default: 10))
+        waitMilliseconds = Int(try body.int64("wait_ms", in: 0...60_000, default: 0))
+        leaseMilliseconds = try body.int64("lease_ms", in: 100...43_200_000, default: 30_000)
     }
 }
 

@@ -72,7 +72,7 @@ extension FerryAPI {
             }
             options.start = parsed
         }
-        options.maxDeliveries = Int(try body.int64("max_deliveries", in: 1...100, default: 5)!)
+        options.maxDeliveries = Int(try body.int64("max_deliveries", in: 1...100, default: 5))
         options.deadLetterTopic = try body.string("dead_letter_topic")
         // Answered once the creation is durable (per the flush policy); the status is taken before that.
         let answer = DurableAnswer(responder)
@@ -131,8 +131,8 @@ extension FerryAPI {
         switch action {
         case "ack": settlement = .ack
         case "reject": settlement = .reject
-        case "release": settlement = .release(delayMilliseconds: try body.int64("delay_ms", in: 0...43_200_000, default: 0)!)
-        default: settlement = .renew(leaseMilliseconds: try body.int64("lease_ms", in: 100...43_200_000, default: 30_000)!)
+        case "release": settlement = .release(delayMilliseconds: try body.int64("delay_ms", in: 0...43_200_000, default: 0))
+        default: settlement = .renew(leaseMilliseconds: try body.int64("lease_ms", in: 100...43_200_000, default: 30_000))
         }
         try APIFailure.mapping { () throws(BrokerError) in
             try broker.queues.settle(topic: topic, name: queue, receipts: receipts, settlement) { result in

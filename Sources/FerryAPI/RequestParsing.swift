@@ -5,13 +5,19 @@ import FerryJSON
 
 /// Reading query parameters and JSON bodies with API.md's error rules.
 extension HTTPRequest {
-    /// An integer query parameter in `range` (absent: `defaultValue`); anything else → 400 invalid-parameter.
-    func integerQuery(_ name: String, in range: ClosedRange<Int64>, default defaultValue: Int64?) throws(APIFailure) -> Int64? {
-        guard let text = query(name) else { return defaultValue }
+    /// An optional integer query parameter in `range`: nil when absent; anything else → 400 invalid-parameter.
+    func integerQuery(_ name: String, in range: ClosedRange<Int64>) throws(APIFailure) -> Int64? {
+        guard let text = query(name) else { return nil }
         guard let value = Int64(text), range.contains(value) else {
             throw .parameter(name, "must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
         }
         return value
+    }
+
+    /// An integer query parameter in `range`, `defaultValue` when absent; anything else → 400 invalid-parameter.
+    /// The non-optional result is the point: a caller never unwraps a request value.
+    func integerQuery(_ name: String, in range: ClosedRange<Int64>, default defaultValue: Int64) throws(APIFailure) -> Int64 {
+        try integerQuery(name, in: range) ?? defaultValue
     }
 
     /// A path parameter that must be a non-negative integer (a partition number).
@@ -72,12 +78,26 @@ extension String {
 
 /// Typed access to JSON object members with 400 invalid-parameter errors naming the field.
 extension JSONObject {
-    func int64(_ key: String, in range: ClosedRange<Int64>, default defaultValue: Int64? = nil) throws(APIFailure) -> Int64? {
-        guard let value = self[key], !value.isNull else { return defaultValue }
+    /// An optional integer member in `range`: nil when absent or `null`; anything else → 400 invalid-parameter.
+    func int64(_ key: String, in range: ClosedRange<Int64>) throws(APIFailure) -> Int64? {
+        guard let value = self[key], !value.isNull else { return nil }
         guard case .number(let number) = value, number.isInteger, let int = try? number.int64, range.contains(int) else {
             throw .parameter(key, "must be an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         return int
+    }
+
+    /// An integer member in `range`, `defaultValue` when absent or `null`; anything else → 400 invalid-parameter.
+    func int64(_ key: String, in range: ClosedRange<Int64>, default defaultValue: Int64) throws(APIFailure) -> Int64 {
+        try int64(key, in: range) ?? defaultValue
+    }
+
+    /// A required integer member in `range`: absent, `null` or anything else → 400 invalid-parameter naming it.
+    func requiredInt64(_ key: String, in range: ClosedRange<Int64>) throws(APIFailure) -> Int64 {
+        guard let value = try int64(key, in: range) else {
+            throw .parameter(key, "is required: an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
     }
 
     func string(_ key: String) throws(APIFailure) -> String? {

@@ -59,9 +59,9 @@ extension FerryAPI {
         var config = SubscriptionConfig(topic: topic, name: name, url: url)
         config.secret = try body.string("secret")
         try Self.checkSecret(config.secret)
-        config.batchSize = Int(try body.int64("batch_size", in: 1...1000, default: 1)!)
-        config.maxAttempts = Int(try body.int64("max_attempts", in: 1...100, default: 8)!)
-        config.timeoutMilliseconds = Int(try body.int64("timeout_ms", in: 100...300_000, default: 10_000)!)
+        config.batchSize = Int(try body.int64("batch_size", in: 1...1000, default: 1))
+        config.maxAttempts = Int(try body.int64("max_attempts", in: 1...100, default: 8))
+        config.timeoutMilliseconds = Int(try body.int64("timeout_ms", in: 100...300_000, default: 10_000))
         config.headers = try Self.headerMap(body, "headers") ?? []
         config.filter = try Self.filter(body) ?? nil
         var start = OffsetReset.latest
@@ -120,9 +120,9 @@ extension FerryAPI {
         case .string("latest"): target = .latest
         case .object(let object) where object["offset"] != nil:
             let partition = try object.int64("partition", in: 0...Int64(Int32.max)).map { Int($0) }
-            target = .offset(try object.int64("offset", in: 0...Int64.max)!, partition: partition)
+            target = .offset(try object.requiredInt64("offset", in: 0...Int64.max), partition: partition)
         case .object(let object) where object["timestamp"] != nil:
-            target = .timestamp(try object.int64("timestamp", in: 0...Int64.max)!)
+            target = .timestamp(try object.requiredInt64("timestamp", in: 0...Int64.max))
         default:
             throw .parameter(
                 "to", "must be \"earliest\", \"latest\", {\"offset\": N, \"partition\": P} or {\"timestamp\": T}")

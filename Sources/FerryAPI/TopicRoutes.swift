@@ -10,7 +10,7 @@ extension FerryAPI {
             guarded(responder) { () throws(APIFailure) in
                 let body = try request.jsonObject()
                 guard let name = try body.string("name") else { throw .parameter("name", "is required") }
-                let partitions = try body.int64("partitions", in: Int64.min...Int64.max, default: 1)!
+                let partitions = try body.int64("partitions", in: Int64.min...Int64.max, default: 1)
                 guard (1...Int64(Broker.maxPartitions)).contains(partitions) else {
                     throw APIFailure(BrokerError.invalidPartitions("partitions must be between 1 and \(Broker.maxPartitions)"))
                 }

@@ -50,11 +50,9 @@ extension Broker {
             } else if let key = record.key {
                 partition = Murmur2.partition(forKey: batch.bytes[key], partitionCount: count)
             } else {
-                if sticky == nil {
-                    let turn = stickyCounter.wrappingAdd(1, ordering: .relaxed).oldValue
-                    sticky = Int(UInt(bitPattern: turn) % UInt(count))
-                }
-                partition = sticky!
+                let chosen = sticky ?? Int(UInt(bitPattern: stickyCounter.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(count))
+                sticky = chosen
+                partition = chosen
             }
             byPartition[partition].append(index)
             timestamps.append(record.timestamp ?? time)
@@ -70,7 +68,10 @@ extension Broker {
                 progress.pending -= 1
                 guard progress.pending == 0 else { return nil }
                 if let error = progress.error { return .failure(error) }
-                return .success(progress.offsets.map { $0! })
+                // Every record index belongs to one target, whose append set its offset before pending hit 0.
+                let offsets = progress.offsets.compactMap { $0 }
+                guard offsets.count == progress.offsets.count else { return .failure(.internal("produce lost an offset")) }
+                return .success(offsets)
             }
             if let finished { completion(finished) }
         }

@@ -16,7 +16,7 @@ enum DedicatedThread {
         let code = pthread_create(
             &thread, nil,
             { context in
-                let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+                let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()  // the retained box passed to pthread_create
                 body.run()
                 return nil
             }, context)

@@ -26,7 +26,7 @@ public enum Base64 {
         let table = alphabet.utf8Start
         let chunkInput = 768  // encoded through a 1 KiB stack buffer, then appended in one copy
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
-            let output = buffer.baseAddress!
+            let output = buffer.baseAddress!  // a 1 KiB allocation has an address
             var i = 0
             let total = bytes.count
             while i < total {

@@ -136,9 +136,9 @@ public enum LogLine {
             writer.endArray()
         case .dictionary(let members):
             writer.beginObject()
-            for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for (key, value) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                 writer.key(key)
-                writeJSON(members[key]!, into: &writer)
+                writeJSON(value, into: &writer)
             }
             writer.endObject()
         }

@@ -24,7 +24,7 @@ public final class FileDescriptorSink: LogSink {
             line.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)  // raw.count > 0 inside the loop
                     if n < 0 && errno == EINTR { continue }
                     if n <= 0 { return }  // nowhere to report a failing log descriptor
                     offset += n

@@ -24,7 +24,7 @@ public final class SystemThread: Sendable {
         let box = Unmanaged.passRetained(Box(body, name: name)).toOpaque()
         var thread = pthread_t()
         let code = pthread_create(&thread, nil, { argument in
-            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()  // the retained box passed to pthread_create
             _ = cferry_set_thread_name(String(decoding: box.name.utf8.prefix(15), as: UTF8.self))
             box.body()
             return nil

@@ -62,10 +62,9 @@ public final class GroupCoordinator: Sendable {
     /// The durable state as journal entries (each group's topics and committed offsets), for compaction.
     public func snapshotEntries() -> [GroupJournalEntry] {
         state.withLock { state in
-            state.groups.keys.sorted().flatMap { name -> [GroupJournalEntry] in
-                let g = state.groups[name]!
-                return [.topics(group: name, topics: g.topics)]
-                    + g.committed.keys.sorted().map { .committed(group: name, partition: $0, offset: g.committed[$0]!) }
+            state.groups.sorted { $0.key < $1.key }.flatMap { name, g -> [GroupJournalEntry] in
+                [.topics(group: name, topics: g.topics)]
+                    + g.committed.sorted { $0.key < $1.key }.map { .committed(group: name, partition: $0.key, offset: $0.value) }
             }
         }
     }
@@ -83,7 +82,7 @@ public final class GroupCoordinator: Sendable {
             g.members.append(GroupMember(id: memberID, options: options, lastSeen: now()))
             let wake = rebalance(&g)
             state.groups[group] = g
-            let assignments = g.members.last!.assignments
+            let assignments = g.members.last?.assignments ?? []  // the member appended above
             return (GroupJoinResult(memberID: memberID, group: group, assignments: assignments), wake)
         }
         wake.forEach { $0() }
@@ -112,8 +111,8 @@ public final class GroupCoordinator: Sendable {
         let (evicted, wake): ([String], [@Sendable () -> Void]) = state.withLock { state in
             var evicted: [String] = []
             var wake: [@Sendable () -> Void] = []
-            for name in state.groups.keys {
-                var g = state.groups[name]!
+            for (name, group) in state.groups {
+                var g = group
                 let expired = g.members.filter {
                     $0.heldFetches == 0 && time - $0.lastSeen > $0.options.sessionTimeoutMilliseconds
                 }
@@ -134,8 +133,8 @@ public final class GroupCoordinator: Sendable {
     public func topicChanged(_ topic: String, deleted: Bool) {
         let wake: [@Sendable () -> Void] = state.withLock { state in
             var wake: [@Sendable () -> Void] = []
-            for name in state.groups.keys {
-                var g = state.groups[name]!
+            for (name, group) in state.groups {
+                var g = group
                 let affected = g.topics.contains(topic) || g.committed.keys.contains { $0.topic == topic }
                 guard affected else { continue }
                 if deleted {

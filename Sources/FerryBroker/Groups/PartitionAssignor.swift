@@ -38,7 +38,7 @@ public enum PartitionAssignor {
             let ranked = eligible.sorted { a, b in
                 let aSticky = owned(a) > floor, bSticky = owned(b) > floor
                 if aSticky != bSticky { return aSticky }
-                let aLoad = result[members[a].id]!.count, bLoad = result[members[b].id]!.count
+                let aLoad = result[members[a].id, default: []].count, bLoad = result[members[b].id, default: []].count
                 if aLoad != bLoad { return aLoad < bLoad }
                 return a < b
             }
@@ -49,23 +49,22 @@ public enum PartitionAssignor {
             var unassigned: [TopicPartition] = []
             for tp in partitions {
                 if let owner = eligible.first(where: { members[$0].current.contains(tp) }),
-                    taken[owner, default: 0] < target[owner]!
+                    taken[owner, default: 0] < target[owner, default: 0]
                 {
                     taken[owner, default: 0] += 1
-                    result[members[owner].id]!.append(tp)
+                    result[members[owner].id, default: []].append(tp)
                 } else {
                     unassigned.append(tp)
                 }
             }
             var next = unassigned.makeIterator()
             for index in eligible {
-                while taken[index, default: 0] < target[index]!, let tp = next.next() {
+                while taken[index, default: 0] < target[index, default: 0], let tp = next.next() {
                     taken[index, default: 0] += 1
-                    result[members[index].id]!.append(tp)
+                    result[members[index].id, default: []].append(tp)
                 }
             }
         }
-        for key in result.keys { result[key]!.sort() }
-        return result
+        return result.mapValues { $0.sorted() }
     }
 }

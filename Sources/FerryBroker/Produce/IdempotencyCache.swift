@@ -59,7 +59,7 @@ public final class IdempotencyCache: Sendable {
             if let entry = entries[scoped], entry.expiresAt > time {
                 guard entry.fingerprint == fingerprint else { return .conflict }
                 if let response = entry.response { return .replay(response) }
-                entries[scoped]!.waiters.append(onReady)
+                entries[scoped]?.waiters.append(onReady)
                 return .waiting
             }
             entries[scoped] = Entry(fingerprint: fingerprint, expiresAt: time + window)

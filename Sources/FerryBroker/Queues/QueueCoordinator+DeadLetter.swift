@@ -67,8 +67,8 @@ extension QueueCoordinator {
             for item in failed where item.partition < state.windows.count {
                 state.windows[item.partition].finishDeadLetter(item.offset, succeeded: false)
             }
-            let entries = byPartition.keys.sorted().map { p in
-                QueueJournalEntry.deadLettered(topic: topic, queue: name, partition: p, offsets: byPartition[p]!.sorted())
+            let entries = byPartition.sorted { $0.key < $1.key }.map { p, offsets in
+                QueueJournalEntry.deadLettered(topic: topic, queue: name, partition: p, offsets: offsets.sorted())
             }
             guard !entries.isEmpty else { return (false, failed.isEmpty ? [] : state.takeWaiters()) }
             journal.append(entries) { durable in completion(durable) }

@@ -36,8 +36,8 @@ extension QueueCoordinator {
     static func entries(_ deliveries: [QueueDelivery], topic: String, name: String) -> [QueueJournalEntry] {
         var byPartition: [Int: [Int64]] = [:]
         for delivery in deliveries { byPartition[delivery.partition, default: []].append(delivery.offset) }
-        return byPartition.keys.sorted().map { partition in
-            .delivered(topic: topic, queue: name, partition: partition, offsets: byPartition[partition]!.sorted())
+        return byPartition.sorted { $0.key < $1.key }.map { partition, offsets in
+            .delivered(topic: topic, queue: name, partition: partition, offsets: offsets.sorted())
         }
     }
 
@@ -117,8 +117,8 @@ extension QueueCoordinator {
         }
         finishExpiry(box, expired)
         if !acked.isEmpty {
-            let entries = acked.keys.sorted().map { p in
-                QueueJournalEntry.acked(topic: topic, queue: name, partition: p, offsets: acked[p]!.sorted())
+            let entries = acked.sorted { $0.key < $1.key }.map { p, offsets in
+                QueueJournalEntry.acked(topic: topic, queue: name, partition: p, offsets: offsets.sorted())
             }
             // Journaled under the queue's lock only when the queue still exists (a delete may have raced).
             let journaled = box.state.withLock { state -> Bool in

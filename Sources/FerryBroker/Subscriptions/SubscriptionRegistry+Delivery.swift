@@ -58,7 +58,7 @@ extension SubscriptionRegistry {
                 return false
             }
             let current = result.partition < record.positions.count ? record.positions[result.partition] : nil
-            guard current == nil || current! <= result.from, result.to >= result.from else { return false }
+            guard (current ?? result.from) <= result.from, result.to >= result.from else { return false }
             Self.setPosition(&record, partition: result.partition, offset: result.to)
             record.stats.delivered += result.delivered
             record.stats.deadLettered += result.deadLettered

@@ -145,6 +145,7 @@ extension EventLoop {
                     markDirty(connection)
                 }
             case .readingBody:
+                // `.readingBody` is entered only after `bodyDecoder` is set (above) and left when it is cleared.
                 let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
                 do {
                     offset += try connection.bodyDecoder!.decode(rest, into: &connection.body)

@@ -17,7 +17,7 @@ final class LoopThread {
         let result = pthread_create(
             &thread, nil,
             { argument in
-                let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+                let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()  // the retained box passed to pthread_create
                 box.body()
                 return nil
             }, box)

@@ -83,9 +83,10 @@ struct SegmentIndex: Equatable {
     func encodedOffsets() -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: offsets.count * OffsetIndexEntry.size)
         bytes.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return }  // no entries
             for (index, entry) in offsets.enumerated() {
-                raw.baseAddress!.put(entry.relativeOffset, index * 8)
-                raw.baseAddress!.put(entry.position, index * 8 + 4)
+                base.put(entry.relativeOffset, index * 8)
+                base.put(entry.position, index * 8 + 4)
             }
         }
         return bytes
@@ -95,9 +96,10 @@ struct SegmentIndex: Equatable {
     func encodedTimes() -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: times.count * TimeIndexEntry.size)
         bytes.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return }  // no entries
             for (index, entry) in times.enumerated() {
-                raw.baseAddress!.put(entry.timestamp, index * 12)
-                raw.baseAddress!.put(entry.relativeOffset, index * 12 + 8)
+                base.put(entry.timestamp, index * 12)
+                base.put(entry.relativeOffset, index * 12 + 8)
             }
         }
         return bytes

@@ -20,7 +20,7 @@ public struct RecordBytes: RandomAccessCollection, Sendable, Equatable, Hashable
 
     public subscript(position: Int) -> UInt8 {
         precondition(position >= 0 && position < count, "RecordBytes index \(position) out of 0..<\(count)")
-        return UnsafeRawPointer(bitPattern: address)!.load(fromByteOffset: position, as: UInt8.self)
+        return UnsafeRawPointer(bitPattern: address)!.load(fromByteOffset: position, as: UInt8.self)  // address: a live mapping, never 0
     }
 
     /// Calls `body` with the bytes in place. The pointer must not escape `body`.
@@ -82,7 +82,7 @@ public struct ReadRecord: Sendable, CustomStringConvertible {
         self.sizeInBytes = size
     }
 
-    private var pointer: UnsafeRawPointer { UnsafeRawPointer(bitPattern: address)! }
+    private var pointer: UnsafeRawPointer { UnsafeRawPointer(bitPattern: address)! }  // address: a live mapping, never 0
 
     /// The key (nil: the record has no key; empty: an empty key).
     public var key: RecordBytes? {

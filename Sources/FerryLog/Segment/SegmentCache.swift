@@ -34,7 +34,7 @@ public final class SegmentCache: Sendable {
             state.clock &+= 1
             let key = ObjectIdentifier(segment)
             if state.entries[key] != nil {
-                state.entries[key]!.stamp = state.clock
+                state.entries[key]?.stamp = state.clock
             } else {
                 state.entries[key] = Entry(segment: segment, stamp: state.clock)
             }
