@@ -45,6 +45,18 @@ struct HTTPServerLifecycleTests {
         }
     }
 
+    @Test func start_Throws_WhenAnotherServerListensOnThePort() throws {
+        // Both use SO_REUSEPORT listeners: without the exclusive probe the second would join the first's group
+        // and take a share of its connections.
+        let first = Self.makeServer()
+        try first.start()
+        defer { first.shutdown() }
+        let port = first.boundPort
+        #expect(throws: HTTPServerError.addressInUse(host: "127.0.0.1", port: port)) {
+            try Self.makeServer { $0.port = port }.start()
+        }
+    }
+
     @Test func start_Throws_WhenStartedTwice() throws {
         let server = Self.makeServer()
         try server.start()

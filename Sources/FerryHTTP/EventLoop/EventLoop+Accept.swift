@@ -21,14 +21,17 @@ extension EventLoop {
             if fd < 0 {
                 let code = cferry_errno()
                 if code == EINTR || code == ECONNABORTED { continue }
-                if code != EAGAIN && code != EWOULDBLOCK {
+                if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM {
+                    pauseAccepting(errno: code)
+                } else if code != EAGAIN && code != EWOULDBLOCK {
                     context.logger.warning("accept failed", metadata: ["errno": "\(code)"])
                 }
                 return
             }
+            acceptSucceeded()
             connectionsAccepted.add(1, ordering: .relaxed)
             let open = context.openConnections.add(1, ordering: .relaxed).newValue
-            if open > context.configuration.maxConnections || shuttingDown {
+            if shuttingDown || (open > context.configuration.maxConnections && !reclaimIdleConnection()) {
                 rejectOverloaded(fd)
                 context.openConnections.subtract(1, ordering: .relaxed)
                 continue
@@ -55,22 +58,6 @@ extension EventLoop {
             connections[Int(fd)] = connection
             connectionCount += 1
         }
-    }
-
-    /// Over `maxConnections` (or shutting down): a best-effort 503 problem, then close.
-    private func rejectOverloaded(_ fd: Int32) {
-        let response = HTTPResponse.problem(
-            .serviceUnavailable, slug: "unavailable",
-            detail: shuttingDown ? "the server is shutting down" : "too many connections")
-        var bytes: [UInt8] = []
-        ResponseSerializer.appendHead(
-            status: response.status, headers: response.headers, contentLength: response.body.count,
-            requestID: .generated(prefix: requestIDPrefix, counter: nextRequestCounter()), keepAlive: false,
-            http10: false, date: dateCache.bytes(now: now), chunked: false, to: &bytes)
-        bytes.append(contentsOf: response.body)
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        shutdown(fd, Int32(SHUT_WR))
-        Glibc.close(fd)
     }
 
     func nextRequestCounter() -> UInt64 {

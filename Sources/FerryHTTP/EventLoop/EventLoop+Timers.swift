@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,6 +11,12 @@ extension EventLoop {
     /// Runs every `sweepInterval`; O(connections of this loop).
     func sweep() {
         let writeStall = context.idleTimeoutNanos
+        var idle = 0
+        var oldestIdle = UInt64.max
+        defer {
+            idleHint.store(idle, ordering: .relaxed)
+            oldestIdleDeadline.store(oldestIdle, ordering: .relaxed)
+        }
         for case let connection? in connections {
             if connection.deadline != 0 && now >= connection.deadline {
                 if context.logger.logLevel <= .debug {
@@ -20,6 +27,10 @@ extension EventLoop {
                 close(connection)
             } else if !connection.output.isEmpty && now &- connection.lastWriteProgress >= writeStall {
                 close(connection)
+            }
+            if connection.isIdle {  // false once closed
+                idle += 1
+                oldestIdle = min(oldestIdle, connection.deadline)
             }
         }
     }

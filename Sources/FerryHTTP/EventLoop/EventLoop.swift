@@ -34,6 +34,17 @@ final class EventLoop: @unchecked Sendable {
     let bytesReceived = Atomic<Int>(0)
     let bytesSent = Atomic<Int>(0)
     let connectionsAccepted = Atomic<Int>(0)
+    /// Idle keep-alive connections of this loop at its last sweep: a hint other loops may claim (decrement)
+    /// when over the connection limit. Written by the sweep, claimed with compare-and-swap.
+    let idleHint = Atomic<Int>(0)
+    /// The deadline of this loop's longest-idle connection at its last sweep (`.max`: none).
+    let oldestIdleDeadline = Atomic<UInt64>(.max)
+    /// While accepting is paused for lack of descriptors: when to try again (0: not paused), the current
+    /// back-off, and the episode's start and retries (one warning per episode).
+    var acceptPausedUntil: UInt64 = 0
+    var acceptBackoff: UInt64 = 0
+    var acceptPauseStarted: UInt64 = 0
+    var acceptPauseRetries = 0
 
     let readBufferSize = 64 * 1024
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -136,6 +147,7 @@ final class EventLoop: @unchecked Sendable {
             } else {
                 callback()
             }
+        case .closeIdleConnection: _ = closeLongestIdleConnection()
         case .beginShutdown: beginShutdown()
         case .stop: running = false
         }
@@ -173,6 +185,7 @@ final class EventLoop: @unchecked Sendable {
                 sweep()
                 nextSweep = now + tick
             }
+            if acceptPausedUntil != 0 && now >= acceptPausedUntil { resumeAccepting() }
         }
         for case let connection? in connections { close(connection) }
         if listenFD >= 0 {

@@ -18,7 +18,14 @@ final class ServerContext: Sendable {
     /// Whether per-request method, route and start time are recorded (access log or observer).
     let tracksRequests: Bool
     let openConnections = Atomic<Int>(0)
+    /// The server's loops (set once by `HTTPServer.start()`), so that a loop over the connection limit can ask
+    /// another to give up an idle keep-alive connection. Weak: the loops hold this context.
+    let loops = Mutex<[WeakLoop]>([])
     let heldRequests = Atomic<Int>(0)
+    /// When the last "cannot accept" warning was logged (monotonic ns; 0: never): at most one a minute.
+    let lastAcceptWarning = Atomic<UInt64>(0)
+    /// A "cannot accept" warning was logged and no loop has accepted since (the first that does says so).
+    let acceptWarningOpen = Atomic<Bool>(false)
     let shuttingDown = Atomic<Bool>(false)
     /// Timeouts in nanoseconds (precomputed: the hot path reads them per request).
     let headerTimeoutNanos: UInt64
@@ -44,6 +51,11 @@ final class ServerContext: Sendable {
     }
 }
 
+/// A loop seen from the shared context, without keeping it alive.
+struct WeakLoop: @unchecked Sendable {
+    weak var loop: EventLoop?
+}
+
 /// Work posted to a loop from any thread. Carries connections, which are loop-confined: the loop alone
 /// dereferences them, so sending the reference is safe.
 enum LoopTask: @unchecked Sendable {
@@ -52,6 +64,8 @@ enum LoopTask: @unchecked Sendable {
     case streamWrite(Connection, UInt64, [UInt8])
     case streamFinish(Connection, UInt64)
     case onClose(Connection, UInt64, @Sendable () -> Void)
+    /// Close the longest-idle keep-alive connection, if any (another loop admitted a connection for it).
+    case closeIdleConnection
     case beginShutdown
     case stop
 }

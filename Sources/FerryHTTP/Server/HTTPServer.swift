@@ -87,6 +87,7 @@ public final class HTTPServer: Sendable {
             var listeners: [Int32] = []
             var port = configuration.port
             do {
+                try ListeningSocket.requireFree(host: configuration.host, port: port)
                 for _ in 0..<max(1, configuration.loopCount) {
                     let (fd, bound) = try ListeningSocket.make(
                         host: configuration.host, port: port,
@@ -111,6 +112,7 @@ public final class HTTPServer: Sendable {
                 }
             }
             box.value.loops = loops
+            context.loops.withLock { $0 = loops.map { WeakLoop(loop: $0) } }
             box.value.threads = loops.map { loop in LoopThread(name: "ferry-http-\(loop.index)") { loop.run() } }
             box.value.boundPort = port
             box.value.started = true

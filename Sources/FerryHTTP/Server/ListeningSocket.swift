@@ -7,8 +7,10 @@ import FerrySystem
 
 /// Creating listening TCP sockets (IPv4, non-blocking, `SO_REUSEADDR` + `SO_REUSEPORT`).
 enum ListeningSocket {
-    /// Binds and listens on `host:port`; returns the descriptor and the bound port (useful for port 0).
-    static func make(host: String, port: Int, backlog: Int32) throws(HTTPServerError) -> (Int32, Int) {
+    /// Binds and listens on `host:port` (only binds when `backlog` is nil); returns the descriptor and the bound
+    /// port (useful for port 0). With `shared` the socket joins an `SO_REUSEPORT` group (one listener per loop); without it the bind
+    /// fails with `addressInUse` when any other socket listens there, whatever its options.
+    static func make(host: String, port: Int, backlog: Int32?, shared: Bool = true) throws(HTTPServerError) -> (Int32, Int) {
         guard (0...65535).contains(port) else { throw .invalidPort(port) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -25,7 +27,7 @@ enum ListeningSocket {
         }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        if shared { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
         do {
             _ = try syscall("bind") {
                 withUnsafePointer(to: &address) {
@@ -34,7 +36,7 @@ enum ListeningSocket {
                     }
                 }
             }
-            _ = try syscall("listen") { listen(fd, backlog) }
+            if let backlog { _ = try syscall("listen") { listen(fd, backlog) } }
         } catch {
             Glibc.close(fd)
             if error.errno == EADDRINUSE { throw .addressInUse(host: host, port: port) }
@@ -46,6 +48,16 @@ enum ListeningSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         return (fd, Int(UInt16(bigEndian: bound.sin_port)))
+    }
+
+    /// Fails with `addressInUse` when another process already listens on `host:port`. `SO_REUSEPORT` lets
+    /// any process of the same user join a group and take a share of its connections, so a second
+    /// `ferry serve` on a busy port would start silently and split the traffic; a plain bind (no
+    /// `SO_REUSEPORT`) conflicts with every listener, so it is tried first and closed again. Port 0 needs no check.
+    static func requireFree(host: String, port: Int) throws(HTTPServerError) {
+        guard port != 0 else { return }
+        let (probe, _) = try make(host: host, port: port, backlog: nil, shared: false)
+        Glibc.close(probe)
     }
 
     /// Raises the soft `RLIMIT_NOFILE` to the hard limit (each connection is one descriptor).

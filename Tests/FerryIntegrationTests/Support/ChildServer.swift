@@ -50,13 +50,20 @@ final class ChildServer: Sendable {
         return FileSystem.parentDirectory(of: exe) + "/ferry"
     }
 
-    /// Spawns `ferry serve --port 0 --data-dir <dir> <arguments>` and waits until it answers `/readyz` with 200.
-    static func start(dataDirectory: String, logPath: String, arguments: [String] = []) async throws -> ChildServer {
+    /// Spawns `ferry serve --port <port> --data-dir <dir> <arguments>` and waits until it answers `/readyz` with
+    /// 200. Port 0 (the default) lets the server pick one, read back from its start-up line. A
+    /// `descriptorLimit` runs it under `ulimit -n` (soft and hard) of that many file descriptors.
+    static func start(
+        dataDirectory: String, logPath: String, port: Int = 0, arguments: [String] = [], descriptorLimit: Int? = nil
+    ) async throws -> ChildServer {
         let binary = binaryPath
         guard access(binary, X_OK) == 0 else { throw Failure.binaryNotFound(binary) }
-        let argv =
-            [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory, "--loops", "2"]
+        var argv =
+            [binary, "serve", "--host", "127.0.0.1", "--port", "\(port)", "--data-dir", dataDirectory, "--loops", "2"]
             + arguments
+        if let descriptorLimit {
+            argv = ["/bin/sh", "-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\""] + argv
+        }
         let pid = try spawn(argv, logPath: logPath)
         // The start-up line names the port: "ferry listening on http://127.0.0.1:PORT (...)".
         var port: Int?
@@ -95,6 +102,20 @@ final class ChildServer: Sendable {
 
     static func readLog(_ path: String) -> String {
         String(decoding: (try? FileSystem.readFile(path)) ?? [], as: UTF8.self)
+    }
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, read back, closed).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func listeningPort(in log: [UInt8]) -> Int? {

@@ -1,0 +1,79 @@
+import FerrySystem
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Out of file descriptors (`ulimit -n 256`, 400 clients): the server keeps serving the connections it has,
+/// does not spin on a listener it cannot accept from, logs one warning, and accepts again once descriptors
+/// free up.
+struct DescriptorExhaustionTests {
+    /// The process's user + system CPU seconds, from /proc/PID/stat (fields 14 and 15, in clock ticks).
+    static func cpuSeconds(_ pid: pid_t) -> Double? {
+        // /proc files report size 0: read until EOF.
+        let fd = open("/proc/\(pid)/stat", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
+        guard n > 0 else { return nil }
+        let text = String(decoding: buffer[0..<n], as: UTF8.self)
+        // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state): utime is field 14 → index 11, stime 15 → index 12.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    static func count(_ needle: String, in path: String) -> Int {
+        ChildServer.readLog(path).split(separator: "\n").filter { $0.contains(needle) }.count
+    }
+
+    @Test func outOfDescriptors_KeepsServing_DoesNotSpin_WarnsOnce_AndRecovers() async throws {
+        let directory = TemporaryDirectory(prefix: "ferry-itest-fds")
+        defer { directory.remove() }
+        let log = directory.path + "/ferry.log"
+        let child = try await ChildServer.start(
+            dataDirectory: directory.path + "/data", logPath: log, descriptorLimit: 256)
+        defer { child.kill(SIGKILL) }
+        let port = child.port
+
+        let outcome = try await onDispatchThread { () -> (served: Int, extraConnected: Int, cpu: Double?, stillServed: Int) in
+            var connections: [RawConnection] = []
+            for _ in 0..<400 {
+                // Connecting succeeds from the backlog even when the server cannot accept.
+                if let connection = try? RawConnection(port: port, receiveTimeoutSeconds: 2) { connections.append(connection) }
+            }
+            // The first connections were accepted: they are served.
+            connections[0].send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            let served = (try? connections[0].readResponse().status) ?? -1
+            let before = Self.cpuSeconds(child.pid)
+            sleep(2)
+            let after = Self.cpuSeconds(child.pid)
+            connections[1].send("GET /v1/topics HTTP/1.1\r\nHost: t\r\n\r\n")
+            let stillServed = (try? connections[1].readResponse().status) ?? -1
+            let cpu = before.flatMap { b in after.map { $0 - b } }
+            let extra = connections.count
+            connections.removeAll()  // closes every client socket: the server's descriptors free up
+            return (served, extra, cpu, stillServed)
+        }
+        #expect(outcome.extraConnected == 400)
+        #expect(outcome.served == 200)
+        #expect(outcome.stillServed == 200)
+        // A loop spinning on a readable listener burns a whole core (≈ 2 s of CPU in 2 s); paused, it idles.
+        let cpu = outcome.cpu ?? .infinity
+        #expect(cpu < 0.5, "server CPU while out of descriptors: \(cpu) s in 2 s")
+
+        // Accepting again: a fresh connection is served (bounded retries while the backlog drains).
+        var status = -1
+        for _ in 0..<100 where status != 200 {
+            status = (try? await rawExchange(port: port, request: "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))?.status ?? -1
+            if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(status == 200)
+        #expect(Self.count("cannot accept connections", in: log) == 1, "one warning per episode")
+        #expect(Self.count("accepting connections again", in: log) >= 1)
+    }
+}
