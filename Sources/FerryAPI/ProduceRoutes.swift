@@ -45,21 +45,27 @@ extension FerryAPI {
             let cache = broker.idempotency
             do throws(APIFailure) {
                 try produce(topic: topic, request) { response in
-                    if response.status.code >= 500 {
-                        cache.abandon(reservation)
-                    } else {
-                        cache.complete(reservation, response: .init(status: response.status.code, body: response.body))
-                    }
-                    responder.respond(response)
+                    Self.remember(response, reservation, in: cache, responder)
                 }
             } catch {
-                if error.response.status.code >= 500 {
-                    cache.abandon(reservation)
-                } else {
-                    cache.complete(reservation, response: .init(status: error.response.status.code, body: error.response.body))
-                }
-                responder.respond(error.response)
+                Self.remember(error.response, reservation, in: cache, responder)
             }
+        }
+    }
+
+    /// Answers a request that reserved its key: a 5xx is forgotten (the retry may succeed), anything else is
+    /// remembered first (durably, so that a retry after a crash gets the same answer), then sent.
+    static func remember(
+        _ response: HTTPResponse, _ reservation: IdempotencyCache.Reservation, in cache: IdempotencyCache,
+        _ responder: HTTPResponder
+    ) {
+        guard response.status.code < 500 else {
+            cache.abandon(reservation)
+            responder.respond(response)
+            return
+        }
+        cache.complete(reservation, response: .init(status: response.status.code, body: response.body)) {
+            responder.respond(response)
         }
     }
 

@@ -7,12 +7,13 @@ extension Broker {
 
     /// Creates internal topic `name` (1 partition, kept forever) unless `known` has it.
     static func ensureInternalTopic(
-        _ name: String, storage: any StorageEngine, known: inout [String: TopicMetadata], now: Int64
+        _ name: String, storage: any StorageEngine, known: inout [String: TopicMetadata], now: Int64,
+        retentionMs: Int64 = -1, segmentBytes: Int64 = 16 << 20
     ) throws(BrokerError) {
         guard known[name] == nil else { return }
         var config = TopicConfig()
-        config.retentionMs = -1
-        config.segmentBytes = 16 << 20
+        config.retentionMs = retentionMs
+        config.segmentBytes = segmentBytes
         let metadata = TopicMetadata(name: name, partitionCount: 1, config: config, createdAt: now)
         try storage.createTopic(metadata)
         known[name] = metadata

@@ -54,6 +54,10 @@ public final class Broker: Sendable {
         }
         try Self.ensureInternalTopic(Self.queueStateTopic, storage: storage, known: &known, now: now())
         try Self.ensureInternalTopic(Self.subscriptionStateTopic, storage: storage, known: &known, now: now())
+        // Remembered answers expire after 10 minutes: an hour of retention keeps them with room to spare.
+        try Self.ensureInternalTopic(
+            Self.idempotencyStateTopic, storage: storage, known: &known, now: now(), retentionMs: 3_600_000,
+            segmentBytes: 4 << 20)
         self.topics = Mutex(known)
         guard let statePartition = storage.partition(topic: Self.groupStateTopic, partition: 0) else {
             throw .internal("internal topic \(Self.groupStateTopic) has no partition 0")
@@ -61,7 +65,8 @@ public final class Broker: Sendable {
         let journal = GroupStateLog(partition: statePartition, now: now)
         let source = BrokerTopicSource()
         self.groups = GroupCoordinator(topics: source, journal: journal, now: now)
-        self.idempotency = IdempotencyCache(windowMilliseconds: configuration.idempotencyWindowMilliseconds, now: now)
+        self.idempotency = try Self.makeIdempotencyCache(
+            storage: storage, windowMilliseconds: configuration.idempotencyWindowMilliseconds, now: now)
         let (queues, queueAccess, queueJournal) = try Self.makeQueueCoordinator(storage: storage, now: now)
         self.queues = queues
         self.subscriptions = try Self.makeSubscriptionRegistry(storage: storage, now: now)

@@ -4,7 +4,9 @@ import Synchronization
 ///
 /// A first request *reserves* its key; a repeat that arrives while the first is still in flight waits for the
 /// first's response instead of appending again. A repeat with a different request fingerprint is a conflict.
-/// Entries are kept in memory only (a restart forgets them). Thread-safe; callbacks run outside the lock.
+/// With a journal, every answer is also written to `__ferry_idempotency` and handed out only once that write is
+/// durable, so the keys of answered requests survive a restart or a crash; ``restore(_:)`` reloads them at
+/// start-up. Thread-safe; callbacks run outside the lock.
 public final class IdempotencyCache: Sendable {
     /// A stored response: HTTP status and body, replayed byte for byte.
     public struct Response: Sendable, Equatable {
@@ -30,6 +32,8 @@ public final class IdempotencyCache: Sendable {
 
     public struct Reservation: Sendable, Hashable {
         let scopedKey: String
+        let topic: String
+        let key: String
     }
 
     struct Entry {
@@ -42,18 +46,26 @@ public final class IdempotencyCache: Sendable {
     let window: Int64
     let now: @Sendable () -> Int64
     let entries = Mutex<[String: Entry]>([:])
+    let journal: IdempotencyStateLog?
 
-    public init(windowMilliseconds: Int64 = 600_000, now: @escaping @Sendable () -> Int64) {
+    public convenience init(windowMilliseconds: Int64 = 600_000, now: @escaping @Sendable () -> Int64) {
+        self.init(windowMilliseconds: windowMilliseconds, now: now, journal: nil)
+    }
+
+    init(windowMilliseconds: Int64, now: @escaping @Sendable () -> Int64, journal: IdempotencyStateLog?) {
         self.window = windowMilliseconds
         self.now = now
+        self.journal = journal
     }
+
+    static func scoped(topic: String, key: String) -> String { topic + "\u{0}" + key }
 
     /// Looks up `key` on `topic`. When the answer is `.waiting`, `onReady` is called later with the first
     /// request's response (nil if it failed without one, then the caller should process the request itself).
     public func begin(
         topic: String, key: String, fingerprint: UInt64, onReady: @escaping @Sendable (Response?) -> Void
     ) -> Decision {
-        let scoped = topic + "\u{0}" + key
+        let scoped = Self.scoped(topic: topic, key: key)
         let time = now()
         return entries.withLock { entries in
             if let entry = entries[scoped], entry.expiresAt > time {
@@ -63,21 +75,59 @@ public final class IdempotencyCache: Sendable {
                 return .waiting
             }
             entries[scoped] = Entry(fingerprint: fingerprint, expiresAt: time + window)
-            return .proceed(Reservation(scopedKey: scoped))
+            return .proceed(Reservation(scopedKey: scoped, topic: topic, key: key))
         }
     }
 
-    /// Stores the response of a reserved request and hands it to requests that waited for it.
-    public func complete(_ reservation: Reservation, response: Response) {
-        let waiters: [@Sendable (Response?) -> Void] = entries.withLock { entries in
-            guard var entry = entries[reservation.scopedKey] else { return [] }
+    /// Stores the response of a reserved request; once it is remembered (journaled and durable, or at once
+    /// without a journal) hands it to requests that waited for it and calls `whenRemembered`, where the caller
+    /// answers its client. A journal write that fails still answers (the messages are stored; only the key's
+    /// survival of a crash is lost).
+    public func complete(_ reservation: Reservation, response: Response, whenRemembered: @escaping @Sendable () -> Void = {}) {
+        let remembered: (waiters: [@Sendable (Response?) -> Void], entry: IdempotencyStateLog.Entry?) = entries.withLock { entries in
+            guard var entry = entries[reservation.scopedKey] else { return ([], nil) }
             let waiters = entry.waiters
             entry.waiters = []
             entry.response = response
             entries[reservation.scopedKey] = entry
-            return waiters
+            return (waiters, IdempotencyStateLog.Entry(
+                topic: reservation.topic, key: reservation.key, fingerprint: entry.fingerprint,
+                expiresAt: entry.expiresAt, response: response))
         }
-        waiters.forEach { $0(response) }
+        let answer: @Sendable () -> Void = {
+            remembered.waiters.forEach { $0(response) }
+            whenRemembered()
+        }
+        guard let journal, let entry = remembered.entry else { return answer() }
+        journal.append(entry) { _ in answer() }
+    }
+
+    /// Loads journaled answers at start-up (later lines win); expired ones are skipped. Returns how many are live.
+    @discardableResult
+    func restore(_ journaled: [IdempotencyStateLog.Entry]) -> Int {
+        let time = now()
+        return entries.withLock { entries in
+            for item in journaled where item.expiresAt > time {
+                entries[Self.scoped(topic: item.topic, key: item.key)] = Entry(
+                    fingerprint: item.fingerprint, expiresAt: item.expiresAt, response: item.response)
+            }
+            return entries.count
+        }
+    }
+
+    /// The unexpired answers, for compacting the journal.
+    func liveEntries() -> [IdempotencyStateLog.Entry] {
+        let time = now()
+        return entries.withLock { entries in
+            entries.compactMap { scoped, entry -> IdempotencyStateLog.Entry? in
+                guard let response = entry.response, entry.expiresAt > time,
+                    let split = scoped.firstIndex(of: "\u{0}")
+                else { return nil }
+                return IdempotencyStateLog.Entry(
+                    topic: String(scoped[..<split]), key: String(scoped[scoped.index(after: split)...]),
+                    fingerprint: entry.fingerprint, expiresAt: entry.expiresAt, response: response)
+            }.sorted { $0.expiresAt < $1.expiresAt }
+        }
     }
 
     /// Forgets a reservation whose request failed in a way that should not be replayed (e.g. a 5xx).

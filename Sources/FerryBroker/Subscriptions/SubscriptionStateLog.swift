@@ -164,35 +164,6 @@ final class SubscriptionStateLog: Sendable {
         return headers
     }
 
-    /// Percent-escapes the bytes that separate fields.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "%", "\t", "\n", "\r", ",", ";", "=":
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    static func unescape(_ text: String) -> String? {
-        guard text.contains("%") else { return text }
-        var bytes: [UInt8] = []
-        var utf8 = text.utf8.makeIterator()
-        while let byte = utf8.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = utf8.next(), let low = utf8.next(),
-                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
-            else { return nil }
-            bytes.append(value)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    static func escape(_ text: String) -> String { JournalText.escape(text) }
+    static func unescape(_ text: String) -> String? { JournalText.unescape(text) }
 }
