@@ -57,10 +57,22 @@ public final class Wakeup: Sendable {
         return true
     }
 
-    /// Arms a deadline `milliseconds` from now.
+    /// Arms a deadline `milliseconds` from now. The timer is cancelled as soon as any source fires, which
+    /// releases it and this wake-up (with everything its action holds: the request, its responder) at once,
+    /// not at the deadline: a stream of 60 s long-polls answered quickly must not pile up.
     public func fire(after milliseconds: Int, reason: WakeReason = .timeout) {
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
-            fire(reason)
-        }
+        let timer = DeadlineTimer(DispatchSource.makeTimerSource(queue: .global()))
+        timer.source.schedule(deadline: .now() + .milliseconds(milliseconds))
+        // A cycle (self → cancellers → timer → handler → self) until either fires; firing breaks it.
+        timer.source.setEventHandler { [self] in fire(reason) }
+        onFire { timer.source.cancel() }
+        timer.source.resume()
     }
+}
+
+/// A Dispatch timer handed between threads: Dispatch sources are thread-safe (`cancel` from any thread), the
+/// Swift overlay just does not say so.
+struct DeadlineTimer: @unchecked Sendable {
+    let source: any DispatchSourceTimer
+    init(_ source: any DispatchSourceTimer) { self.source = source }
 }
