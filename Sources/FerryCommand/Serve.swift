@@ -54,6 +54,9 @@ struct Serve: ParsableCommand {
         // defaults each one is a fresh mmap (page faults, zeroing, munmap). Keeping them on the heap and not
         // trimming it eagerly took fetch CPU down by about a third in Benchmarks/api-bench.sh.
         _ = cferry_tune_malloc_for_large_buffers()
+        // A file-size limit (`ulimit -f`) must refuse a write with EFBIG (→ 507 insufficient-storage), not kill
+        // the process with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         let storage: EmbeddedStorageEngine
         do {
             storage = try EmbeddedStorageEngine(dataDirectory: options.dataDir, flushPolicy: options.flushPolicy, logger: logger)

@@ -36,7 +36,7 @@ struct DescriptorExhaustionTests {
         defer { directory.remove() }
         let log = directory.path + "/ferry.log"
         let child = try await ChildServer.start(
-            dataDirectory: directory.path + "/data", logPath: log, descriptorLimit: 256)
+            dataDirectory: directory.path + "/data", logPath: log, ulimit: "-n 256")
         defer { child.kill(SIGKILL) }
         let port = child.port
 

@@ -13,6 +13,10 @@ extension FerryAPI {
         collectHTTP(into: series)
         let topics = broker.listTopics()
         series.gauge("ferry_topics", [], Int64(topics.count))
+        if let space = broker.storage.storageSpace {
+            series.gauge("ferry_storage_full", [], Int64(space.isFull ? 1 : 0))
+            series.counter("ferry_storage_full_episodes_total", total: space.fullEpisodes)
+        }
         for topic in topics { collectTopic(topic, into: series) }
         collectGroups(into: series)
         collectQueues(topics, into: series)

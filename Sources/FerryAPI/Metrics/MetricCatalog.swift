@@ -20,6 +20,8 @@ enum MetricCatalog {
         "ferry_sse_streams_open": "Server-Sent Events streams currently open.",
         // Topics and partitions (read at scrape time)
         "ferry_topics": "User topics.",
+        "ferry_storage_full": "1 while appends are refused for lack of disk space (507 insufficient-storage), else 0.",
+        "ferry_storage_full_episodes_total": "Times the disk became full since start-up.",
         "ferry_topic_produced_messages_total": "Messages appended to the topic (since its partitions were opened).",
         "ferry_topic_produced_bytes_total": "Key and value bytes appended to the topic.",
         "ferry_topic_fetched_messages_total":

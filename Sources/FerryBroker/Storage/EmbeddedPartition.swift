@@ -4,15 +4,17 @@ import FerryLog
 final class EmbeddedPartition: PartitionStorage {
     let log: PartitionLog
     let topic: String
+    let space: StorageSpace?
 
     /// The internal header marking a raw (non-JSON) value: an empty name, which users cannot send.
     static let rawValueMarker = RecordHeader(name: "", value: [])
     /// The header list of a raw value without user headers (one shared array).
     static let rawValueMarkerOnly = [rawValueMarker]
 
-    init(log: PartitionLog, topic: String) {
+    init(log: PartitionLog, topic: String, space: StorageSpace? = nil) {
         self.log = log
         self.topic = topic
+        self.space = space
     }
 
     var startOffset: Int64 { log.logStartOffset }
@@ -58,15 +60,19 @@ final class EmbeddedPartition: PartitionStorage {
         }
         do {
             let topic = self.topic
-            let appended = try log.appendDeferringDurability(records) { result in
+            let appended = try log.appendDeferringDurability(records) { [space] result in
                 switch result {
                 case .success: onDurable(.success(()))
-                case .failure(let error): onDurable(.failure(EmbeddedStorageEngine.map(error, topic: topic)))
+                case .failure(let error):
+                    if case .diskFull = error { space?.noteFull() }
+                    onDurable(.failure(EmbeddedStorageEngine.map(error, topic: topic)))
                 }
             }
+            space?.noteAppended()
             log.traffic.recordAppend(messages: appended.count, bytes: payloadBytes)
             return (appended.baseOffset, appended.count)
         } catch {
+            if case .diskFull = error { space?.noteFull() }
             throw EmbeddedStorageEngine.map(error, topic: topic)
         }
     }

@@ -10,6 +10,9 @@ public final class EmbeddedStorageEngine: StorageEngine {
     public let manager: LogManager
     let flushPolicy: FlushPolicy
     let logger: Logger
+    /// Whether appends find the disk full (see ``StorageSpace``).
+    public let space: StorageSpace
+    public var storageSpace: StorageSpace? { space }
 
     /// Opens (and recovers) the data directory. Blocks on disk I/O.
     public init(
@@ -18,6 +21,7 @@ public final class EmbeddedStorageEngine: StorageEngine {
     ) throws(BrokerError) {
         self.flushPolicy = flushPolicy
         self.logger = logger
+        self.space = StorageSpace(logger: logger)
         do {
             if let clock {
                 manager = try LogManager(dataDirectory: dataDirectory, maxMappedSegments: maxMappedSegments, clock: clock)
@@ -82,7 +86,7 @@ public final class EmbeddedStorageEngine: StorageEngine {
     }
 
     public func partition(topic: String, partition: Int) -> (any PartitionStorage)? {
-        manager.partition(topic: topic, partition: partition).map { EmbeddedPartition(log: $0, topic: topic) }
+        manager.partition(topic: topic, partition: partition).map { EmbeddedPartition(log: $0, topic: topic, space: space) }
     }
 
     public func enforceRetention(nowMilliseconds: Int64) {

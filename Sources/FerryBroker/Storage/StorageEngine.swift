@@ -20,10 +20,14 @@ public protocol StorageEngine: Sendable {
     /// Calls `observer` with the duration of every sync (fsync/msync round) the engine makes, from its flusher
     /// threads; `observer` must not block. Engines that do not sync never call it (the default).
     func observeSyncs(_ observer: @escaping @Sendable (_ nanoseconds: UInt64) -> Void)
+    /// Whether the engine's storage is full (appends refused for lack of space) and how many times it became
+    /// so; nil for an engine that cannot tell (the default).
+    var storageSpace: StorageSpace? { get }
 }
 
 extension StorageEngine {
     public func observeSyncs(_ observer: @escaping @Sendable (_ nanoseconds: UInt64) -> Void) {}
+    public var storageSpace: StorageSpace? { nil }
 }
 
 /// One partition: a dense, append-only sequence of messages.

@@ -51,18 +51,18 @@ final class ChildServer: Sendable {
     }
 
     /// Spawns `ferry serve --port <port> --data-dir <dir> <arguments>` and waits until it answers `/readyz` with
-    /// 200. Port 0 (the default) lets the server pick one, read back from its start-up line. A
-    /// `descriptorLimit` runs it under `ulimit -n` (soft and hard) of that many file descriptors.
+    /// 200. Port 0 (the default) lets the server pick one, read back from its start-up line. `ulimit` runs it
+    /// under those shell limits (soft and hard), e.g. `-n 256` file descriptors or `-f 20480` blocks per file.
     static func start(
-        dataDirectory: String, logPath: String, port: Int = 0, arguments: [String] = [], descriptorLimit: Int? = nil
+        dataDirectory: String, logPath: String, port: Int = 0, arguments: [String] = [], ulimit: String? = nil
     ) async throws -> ChildServer {
         let binary = binaryPath
         guard access(binary, X_OK) == 0 else { throw Failure.binaryNotFound(binary) }
         var argv =
             [binary, "serve", "--host", "127.0.0.1", "--port", "\(port)", "--data-dir", dataDirectory, "--loops", "2"]
             + arguments
-        if let descriptorLimit {
-            argv = ["/bin/sh", "-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\""] + argv
+        if let ulimit {
+            argv = ["/bin/sh", "-c", "ulimit \(ulimit) && exec \"$0\" \"$@\""] + argv
         }
         let pid = try spawn(argv, logPath: logPath)
         // The start-up line names the port: "ferry listening on http://127.0.0.1:PORT (...)".
