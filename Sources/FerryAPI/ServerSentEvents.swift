@@ -8,9 +8,14 @@ import Synchronization
 /// shuts down.
 ///
 /// Each step runs on a Dispatch thread (never on the appender's); one step at a time per stream, because the
-/// next step is armed only when the previous one is done.
+/// next step is armed only when the previous one is done. A step writes at most one batch of about
+/// ``batchBytes`` and, when more is there, waits until the client has taken the output down to
+/// ``drainedBytes`` before reading on: a stream holds about 128 KiB (plus one message) however slowly its client
+/// reads, and a client that reads nothing is cut off by the server's idle timeout (with a log line).
 final class ServerSentEvents: Sendable {
     static let keepAliveMilliseconds = 15_000
+    static let batchBytes = 64 << 10
+    static let drainedBytes = 64 << 10
 
     let api: FerryAPI
     let writer: HTTPStreamWriter
@@ -68,14 +73,15 @@ final class ServerSentEvents: Sendable {
         }
         if reason == .timeout { _ = writer.write(": keep-alive\n\n") }
         var offset = position.withLock { $0 }
-        // Drain everything available now, batch by batch.
+        // One bounded batch, then wait for the client to take it (back-pressure) before reading on.
         while true {
             var out: [UInt8] = []
             var json = JSONWriter(capacity: 1024)
             var count = 0
             let next: Int64
             do {
-                next = try storage.read(from: offset, maxMessages: limits.limit, maxBytes: limits.maxBytes) { message in
+                let maxBytes = min(limits.maxBytes, Self.batchBytes)
+                next = try storage.read(from: offset, maxMessages: limits.limit, maxBytes: maxBytes) { message in
                     json.reset()
                     MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &json)
                     out.append(contentsOf: "id: \(message.offset)\nevent: message\ndata: ".utf8)
@@ -93,7 +99,9 @@ final class ServerSentEvents: Sendable {
                 uncount()
                 return
             }
-            offset = next
+            position.withLock { $0 = next }
+            writer.whenDrained(below: Self.drainedBytes) { [self] in step(.data) }
+            return
         }
         position.withLock { $0 = offset }
         let wakeup = Wakeup { [self] reason in step(reason) }

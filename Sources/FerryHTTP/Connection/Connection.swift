@@ -78,6 +78,9 @@ final class Connection {
     var streamedBytes = 0
     /// The status of the stream in progress.
     var streamStatus: HTTPStatus = 200
+    /// A stream's producer waiting for the output to drain to `threshold` bytes (see
+    /// ``HTTPStreamWriter/whenDrained(below:_:)``); at most one.
+    var drainWatch: (threshold: Int, callback: @Sendable () -> Void)?
 
     init(fd: Int32, remote: HTTPRemoteAddress, loop: EventLoop, limits: HTTPParserLimits) {
         self.fd = fd

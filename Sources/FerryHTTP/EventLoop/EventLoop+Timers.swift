@@ -26,6 +26,12 @@ extension EventLoop {
                 }
                 close(connection)
             } else if !connection.output.isEmpty && now &- connection.lastWriteProgress >= writeStall {
+                context.logger.info(
+                    "closing a connection whose client stopped reading",
+                    metadata: [
+                        "peer": "\(connection.remote)", "buffered_bytes": "\(connection.output.pendingBytes)",
+                        "stalled_ms": "\((now &- connection.lastWriteProgress) / 1_000_000)",
+                    ])
                 close(connection)
             }
             if connection.isIdle {  // false once closed

@@ -1,4 +1,5 @@
 import CFerryLinux
+import Dispatch
 import FerrySystem
 import Logging
 import Synchronization
@@ -116,6 +117,9 @@ extension EventLoop {
         if !connection.isHTTP10 { connection.output.append { $0.append(contentsOf: "\r\n".utf8) } }
         if connection.output.pendingBytes > context.configuration.maxStreamBufferBytes {
             // The client does not read fast enough: drop it rather than buffer without bound.
+            context.logger.info(
+                "closing a stream whose client does not read",
+                metadata: ["peer": "\(connection.remote)", "buffered_bytes": "\(connection.output.pendingBytes)"])
             close(connection)
             return
         }
@@ -124,6 +128,7 @@ extension EventLoop {
 
     func streamFinish(_ connection: Connection, sequence: UInt64) {
         guard case .streaming(let current) = connection.state, current == sequence else { return }
+        checkDrain(connection, force: true)
         if !connection.isHTTP10 && !connection.isHead {
             connection.output.append { $0.append(contentsOf: "0\r\n\r\n".utf8) }
         }
@@ -136,6 +141,25 @@ extension EventLoop {
 
     // MARK: Writing and closing
 
+    /// Calls `callback` (on a Dispatch thread) once the stream's queued output is at most `threshold` bytes, or
+    /// the stream is over (closed, finished): the producer's back-pressure.
+    func watchDrain(_ connection: Connection, sequence: UInt64, threshold: Int, _ callback: @escaping @Sendable () -> Void) {
+        guard case .streaming(let current) = connection.state, current == sequence,
+            connection.output.pendingBytes > threshold
+        else {
+            DispatchQueue.global().async(execute: callback)
+            return
+        }
+        connection.drainWatch = (threshold, callback)
+    }
+
+    /// Runs the drain watch whose threshold the output reached (or any, when `force`: the stream is over).
+    func checkDrain(_ connection: Connection, force: Bool = false) {
+        guard let watch = connection.drainWatch, force || connection.output.pendingBytes <= watch.threshold else { return }
+        connection.drainWatch = nil
+        DispatchQueue.global().async(execute: watch.callback)
+    }
+
     /// Writes queued output; arms `EPOLLOUT` when the socket is full, starts the lingering close when done.
     func flush(_ connection: Connection) {
         if case .closed = connection.state { return }
@@ -146,6 +170,7 @@ extension EventLoop {
                     if n > 0 {
                         connection.lastWriteProgress = now
                         bytesSent.add(n, ordering: .relaxed)
+                        if connection.drainWatch != nil { checkDrain(connection) }
                     }
                 case .wouldBlock: break
                 }
@@ -204,6 +229,7 @@ extension EventLoop {
         connection.output.removeAll()
         connection.input = []
         connection.body = []
+        checkDrain(connection, force: true)
         let callbacks = connection.closeCallbacks
         connection.closeCallbacks = []
         for callback in callbacks { callback() }

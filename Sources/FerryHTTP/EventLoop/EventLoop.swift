@@ -147,6 +147,8 @@ final class EventLoop: @unchecked Sendable {
             } else {
                 callback()
             }
+        case .whenDrained(let c, let seq, let threshold, let callback):
+            watchDrain(c, sequence: seq, threshold: threshold, callback)
         case .closeIdleConnection: _ = closeLongestIdleConnection()
         case .beginShutdown: beginShutdown()
         case .stop: running = false

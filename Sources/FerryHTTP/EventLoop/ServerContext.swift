@@ -64,6 +64,7 @@ enum LoopTask: @unchecked Sendable {
     case streamWrite(Connection, UInt64, [UInt8])
     case streamFinish(Connection, UInt64)
     case onClose(Connection, UInt64, @Sendable () -> Void)
+    case whenDrained(Connection, UInt64, Int, @Sendable () -> Void)
     /// Close the longest-idle keep-alive connection, if any (another loop admitted a connection for it).
     case closeIdleConnection
     case beginShutdown

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// The handle that answers one request. Cheap to copy; usable from any thread.
@@ -105,6 +106,19 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     /// Queues UTF-8 text.
     @discardableResult
     public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
+
+    /// Back-pressure for producers: calls `callback` once, on a Dispatch thread, when this stream's queued output
+    /// (written by the loop, not yet taken by the socket) is at most `threshold` bytes — at once if it already is
+    /// — or when the stream is over (closed or finished; check ``isConnectionOpen``). A producer that writes a
+    /// bounded batch and then waits here holds at most `threshold` + one batch per client, however slowly the
+    /// client reads; a client that stops reading is disconnected after the idle timeout.
+    public func whenDrained(below threshold: Int, _ callback: @escaping @Sendable () -> Void) {
+        if connection.closed.load(ordering: .acquiring) {
+            DispatchQueue.global().async(execute: callback)
+            return
+        }
+        connection.loop.enqueue(.whenDrained(connection, sequence, threshold, callback))
+    }
 
     /// Ends the body; the connection then serves its next request (or closes).
     public func finish() {
