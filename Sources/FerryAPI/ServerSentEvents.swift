@@ -10,12 +10,12 @@ import Synchronization
 /// Each step runs on a Dispatch thread (never on the appender's); one step at a time per stream, because the
 /// next step is armed only when the previous one is done. A step writes at most one batch of about
 /// ``batchBytes`` and, when more is there, waits until the client has taken the output down to
-/// ``drainedBytes`` before reading on: a stream holds about 128 KiB (plus one message) however slowly its client
+/// ``drainedBytes`` before reading on: a stream holds about 64 KiB (plus one message) however slowly its client
 /// reads, and a client that reads nothing is cut off by the server's idle timeout (with a log line).
 final class ServerSentEvents: Sendable {
     static let keepAliveMilliseconds = 15_000
-    static let batchBytes = 64 << 10
-    static let drainedBytes = 64 << 10
+    static let batchBytes = 32 << 10
+    static let drainedBytes = 32 << 10
 
     let api: FerryAPI
     let writer: HTTPStreamWriter
