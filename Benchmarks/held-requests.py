@@ -19,13 +19,10 @@ p50/p99 before and during the load, how many stalled streams the server cut off 
 import asyncio
 import json
 import os
-import re
-import shutil
 import socket
-import subprocess
-import sys
-import tempfile
 import time
+
+from ferry_load import Server, connect, exchange, percentile
 
 LONG_POLLS = int(os.environ.get("LONG_POLLS", "10000"))
 SSE = int(os.environ.get("SSE", "1000"))
@@ -34,36 +31,8 @@ PRODUCE_MB = int(os.environ.get("PRODUCE_MB", "200"))
 FERRY = os.environ.get("FERRY_BIN", ".build/release/ferry")
 
 
-def rss_kib(pid, field="RssAnon"):
-    """Resident KiB: RssAnon is the heap and stacks (what held requests cost); the memory-mapped log's pages
-    count as RssFile (page cache the kernel may drop), so VmRSS grows with what is produced."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return -1
-
-
-def fds(pid):
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-async def request(reader, writer, method, path, body=b"", headers=""):
-    """One keep-alive HTTP/1.1 exchange; returns (status, body)."""
-    head = f"{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {len(body)}\r\n{headers}\r\n"
-    writer.write(head.encode() + body)
-    await writer.drain()
-    status_line = await reader.readline()
-    status = int(status_line.split()[1])
-    length = 0
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b""):
-            break
-        name, _, value = line.decode().partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-    data = await reader.readexactly(length) if length else b""
+async def request(reader, writer, method, path, body=b"", content_type="application/json"):
+    status, data, _ = await exchange(reader, writer, method, path, body, content_type)
     return status, data
 
 
@@ -78,7 +47,7 @@ class Run:
         self.status_counts[status] = self.status_counts.get(status, 0) + 1
 
     async def connect(self):
-        return await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 20)
+        return await connect(self.port)
 
     async def held_long_poll(self, gate):
         async with gate:
@@ -117,8 +86,7 @@ class Run:
         body = json.dumps({"records": [{"value": {"probe": 1}}]}).encode()
         while not self.stop.is_set():
             t0 = time.perf_counter()
-            status, _ = await request(reader, writer, "POST", "/v1/topics/probe/messages", body,
-                                      "Content-Type: application/json\r\n")
+            status, _ = await request(reader, writer, "POST", "/v1/topics/probe/messages", body)
             t1 = time.perf_counter()
             self.count(status)
             status, _ = await request(reader, writer, "GET", "/v1/topics/probe/partitions/0/messages?offset=-1&limit=1")
@@ -134,16 +102,9 @@ class Run:
         body = b"\n".join([line] * 1000)
         for i in range(megabytes):
             status, _ = await request(reader, writer, "POST", f"/v1/topics/busy/messages?partition={i % 4}", body,
-                                      "Content-Type: application/x-ndjson\r\n")
+                                      "application/x-ndjson")
             self.count(status)
         writer.close()
-
-
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
 def summary(samples):
@@ -155,29 +116,18 @@ def summary(samples):
 
 
 async def main():
-    work = tempfile.mkdtemp(prefix="ferry-held-")
-    log_path = os.path.join(work, "ferry.log")
-    server = subprocess.Popen(
-        [FERRY, "serve", "--port", "0", "--data-dir", os.path.join(work, "data"), "--max-connections", "19000",
-         "--idle-timeout-ms", "10000"], stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    server = Server(FERRY, "--max-connections", "19000", "--idle-timeout-ms", "10000", prefix="ferry-held-")
     try:
-        port = None
-        for _ in range(300):
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", open(log_path).read())
-            if match:
-                port = int(match.group(1))
-                break
-            time.sleep(0.1)
-        assert port, "ferry did not start"
+        port = server.port
         run = Run(port)
         reader, writer = await run.connect()
         for name, partitions in (("idle", 1), ("busy", 4), ("probe", 1)):
             body = json.dumps({"name": name, "partitions": partitions}).encode()
-            status, _ = await request(reader, writer, "POST", "/v1/topics", body, "Content-Type: application/json\r\n")
+            status, _ = await request(reader, writer, "POST", "/v1/topics", body)
             assert status == 201, status
         writer.close()
 
-        rss = {"start_kib": rss_kib(server.pid)}
+        rss = {"start_kib": server.status("RssAnon")}
         baseline = []
         probe = asyncio.create_task(run.probe(baseline))
         await asyncio.sleep(3)
@@ -190,8 +140,8 @@ async def main():
         tasks += [asyncio.create_task(run.churn_long_poll(i % 4, gate)) for i in range(CHURN)]
         stalled = [run.stalled_sse(i % 4) for i in range(SSE)]
         await asyncio.sleep(3)
-        rss["held_kib"] = rss_kib(server.pid)
-        rss["held_fds"] = fds(server.pid)
+        rss["held_kib"] = server.status("RssAnon")
+        rss["held_fds"] = server.descriptors()
 
         peak = [rss["held_kib"]]
         fd_samples = []
@@ -199,8 +149,8 @@ async def main():
 
         async def sampler():
             while sampling:
-                peak.append(rss_kib(server.pid))
-                fd_samples.append(fds(server.pid))
+                peak.append(server.status("RssAnon"))
+                fd_samples.append(server.descriptors())
                 await asyncio.sleep(1)
 
         sample_task = asyncio.create_task(sampler())
@@ -212,7 +162,7 @@ async def main():
         await asyncio.sleep(15)  # past the idle timeout: stalled streams are cut off
         run.stop.set()
         await probe
-        rss["after_cut_off_kib"] = rss_kib(server.pid)
+        rss["after_cut_off_kib"] = server.status("RssAnon")
         sampling = False
         await sample_task
         for s in stalled:
@@ -222,9 +172,9 @@ async def main():
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.sleep(2)
         rss["peak_kib"] = max(peak)
-        rss["end_kib"] = rss_kib(server.pid)
-        rss["end_file_backed_kib"] = rss_kib(server.pid, "RssFile")
-        log = open(log_path).read()
+        rss["end_kib"] = server.status("RssAnon")
+        rss["end_file_backed_kib"] = server.status("RssFile")
+        log = server.log()
         report = {
             "long_polls_held": LONG_POLLS, "churning_long_polls": CHURN, "churn_answers": run.answered_churn,
             "stalled_sse": SSE, "produced_mb": PRODUCE_MB, "produce_seconds": round(produce_seconds, 1),
@@ -236,12 +186,7 @@ async def main():
         }
         print(json.dumps(report, indent=2))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -25,24 +25,14 @@ flat (± 16); zero 5xx; zero lost or duplicated queue acks.
 import asyncio
 import json
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
+
+from ferry_load import Server, connect, exchange, percentile
 
 MINUTES = float(os.environ.get("MINUTES", "20"))
 FERRY = os.environ.get("FERRY_BIN", ".build/release/ferry")
 FSYNC = os.environ.get("FSYNC", "interval")
-
-
-def proc_status(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return -1
 
 
 class HTTP:
@@ -54,26 +44,9 @@ class HTTP:
 
     async def send(self, method, path, body=b"", content_type="application/json"):
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 22)
-        head = f"{method} {path} HTTP/1.1\r\nHost: soak\r\nContent-Length: {len(body)}\r\n"
-        if body:
-            head += f"Content-Type: {content_type}\r\n"
+            self.reader, self.writer = await connect(self.port)
         started = time.perf_counter()
-        self.writer.write(head.encode() + b"\r\n" + body)
-        await self.writer.drain()
-        status = int((await self.reader.readline()).split()[1])
-        length = 0
-        close = False
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode().partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-            if name.lower() == "connection" and value.strip().lower() == "close":
-                close = True
-        data = await self.reader.readexactly(length) if length else b""
+        status, data, close = await exchange(self.reader, self.writer, method, path, body, content_type)
         self.stats.record(self.kind, status, time.perf_counter() - started)
         if close:
             self.writer.close()
@@ -97,8 +70,7 @@ class Stats:
         window, self.window = self.window, {}
         out = {}
         for kind, values in window.items():
-            values.sort()
-            out[kind] = round(values[min(len(values) - 1, int(len(values) * 0.99))] * 1000, 1)
+            out[kind] = round(percentile(values, 0.99) * 1000, 1)
         return out
 
 
@@ -164,7 +136,7 @@ class Soak:
             await c.send("GET", f"/v1/topics/events/partitions/{partition}/messages?offset=-1&wait_ms=5000&limit=10")
 
     async def sse(self, partition):
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 22)
+        reader, writer = await connect(self.port)
         writer.write(f"GET /v1/topics/events/partitions/{partition}/messages?offset=-1 HTTP/1.1\r\nHost: soak\r\n"
                      "Accept: text/event-stream\r\n\r\n".encode())
         await writer.drain()
@@ -248,21 +220,10 @@ class Soak:
 
 
 async def main():
-    work = tempfile.mkdtemp(prefix="ferry-soak-")
-    log_path = os.path.join(work, "ferry.log")
-    server = subprocess.Popen(
-        [FERRY, "serve", "--port", "0", "--data-dir", os.path.join(work, "data"), "--fsync", FSYNC,
-         "--retention-check-interval-ms", "2000"], stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    server = Server(FERRY, "--fsync", FSYNC, "--retention-check-interval-ms", "2000", prefix="ferry-soak-")
     ok = True
     try:
-        port = None
-        for _ in range(300):
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", open(log_path).read())
-            if match:
-                port = int(match.group(1))
-                break
-            time.sleep(0.1)
-        assert port, "ferry did not start"
+        port = server.port
         stats = Stats()
         soak = Soak(port, stats)
         await soak.setup()
@@ -285,8 +246,8 @@ async def main():
         print(" minute   VmRSS MiB  RssAnon MiB  fds   p99 ms by kind", flush=True)
         while time.time() < end:
             await asyncio.sleep(10)
-            sample = {"t": round((time.time() - started) / 60, 2), "rss": proc_status(server.pid, "VmRSS"),
-                      "anon": proc_status(server.pid, "RssAnon"), "fds": len(os.listdir(f"/proc/{server.pid}/fd")),
+            sample = {"t": round((time.time() - started) / 60, 2), "rss": server.status("VmRSS"),
+                      "anon": server.status("RssAnon"), "fds": server.descriptors(),
                       "p99": stats.take_window()}
             samples.append(sample)
             print(f"{sample['t']:7.2f} {sample['rss'] / 1024:10.1f} {sample['anon'] / 1024:12.1f} {sample['fds']:5d}  "
@@ -324,12 +285,7 @@ async def main():
         ok = (anon_growth <= 5 and fd_spread <= 16 and not stats.errors and not lost and soak.duplicate_acks == 0)
         print("soak: " + ("within bounds" if ok else "OUT OF BOUNDS"))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        server.stop()
     sys.exit(0 if ok else 1)
 
 

@@ -22,18 +22,8 @@ struct StalledStreamTests {
         let port = child.port
 
         // The stalled client: asks for the stream, then never reads (a small receive buffer fills quickly).
-        let stalled = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let stalled = try #require(LoopbackSocket.connect(port: port, receiveBufferBytes: 4096))
         defer { close(stalled) }
-        var size: Int32 = 4096
-        setsockopt(stalled, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(stalled, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
         let request = Array("GET /v1/topics/firehose/partitions/0/messages?offset=0 HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(stalled, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         let line = String(repeating: "y", count: 1000)

@@ -25,23 +25,10 @@ final class RawConnection {
     private var buffer: [UInt8] = []
 
     init(port: Int, receiveTimeoutSeconds: Int = 10) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard let fd = LoopbackSocket.connect(port: port, receiveTimeoutSeconds: receiveTimeoutSeconds) else {
+            throw Failure.connect(errno)
         }
-        if result != 0 {
-            let code = errno
-            close(fd)
-            throw Failure.connect(code)
-        }
+        self.fd = fd
     }
 
     deinit { close(fd) }
