@@ -55,12 +55,12 @@ let package = Package(
             dependencies: ["FerrySystem", "CFerryLinux", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
-        .target(name: "FerryCurl", dependencies: ["CCurl"], swiftSettings: strictSettings),
+        .target(name: "FerryCurl", dependencies: ["CCurl", "FerrySystem"], swiftSettings: strictSettings),
         .target(name: "FerryJSON", swiftSettings: strictSettings),
         // The one swift-log handler: logfmt or JSON lines.
         .target(
             name: "FerryLogging",
-            dependencies: ["FerryJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FerryJSON", "FerrySystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -96,8 +96,8 @@ let package = Package(
         .executableTarget(
             name: "FerryCommand",
             dependencies: [
-                "CFerryLinux", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker", "FerryAPI",
-                "FerryWebhooks", "FerryLogging",
+                "CFerryLinux", "FerrySystem", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker",
+                "FerryAPI", "FerryWebhooks", "FerryLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -150,7 +150,8 @@ let package = Package(
             dependencies: ["FerryHTTP", "FerrySystem", "FerryCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP", "FerrySystem"], swiftSettings: strictSettings),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strictSettings),
         .testTarget(
             name: "FerryLoggingTests",

@@ -1,3 +1,4 @@
+import FerrySystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -131,9 +132,5 @@ public final class FerryServer: Sendable {
     }
 
     /// Milliseconds since the Unix epoch.
-    public static let wallClockMilliseconds: @Sendable () -> Int64 = {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
+    public static let wallClockMilliseconds: @Sendable () -> Int64 = { WallClock.milliseconds() }
 }

@@ -1,3 +1,4 @@
+import FerrySystem
 import CCurl
 import Synchronization
 
@@ -51,7 +52,7 @@ public final class CurlMultiDriver: Sendable {
             maxConnectionsPerHost: maxConnectionsPerHost, maxTotalConnections: maxTotalConnections,
             maxIdleHandles: maxIdleHandles)
         let core = self.core
-        DedicatedThread.start { core.run() }
+        SystemThread.detached(name: "ferry-curl") { core.run() }
     }
 
     deinit { core.shutdown() }

@@ -1,3 +1,4 @@
+import FerrySystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,11 +6,7 @@ import Glibc
 /// RFC 3339 UTC timestamps with milliseconds (`2026-11-25T16:19:52.123Z`).
 public enum LogTimestamp {
     /// Wall-clock time as (seconds, nanoseconds) since the Unix epoch.
-    public static let now: @Sendable () -> (seconds: Int, nanoseconds: Int) = {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return (ts.tv_sec, ts.tv_nsec)
-    }
+    public static let now: @Sendable () -> (seconds: Int, nanoseconds: Int) = { WallClock.now() }
 
     /// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     public static func format(seconds: Int, nanoseconds: Int) -> String {

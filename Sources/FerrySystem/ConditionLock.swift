@@ -66,23 +66,3 @@ public final class ConditionLock<State>: @unchecked Sendable {
         }
     }
 }
-
-/// Monotonic time (`CLOCK_MONOTONIC`), for scheduling; never for timestamps stored on disk.
-public enum MonotonicClock {
-    /// Nanoseconds since an arbitrary fixed point.
-    public static func nanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
-}
-
-/// Wall-clock time (`CLOCK_REALTIME`) in milliseconds since the Unix epoch: the default clock of the storage
-/// layer, injected wherever time matters so that tests can replace it.
-public enum WallClock {
-    public static func milliseconds() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
-    }
-}

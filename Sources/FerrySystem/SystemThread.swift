@@ -3,10 +3,11 @@ import Glibc
 #endif
 import CFerryLinux
 
-/// A dedicated OS thread (pthread) running one closure, for work that blocks (fsync) and must never run on an
-/// event-loop or cooperative-pool thread.
+/// A dedicated OS thread (pthread) running one closure, for work that blocks (fsync, `epoll_wait`,
+/// `curl_multi_poll`) and must never run on a cooperative-pool thread: the one pthread wrapper of Ferry.
 ///
-/// The thread is joinable: call ``join()`` exactly once to wait for it and release it.
+/// The thread is joinable: call ``join()`` or ``detach()`` exactly once (a detached thread releases itself when
+/// it ends). Traps if the system cannot create a thread (resource exhaustion at start-up).
 public final class SystemThread: Sendable {
     private let handle: pthread_t
 
@@ -36,5 +37,15 @@ public final class SystemThread: Sendable {
     /// Waits for the thread to finish. Must be called exactly once, never from the thread itself.
     public func join() {
         pthread_join(handle, nil)
+    }
+
+    /// Lets the thread release itself when it ends (fire-and-forget). Instead of ``join()``, at most once.
+    public func detach() {
+        pthread_detach(handle)
+    }
+
+    /// Starts a thread that releases itself when `body` returns.
+    public static func detached(name: String, _ body: @escaping @Sendable () -> Void) {
+        SystemThread(name: name, body).detach()
     }
 }

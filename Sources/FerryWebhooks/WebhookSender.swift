@@ -1,3 +1,4 @@
+import FerrySystem
 import FerryCurl
 
 #if canImport(Glibc)
@@ -60,9 +61,5 @@ public final class WebhookSender: Sendable {
         }
     }
 
-    static func nowMilliseconds() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
-    }
+    static func nowMilliseconds() -> Int64 { WallClock.milliseconds() }
 }

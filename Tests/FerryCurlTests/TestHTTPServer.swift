@@ -1,3 +1,4 @@
+import FerrySystem
 import Synchronization
 
 @testable import FerryCurl
@@ -27,7 +28,7 @@ final class TestHTTPServer: Sendable {
         let (fd, port) = try Self.bindLoopback(listen: true)
         listener = fd
         self.port = port
-        DedicatedThread.start { [self] in acceptLoop() }
+        SystemThread.detached(name: "test-http-accept") { [self] in acceptLoop() }
     }
 
     /// Stops accepting (the accept thread closes the socket). Open connections end when their clients close.
@@ -72,7 +73,7 @@ final class TestHTTPServer: Sendable {
             var timeout = timeval(tv_sec: 120, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            DedicatedThread.start { Self.serve(connection) }
+            SystemThread.detached(name: "test-http-serve") { Self.serve(connection) }
         }
         close(listener)
     }

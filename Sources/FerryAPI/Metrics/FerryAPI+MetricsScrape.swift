@@ -1,3 +1,4 @@
+import FerrySystem
 import FerryBroker
 import FerryHTTP
 
@@ -101,9 +102,7 @@ extension FerryAPI {
         if let fds = ProcessStatistics.openFileDescriptors() {
             series.gauge("ferry_process_open_fds", [], Int64(fds))
         }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let seconds = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        let seconds = WallClock.seconds()
         series.gauge("ferry_process_start_time_seconds", [], metrics.startTime)
         series.gauge("ferry_uptime_seconds", [], max(0, seconds - metrics.startTime))
     }

@@ -1,3 +1,4 @@
+import FerrySystem
 import CoreMetrics
 import FerryHTTP
 import Prometheus
@@ -35,9 +36,7 @@ public final class FerryMetrics: Sendable {
         self.factory = FerryMetricsFactory(registry: registry)
         self.fsync = CoreMetrics.Timer(label: "ferry_fsync_duration_seconds", factory: factory)
         self.scraped = Mutex(ScrapedSeries(registry: registry))
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        self.startTime = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        self.startTime = WallClock.seconds()
         CoreMetrics.Gauge(label: "ferry_build_info", dimensions: [("version", Self.version)], factory: factory)
             .record(1)
     }

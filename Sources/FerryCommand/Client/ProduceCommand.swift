@@ -1,3 +1,4 @@
+import FerrySystem
 import ArgumentParser
 import FerryJSON
 
@@ -78,11 +79,7 @@ struct ProduceCommand: ParsableCommand {
         }
     }
 
-    static func nowSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
+    static func nowSeconds() -> Double { Double(MonotonicClock.nanoseconds()) / 1e9 }
 }
 
 /// Writes text to standard error (unbuffered, thread-safe: one `write` call).

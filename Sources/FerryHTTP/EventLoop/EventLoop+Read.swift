@@ -194,7 +194,7 @@ extension EventLoop {
                 connection.logUser = "-"
             }
             connection.logBytesIn = body.count
-            connection.logStart = monotonicNanoseconds()
+            connection.logStart = MonotonicClock.nanoseconds()
         }
         let request = HTTPRequest(head: head, body: body, remoteAddress: connection.remote, requestID: requestID)
         connection.inHandler = sequence
@@ -218,7 +218,7 @@ extension EventLoop {
         connection.logUser = "-"
         connection.logBytesIn = 0
         connection.routeIndex = -1
-        connection.logStart = monotonicNanoseconds()
+        connection.logStart = MonotonicClock.nanoseconds()
         connection.bodyDecoder = nil
         connection.pendingHead = nil
         connection.body = []

@@ -67,7 +67,7 @@ extension EventLoop {
                 HTTPRequestCompletion(
                     routeIndex: connection.routeIndex >= 0 ? connection.routeIndex : nil, method: connection.logMethod,
                     status: status, requestBodyBytes: connection.logBytesIn, responseBodyBytes: bytes,
-                    durationNanoseconds: monotonicNanoseconds() &- connection.logStart))
+                    durationNanoseconds: MonotonicClock.nanoseconds() &- connection.logStart))
         }
     }
 
@@ -75,7 +75,7 @@ extension EventLoop {
     /// (request body) and out (response body), duration, peer, user (a name noted by the application, "-" when
     /// none). Never headers (they may carry credentials).
     private func logAccess(_ connection: Connection, status: HTTPStatus, bytes: Int) {
-        let micros = (monotonicNanoseconds() &- connection.logStart) / 1000
+        let micros = (MonotonicClock.nanoseconds() &- connection.logStart) / 1000
         let millis = "\(micros / 1000).\(String(repeating: "0", count: 3 - String(micros % 1000).count))\(micros % 1000)"
         context.logger.log(
             level: context.configuration.accessLogLevel, "request",

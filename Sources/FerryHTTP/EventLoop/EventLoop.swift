@@ -160,13 +160,13 @@ final class EventLoop: @unchecked Sendable {
     /// Runs until a `.stop` task; then closes every connection.
     func run() {
         threadID.store(UInt(pthread_self()), ordering: .relaxed)
-        now = monotonicNanoseconds()
+        now = MonotonicClock.nanoseconds()
         let tick = context.configuration.sweepInterval
         nextSweep = now + tick
         let timeoutMs = Int32(max(1, tick / 1_000_000))
         while running {
             let n = epoll_wait(epollFD, events, maxEvents, timeoutMs)
-            now = monotonicNanoseconds()
+            now = MonotonicClock.nanoseconds()
             if n > 0 {
                 for i in 0..<Int(n) {
                     let event = events[i]

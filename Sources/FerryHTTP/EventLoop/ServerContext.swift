@@ -71,14 +71,6 @@ enum LoopTask: @unchecked Sendable {
     case stop
 }
 
-/// Monotonic time in nanoseconds.
-@inline(__always)
-func monotonicNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
-
 extension Duration {
     /// Whole nanoseconds, clamped to 0…100 years so that `now + nanoseconds` can never overflow.
     var nanoseconds: UInt64 {

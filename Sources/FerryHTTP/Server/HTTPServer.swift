@@ -17,13 +17,13 @@ public final class HTTPServer: Sendable {
 
     private struct State {
         var loops: [EventLoop] = []
-        var threads: [LoopThread] = []
+        var threads: [SystemThread] = []
         var boundPort = 0
         var started = false
         var stopped = false
         var shutdownHooks: [@Sendable () -> Void] = []
     }
-    // LoopThread is only touched under the lock.
+    // The loop threads are only touched under the lock.
     private let state: Mutex<UncheckedBox<State>>
 
     /// Creates a server that sends every request to `handler`; `observer` (if any) hears of every answered
@@ -113,7 +113,7 @@ public final class HTTPServer: Sendable {
             }
             box.value.loops = loops
             context.loops.withLock { $0 = loops.map { WeakLoop(loop: $0) } }
-            box.value.threads = loops.map { loop in LoopThread(name: "ferry-http-\(loop.index)") { loop.run() } }
+            box.value.threads = loops.map { loop in SystemThread(name: "ferry-http-\(loop.index)") { loop.run() } }
             box.value.boundPort = port
             box.value.started = true
             context.logger.info(
@@ -131,10 +131,10 @@ public final class HTTPServer: Sendable {
         let onLoopThread = state.withLock { box in box.value.loops.contains { $0.isOnLoopThread } }
         if onLoopThread {
             // Called from a handler: waiting here would deadlock the loop, so shut down from another thread.
-            LoopThread(name: "ferry-shutdown") { self.shutdown(gracePeriod: gracePeriod) }.detach()
+            SystemThread(name: "ferry-shutdown") { self.shutdown(gracePeriod: gracePeriod) }.detach()
             return
         }
-        let (loops, threads, hooks) = state.withLock { box -> ([EventLoop], [LoopThread], [@Sendable () -> Void]) in
+        let (loops, threads, hooks) = state.withLock { box -> ([EventLoop], [SystemThread], [@Sendable () -> Void]) in
             guard box.value.started, !box.value.stopped else { return ([], [], []) }
             box.value.stopped = true
             return (box.value.loops, box.value.threads, box.value.shutdownHooks)
@@ -143,8 +143,8 @@ public final class HTTPServer: Sendable {
         context.shuttingDown.store(true, ordering: .relaxed)
         for loop in loops { loop.enqueue(.beginShutdown) }
         for hook in hooks { hook() }
-        let deadline = monotonicNanoseconds() + gracePeriod.nanoseconds
-        while context.openConnections.load(ordering: .relaxed) > 0 && monotonicNanoseconds() < deadline {
+        let deadline = MonotonicClock.nanoseconds() + gracePeriod.nanoseconds
+        while context.openConnections.load(ordering: .relaxed) > 0 && MonotonicClock.nanoseconds() < deadline {
             usleep(2000)
         }
         for loop in loops { loop.enqueue(.stop) }
@@ -159,7 +159,7 @@ public final class HTTPServer: Sendable {
     /// ``shutdown(gracePeriod:)`` without blocking a cooperative thread (it runs on a thread of its own).
     public func shutdown(gracePeriod: Duration = .seconds(10)) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = LoopThread(name: "ferry-shutdown") {
+            let thread = SystemThread(name: "ferry-shutdown") {
                 self.shutdown(gracePeriod: gracePeriod)
                 continuation.resume()
             }
