@@ -1,3 +1,5 @@
+import CFerryLinux
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import CFerryLinux
 import Dispatch
 
 #if canImport(Glibc)
