@@ -111,7 +111,7 @@ struct ActiveSegment {
     /// Writes the index files (not synced: they are validated and rebuilt when needed) and shrinks the file
     /// to the written size. The segment stays readable through `region`.
     func persistIndexAndTrim() {
-        index.persist(to: paths, filesMayExist: indexFilesMayExist)
+        index.persist(to: paths)
         guard allocated > written else { return }
         if let fd = try? FileDescriptor.open(paths.log, O_RDWR) {
             try? fd.truncate(to: written)
