@@ -13,6 +13,14 @@ public struct RecoveryReport: Sendable, Equatable {
     public var rebuiltIndex: Bool
     /// The log end offset after recovery.
     public var nextOffset: Int64
+    /// Bytes of the last segment whose batches recovery read and CRC-checked: from the last usable entry of
+    /// its on-disk index (or from the start without one) to the end of the valid data. Small after a crash
+    /// when the index files were current; `validBytes` when the whole segment had to be scanned.
+    public var scannedBytes: Int
+    /// Entries of the last segment's index files that recovery did not use and dropped: pointing past the
+    /// last valid batch, not strictly increasing, outside the file, at no batch with the offset they name, or
+    /// after the last offset entry that has a time entry (see ``PartitionLog/open(directory:configuration:environment:synchronizeRecoveredData:)``).
+    public var droppedIndexEntries: Int
 }
 
 /// The scanning half of recovery: walks batches, verifying each one, and builds the index as it goes.
