@@ -13,8 +13,9 @@ extension PartitionLog {
     /// kept must have a time entry and point at a CRC-valid batch with the offset it names; later ones are
     /// dropped) and the segment is validated from that entry to its end (every batch's structure, CRC32C and
     /// offset continuity), or from the start when no entry is usable; everything after the last valid batch
-    /// (a torn or corrupt batch, garbage, zeroed preallocated space) is truncated, and so are the index files
-    /// after their last usable entry (then they receive the entries the scan found); the file is synced so that
+    /// (a torn or corrupt batch, garbage) is truncated unless it is all zeroes (preallocated space, kept for
+    /// the next appends), and the index files are cut after their last usable entry (then they receive the
+    /// entries the scan found); the file is synced so that
     /// ``flushedOffset`` starts at the recovered end (`synchronizeRecoveredData: false` leaves that sync to the
     /// caller, which must then sync the file system before relying on it, as ``LogManager`` does with one
     /// `syncfs` for all partitions). ``recoveryReport`` says how much was scanned. Blocks on disk I/O.
@@ -86,6 +87,8 @@ extension PartitionLog {
         var validEnd = 0
         var nextOffset = baseOffset
         var garbage = 0
+        var allocated = 0
+        let capacity = max(configuration.segmentBytes, 1)
         let active: ActiveSegment
         do {
             let fd = try FileDescriptor.open(paths.log, O_RDWR)
@@ -95,14 +98,25 @@ extension PartitionLog {
                 let region = try MappedRegion(descriptor: fd, length: fileSize, writable: false)
                 let base = UnsafeRawPointer(region.base)
                 recovered = try ActiveIndexRecovery.load(paths: paths, log: base, size: fileSize,
-                                                         segmentBaseOffset: baseOffset)
+                                                         segmentBaseOffset: baseOffset,
+                                                         indexInterval: configuration.indexIntervalBytes)
                 index = recovered.index
                 (validEnd, nextOffset) = LogRecovery.scan(
                     base, limit: fileSize, from: recovered.resumePosition, expectedOffset: recovered.resumeOffset,
                     segmentBaseOffset: baseOffset, index: &index, indexInterval: configuration.indexIntervalBytes)
                 garbage = LogRecovery.nonZeroExtent(base, from: validEnd, limit: fileSize)
-                if validEnd < fileSize {
+                // Zeroes after the valid end are the writer's preallocated blocks: kept for the next appends
+                // (cutting them cost an ftruncate of several ms per partition), after making sure they are
+                // allocated (a sparse copy of the file would turn a full disk into SIGBUS). Anything else there
+                // is cut, so that no stale batch can ever follow new ones.
+                if validEnd == fileSize {
+                    allocated = fileSize
+                } else if garbage == 0 && fileSize <= capacity,
+                          (try? fd.allocate(offset: validEnd, length: fileSize - validEnd)) != nil {
+                    allocated = fileSize
+                } else {
                     try fd.truncate(to: validEnd)
+                    allocated = validEnd
                 }
                 if synchronize { try fd.dataSync() }
             }
@@ -110,7 +124,7 @@ extension PartitionLog {
             active = try ActiveSegment.adopt(
                 paths: paths, descriptor: fd, baseOffset: baseOffset, written: validEnd, nextOffset: nextOffset,
                 index: index, keptOffsets: recovered.index.offsets.count, keptTimes: recovered.index.times.count,
-                trustedFrom: recovered.resumePosition, capacity: max(configuration.segmentBytes, validEnd),
+                allocated: allocated, trustedFrom: recovered.verifiedFrom, capacity: max(capacity, validEnd),
                 indexInterval: configuration.indexIntervalBytes, now: now)
         } catch let error as LogError {
             throw error
@@ -121,10 +135,10 @@ extension PartitionLog {
         }
         // A rebuild: no entry of the files was usable and the whole segment was scanned, finding entries the
         // files lacked, or replacing entries they had wrong.
-        let rebuilt = recovered.resumePosition == 0 && (!index.offsets.isEmpty || recovered.droppedEntries > 0)
+        let rebuilt = recovered.verifiedFrom == 0 && (!index.offsets.isEmpty || recovered.droppedEntries > 0)
         let report = RecoveryReport(segmentCount: 1, validBytes: validEnd, truncatedBytes: garbage,
                                     rebuiltIndex: rebuilt, nextOffset: nextOffset,
-                                    scannedBytes: validEnd - recovered.resumePosition,
+                                    scannedBytes: validEnd - recovered.verifiedFrom,
                                     droppedIndexEntries: recovered.droppedEntries)
         return (active, report)
     }

@@ -2,11 +2,14 @@ import FerrySystem
 
 /// What recovery could use of the last segment's index files.
 struct RecoveredIndex {
-    /// The entries kept, all at or before the resume entry (``SegmentIndex/truncate(toEntryAt:)`` applied).
+    /// The entries kept, all at or before the last kept entry, with that entry's batch accounted for (as if
+    /// recovery's scan had read it).
     var index = SegmentIndex()
-    /// Where the scan of the log resumes: the batch of the last kept entry (CRC-verified), or 0 without one.
+    /// The position of the last kept entry's batch, which was CRC-verified (0 without a kept entry).
+    var verifiedFrom = 0
+    /// Where the scan of the log resumes: right after that batch (0 without a kept entry).
     var resumePosition = 0
-    /// The base offset of the batch at ``resumePosition`` (the segment's base offset when it is 0).
+    /// The offset the batch at ``resumePosition`` must start with (the segment's base offset without an entry).
     var resumeOffset: Int64
     /// Entries found in the files (up to their zeroed end) that were not kept.
     var droppedEntries = 0
@@ -24,8 +27,8 @@ enum ActiveIndexRecovery {
     ///    that are strictly increasing and name kept offset entries (``SegmentIndex/validPrefix(offsets:times:segmentSize:)``);
     /// 3. from the last kept entry backwards, the first that has a time entry at the same offset and points at a
     ///    structurally valid, CRC-correct batch whose base offset is the one the entry names: the scan resumes
-    ///    there, and the entries after it (which point beyond the last valid batch, or might have lost their
-    ///    time entries) are dropped.
+    ///    after that batch, and the entries after it (which point beyond the last valid batch, or might have
+    ///    lost their time entries) are dropped.
     ///
     /// Why the time entry: the segment's largest timestamp so far (which picks segments for timestamp lookups
     /// and retention) is taken from the last kept time entry plus what the scan sees; the files are written
@@ -33,7 +36,7 @@ enum ActiveIndexRecovery {
     /// offset entry gets a time entry while timestamps grow, so this costs nothing in the usual case.
     /// Missing files count as empty. Throws only when a file exists but cannot be read.
     static func load(
-        paths: SegmentPaths, log base: UnsafeRawPointer, size: Int, segmentBaseOffset: Int64
+        paths: SegmentPaths, log base: UnsafeRawPointer, size: Int, segmentBaseOffset: Int64, indexInterval: Int
     ) throws(SystemError) -> RecoveredIndex {
         var result = RecoveredIndex(resumeOffset: segmentBaseOffset)
         let offsetBytes = try FileSystem.readFile(paths.index)
@@ -41,19 +44,26 @@ enum ActiveIndexRecovery {
         let offsets = OffsetIndexEntry.decodeEntries(offsetBytes ?? [])
         let times = TimeIndexEntry.decodeEntries(timeBytes ?? [])
         var (index, _) = SegmentIndex.validPrefix(offsets: offsets, times: times, segmentSize: size)
+        var resume: BatchHeader?
         while let last = index.offsets.last {
             while let time = index.times.last, time.relativeOffset > last.relativeOffset { index.times.removeLast() }
             if index.times.last?.relativeOffset == last.relativeOffset,
                let header = RecordBatchDecoder.header(at: Int(last.position), in: base, limit: size, verifyChecksum: true),
-               header.baseOffset == segmentBaseOffset + Int64(last.relativeOffset) {
-                result.resumePosition = Int(last.position)
-                result.resumeOffset = header.baseOffset
+               header.baseOffset == segmentBaseOffset + Int64(last.relativeOffset),
+               header.nextOffset - segmentBaseOffset <= Int64(UInt32.max) {
+                resume = header
                 break
             }
             index.offsets.removeLast()
         }
-        if let last = index.offsets.last {
+        if let last = index.offsets.last, let resume {
             index.truncate(toEntryAt: last.relativeOffset)
+            // The scan continues after this batch (its CRC was just checked): account for it as the scan would.
+            index.record(batchAt: Int(last.position), relativeOffset: last.relativeOffset, length: resume.length,
+                         maxTimestamp: resume.maxTimestamp, interval: indexInterval)
+            result.verifiedFrom = Int(last.position)
+            result.resumePosition = Int(last.position) + resume.length
+            result.resumeOffset = resume.nextOffset
         } else {
             index = SegmentIndex()
         }

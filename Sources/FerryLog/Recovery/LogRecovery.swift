@@ -7,7 +7,8 @@ public struct RecoveryReport: Sendable, Equatable {
     /// Valid bytes in the last segment.
     public var validBytes: Int
     /// Non-zero bytes removed after the last valid batch (a torn batch, garbage or a corrupt batch and what
-    /// followed it). Zeroed preallocated space is removed too but not counted.
+    /// followed it). Zeroed preallocated space is kept for the next appends (and removed with the garbage
+    /// when there is any) and never counted.
     public var truncatedBytes: Int
     /// Whether the last segment's index had to be rebuilt by a full scan (missing, stale or corrupt).
     public var rebuiltIndex: Bool
@@ -49,6 +50,14 @@ enum LogRecovery {
     /// (torn or garbage) lies after the valid end, as opposed to zeroed preallocation.
     static func nonZeroExtent(_ base: UnsafeRawPointer, from: Int, limit: Int) -> Int {
         var end = limit
+        // 64 bytes at a time first (the zeroed preallocation is often megabytes), then 8, then single bytes.
+        while end - from >= 64 {
+            var any: UInt64 = 0
+            for word in 0..<8 { any |= base.loadUnaligned(fromByteOffset: end - 64 + word * 8, as: UInt64.self) }
+            if any != 0 { break }
+            end -= 64
+        }
+        while end - from >= 8 && base.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) == 0 { end -= 8 }
         while end > from && base.load(fromByteOffset: end - 1, as: UInt8.self) == 0 { end -= 1 }
         return end - from
     }

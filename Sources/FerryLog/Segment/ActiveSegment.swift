@@ -70,20 +70,22 @@ struct ActiveSegment {
         }
     }
 
-    /// Adopts a recovered segment file that holds `written` valid bytes (the file is truncated to exactly that).
-    /// `descriptor` is the segment file opened read-write; the caller closes it. The index files keep their
-    /// first `keptOffsets`/`keptTimes` entries (checked by recovery, equal to `index`'s first entries) and
-    /// receive the rest of `index`; they are created if missing.
+    /// Adopts a recovered segment file that holds `written` valid bytes followed by zeroed, allocated space up
+    /// to `allocated` (its size: at least `written`, at most the capacity). `descriptor` is the segment file
+    /// opened read-write; the caller closes it. The index files keep their first `keptOffsets`/`keptTimes`
+    /// entries (checked by recovery, equal to `index`'s first entries) and receive the rest of `index`; they
+    /// are created if missing.
     static func adopt(paths: SegmentPaths, descriptor: FileDescriptor, baseOffset: Int64, written: Int, nextOffset: Int64,
-                      index: SegmentIndex, keptOffsets: Int, keptTimes: Int, trustedFrom: Int, capacity: Int,
-                      indexInterval: Int, now: Int64) throws(LogError) -> ActiveSegment {
+                      index: SegmentIndex, keptOffsets: Int, keptTimes: Int, allocated: Int, trustedFrom: Int,
+                      capacity: Int, indexInterval: Int, now: Int64) throws(LogError) -> ActiveSegment {
+        precondition(allocated >= written && allocated <= max(capacity, written), "adopt: allocated \(allocated)")
         do {
             let length = max(capacity, written, 1)
             let region = try MappedRegion(descriptor: descriptor, length: length, writable: true)
             let indexFiles = try ActiveIndexFiles.adopt(
                 paths: paths, capacity: ActiveIndexFiles.capacity(logCapacity: length, interval: indexInterval),
                 index: index, keptOffsets: keptOffsets, keptTimes: keptTimes)
-            return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: written,
+            return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: allocated,
                                  written: written, nextOffset: nextOffset, index: index, indexFiles: indexFiles,
                                  createdAtMilliseconds: now, syncedPosition: written, trustedFrom: trustedFrom)
         } catch {
