@@ -36,8 +36,9 @@ FERRY_PID=""
 kill_ferry() {  # SIGKILL the server and wait until it is gone (it may not be this shell's child)
     if [ -n "$FERRY_PID" ]; then
         kill -KILL "$FERRY_PID" 2>/dev/null || true
-        for _ in $(seq 500); do
+        for _ in $(seq 500); do  # gone, or a zombie waiting for init to reap it
             kill -0 "$FERRY_PID" 2>/dev/null || break
+            [ "$(awk '{ print $3 }' "/proc/$FERRY_PID/stat" 2>/dev/null)" = Z ] && break
             sleep 0.01
         done
         wait "$FERRY_PID" 2>/dev/null || true
