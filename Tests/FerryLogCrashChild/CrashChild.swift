@@ -1,8 +1,8 @@
 // FerryLogCrashChild: the appender process of FerryLogTests' crash test (not a tool).
 //
-// Usage: FerryLogCrashChild <partition-directory> <first-sequence-number> <threads>
-// Opens the partition log (recovering it) with `FlushPolicy.always`, then appends forever from several
-// threads with the callback form. Each record's key is "seq-N" and its value is derived from N
+// Usage: FerryLogCrashChild <partition-directory> <first-sequence-number> <threads> [<segment-bytes> <always|never>]
+// Opens the partition log (recovering it) with `FlushPolicy.always` and 32 KiB segments (or the given segment
+// size and policy), then appends forever from several threads with the callback form. Each record's key is "seq-N" and its value is derived from N
 // (`CrashRecord.value(N)`). When a batch is reported durable the child prints one line to stdout:
 //     D <baseOffset> <lastOffset> <firstSequence>
 // The parent SIGKILLs it at a random moment and checks every reported batch after reopening the log.
@@ -44,12 +44,18 @@ enum CrashChild {
             fill(directory: arguments[2], limit: Int(arguments[3]) ?? 65536)
             return
         }
-        guard arguments.count == 4, let firstSequence = Int(arguments[2]), let threadCount = Int(arguments[3]) else {
-            print("usage: FerryLogCrashChild <dir> <first-sequence> <threads>")
+        guard arguments.count == 4 || arguments.count == 6, let firstSequence = Int(arguments[2]),
+              let threadCount = Int(arguments[3]) else {
+            print("usage: FerryLogCrashChild <dir> <first-sequence> <threads> [<segment-bytes> <always|never>]")
             exit(2)
         }
-        let configuration = LogConfiguration(segmentBytes: 32 * 1024, indexIntervalBytes: 1024, flushPolicy: .always,
+        var configuration = LogConfiguration(segmentBytes: 32 * 1024, indexIntervalBytes: 1024, flushPolicy: .always,
                                              preallocationBytes: 8192)
+        if arguments.count == 6 {
+            configuration.segmentBytes = Int(arguments[4]) ?? configuration.segmentBytes
+            configuration.flushPolicy = arguments[5] == "never" ? .never : .always
+            configuration.preallocationBytes = 1 << 20
+        }
         let environment = LogEnvironment(maxMappedSegments: 8, flusherThreads: 2)
         let log: PartitionLog
         do {

@@ -140,6 +140,58 @@ struct CrashTests {
         #expect(durable.count > 80)
     }
 
+    @Test("After a SIGKILL, recovery reads the large active segment's index files instead of scanning it")
+    func recovery_ReadsActiveIndex_WhenAppenderWithLargeActiveSegmentIsKilled() throws {
+        let directory = TemporaryDirectory()
+        let partition = directory.path + "/p"
+        let segmentBytes = 64 << 20
+        // `never`: a batch is reported as soon as it is in the mapping, which a process crash cannot lose.
+        var child = try ChildProcess.spawn([partition, "0", "4", String(segmentBytes), "never"])
+        var acknowledged: [(base: Int64, last: Int64, firstSequence: Int)] = []
+        var started = false
+        while acknowledged.count < 8000, let line = child.readLine() {
+            let fields = line.split(separator: " ")
+            if fields.first == "R" {
+                started = true
+            } else if fields.first == "D", fields.count == 4, let base = Int64(fields[1]), let last = Int64(fields[2]),
+                      let first = Int(fields[3]) {
+                acknowledged.append((base, last, first))
+            } else {
+                Issue.record("child said: \(line)")
+                break
+            }
+        }
+        child.kill()
+        #expect(started && acknowledged.count == 8000)
+        let environment = LogEnvironment(maxMappedSegments: 8, flusherThreads: 1)
+        defer { environment.shutdown() }
+        let log = try PartitionLog.open(
+            directory: partition,
+            configuration: LogConfiguration(segmentBytes: segmentBytes, indexIntervalBytes: 1024, flushPolicy: .never),
+            environment: environment)
+        defer { log.close() }
+        let report = log.recoveryReport
+        #expect(log.segmentCount == 1)
+        #expect(report.validBytes > 2 << 20, "the child wrote \(report.validBytes) bytes")
+        #expect(!report.rebuiltIndex && report.droppedIndexEntries == 0)
+        #expect(report.scannedBytes < 64 * 1024, "scanned \(report.scannedBytes) of \(report.validBytes) bytes")
+        let records = try readAll(log)
+        #expect(Int64(records.count) == log.nextOffset, "offsets are not dense")
+        for batch in acknowledged {
+            for (index, offset) in (batch.base...batch.last).enumerated() where offset < records.count {
+                #expect(records[Int(offset)].key?.string == "seq-\(batch.firstSequence + index)")
+                #expect(records[Int(offset)].value?.array == CrashRecord.value(batch.firstSequence + index))
+            }
+            #expect(batch.last < records.count, "acknowledged record \(batch.last) missing")
+        }
+        // Lookups by timestamp (record timestamps are sequence numbers, interleaved by the four threads) find
+        // the first record in offset order whose timestamp is >= T.
+        for target in stride(from: Int64(0), to: Int64(acknowledged.count * 4), by: 997) {
+            let expected = records.firstIndex { $0.timestamp >= target }.map { Int64($0) } ?? log.nextOffset
+            #expect(try log.offset(atOrAfterTimestamp: target) == expected, "timestamp \(target)")
+        }
+    }
+
     @Test("A full disk fails the append with diskFull and leaves nothing half-written")
     func append_ThrowsDiskFull_AndLeavesLogIntact_WhenAllocationFails() throws {
         let directory = TemporaryDirectory()

@@ -64,6 +64,35 @@ struct RecoveryTests {
         #expect(records.count == 20 && zip(records, inputs).allSatisfy { matches($0, $1) })
     }
 
+    @Test func recovery_KeepsZeroedPreallocation_ButCutsATailWithAnyNonZeroByte() throws {
+        let test = try TestLog.make()
+        defer { test.environment.shutdown() }  // the "crashed" log is never closed
+        let inputs = try fill(test.log, count: 30)
+        let path = segmentPath(test.partitionPath, 0, ".log")
+        let valid = Int(test.log.sizeInBytes)
+        let preallocated = try #require(try FileSystem.fileSize(path))
+        #expect(preallocated > valid)
+        // A crash leaves the preallocated zeroes: recovery keeps them for the next appends.
+        let first = try test.reopenAfterCrash()
+        #expect(first.log.recoveryReport.validBytes == valid && first.log.recoveryReport.truncatedBytes == 0)
+        #expect(try FileSystem.fileSize(path) == preallocated)
+        let more = (30..<40).map { sampleRecord($0, valueBytes: 60) }
+        for input in more { try first.log.append([input]) }
+        let records = try readAll(first.log)
+        #expect(records.count == 40 && zip(records, inputs + more).allSatisfy { matches($0, $1) })
+        first.environment.shutdown()
+        // One stray byte at the very end: the whole tail goes (a stale batch must never follow new ones).
+        var bytes = try fileBytes(path)
+        let end = Int(first.log.sizeInBytes)
+        bytes[bytes.count - 1] = 7
+        try writeFile(path, bytes)
+        let second = try first.reopenAfterCrash()
+        defer { second.close() }
+        #expect(second.log.recoveryReport.truncatedBytes == bytes.count - end)
+        #expect(try FileSystem.fileSize(path) == end)
+        #expect(try readAll(second.log).count == 40)
+    }
+
     @Test func recovery_DropsBatchWithFlippedBit_AndEverythingAfterIt() throws {
         let configuration = LogConfiguration(indexIntervalBytes: 1 << 20, flushPolicy: .never)  // no index entries
         let test = try TestLog.make(configuration)

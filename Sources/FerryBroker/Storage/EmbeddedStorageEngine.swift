@@ -36,7 +36,7 @@ public final class EmbeddedStorageEngine: StorageEngine {
         var metadata: Logger.Metadata = [
             "topics": "\(report.topics)", "partitions": "\(report.partitions)", "segments": "\(report.segments)",
             "segments_checked": "\(report.checkedSegments)", "truncated_bytes": "\(report.truncatedBytes)",
-            "rebuilt_indexes": "\(report.rebuiltIndexes)",
+            "rebuilt_indexes": "\(report.rebuiltIndexes)", "scanned_bytes": "\(report.scannedBytes)",
         ]
         if !report.skippedDirectories.isEmpty { metadata["skipped"] = "\(report.skippedDirectories)" }
         logger.log(level: repaired ? .warning : .info, "recovered data directory", metadata: metadata)

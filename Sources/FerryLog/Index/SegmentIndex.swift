@@ -1,37 +1,11 @@
 import FerrySystem
 
-/// An entry of the sparse offset index (`.index` file, 8 bytes, little-endian):
-///
-/// ```
-/// +0 u32 relativeOffset   batch base offset - segment base offset
-/// +4 u32 position         byte position of that batch in the .log file
-/// ```
-struct OffsetIndexEntry: Equatable {
-    var relativeOffset: UInt32
-    var position: UInt32
-    static let size = 8
-}
-
-/// An entry of the time index (`.timeindex` file, 12 bytes, little-endian):
-///
-/// ```
-/// +0 i64 timestamp        largest timestamp of all records with offset < base + relativeOffset
-/// +8 u32 relativeOffset   a batch base offset that also has an offset-index entry
-/// ```
-///
-/// Entries are strictly increasing in both fields, so "the first record with timestamp >= T" lies at or after
-/// the `relativeOffset` of the last entry whose timestamp is < T.
-struct TimeIndexEntry: Equatable {
-    var timestamp: Int64
-    var relativeOffset: UInt32
-    static let size = 12
-}
-
 /// The sparse offset and time indexes of one segment, in memory.
 ///
-/// The active segment builds it as batches are appended (``record(batchAt:relativeOffset:length:maxTimestamp:interval:)``);
-/// it is written to the `.index`/`.timeindex` files when the segment is sealed or the log closes, and loaded
-/// (validated) from them when a closed segment is first read. Not thread-safe: the owner's lock guards it.
+/// The active segment builds it as batches are appended (``record(batchAt:relativeOffset:length:maxTimestamp:interval:)``)
+/// and mirrors every new entry into its `.index`/`.timeindex` files at once (``ActiveIndexFiles``); a closed
+/// segment loads (validates) it from those files when first read. Readers always use this in-memory copy.
+/// Not thread-safe: the owner's lock guards it.
 struct SegmentIndex: Equatable {
     var offsets: [OffsetIndexEntry] = []
     var times: [TimeIndexEntry] = []
@@ -79,82 +53,55 @@ struct SegmentIndex: Equatable {
         return low == 0 ? 0 : times[low - 1].relativeOffset
     }
 
-    /// The `.index` file bytes.
-    func encodedOffsets() -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: offsets.count * OffsetIndexEntry.size)
-        bytes.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }  // no entries
-            for (index, entry) in offsets.enumerated() {
-                base.put(entry.relativeOffset, index * 8)
-                base.put(entry.position, index * 8 + 4)
-            }
-        }
-        return bytes
+    /// Writes the `.index` and `.timeindex` files whole (atomically, not synced: indexes are validated and
+    /// rebuilt when needed). Used when a closed segment's index is rebuilt and when the active segment's files
+    /// could not be kept current; an empty index is written as two empty files.
+    func persist(to paths: SegmentPaths) {
+        try? FileSystem.writeAtomically(paths.index, OffsetIndexEntry.encode(offsets), durable: false)
+        try? FileSystem.writeAtomically(paths.timeIndex, TimeIndexEntry.encode(times), durable: false)
     }
 
-    /// The `.timeindex` file bytes.
-    func encodedTimes() -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: times.count * TimeIndexEntry.size)
-        bytes.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }  // no entries
-            for (index, entry) in times.enumerated() {
-                base.put(entry.timestamp, index * 12)
-                base.put(entry.relativeOffset, index * 12 + 8)
-            }
-        }
-        return bytes
-    }
-
-    /// Writes the `.index` and `.timeindex` files (atomically, not synced: indexes are validated and rebuilt
-    /// when needed). An empty index is stored as no files at all, saving two file creations per small segment
-    /// (thousands of partitions); a missing index means "scan the segment", which is what an empty one means.
-    func persist(to paths: SegmentPaths, filesMayExist: Bool = true) {
-        if offsets.isEmpty {
-            if filesMayExist {
-                try? FileSystem.removeFile(paths.index)
-                try? FileSystem.removeFile(paths.timeIndex)
-            }
-            return
-        }
-        try? FileSystem.writeAtomically(paths.index, encodedOffsets(), durable: false)
-        try? FileSystem.writeAtomically(paths.timeIndex, encodedTimes(), durable: false)
-    }
-
-    /// Parses and validates index files of a segment of `segmentSize` bytes. Nil when either is malformed:
-    /// a partial entry, entries not strictly increasing, a position outside the segment, or a time entry whose
-    /// offset has no offset-index entry. (Missing files are passed as empty arrays.)
+    /// Parses and validates the index files of a closed segment of `segmentSize` bytes. Nil when they are
+    /// malformed (see ``validPrefix(offsets:times:segmentSize:)``): the caller rebuilds them. Trailing zeroed
+    /// space (an active segment's preallocation that was never trimmed) and a partial last entry are ignored.
+    /// (Missing files are passed as empty arrays.)
     static func decode(offsets offsetBytes: [UInt8], times timeBytes: [UInt8], segmentSize: Int) -> SegmentIndex? {
-        guard offsetBytes.count % OffsetIndexEntry.size == 0, timeBytes.count % TimeIndexEntry.size == 0 else {
-            return nil
-        }
+        let offsets = OffsetIndexEntry.decodeEntries(offsetBytes)
+        let times = TimeIndexEntry.decodeEntries(timeBytes)
+        let (index, complete) = validPrefix(offsets: offsets, times: times, segmentSize: segmentSize)
+        return complete ? index : nil
+    }
+
+    /// The longest prefix of `offsets` whose entries are strictly increasing in both fields with positions in
+    /// `1..<segmentSize`, and the longest prefix of `times` that is strictly increasing in both fields and whose
+    /// every relative offset is one of the kept offset entries'. `complete` is false when anything was dropped.
+    /// `maxTimestamp` is the last kept time entry's (the largest timestamp before the last kept offset entry,
+    /// as far as the index knows); `bytesSinceLastEntry` is 0.
+    static func validPrefix(
+        offsets: [OffsetIndexEntry], times: [TimeIndexEntry], segmentSize: Int
+    ) -> (index: SegmentIndex, complete: Bool) {
         var index = SegmentIndex()
-        let valid = offsetBytes.withUnsafeBytes { raw -> Bool in
-            guard let base = raw.baseAddress else { return true }
-            index.offsets.reserveCapacity(raw.count / 8)
-            for i in 0..<(raw.count / 8) {
-                let entry = OffsetIndexEntry(relativeOffset: base.u32(i * 8), position: base.u32(i * 8 + 4))
-                if let last = index.offsets.last,
-                   entry.relativeOffset <= last.relativeOffset || entry.position <= last.position { return false }
-                if entry.position == 0 || Int(entry.position) >= segmentSize { return false }
-                index.offsets.append(entry)
-            }
-            return true
+        index.offsets.reserveCapacity(offsets.count)
+        for entry in offsets {
+            if let last = index.offsets.last,
+               entry.relativeOffset <= last.relativeOffset || entry.position <= last.position { break }
+            if entry.position == 0 || Int(entry.position) >= segmentSize { break }
+            index.offsets.append(entry)
         }
-        guard valid else { return nil }
-        let timesValid = timeBytes.withUnsafeBytes { raw -> Bool in
-            guard let base = raw.baseAddress else { return true }
-            for i in 0..<(raw.count / 12) {
-                let entry = TimeIndexEntry(timestamp: base.i64(i * 12), relativeOffset: base.u32(i * 12 + 8))
-                if let last = index.times.last,
-                   entry.relativeOffset <= last.relativeOffset || entry.timestamp <= last.timestamp { return false }
-                index.times.append(entry)
+        // Both lists are sorted by relative offset: walk them together to check that each time entry names an
+        // offset entry.
+        var cursor = 0
+        for entry in times {
+            if let last = index.times.last,
+               entry.relativeOffset <= last.relativeOffset || entry.timestamp <= last.timestamp { break }
+            while cursor < index.offsets.count && index.offsets[cursor].relativeOffset < entry.relativeOffset {
+                cursor += 1
             }
-            return true
+            guard cursor < index.offsets.count, index.offsets[cursor].relativeOffset == entry.relativeOffset else { break }
+            index.times.append(entry)
         }
-        guard timesValid else { return nil }
-        if let lastTime = index.times.last, let lastOffset = index.offsets.last,
-           lastTime.relativeOffset > lastOffset.relativeOffset { return nil }
-        return index
+        index.maxTimestamp = index.times.last?.timestamp ?? Int64.min
+        return (index, index.offsets.count == offsets.count && index.times.count == times.count)
     }
 
     /// Keeps only the entries up to and including the offset entry at `relativeOffset` (used by recovery to

@@ -21,6 +21,8 @@ public final class LogManager: Sendable {
         public var truncatedBytes = 0
         /// Partitions whose last segment's index was rebuilt.
         public var rebuiltIndexes = 0
+        /// Sum of ``RecoveryReport/scannedBytes``: bytes of last segments read and CRC-checked at start-up.
+        public var scannedBytes = 0
         /// Topic directories skipped because their `topic.json` is missing or unreadable.
         public var skippedDirectories: [String] = []
     }
@@ -79,6 +81,7 @@ public final class LogManager: Sendable {
                     report.checkedSegments += 1
                     report.truncatedBytes += log.recoveryReport.truncatedBytes
                     report.rebuiltIndexes += log.recoveryReport.rebuiltIndex ? 1 : 0
+                    report.scannedBytes += log.recoveryReport.scannedBytes
                     partitions.append(log)
                 }
                 report.topics += 1

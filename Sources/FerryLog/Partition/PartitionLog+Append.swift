@@ -61,8 +61,8 @@ extension PartitionLog {
             let baseOffset = state.active.nextOffset
             let timestamps = RecordBatchEncoder.encode(records, baseOffset: baseOffset, size: size,
                                                        into: state.active.region.base + position)
-            state.active.index.record(batchAt: position, relativeOffset: UInt32(baseOffset - state.active.baseOffset),
-                                      length: size, maxTimestamp: timestamps.max, interval: interval)
+            state.active.recordBatch(at: position, relativeOffset: UInt32(baseOffset - state.active.baseOffset),
+                                     length: size, maxTimestamp: timestamps.max, interval: interval)
             state.active.written = position + size
             state.active.nextOffset = baseOffset + count
             let result = AppendResult(baseOffset: baseOffset, lastOffset: baseOffset + count - 1,
@@ -110,12 +110,14 @@ extension PartitionLog {
         try state.active.ensureAllocated(for: size, chunk: configuration.preallocationBytes)
     }
 
-    /// Seals the active segment and starts a new one at the log end. The new file is created first, so a
-    /// failure (full disk) leaves everything as it was. The sealed segment's sync is left to the flusher.
+    /// Seals the active segment and starts a new one at the log end. The new files are created first, so a
+    /// failure (full disk) leaves everything as it was. The sealed segment's index files are final (trimmed)
+    /// before this returns; its sync is left to the flusher.
     func roll(_ state: inout PartitionState) throws(LogError) {
         let next = try ActiveSegment.create(directory: directory, baseOffset: state.active.nextOffset,
-                                            capacity: state.configuration.segmentBytes, now: environment.clock())
-        let old = state.active
+                                            capacity: state.configuration.segmentBytes,
+                                            indexInterval: state.configuration.indexIntervalBytes, now: environment.clock())
+        var old = state.active
         let sealed = old.seal()
         state.closed.append(sealed)
         state.closedBytes += Int64(old.written)

@@ -8,13 +8,17 @@ extension PartitionLog {
     ///
     /// Recovery, in order: delete leftover `*.tmp` files; list segments by their 20-digit base offsets (an
     /// empty directory gets segment 0); closed segments are only `stat`ed (their indexes are validated, and
-    /// rebuilt if missing or corrupt, when first read); the last segment is validated from its last valid
-    /// index entry to its end (every batch's structure, CRC32C and offset continuity), or from the start when
-    /// its index is missing, corrupt or points at no matching batch; everything after the last valid batch
-    /// (a torn or corrupt batch, garbage, zeroed preallocated space) is truncated; the file is synced so that
+    /// rebuilt if missing or corrupt, when first read); the last segment's index files, kept current while it
+    /// was active, are read as untrusted hints (entries must increase and lie inside the file; the last one
+    /// kept must have a time entry and point at a CRC-valid batch with the offset it names; later ones are
+    /// dropped) and the segment is validated from that entry to its end (every batch's structure, CRC32C and
+    /// offset continuity), or from the start when no entry is usable; everything after the last valid batch
+    /// (a torn or corrupt batch, garbage) is truncated unless it is all zeroes (preallocated space, kept for
+    /// the next appends), and the index files are cut after their last usable entry (then they receive the
+    /// entries the scan found); the file is synced so that
     /// ``flushedOffset`` starts at the recovered end (`synchronizeRecoveredData: false` leaves that sync to the
     /// caller, which must then sync the file system before relying on it, as ``LogManager`` does with one
-    /// `syncfs` for all partitions). Blocks on disk I/O.
+    /// `syncfs` for all partitions). ``recoveryReport`` says how much was scanned. Blocks on disk I/O.
     public static func open(
         directory: String, configuration: LogConfiguration, environment: LogEnvironment,
         synchronizeRecoveredData: Bool = true
@@ -41,11 +45,13 @@ extension PartitionLog {
         let now = environment.clock()
         guard let lastBase = baseOffsets.last else {
             let active = try ActiveSegment.create(directory: directory, baseOffset: 0,
-                                                  capacity: configuration.segmentBytes, now: now)
+                                                  capacity: configuration.segmentBytes,
+                                                  indexInterval: configuration.indexIntervalBytes, now: now)
             let state = PartitionState(configuration: configuration, closed: [], active: active, logStartOffset: 0,
                                        flushedOffset: 0, closedBytes: 0)
-            return PartitionLog(directory: directory, environment: environment, state: state, report: RecoveryReport(segmentCount: 1, validBytes: 0, truncatedBytes: 0,
-                                                                     rebuiltIndex: false, nextOffset: 0))
+            let report = RecoveryReport(segmentCount: 1, validBytes: 0, truncatedBytes: 0, rebuiltIndex: false,
+                                        nextOffset: 0, scannedBytes: 0, droppedIndexEntries: 0)
+            return PartitionLog(directory: directory, environment: environment, state: state, report: report)
         }
         var closed: [Segment] = []
         var closedBytes: Int64 = 0
@@ -76,13 +82,13 @@ extension PartitionLog {
         directory: String, baseOffset: Int64, configuration: LogConfiguration, now: Int64, synchronize: Bool
     ) throws(LogError) -> (ActiveSegment, RecoveryReport) {
         let paths = SegmentPaths(directory: directory, baseOffset: baseOffset)
+        var recovered = RecoveredIndex(resumeOffset: baseOffset)
         var index = SegmentIndex()
         var validEnd = 0
         var nextOffset = baseOffset
         var garbage = 0
-        var rebuilt = false
-        var trustedFrom = 0
-        var indexFilesExist = false
+        var allocated = 0
+        let capacity = max(configuration.segmentBytes, 1)
         let active: ActiveSegment
         do {
             let fd = try FileDescriptor.open(paths.log, O_RDWR)
@@ -91,48 +97,35 @@ extension PartitionLog {
             if fileSize > 0 {
                 let region = try MappedRegion(descriptor: fd, length: fileSize, writable: false)
                 let base = UnsafeRawPointer(region.base)
-                var start = 0
-                var startOffset = baseOffset
-                let offsets = try FileSystem.readFile(paths.index)
-                let times = offsets == nil ? nil : try FileSystem.readFile(paths.timeIndex)
-                indexFilesExist = offsets != nil || times != nil
-                if let offsets, let times, !offsets.isEmpty,
-                   var loaded = SegmentIndex.decode(offsets: offsets, times: times, segmentSize: fileSize),
-                   let last = loaded.offsets.last,
-                   let header = RecordBatchDecoder.header(at: Int(last.position), in: base, limit: fileSize,
-                                                          verifyChecksum: true),
-                   header.baseOffset == baseOffset + Int64(last.relativeOffset) {
-                    loaded.truncate(toEntryAt: last.relativeOffset)
-                    index = loaded
-                    start = Int(last.position)
-                    startOffset = header.baseOffset
-                    trustedFrom = start
-                } else {
-                    // No usable entry: scan the whole segment. It counts as a rebuild when index files were
-                    // there but unusable, or absent although the scan finds entries (small segments
-                    // legitimately have none and then no files).
-                    rebuilt = indexFilesExist
-                    if indexFilesExist {
-                        // Stale index files must not survive the truncation below.
-                        try FileSystem.removeFile(paths.index)
-                        try FileSystem.removeFile(paths.timeIndex)
-                        indexFilesExist = false
-                    }
-                }
+                recovered = try ActiveIndexRecovery.load(paths: paths, log: base, size: fileSize,
+                                                         segmentBaseOffset: baseOffset,
+                                                         indexInterval: configuration.indexIntervalBytes)
+                index = recovered.index
                 (validEnd, nextOffset) = LogRecovery.scan(
-                    base, limit: fileSize, from: start, expectedOffset: startOffset, segmentBaseOffset: baseOffset,
-                    index: &index, indexInterval: configuration.indexIntervalBytes)
-                if start == 0 && !index.offsets.isEmpty { rebuilt = true }
+                    base, limit: fileSize, from: recovered.resumePosition, expectedOffset: recovered.resumeOffset,
+                    segmentBaseOffset: baseOffset, index: &index, indexInterval: configuration.indexIntervalBytes)
                 garbage = LogRecovery.nonZeroExtent(base, from: validEnd, limit: fileSize)
-                if validEnd < fileSize {
+                // Zeroes after the valid end are the writer's preallocated blocks: kept for the next appends
+                // (cutting them cost an ftruncate of several ms per partition), after making sure they are
+                // allocated (a sparse copy of the file would turn a full disk into SIGBUS). Anything else there
+                // is cut, so that no stale batch can ever follow new ones.
+                if validEnd == fileSize {
+                    allocated = fileSize
+                } else if garbage == 0 && fileSize <= capacity,
+                          (try? fd.allocate(offset: validEnd, length: fileSize - validEnd)) != nil {
+                    allocated = fileSize
+                } else {
                     try fd.truncate(to: validEnd)
+                    allocated = validEnd
                 }
                 if synchronize { try fd.dataSync() }
             }
+            // The index files keep what recovery checked and get what the scan found (created if missing).
             active = try ActiveSegment.adopt(
                 paths: paths, descriptor: fd, baseOffset: baseOffset, written: validEnd, nextOffset: nextOffset,
-                index: index, trustedFrom: trustedFrom, indexFilesMayExist: indexFilesExist,
-                capacity: max(configuration.segmentBytes, validEnd), now: now)
+                index: index, keptOffsets: recovered.index.offsets.count, keptTimes: recovered.index.times.count,
+                allocated: allocated, trustedFrom: recovered.verifiedFrom, capacity: max(capacity, validEnd),
+                indexInterval: configuration.indexIntervalBytes, now: now)
         } catch let error as LogError {
             throw error
         } catch let error as SystemError {
@@ -140,8 +133,13 @@ extension PartitionLog {
         } catch {
             throw LogError.invalidConfiguration("\(error)")
         }
+        // A rebuild: no entry of the files was usable and the whole segment was scanned, finding entries the
+        // files lacked, or replacing entries they had wrong.
+        let rebuilt = recovered.verifiedFrom == 0 && (!index.offsets.isEmpty || recovered.droppedEntries > 0)
         let report = RecoveryReport(segmentCount: 1, validBytes: validEnd, truncatedBytes: garbage,
-                                    rebuiltIndex: rebuilt, nextOffset: nextOffset)
+                                    rebuiltIndex: rebuilt, nextOffset: nextOffset,
+                                    scannedBytes: validEnd - recovered.verifiedFrom,
+                                    droppedIndexEntries: recovered.droppedEntries)
         return (active, report)
     }
 }

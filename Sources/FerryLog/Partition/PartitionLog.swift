@@ -102,8 +102,9 @@ public final class PartitionLog: Sendable {
         state.withLock { $0.appendWaiters.removeValue(forKey: token.id) != nil }
     }
 
-    /// Closes the log: refuses new appends, syncs everything, writes the active segment's indexes, trims its
-    /// preallocated space, wakes every append waiter. Records already returned stay valid. Idempotent; blocks.
+    /// Closes the log: refuses new appends, syncs everything, makes the active segment's index files final,
+    /// trims its preallocated space, wakes every append waiter. Records already returned stay valid.
+    /// Idempotent; blocks.
     public func close() { close(synchronize: true) }
 
     /// `synchronize: false` skips the final sync: the caller syncs the whole file system at once afterwards
@@ -116,7 +117,7 @@ public final class PartitionLog: Sendable {
         if alreadyClosed { return }
         if synchronize || waiting { _ = try? flush() }
         let (wakeups, failed, segments) = state.withLock { state in
-            state.active.persistIndexAndTrim()
+            state.active.finishIndexAndTrim()
             let failed = state.durabilityWaiters
             state.durabilityWaiters = []
             return (state.takeSatisfiedAppendWaiters(), failed, state.closed)

@@ -11,6 +11,9 @@ import FerrySystem
 /// partition costs no more disk than its data plus one small chunk. No file descriptor is kept open: the
 /// mapping keeps the file alive, syncs go through `msync`, and growth reopens the file briefly.
 ///
+/// Its `.index` and `.timeindex` files exist from creation on and receive each index entry as it is added
+/// (``indexFiles``), so a restart after a crash reads them instead of scanning the whole segment.
+///
 /// Not thread-safe: ``PartitionLog`` keeps it inside its state lock.
 struct ActiveSegment {
     let baseOffset: Int64
@@ -23,8 +26,10 @@ struct ActiveSegment {
     var written: Int
     /// The offset the next record gets.
     var nextOffset: Int64
-    /// Sparse indexes of the batches written so far.
-    var index: SegmentIndex
+    /// Sparse indexes of the batches written so far (what readers use).
+    private(set) var index: SegmentIndex
+    /// The on-disk mirror of `index`.
+    private(set) var indexFiles: ActiveIndexFiles
     /// Wall-clock time the segment was created or opened (for `segmentMilliseconds`).
     let createdAtMilliseconds: Int64
     /// Bytes known to be on stable storage.
@@ -32,47 +37,69 @@ struct ActiveSegment {
     /// Batches at or after this position were written by this process or CRC-verified by recovery, so
     /// readers need not verify them again; earlier ones are verified on every read.
     var trustedFrom = 0
-    /// Whether `.index`/`.timeindex` files may exist for this segment (saves removing absent files).
-    var indexFilesMayExist = false
 
-    /// Creates an empty segment file at `baseOffset` and maps `capacity` bytes of address space for it.
-    /// The first chunk (16 KiB, or less for a smaller capacity) is allocated right away, with the same descriptor.
-    static func create(directory: String, baseOffset: Int64, capacity: Int, now: Int64) throws(LogError) -> ActiveSegment {
+    /// Creates an empty segment file at `baseOffset` with its two empty index files, and maps `capacity` bytes
+    /// of address space for it. The first chunk (16 KiB, or less for a smaller capacity) is allocated right
+    /// away, with the same descriptor. On failure no file is left behind.
+    static func create(
+        directory: String, baseOffset: Int64, capacity: Int, indexInterval: Int, now: Int64
+    ) throws(LogError) -> ActiveSegment {
         let paths = SegmentPaths(directory: directory, baseOffset: baseOffset)
         do throws(SystemError) {
             let fd = try FileDescriptor.open(paths.log, O_RDWR | O_CREAT | O_TRUNC)
             defer { fd.close() }
             let initial = min(capacity, 16 * 1024)
+            let indexFiles: ActiveIndexFiles
             do throws(SystemError) {
                 try fd.allocate(offset: 0, length: initial)
+                indexFiles = try ActiveIndexFiles.create(
+                    paths: paths, capacity: ActiveIndexFiles.capacity(logCapacity: capacity, interval: indexInterval))
             } catch {
                 try? FileSystem.removeFile(paths.log)
+                try? FileSystem.removeFile(paths.index)
+                try? FileSystem.removeFile(paths.timeIndex)
                 throw error
             }
             let region = try MappedRegion(descriptor: fd, length: capacity, writable: true)
             region.populateForWriting(0..<initial)
             return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: initial, written: 0,
-                                 nextOffset: baseOffset, index: SegmentIndex(), createdAtMilliseconds: now,
-                                 syncedPosition: 0)
+                                 nextOffset: baseOffset, index: SegmentIndex(), indexFiles: indexFiles,
+                                 createdAtMilliseconds: now, syncedPosition: 0)
         } catch {
             throw LogError(error)
         }
     }
 
-    /// Adopts a recovered segment file that holds `written` valid bytes (the file is truncated to exactly that).
-    /// `descriptor` is the segment file opened read-write; the caller closes it.
+    /// Adopts a recovered segment file that holds `written` valid bytes followed by zeroed, allocated space up
+    /// to `allocated` (its size: at least `written`, at most the capacity). `descriptor` is the segment file
+    /// opened read-write; the caller closes it. The index files keep their first `keptOffsets`/`keptTimes`
+    /// entries (checked by recovery, equal to `index`'s first entries) and receive the rest of `index`; they
+    /// are created if missing.
     static func adopt(paths: SegmentPaths, descriptor: FileDescriptor, baseOffset: Int64, written: Int, nextOffset: Int64,
-                      index: SegmentIndex, trustedFrom: Int, indexFilesMayExist: Bool, capacity: Int,
-                      now: Int64) throws(LogError) -> ActiveSegment {
+                      index: SegmentIndex, keptOffsets: Int, keptTimes: Int, allocated: Int, trustedFrom: Int,
+                      capacity: Int, indexInterval: Int, now: Int64) throws(LogError) -> ActiveSegment {
+        precondition(allocated >= written && allocated <= max(capacity, written), "adopt: allocated \(allocated)")
         do {
-            let region = try MappedRegion(descriptor: descriptor, length: max(capacity, written, 1), writable: true)
-            return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: written,
-                                 written: written, nextOffset: nextOffset, index: index, createdAtMilliseconds: now,
-                                 syncedPosition: written, trustedFrom: trustedFrom,
-                                 indexFilesMayExist: indexFilesMayExist)
+            let length = max(capacity, written, 1)
+            let region = try MappedRegion(descriptor: descriptor, length: length, writable: true)
+            let indexFiles = try ActiveIndexFiles.adopt(
+                paths: paths, capacity: ActiveIndexFiles.capacity(logCapacity: length, interval: indexInterval),
+                index: index, keptOffsets: keptOffsets, keptTimes: keptTimes)
+            return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: allocated,
+                                 written: written, nextOffset: nextOffset, index: index, indexFiles: indexFiles,
+                                 createdAtMilliseconds: now, syncedPosition: written, trustedFrom: trustedFrom)
         } catch {
             throw LogError(error)
         }
+    }
+
+    /// Accounts for the batch just written at `position` (see ``SegmentIndex/record(batchAt:relativeOffset:length:maxTimestamp:interval:)``)
+    /// and stores any new index entry in the index files.
+    @inline(__always)
+    mutating func recordBatch(at position: Int, relativeOffset: UInt32, length: Int, maxTimestamp: Int64, interval: Int) {
+        index.record(batchAt: position, relativeOffset: relativeOffset, length: length, maxTimestamp: maxTimestamp,
+                     interval: interval)
+        indexFiles.catchUp(with: index)
     }
 
     /// Replaces the mapping of an empty segment with a larger one (a single batch bigger than a segment).
@@ -108,10 +135,10 @@ struct ActiveSegment {
         allocated = target
     }
 
-    /// Writes the index files (not synced: they are validated and rebuilt when needed) and shrinks the file
-    /// to the written size. The segment stays readable through `region`.
-    func persistIndexAndTrim() {
-        index.persist(to: paths, filesMayExist: indexFilesMayExist)
+    /// Makes the index files final (exactly the index's entries; not synced: they are validated and rebuilt
+    /// when needed) and shrinks the log file to the written size. The segment stays readable through `region`.
+    mutating func finishIndexAndTrim() {
+        indexFiles.finish(index)
         guard allocated > written else { return }
         if let fd = try? FileDescriptor.open(paths.log, O_RDWR) {
             try? fd.truncate(to: written)
@@ -119,10 +146,10 @@ struct ActiveSegment {
         }
     }
 
-    /// Seals the segment: persists its indexes, trims it, and returns it as a closed ``Segment`` that keeps
-    /// this mapping as its view (no re-read needed).
-    func seal() -> Segment {
-        persistIndexAndTrim()
+    /// Seals the segment: makes its index files final, trims it, and returns it as a closed ``Segment`` that
+    /// keeps this mapping as its view (no re-read needed).
+    mutating func seal() -> Segment {
+        finishIndexAndTrim()
         let view = SegmentView(region: written > 0 ? region : nil, size: written, index: index, trustedFrom: trustedFrom)
         return Segment(baseOffset: baseOffset, paths: paths, size: written, view: view,
                        maxTimestamp: index.maxTimestamp)
