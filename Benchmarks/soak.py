@@ -31,6 +31,8 @@ import time
 from ferry_load import Server, connect, exchange, percentile
 
 MINUTES = float(os.environ.get("MINUTES", "20"))
+# A subset of the workload, to find which part a trend comes from (default: all of them).
+WORKLOADS = set(os.environ.get("WORKLOADS", "produce,fetch,long_poll,sse,group,queue,webhook").split(","))
 FERRY = os.environ.get("FERRY_BIN", ".build/release/ferry")
 FSYNC = os.environ.get("FSYNC", "interval")
 
@@ -228,17 +230,26 @@ async def main():
         soak = Soak(port, stats)
         await soak.setup()
         receiver, receiver_port = await soak.webhook_receiver()
-        subscription = {"name": "hook", "url": f"http://127.0.0.1:{receiver_port}/", "batch_size": 100}
-        assert (await soak.http("admin").send("POST", "/v1/topics/events/subscriptions",
-                                              json.dumps(subscription).encode()))[0] == 201
+        if "webhook" in WORKLOADS:
+            subscription = {"name": "hook", "url": f"http://127.0.0.1:{receiver_port}/", "batch_size": 100}
+            assert (await soak.http("admin").send("POST", "/v1/topics/events/subscriptions",
+                                                  json.dumps(subscription).encode()))[0] == 201
 
         draining = asyncio.Event()
         draining.deadline = 0
-        tasks = [asyncio.create_task(t) for t in (
-            soak.produce_single(), soak.produce_batch(), soak.fetcher(), soak.job_producer(),
-            *[soak.long_poller(p % 4) for p in range(8)], *[soak.sse(p) for p in range(4)],
-            *[soak.group_member(i) for i in range(4)])]
-        workers = [asyncio.create_task(soak.worker(draining)) for _ in range(8)]
+        chosen = {
+            "produce": [soak.produce_single(), soak.produce_batch()], "fetch": [soak.fetcher()],
+            "long_poll": [soak.long_poller(p % 4) for p in range(8)], "sse": [soak.sse(p) for p in range(4)],
+            "group": [soak.group_member(i) for i in range(4)], "queue": [soak.job_producer()],
+        }
+        tasks = []
+        for name, coroutines in chosen.items():
+            for coroutine in coroutines:
+                if name in WORKLOADS:
+                    tasks.append(asyncio.create_task(coroutine))
+                else:
+                    coroutine.close()
+        workers = [asyncio.create_task(soak.worker(draining)) for _ in range(8 if "queue" in WORKLOADS else 0)]
 
         samples = []
         started = time.time()

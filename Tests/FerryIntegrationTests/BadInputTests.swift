@@ -70,3 +70,24 @@ struct BadInputTests {
         }
     }
 }
+
+/// A topic's `segment_bytes` raised while its active segment is mapped at the old size: the next produce that
+/// does not fit rolls the segment (it once failed a precondition and killed the server).
+struct SegmentSizeChangeTests {
+    @Test func raisingSegmentBytes_ThenProducing_RollsInsteadOfCrashing() async throws {
+        try await withTestServer { _, api in
+            try await api.createTopic("grow", config: #"{"segment_bytes": 4096}"#)
+            let record = #"{"value":"\#(String(repeating: "a", count: 1000))"}"#
+            let records = #"{"records":[\#(Array(repeating: record, count: 3).joined(separator: ","))]}"#
+            #expect(try await api.post("/v1/topics/grow/messages", json: records).status == 200)
+            let patched = try await api.patch("/v1/topics/grow", json: #"{"config": {"segment_bytes": 1048576}}"#)
+            #expect(patched.status == 200)
+            for _ in 0..<5 {
+                #expect(try await api.post("/v1/topics/grow/messages", json: records).status == 200)
+            }
+            let described = try await api.get("/v1/topics/grow")
+            #expect(described["partitions"]?[0]?["end_offset"].int == 18)
+            #expect(try await api.fetch("grow", partition: 0, query: "limit=100").messages.count == 18)
+        }
+    }
+}

@@ -97,7 +97,10 @@ extension PartitionLog {
         let active = state.active
         let configuration = state.configuration
         if active.written > 0 {
+            // The mapping's capacity counts too: a segment created before `segmentBytes` grew (a topic config
+            // change) is as large as it was made, and is rolled when full.
             var mustRoll = active.written + size > configuration.segmentBytes
+                || active.written + size > active.region.length
                 || active.nextOffset + count - active.baseOffset > Int64(UInt32.max)
             if !mustRoll, let maximumAge = configuration.segmentMilliseconds {
                 mustRoll = environment.clock() - active.createdAtMilliseconds >= maximumAge
