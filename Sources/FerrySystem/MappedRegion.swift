@@ -51,6 +51,16 @@ public final class MappedRegion: @unchecked Sendable {
         _ = try syscall("msync") { msync(base + start, range.upperBound - start, MS_SYNC) }
     }
 
+    /// Drops the pages of `range` (whole pages inside it) from this process's resident set (`MADV_DONTNEED`).
+    /// For a shared file mapping nothing is lost: the data stays in the page cache (dirty pages are written
+    /// back as usual) and a later access maps it again (a minor fault). Keeps RSS to the hot part of a log.
+    public func releaseResidentPages(_ range: Range<Int>) {
+        let start = (max(0, range.lowerBound) + Self.pageSize - 1) & ~(Self.pageSize - 1)
+        let end = min(length, range.upperBound) & ~(Self.pageSize - 1)
+        guard end > start else { return }
+        _ = madvise(base + start, end - start, MADV_DONTNEED)
+    }
+
     /// Prefaults `range` for writing (`MADV_POPULATE_WRITE`, Linux 5.14+): one system call instead of a page
     /// fault per page when the range is first written. The file must already have blocks for the whole range
     /// (see ``FileDescriptor/allocate(offset:length:)``). Best effort: failures (older kernels) are ignored.

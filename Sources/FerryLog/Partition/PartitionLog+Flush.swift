@@ -2,6 +2,13 @@ import FerrySystem
 import Synchronization
 
 extension PartitionLog: FlushTarget {
+    /// Synced log pages are dropped from the process's resident set except for this much of the active
+    /// segment's tail (where readers usually are) and none of a sealed segment: the data stays in the page
+    /// cache, so readers behind pay a minor fault, and RSS follows what is hot, not everything written.
+    static let residentTailBytes = 8 << 20
+    /// The active segment's synced pages are released in steps of at least this much (one `madvise`).
+    static let releaseStepBytes = 4 << 20
+
     /// Syncs everything appended so far to stable storage (rolled segments, the directory, the active
     /// segment), advances ``flushedOffset`` and completes the durability callbacks it covers. Blocks on
     /// `msync`; concurrent flushes of one partition are serialised.
@@ -37,7 +44,7 @@ extension PartitionLog: FlushTarget {
             let directory = state.directoryGeneration > state.syncedDirectoryGeneration ? state.directoryGeneration : nil
             return (seals: seals, directory: directory, region: state.active.region, base: state.active.baseOffset,
                     from: state.active.syncedPosition, to: state.active.written, target: state.active.nextOffset,
-                    failure: state.failure)
+                    released: state.active.releasedPosition, failure: state.failure)
         }
         if let failure = snapshot.failure { return ([], failure, false) }
         var failure: SystemError?
@@ -52,6 +59,15 @@ extension PartitionLog: FlushTarget {
         if snapshot.to > snapshot.from || !snapshot.seals.isEmpty || snapshot.directory != nil {
             environment.reportSync(nanoseconds: MonotonicClock.nanoseconds() &- started)
         }
+        var released = snapshot.released
+        if failure == nil {
+            for seal in snapshot.seals { seal.region.releaseResidentPages(0..<seal.size) }
+            let releasable = snapshot.to - Self.residentTailBytes
+            if releasable - released >= Self.releaseStepBytes {
+                snapshot.region.releaseResidentPages(released..<releasable)
+                released = releasable
+            }
+        }
         return state.withLock { state in
             if let failure {
                 state.failure = state.failure ?? failure
@@ -61,6 +77,7 @@ extension PartitionLog: FlushTarget {
             }
             if state.active.baseOffset == snapshot.base {
                 state.active.syncedPosition = max(state.active.syncedPosition, snapshot.to)
+                state.active.releasedPosition = max(state.active.releasedPosition, released)
             }
             if let generation = snapshot.directory {
                 state.syncedDirectoryGeneration = max(state.syncedDirectoryGeneration, generation)

@@ -34,6 +34,9 @@ struct ActiveSegment {
     let createdAtMilliseconds: Int64
     /// Bytes known to be on stable storage.
     var syncedPosition: Int
+    /// Bytes below this were synced and dropped from the process's resident set (see
+    /// ``PartitionLog/residentTailBytes``).
+    var releasedPosition = 0
     /// Batches at or after this position were written by this process or CRC-verified by recovery, so
     /// readers need not verify them again; earlier ones are verified on every read.
     var trustedFrom = 0
