@@ -65,16 +65,14 @@ let package = Package(
         ),
         .target(
             name: "FerryBroker",
-            dependencies: ["FerryLog", "FerrySystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FerryLog", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // Pushing one batch to one URL safely: Standard Webhooks signing, target policy, backoff, sender.
         .target(
             name: "FerryWebhooks",
             dependencies: [
-                "FerryCurl", "CCurl", "FerrySystem", "CFerryLinux",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                "FerryCurl", "FerryJSON", "FerrySystem", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,3 +1,4 @@
+import FerryJSON
 import Crypto
 
 /// Why a subscription secret cannot be used for signing.
@@ -29,7 +30,10 @@ public struct WebhookSigner: Sendable {
     public init(secret: String) throws(WebhookSecretError) {
         let bytes: [UInt8]
         if secret.hasPrefix("whsec_") {
-            guard let decoded = Base64.decode(String(secret.dropFirst(6))) else { throw .invalidBase64 }
+            // Secrets are base64 with or without padding.
+            var text = String(secret.dropFirst(6))
+            while text.utf8.count % 4 != 0 { text += "=" }
+            guard let decoded = try? Base64.decode(text) else { throw .invalidBase64 }
             bytes = decoded
         } else {
             bytes = Array(secret.utf8)
@@ -44,6 +48,6 @@ public struct WebhookSigner: Sendable {
         hmac.update(data: Array(id.utf8))
         hmac.update(data: Array(".\(timestamp).".utf8))
         hmac.update(data: body)
-        return "v1," + Base64.encode(hmac.finalize())
+        return "v1," + Base64.encode(Array(hmac.finalize()))
     }
 }

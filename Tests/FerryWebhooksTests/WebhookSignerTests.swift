@@ -72,13 +72,17 @@ struct WebhookSignerTests {
         #expect(throws: WebhookSecretError.emptyKey) { try WebhookSigner(secret: "whsec_") }
     }
 
-    @Test func base64_MatchesFoundationForEveryLength() {
-        for length in 0..<40 {
-            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 200) }
-            let encoded = Base64.encode(bytes)
-            #expect(encoded == Data(bytes).base64EncodedString())
-            #expect(Base64.decode(encoded) == bytes)
-            #expect(Base64.decode(String(encoded.prefix { $0 != "=" })) == bytes)  // unpadded form
+    @Test func whsecSecret_SignsTheSame_WithOrWithoutPadding() throws {
+        for length in 1..<40 {
+            let key = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 200) }
+            let padded = Data(key).base64EncodedString()
+            let expected = try WebhookSigner(secret: "whsec_" + padded).signature(id: "m", timestamp: 1, body: [1, 2])
+            let unpadded = try WebhookSigner(secret: "whsec_" + padded.prefix { $0 != "=" })
+            #expect(unpadded.signature(id: "m", timestamp: 1, body: [1, 2]) == expected)
+            // The key really is the decoded bytes: the same as a raw key of those bytes would give.
+            var hmac = HMAC<SHA256>(key: SymmetricKey(data: key))
+            hmac.update(data: Array("m.1.".utf8) + [1, 2])
+            #expect(expected == "v1," + Data(hmac.finalize()).base64EncodedString())
         }
     }
 }
