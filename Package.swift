@@ -2,7 +2,7 @@
 // Ferry: a Kafka-style messaging system over plain HTTP/1.1 + JSON.
 //
 // Dependency rule (see README "Layout"): FerryLog and FerryHTTP never import each other or the broker;
-// both may use FerrySystem. FerryBroker imports FerryLog only. FerryAPI is the only module that knows both
+// both may use FerrySystem (FerryHTTP also the leaf FerryJSON). FerryBroker imports FerryLog only. FerryAPI is the only module that knows both
 // HTTP and the broker. FerryCommand wires everything together.
 import PackageDescription
 
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "FerryLog", dependencies: ["FerrySystem", "CFerryLinux"], swiftSettings: strictSettings),
         .target(
             name: "FerryHTTP",
-            dependencies: ["FerrySystem", "CFerryLinux", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FerrySystem", "FerryJSON", "CFerryLinux", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(name: "FerryCurl", dependencies: ["CCurl", "FerrySystem"], swiftSettings: strictSettings),

@@ -63,7 +63,7 @@ extension MessageEncoding {
 }
 
 /// A write cursor over a buffer the caller sized for everything written (no bounds checks in release).
-struct CompactOutput {
+struct CompactOutput: JSONByteSink {
     let base: UnsafeMutablePointer<UInt8>
     var count = 0
 
@@ -82,107 +82,28 @@ struct CompactOutput {
     }
 
     @inline(__always)
+    mutating func appendByte(_ value: UInt8) { byte(value) }
+
+    @inline(__always)
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { raw(bytes) }
+
+    @inline(__always)
     mutating func raw(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
     }
 
-    /// "00" "01" … "99": two digits per table read halves the divisions.
-    static let digitPairs: StaticString =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
-
-    /// Decimal digits of `value`, `-` first when negative. Digits are formed two at a time from the end in a
-    /// 24-byte scratch, then copied (no digit-counting pass).
+    /// Decimal digits of `value`, `-` first when negative (``JSONText/appendDecimal(_:to:)``).
+    @inline(__always)
     mutating func decimal(_ value: Int64) {
-        var magnitude = value.magnitude
-        if value < 0 { byte(UInt8(ascii: "-")) }
-        if magnitude < 10 {
-            byte(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
-            return
-        }
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let pairs = Self.digitPairs.utf8Start
-        let written = withUnsafeMutableBytes(of: &scratch) { digits -> Int in
-            let end = digits.count
-            var i = end
-            while magnitude >= 100 {
-                let pair = Int(truncatingIfNeeded: magnitude % 100) &* 2
-                magnitude /= 100
-                i -= 2
-                digits[i] = pairs[pair]
-                digits[i + 1] = pairs[pair + 1]
-            }
-            if magnitude >= 10 {
-                let pair = Int(truncatingIfNeeded: magnitude) &* 2
-                i -= 2
-                digits[i] = pairs[pair]
-                digits[i + 1] = pairs[pair + 1]
-            } else {
-                i -= 1
-                digits[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
-            }
-            UnsafeMutableRawPointer(base + count).copyMemory(from: digits.baseAddress! + i, byteCount: end - i)  // 20-byte buffer
-            return end - i
-        }
-        count += written
+        JSONText.appendDecimal(value, to: &self)
     }
 
-    /// True if any of the 8 bytes is `"`, `\` or a control character (< 0x20).
+    /// `"` + the bytes with JSON escaping + `"` (``JSONText/appendEscaped(_:quoted:to:)``). Needs up to
+    /// `2 + 6 * count` bytes.
     @inline(__always)
-    static func needsEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let control = (word &- (ones &* 0x20)) & ~word
-        let zeroQuote = (quote &- ones) & ~quote
-        let zeroBackslash = (backslash &- ones) & ~backslash
-        return ((zeroQuote | zeroBackslash | control) & highs) != 0
-    }
-
-    /// `"` + the bytes with JSON escaping (as `JSONWriter` escapes) + `"`. Needs up to `2 + 6 * count` bytes.
     mutating func escaped(_ bytes: UnsafeRawBufferPointer) {
-        byte(UInt8(ascii: "\""))
-        let count = bytes.count
-        if let source = bytes.baseAddress, count > 0 {
-            var p = 0
-            var run = 0
-            while p < count {
-                while p + 8 <= count, !Self.needsEscape(source.loadUnaligned(fromByteOffset: p, as: UInt64.self)) {
-                    p += 8
-                }
-                guard p < count else { break }
-                let value = source.load(fromByteOffset: p, as: UInt8.self)
-                guard value < 0x20 || value == UInt8(ascii: "\"") || value == UInt8(ascii: "\\") else {
-                    p += 1
-                    continue
-                }
-                raw(UnsafeRawBufferPointer(start: source + run, count: p - run))
-                byte(UInt8(ascii: "\\"))
-                switch value {
-                case UInt8(ascii: "\""): byte(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): byte(UInt8(ascii: "\\"))
-                case 0x08: byte(UInt8(ascii: "b"))
-                case 0x0C: byte(UInt8(ascii: "f"))
-                case 0x0A: byte(UInt8(ascii: "n"))
-                case 0x0D: byte(UInt8(ascii: "r"))
-                case 0x09: byte(UInt8(ascii: "t"))
-                default:
-                    literal("u00")
-                    byte(Self.hex(value >> 4))
-                    byte(Self.hex(value & 0x0F))
-                }
-                p += 1
-                run = p
-            }
-            raw(UnsafeRawBufferPointer(start: source + run, count: count - run))
-        }
-        byte(UInt8(ascii: "\""))
-    }
-
-    @inline(__always)
-    static func hex(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble - 10)
+        JSONText.appendEscaped(bytes, to: &self)
     }
 }

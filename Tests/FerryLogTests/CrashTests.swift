@@ -173,7 +173,10 @@ struct CrashTests {
         let report = log.recoveryReport
         #expect(log.segmentCount == 1)
         #expect(report.validBytes > 2 << 20, "the child wrote \(report.validBytes) bytes")
-        #expect(!report.rebuiltIndex && report.droppedIndexEntries == 0)
+        #expect(!report.rebuiltIndex)
+        // A kill between a batch's offset entries and its time entries leaves those entries unmatched: they are
+        // dropped (a few at most, one batch's worth), never trusted.
+        #expect(report.droppedIndexEntries <= 16, "dropped \(report.droppedIndexEntries) index entries")
         #expect(report.scannedBytes < 64 * 1024, "scanned \(report.scannedBytes) of \(report.validBytes) bytes")
         let records = try readAll(log)
         #expect(Int64(records.count) == log.nextOffset, "offsets are not dense")

@@ -1,3 +1,4 @@
+import FerryJSON
 /// A JSON value for an extra member of a problem document (RFC 9457 §3.2 "extension members").
 public enum ProblemValue: Sendable, Equatable {
     case string(String)
@@ -57,18 +58,7 @@ extension HTTPResponse {
 }
 
 /// Appends `s` with RFC 8259 string escaping (without the surrounding quotes).
+@inline(__always)
 func appendJSONEscaped(_ s: String, to out: inout [UInt8]) {
-    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-    for byte in s.utf8 {
-        switch byte {
-        case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-        case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-        case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-        case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-        case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-        case 0..<0x20:
-            out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-        default: out.append(byte)
-        }
-    }
+    JSONText.appendEscaped(s, quoted: false, to: &out)
 }
