@@ -78,7 +78,7 @@ enum CrashChild {
                     let first = sequence.add(count, ordering: .relaxed).oldValue
                     let records = (0..<count).map { CrashRecord.make(first + $0) }
                     let pending = Atomic<Bool>(true)
-                    log.append(records) { result in
+                    let report: @Sendable (Result<AppendResult, LogError>) -> Void = { result in
                         switch result {
                         case .success(let appended):
                             writer.say("D \(appended.baseOffset) \(appended.lastOffset) \(first)")
@@ -86,6 +86,11 @@ enum CrashChild {
                             writer.say("E append \(error)")
                         }
                         pending.store(false, ordering: .releasing)
+                    }
+                    do throws(LogError) {
+                        _ = try log.appendDeferringDurability(records, onDurable: report)
+                    } catch {
+                        report(.failure(error))
                     }
                     // Sometimes wait for the batch, sometimes keep it in flight, like concurrent HTTP requests.
                     if random % 4 == 0 {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import FerryLog
+@testable import FerryLog
 import FerrySystem
 import Synchronization
 import Testing

@@ -1,5 +1,5 @@
 /// A topic's settings, with the API's keys and defaults (API.md "Topics"). A value type; validated on input.
-public struct TopicConfig: Sendable, Equatable, Codable {
+public struct TopicConfig: Sendable, Equatable {
     /// Delete closed segments whose newest record is older than this; -1 keeps them forever. Default 7 days.
     public var retentionMs: Int64 = 604_800_000
     /// Per partition: delete the oldest closed segments while the partition is larger; -1 = no limit.
@@ -15,14 +15,6 @@ public struct TopicConfig: Sendable, Equatable, Codable {
 
     /// The JSON keys, in the order the API shows them.
     public static let keys = ["retention_ms", "retention_bytes", "segment_bytes", "max_message_bytes", "cleanup_policy"]
-
-    enum CodingKeys: String, CodingKey {
-        case retentionMs = "retention_ms"
-        case retentionBytes = "retention_bytes"
-        case segmentBytes = "segment_bytes"
-        case maxMessageBytes = "max_message_bytes"
-        case cleanupPolicy = "cleanup_policy"
-    }
 
     /// Sets one integer key after checking its range; throws `invalidConfig` naming the key.
     public mutating func set(_ key: String, integer value: Int64) throws(BrokerError) {
@@ -77,7 +69,7 @@ public struct TopicConfig: Sendable, Equatable, Codable {
 }
 
 /// A topic as the broker knows it; persisted by the storage engine.
-public struct TopicMetadata: Sendable, Equatable, Codable {
+public struct TopicMetadata: Sendable, Equatable {
     public var name: String
     public var partitionCount: Int
     public var config: TopicConfig
@@ -89,12 +81,5 @@ public struct TopicMetadata: Sendable, Equatable, Codable {
         self.partitionCount = partitionCount
         self.config = config
         self.createdAt = createdAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-        case partitionCount = "partition_count"
-        case config
-        case createdAt = "created_at"
     }
 }

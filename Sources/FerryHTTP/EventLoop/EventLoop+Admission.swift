@@ -76,8 +76,10 @@ extension EventLoop {
                 acceptPauseStarted = now
                 acceptPauseRetries = 0
             }
+            // Each loop's `now` is its own cached reading: another loop's warning may be stamped later than this
+            // loop's `now`, which must not read as "long ago" (unsigned wrap-around).
             let last = context.lastAcceptWarning.load(ordering: .relaxed)
-            if last == 0 || now &- last >= 60_000_000_000,
+            if last == 0 || (now > last && now - last >= 60_000_000_000),
                 context.lastAcceptWarning.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
             {
                 context.logger.warning(

@@ -30,11 +30,6 @@ public struct HTTPRequest: Sendable {
         return nil
     }
 
-    /// Every value of query item `name`, in order.
-    public func queryValues(_ name: String) -> [String] {
-        queryItems.filter { $0.name == name }.map(\.value)
-    }
-
     /// The value of path parameter `name` (`{name}` in the route pattern), or nil.
     public func pathParameter(_ name: String) -> String? {
         for parameter in pathParameters where parameter.name == name { return parameter.value }

@@ -134,15 +134,6 @@ public final class LogManager: Sendable {
         return total
     }
 
-    /// Flushes every partition (blocks on sync). Returns the first error, after trying all.
-    public func flushAll() throws(LogError) {
-        var first: LogError?
-        for log in state.withLock({ $0.topics.values.flatMap(\.partitions) }) {
-            do { try log.flush() } catch { first = first ?? error }
-        }
-        if let first { throw first }
-    }
-
     /// Closes every partition and stops the flusher threads, then syncs the whole file system once
     /// (`syncfs`: one call for thousands of partitions instead of one sync each). Idempotent; blocks.
     public func shutdown() {

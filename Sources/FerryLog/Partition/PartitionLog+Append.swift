@@ -4,8 +4,8 @@ import Synchronization
 extension PartitionLog {
     /// Appends `records` as one atomic batch with dense offsets and returns once the batch is durable as the
     /// flush policy promises: at once for `never`/`interval`; for `always`, after the flusher thread's group
-    /// commit covers it (this blocks the calling thread: event loops should use
-    /// ``append(_:onDurable:)`` instead).
+    /// commit covers it (this blocks the calling thread: event loops use
+    /// ``appendDeferringDurability(_:onDurable:)`` instead).
     ///
     /// Throws before writing anything for an empty batch, a record over `maxMessageBytes`, a full disk, a
     /// closed log or an earlier failed flush.
@@ -26,7 +26,8 @@ extension PartitionLog {
     /// every reader). `onDurable` is called exactly once: with the result when the batch is durable as the
     /// policy promises (right away on this thread for `never`/`interval`; from a flusher thread after the
     /// group commit for `always`), or with the error when the append or its sync failed. Never blocks on fsync.
-    public func append(
+    /// For tests (`@testable`): servers use ``appendDeferringDurability(_:onDurable:)``.
+    func append(
         _ records: [RecordInput], onDurable: @escaping @Sendable (Result<AppendResult, LogError>) -> Void
     ) {
         do {
@@ -35,12 +36,6 @@ extension PartitionLog {
         } catch {
             onDurable(.failure(error))
         }
-    }
-
-    func appendBatch(
-        _ records: [RecordInput], onDurable: (@Sendable (Result<AppendResult, LogError>) -> Void)?
-    ) throws(LogError) -> AppendResult {
-        try appendBatchReportingPolicy(records, onDurable: onDurable).0
     }
 
     /// The append itself. With `always` and a callback, registers the callback with the flusher; returns
