@@ -74,32 +74,21 @@ final class ServerSentEvents: Sendable {
         if reason == .timeout { _ = writer.write(": keep-alive\n\n") }
         var offset = position.withLock { $0 }
         // One bounded batch, then wait for the client to take it (back-pressure) before reading on.
+        var batch: (events: [UInt8], next: Int64)?
         while true {
-            var out: [UInt8] = []
-            var json = JSONWriter(capacity: 1024)
-            var count = 0
-            let next: Int64
             do {
-                let maxBytes = min(limits.maxBytes, Self.batchBytes)
-                next = try storage.read(from: offset, maxMessages: limits.limit, maxBytes: maxBytes) { message in
-                    json.reset()
-                    MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &json)
-                    out.append(contentsOf: "id: \(message.offset)\nevent: message\ndata: ".utf8)
-                    out.append(contentsOf: json.bytes)
-                    out.append(contentsOf: "\n\n".utf8)
-                    count += 1
-                }
+                batch = try events(from: offset)
+                break
             } catch {
-                // Retention moved past us: skip to the start.
-                offset = storage.startOffset
-                continue
+                offset = storage.startOffset  // retention moved past us: skip to the start
             }
-            if count == 0 { break }
-            guard writer.write(out) else {
+        }
+        if let batch {
+            guard writer.write(batch.events) else {
                 uncount()
                 return
             }
-            position.withLock { $0 = next }
+            position.withLock { $0 = batch.next }
             writer.whenDrained(below: Self.drainedBytes) { [self] in step(.data) }
             return
         }
@@ -115,6 +104,22 @@ final class ServerSentEvents: Sendable {
 }
 
 extension ServerSentEvents {
+    /// The events of up to ``batchBytes`` of messages from `offset` and the offset after them; nil when there
+    /// is nothing yet.
+    func events(from offset: Int64) throws(BrokerError) -> (events: [UInt8], next: Int64)? {
+        var out: [UInt8] = []
+        var json = JSONWriter(capacity: 1024)
+        let maxBytes = min(limits.maxBytes, Self.batchBytes)
+        let next = try storage.read(from: offset, maxMessages: limits.limit, maxBytes: maxBytes) { message in
+            json.reset()
+            MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &json)
+            out.append(contentsOf: "id: \(message.offset)\nevent: message\ndata: ".utf8)
+            out.append(contentsOf: json.bytes)
+            out.append(contentsOf: "\n\n".utf8)
+        }
+        return out.isEmpty ? nil : (out, next)
+    }
+
     /// Stops counting this stream as open (once).
     func uncount() {
         if !uncounted.exchange(true, ordering: .relaxed) { api.openStreams.subtract(1, ordering: .relaxed) }

@@ -5,20 +5,6 @@ extension Broker {
     /// The internal topic holding queue state.
     public static let queueStateTopic = "__queue_state"
 
-    /// Creates internal topic `name` (1 partition, kept forever) unless `known` has it.
-    static func ensureInternalTopic(
-        _ name: String, storage: any StorageEngine, known: inout [String: TopicMetadata], now: Int64,
-        retentionMs: Int64 = -1, segmentBytes: Int64 = 16 << 20
-    ) throws(BrokerError) {
-        guard known[name] == nil else { return }
-        var config = TopicConfig()
-        config.retentionMs = retentionMs
-        config.segmentBytes = segmentBytes
-        let metadata = TopicMetadata(name: name, partitionCount: 1, config: config, createdAt: now)
-        try storage.createTopic(metadata)
-        known[name] = metadata
-    }
-
     /// The queue coordinator over `__queue_state` (not yet restored) and its topic access (not yet bound).
     static func makeQueueCoordinator(storage: any StorageEngine, now: @escaping @Sendable () -> Int64) throws(BrokerError)
         -> (QueueCoordinator, BrokerQueueAccess, QueueStateLog)

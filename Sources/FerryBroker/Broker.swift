@@ -44,14 +44,7 @@ public final class Broker: Sendable {
         self.now = now
         var known: [String: TopicMetadata] = [:]
         for topic in try storage.loadTopics() { known[topic.name] = topic }
-        if known[Self.groupStateTopic] == nil {
-            var config = TopicConfig()
-            config.retentionMs = -1
-            config.segmentBytes = 16 << 20
-            let metadata = TopicMetadata(name: Self.groupStateTopic, partitionCount: 1, config: config, createdAt: now())
-            try storage.createTopic(metadata)
-            known[Self.groupStateTopic] = metadata
-        }
+        try Self.ensureInternalTopic(Self.groupStateTopic, storage: storage, known: &known, now: now())
         try Self.ensureInternalTopic(Self.queueStateTopic, storage: storage, known: &known, now: now())
         try Self.ensureInternalTopic(Self.subscriptionStateTopic, storage: storage, known: &known, now: now())
         // Remembered answers expire after 10 minutes: an hour of retention keeps them with room to spare.
@@ -80,6 +73,21 @@ public final class Broker: Sendable {
         // `__queue_state` grows with every receive and ack: compacted the same way.
         try queueJournal.compact(replayed: replayedQueueEntries, snapshot: queues.snapshotEntries())
         try restoreSubscriptions()
+    }
+
+    /// Creates internal topic `name` (1 partition; kept forever unless `retentionMs` says otherwise) unless
+    /// `known` has it. Start-up only.
+    static func ensureInternalTopic(
+        _ name: String, storage: any StorageEngine, known: inout [String: TopicMetadata], now: Int64,
+        retentionMs: Int64 = -1, segmentBytes: Int64 = 16 << 20
+    ) throws(BrokerError) {
+        guard known[name] == nil else { return }
+        var config = TopicConfig()
+        config.retentionMs = retentionMs
+        config.segmentBytes = segmentBytes
+        let metadata = TopicMetadata(name: name, partitionCount: 1, config: config, createdAt: now)
+        try storage.createTopic(metadata)
+        known[name] = metadata
     }
 
     /// Periodic work: evicts silent group members, forgets old idempotency keys. Call every ~100 ms.

@@ -3,11 +3,12 @@
 #endif
 
 /// Wall-clock time (`CLOCK_REALTIME`, since the Unix epoch): the one place Ferry reads it (and, below, the
-/// monotonic clock). Timestamps of
-/// messages, `created_at`, webhook signatures, log lines and metrics all come from here; code that must be
-/// testable takes a `() -> Int64` clock defaulting to ``milliseconds()``. Thread-safe.
+/// monotonic clock). Timestamps of messages, `created_at`, webhook signatures, log lines and metrics all come
+/// from here; code that must be testable takes a `() -> Int64` clock defaulting to ``milliseconds()``.
+/// Inlinable: the event loops read the clocks per request from another module. Thread-safe.
 public enum WallClock {
     /// Seconds and nanoseconds since the epoch.
+    @inlinable
     public static func now() -> (seconds: Int, nanoseconds: Int) {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
@@ -15,12 +16,14 @@ public enum WallClock {
     }
 
     /// Whole milliseconds since the epoch.
+    @inlinable
     public static func milliseconds() -> Int64 {
         let (seconds, nanoseconds) = now()
         return Int64(seconds) * 1000 + Int64(nanoseconds) / 1_000_000
     }
 
     /// Seconds since the epoch, with a fraction.
+    @inlinable
     public static func seconds() -> Double {
         let (seconds, nanoseconds) = now()
         return Double(seconds) + Double(nanoseconds) / 1e9
@@ -30,6 +33,7 @@ public enum WallClock {
 /// Monotonic time (`CLOCK_MONOTONIC`), for scheduling and durations; never for timestamps stored on disk.
 public enum MonotonicClock {
     /// Nanoseconds since an arbitrary fixed point.
+    @inlinable
     public static func nanoseconds() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

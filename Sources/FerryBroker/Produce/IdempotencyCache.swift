@@ -31,7 +31,11 @@ public final class IdempotencyCache: Sendable {
     }
 
     public struct Reservation: Sendable, Hashable {
-        let scopedKey: String
+        let scopedKey: ScopedKey
+    }
+
+    /// A key is scoped to its topic: the same key on two topics is two entries.
+    struct ScopedKey: Sendable, Hashable {
         let topic: String
         let key: String
     }
@@ -45,7 +49,7 @@ public final class IdempotencyCache: Sendable {
 
     let window: Int64
     let now: @Sendable () -> Int64
-    let entries = Mutex<[String: Entry]>([:])
+    let entries = Mutex<[ScopedKey: Entry]>([:])
     let journal: IdempotencyStateLog?
 
     public convenience init(windowMilliseconds: Int64 = 600_000, now: @escaping @Sendable () -> Int64) {
@@ -58,14 +62,12 @@ public final class IdempotencyCache: Sendable {
         self.journal = journal
     }
 
-    static func scoped(topic: String, key: String) -> String { topic + "\u{0}" + key }
-
     /// Looks up `key` on `topic`. When the answer is `.waiting`, `onReady` is called later with the first
     /// request's response (nil if it failed without one, then the caller should process the request itself).
     public func begin(
         topic: String, key: String, fingerprint: UInt64, onReady: @escaping @Sendable (Response?) -> Void
     ) -> Decision {
-        let scoped = Self.scoped(topic: topic, key: key)
+        let scoped = ScopedKey(topic: topic, key: key)
         let time = now()
         return entries.withLock { entries in
             if let entry = entries[scoped], entry.expiresAt > time {
@@ -75,7 +77,7 @@ public final class IdempotencyCache: Sendable {
                 return .waiting
             }
             entries[scoped] = Entry(fingerprint: fingerprint, expiresAt: time + window)
-            return .proceed(Reservation(scopedKey: scoped, topic: topic, key: key))
+            return .proceed(Reservation(scopedKey: scoped))
         }
     }
 
@@ -91,7 +93,7 @@ public final class IdempotencyCache: Sendable {
             entry.response = response
             entries[reservation.scopedKey] = entry
             return (waiters, IdempotencyStateLog.Entry(
-                topic: reservation.topic, key: reservation.key, fingerprint: entry.fingerprint,
+                topic: reservation.scopedKey.topic, key: reservation.scopedKey.key, fingerprint: entry.fingerprint,
                 expiresAt: entry.expiresAt, response: response))
         }
         let answer: @Sendable () -> Void = {
@@ -108,7 +110,7 @@ public final class IdempotencyCache: Sendable {
         let time = now()
         return entries.withLock { entries in
             for item in journaled where item.expiresAt > time {
-                entries[Self.scoped(topic: item.topic, key: item.key)] = Entry(
+                entries[ScopedKey(topic: item.topic, key: item.key)] = Entry(
                     fingerprint: item.fingerprint, expiresAt: item.expiresAt, response: item.response)
             }
             return entries.count
@@ -120,12 +122,10 @@ public final class IdempotencyCache: Sendable {
         let time = now()
         return entries.withLock { entries in
             entries.compactMap { scoped, entry -> IdempotencyStateLog.Entry? in
-                guard let response = entry.response, entry.expiresAt > time,
-                    let split = scoped.firstIndex(of: "\u{0}")
-                else { return nil }
+                guard let response = entry.response, entry.expiresAt > time else { return nil }
                 return IdempotencyStateLog.Entry(
-                    topic: String(scoped[..<split]), key: String(scoped[scoped.index(after: split)...]),
-                    fingerprint: entry.fingerprint, expiresAt: entry.expiresAt, response: response)
+                    topic: scoped.topic, key: scoped.key, fingerprint: entry.fingerprint, expiresAt: entry.expiresAt,
+                    response: response)
             }.sorted { $0.expiresAt < $1.expiresAt }
         }
     }

@@ -4,14 +4,14 @@ import FerryLog
 final class EmbeddedPartition: PartitionStorage {
     let log: PartitionLog
     let topic: String
-    let space: StorageSpace?
+    let space: StorageSpace
 
     /// The internal header marking a raw (non-JSON) value: an empty name, which users cannot send.
     static let rawValueMarker = RecordHeader(name: "", value: [])
     /// The header list of a raw value without user headers (one shared array).
     static let rawValueMarkerOnly = [rawValueMarker]
 
-    init(log: PartitionLog, topic: String, space: StorageSpace? = nil) {
+    init(log: PartitionLog, topic: String, space: StorageSpace) {
         self.log = log
         self.topic = topic
         self.space = space
@@ -59,22 +59,21 @@ final class EmbeddedPartition: PartitionStorage {
                     headers: headers, timestamp: timestamps[i]))
         }
         do {
-            let topic = self.topic
-            let appended = try log.appendDeferringDurability(records) { [space] result in
-                switch result {
-                case .success: onDurable(.success(()))
-                case .failure(let error):
-                    if case .diskFull = error { space?.noteFull() }
-                    onDurable(.failure(EmbeddedStorageEngine.map(error, topic: topic)))
-                }
+            let appended = try log.appendDeferringDurability(records) { [self] result in
+                onDurable(result.map { _ in }.mapError(appendFailure))
             }
-            space?.noteAppended()
+            space.noteAppended()
             log.traffic.recordAppend(messages: appended.count, bytes: payloadBytes)
             return (appended.baseOffset, appended.count)
         } catch {
-            if case .diskFull = error { space?.noteFull() }
-            throw EmbeddedStorageEngine.map(error, topic: topic)
+            throw appendFailure(error)
         }
+    }
+
+    /// The broker's error for a failed append (or its sync), noting a full disk on the way.
+    private func appendFailure(_ error: LogError) -> BrokerError {
+        if case .diskFull = error { space.noteFull() }
+        return EmbeddedStorageEngine.map(error, topic: topic)
     }
 
     func read(

@@ -10,8 +10,8 @@ public final class EmbeddedStorageEngine: StorageEngine {
     public let manager: LogManager
     let flushPolicy: FlushPolicy
     let logger: Logger
-    /// Whether appends find the disk full (see ``StorageSpace``).
-    public let space: StorageSpace
+    /// Whether appends find the disk full (see ``StorageSpace``), shared by every partition.
+    let space: StorageSpace
     public var storageSpace: StorageSpace? { space }
 
     /// Opens (and recovers) the data directory. Blocks on disk I/O.

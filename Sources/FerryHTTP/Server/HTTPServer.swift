@@ -131,7 +131,7 @@ public final class HTTPServer: Sendable {
         let onLoopThread = state.withLock { box in box.value.loops.contains { $0.isOnLoopThread } }
         if onLoopThread {
             // Called from a handler: waiting here would deadlock the loop, so shut down from another thread.
-            SystemThread(name: "ferry-shutdown") { self.shutdown(gracePeriod: gracePeriod) }.detach()
+            SystemThread.detached(name: "ferry-shutdown") { self.shutdown(gracePeriod: gracePeriod) }
             return
         }
         let (loops, threads, hooks) = state.withLock { box -> ([EventLoop], [SystemThread], [@Sendable () -> Void]) in
@@ -159,11 +159,10 @@ public final class HTTPServer: Sendable {
     /// ``shutdown(gracePeriod:)`` without blocking a cooperative thread (it runs on a thread of its own).
     public func shutdown(gracePeriod: Duration = .seconds(10)) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = SystemThread(name: "ferry-shutdown") {
+            SystemThread.detached(name: "ferry-shutdown") {
                 self.shutdown(gracePeriod: gracePeriod)
                 continuation.resume()
             }
-            thread.detach()
         }
     }
 }
