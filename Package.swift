@@ -103,7 +103,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FerryLogBenchmark",
-            dependencies: ["FerryLog", "FerrySystem"],
+            dependencies: ["FerryLog", "FerrySystem", "FerryTesting"],
             path: "Benchmarks/FerryLogBenchmark",
             swiftSettings: strictSettings
         ),
@@ -116,7 +116,7 @@ let package = Package(
 
         .executableTarget(
             name: "FerryQueueBenchmark",
-            dependencies: ["FerrySystem"],
+            dependencies: ["FerrySystem", "FerryTesting"],
             path: "Benchmarks/FerryQueueBenchmark",
             swiftSettings: strictSettings
         ),
@@ -133,6 +133,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Test support (test targets and benchmarks only; never linked into `ferry`)
+        // One home for what test targets used to copy: raw loopback connections, temp dirs, a manual clock, a
+        // seeded generator, an HTTP receiver, the in-process request runner. No broker below it, so FerryHTTPTests,
+        // FerryLogTests and the benchmarks stay clear of FerryAPI.
+        .target(
+            name: "FerryTesting",
+            dependencies: ["FerryHTTP", "FerrySystem", "CFerryLinux", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // A FerryServer under test, reached in process or over a socket through the same APIClient; uses Testing.
+        .target(
+            name: "FerryAPITesting",
+            dependencies: [
+                "FerryTesting", "FerryAPI", "FerryBroker", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Tests
         // The appender process FerryLogTests' crash test SIGKILLs (built with the tests, found beside them).
         .executableTarget(
@@ -141,16 +160,17 @@ let package = Package(
             path: "Tests/FerryLogCrashChild",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "FerrySystemTests", dependencies: ["FerrySystem"], swiftSettings: strictSettings),
-        .testTarget(name: "FerryLogTests", dependencies: ["FerryLog", "FerrySystem"], swiftSettings: strictSettings),
+        .testTarget(name: "FerrySystemTests", dependencies: ["FerrySystem", "FerryTesting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryLogTests", dependencies: ["FerryLog", "FerrySystem", "FerryTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "FerryHTTPTests",
-            dependencies: ["FerryHTTP", "FerrySystem", "FerryCurl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FerryHTTP", "FerrySystem", "FerryTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP", "FerrySystem"], swiftSettings: strictSettings),
-        .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strictSettings),
+            name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP", "FerryTesting"], swiftSettings: strictSettings),
+        .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON", "FerryTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "FerryLoggingTests",
             dependencies: ["FerryLogging", "FerryJSON", .product(name: "Logging", package: "swift-log")],
@@ -159,16 +179,23 @@ let package = Package(
         .testTarget(
             name: "FerryWebhooksTests",
             dependencies: [
-                "FerryWebhooks", "FerryCurl", "FerryHTTP", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                "FerryWebhooks", "FerryCurl", "FerryHTTP", "FerryTesting", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog", "FerryTesting"], swiftSettings: strictSettings),
+        // API handlers run in process (and a few both ways) against a real FerryServer over a temp data dir.
+        .testTarget(
+            name: "FerryAPITests",
+            dependencies: ["FerryAPITesting", "FerryTesting", "FerryAPI", "FerryHTTP", "FerryJSON", "FerryLog"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "FerryIntegrationTests",
             dependencies: [
                 "FerryAPI", "FerryBroker", "FerryLog", "FerryCurl", "FerryJSON", "FerryHTTP", "FerrySystem", "CFerryLinux",
+                "FerryTesting", "FerryAPITesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

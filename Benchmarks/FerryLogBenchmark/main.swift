@@ -9,6 +9,7 @@ import Glibc
 #endif
 import FerryLog
 import FerrySystem
+import FerryTesting
 import Synchronization
 
 struct Options {
@@ -28,13 +29,6 @@ func parseOptions() -> Options {
         }
     }
     return options
-}
-
-func makeDirectory(_ parent: String) -> String {
-    var template = Array((parent + "/ferry-bench-log-XXXXXX").utf8CString)
-    let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    precondition(result != nil, "mkdtemp failed")
-    return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 func seconds(since start: UInt64) -> Double { Double(MonotonicClock.nanoseconds() - start) / 1e9 }
@@ -104,8 +98,9 @@ func run() throws {
                "append-always-64", "read-sequential", "read-random"]
     let selected = options.scenarios.isEmpty ? all : options.scenarios
     let scale = options.quick ? 10 : 1
-    let root = makeDirectory(options.directory)
-    defer { try? FileSystem.removeTree(root) }
+    let directory = TemporaryDirectory(prefix: "ferry-bench-log", parent: options.directory)
+    defer { directory.remove() }
+    let root = directory.path
     let environment = LogEnvironment(maxMappedSegments: 64, flusherThreads: 2)
     defer { environment.shutdown() }
     var counter = 0

@@ -4,13 +4,14 @@
 //   ferry-bench-queue [--server http://127.0.0.1:8080] [--messages 200000] [--workers 16] [--batch 10]
 //                     [--partitions 16]
 //
-// Each worker is one OS thread with its own keep-alive connection (a lean blocking socket client, so the client
-// costs much less CPU than the server on the shared cores). Not a test: figures depend
+// Each worker is one OS thread with its own keep-alive connection (FerryTesting's RawConnection: a lean blocking
+// socket client, so the client costs much less CPU than the server on the shared cores). Not a test: figures depend
 // on the machine. Benchmarks/queue-bench.sh builds a release server and runs this.
 #if canImport(Glibc)
 import Glibc
 #endif
 import FerrySystem
+import FerryTesting
 import Synchronization
 
 func option(_ name: String, _ fallback: String) -> String {
@@ -32,10 +33,27 @@ let port: Int = {
 }()
 let stamp = String(UInt32.random(in: 0...UInt32.max), radix: 16)
 
-func expect(_ status: Int, _ wanted: Int, _ what: String, _ connection: BenchConnection) {
-    guard status == wanted else {
-        fatalError("\(what): \(status) \(String(decoding: connection.body, as: UTF8.self))")
+/// A keep-alive connection to the server (no receive timeout: a stalled server stalls the benchmark).
+func connect() -> RawConnection {
+    do {
+        return try RawConnection(port: port, receiveTimeoutSeconds: nil, noDelay: true)
+    } catch {
+        fatalError("connect to 127.0.0.1:\(port): \(error)")
     }
+}
+
+/// One request (with a JSON body when `json` is given); its response body, after checking the status.
+func call(_ connection: RawConnection, _ method: String, _ path: String, json: String? = nil, expect wanted: Int,
+          _ what: String) -> [UInt8] {
+    let headers = json == nil ? [] : [(name: "Content-Type", value: "application/json")]
+    let response: RawConnection.Response
+    do {
+        response = try connection.request(method, path, headers: headers, body: Array((json ?? "").utf8))
+    } catch {
+        fatalError("\(what): \(error)")
+    }
+    guard response.status == wanted else { fatalError("\(what): \(response.status) \(response.text)") }
+    return response.body
 }
 
 func now() -> Double {
@@ -46,9 +64,9 @@ func now() -> Double {
 
 /// Creates a topic with `partitions` and fills it with `totalMessages` 100-byte JSON strings.
 func prepareTopic(_ topic: String, partitions: Int) {
-    let setup = BenchConnection(port: port)
-    let created = setup.request("POST", "/v1/topics", json: #"{"name":"\#(topic)","partitions":\#(partitions)}"#)
-    expect(created, 201, "create topic", setup)
+    let setup = connect()
+    _ = call(setup, "POST", "/v1/topics", json: #"{"name":"\#(topic)","partitions":\#(partitions)}"#, expect: 201,
+             "create topic")
     let value = String(repeating: "x", count: 98)
     var produced = 0
     while produced < totalMessages {
@@ -56,7 +74,7 @@ func prepareTopic(_ topic: String, partitions: Int) {
         var records: [String] = []
         for i in 0..<n { records.append(#"{"value":"\#(value)","partition":\#((produced + i) % partitions)}"#) }
         let body = #"{"records":[\#(records.joined(separator: ","))]}"#
-        expect(setup.request("POST", "/v1/topics/\(topic)/messages", json: body), 200, "produce", setup)
+        _ = call(setup, "POST", "/v1/topics/\(topic)/messages", json: body, expect: 200, "produce")
         produced += n
     }
 }
@@ -76,21 +94,22 @@ func benchQueue(partitions: Int) -> Double {
     let topic = "bench-q\(partitions)-\(stamp)"
     prepareTopic(topic, partitions: partitions)
     let path = "/v1/topics/\(topic)/queues/work"
-    let setup = BenchConnection(port: port)
-    let created = setup.request("POST", "/v1/topics/\(topic)/queues", json: #"{"name":"work","start":"earliest"}"#)
-    expect(created, 201, "create queue", setup)
+    let setup = connect()
+    _ = call(setup, "POST", "/v1/topics/\(topic)/queues", json: #"{"name":"work","start":"earliest"}"#, expect: 201,
+             "create queue")
     let (messages, seconds) = run { _ in
-        let connection = BenchConnection(port: port)
+        let connection = connect()
         var done = 0
         var idle = 0
         while idle < 3 {
-            expect(connection.request("POST", path + "/receive", json: #"{"max_messages":\#(batch)}"#), 200, "receive", connection)
-            let receipts = values(of: "receipt", in: connection.body)
+            let received = call(connection, "POST", path + "/receive", json: #"{"max_messages":\#(batch)}"#,
+                                expect: 200, "receive")
+            let receipts = values(of: "receipt", in: received[...])
             if receipts.isEmpty { idle += 1; continue }
             idle = 0
             let list = receipts.map { "\"\($0)\"" }.joined(separator: ",")
-            expect(connection.request("POST", path + "/ack", json: #"{"receipts":[\#(list)]}"#), 200, "ack", connection)
-            done += count(of: #""status":"ok""#, in: connection.body)
+            let acked = call(connection, "POST", path + "/ack", json: #"{"receipts":[\#(list)]}"#, expect: 200, "ack")
+            done += count(of: #""status":"ok""#, in: acked[...])
         }
         return done
     }
@@ -105,26 +124,26 @@ func benchGroup(partitions: Int) -> Double {
     let topic = "bench-g\(partitions)-\(stamp)"
     prepareTopic(topic, partitions: partitions)
     let group = "bench-\(stamp)-\(partitions)"
-    let setup = BenchConnection(port: port)
+    let setup = connect()
     // All members join first, so the fetch loop runs on a settled assignment.
     let members = (0..<workers).map { _ -> String in
-        let status = setup.request(
-            "POST", "/v1/groups/\(group)/members",
-            json: #"{"topics":["\#(topic)"],"auto_offset_reset":"earliest","session_timeout_ms":60000}"#)
-        expect(status, 201, "join", setup)
-        return values(of: "member_id", in: setup.body)[0]
+        let joined = call(
+            setup, "POST", "/v1/groups/\(group)/members",
+            json: #"{"topics":["\#(topic)"],"auto_offset_reset":"earliest","session_timeout_ms":60000}"#, expect: 201,
+            "join")
+        return values(of: "member_id", in: joined[...])[0]
     }
     let (messages, seconds) = run { index in
         let member = "/v1/groups/\(group)/members/\(members[index])"
-        let connection = BenchConnection(port: port)
+        let connection = connect()
         var done = 0
         var idle = 0
         while idle < 3 {
-            expect(connection.request("GET", member + "/messages?limit=\(batch)"), 200, "fetch", connection)
-            let n = count(of: #""offset":"#, in: connection.body)
+            let fetched = call(connection, "GET", member + "/messages?limit=\(batch)", expect: 200, "fetch")
+            let n = count(of: #""offset":"#, in: fetched[...])
             if n == 0 { idle += 1; continue }
             idle = 0
-            expect(connection.request("POST", member + "/commit"), 204, "commit", connection)
+            _ = call(connection, "POST", member + "/commit", expect: 204, "commit")
             done += n
         }
         return done
@@ -132,7 +151,7 @@ func benchGroup(partitions: Int) -> Double {
     let rate = Double(messages) / seconds
     print("group fetch+commit partitions=\(partitions) workers=\(workers) batch=\(batch): \(messages) msgs in "
         + "\(String(format3(seconds))) s = \(Int(rate)) msg/s")
-    for member in members { _ = setup.request("DELETE", "/v1/groups/\(group)/members/\(member)") }
+    for member in members { _ = try? setup.request("DELETE", "/v1/groups/\(group)/members/\(member)") }
     return rate
 }
 

@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryLog
+import FerryTesting
 import Logging
 import Synchronization
 import Testing
@@ -8,25 +9,9 @@ import Testing
 import Glibc
 #endif
 
-/// A temporary data directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/ferry-broker-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    }
-
-    func remove() {
-        _ = system("rm -rf '\(path)'")
-    }
-}
-
 /// Broker tests over the real embedded log in a temp dir.
 struct BrokerTests {
-    let clock = ManualMillisecondClock()
+    let clock = ManualClock()
 
     func openBroker(_ directory: TemporaryDirectory, autoCreate: Bool = true) throws -> Broker {
         let storage = try EmbeddedStorageEngine(

@@ -1,4 +1,5 @@
 import FerryBroker
+import FerryTesting
 import Synchronization
 import Testing
 
@@ -24,16 +25,10 @@ final class JournalRecorder: GroupJournal, Sendable {
     }
 }
 
-final class ManualMillisecondClock: Sendable {
-    let value = Atomic<Int64>(1_000_000)
-    func advance(_ ms: Int64) { value.add(ms, ordering: .relaxed) }
-    var now: @Sendable () -> Int64 { { [self] in value.load(ordering: .relaxed) } }
-}
-
 struct GroupCoordinatorTests {
     let topics = TopicTable()
     let journal = JournalRecorder()
-    let clock = ManualMillisecondClock()
+    let clock = ManualClock()
 
     func makeCoordinator() -> GroupCoordinator {
         let counter = Atomic<Int>(0)
@@ -116,11 +111,11 @@ struct GroupCoordinatorTests {
         let a = try coordinator.join(group: "g", options: .init(topics: ["t"], sessionTimeoutMilliseconds: 1000))
         let b = try coordinator.join(group: "g", options: .init(topics: ["t"], sessionTimeoutMilliseconds: 1000))
         let token = try #require(coordinator.beginHold(group: "g", memberID: b.memberID) {})
-        clock.advance(1001)
+        clock.advance(by: 1001)
         #expect(coordinator.evictExpiredMembers() == [a.memberID])
         #expect(try coordinator.describe(group: "g").members.map(\.assignments.count) == [2])
         coordinator.endHold(group: "g", memberID: b.memberID, token: token)
-        clock.advance(1001)
+        clock.advance(by: 1001)
         #expect(coordinator.evictExpiredMembers() == [b.memberID])
         #expect(try coordinator.describe(group: "g").members.isEmpty)
     }

@@ -1,9 +1,10 @@
 import FerryBroker
+import FerryTesting
 import Synchronization
 import Testing
 
 struct IdempotencyCacheTests {
-    let clock = ManualMillisecondClock()
+    let clock = ManualClock()
 
     @Test func begin_ReplaysFirstResponse_ThenExpires() {
         let cache = IdempotencyCache(windowMilliseconds: 600_000, now: clock.now)
@@ -23,7 +24,7 @@ struct IdempotencyCacheTests {
         if case .proceed = cache.begin(topic: "other", key: "k", fingerprint: 2, onReady: { _ in }) {} else {
             Issue.record("keys are per topic")
         }
-        clock.advance(600_001)
+        clock.advance(by: 600_001)
         #expect(cache.purgeExpired() == 1)
         if case .proceed = cache.begin(topic: "t", key: "k", fingerprint: 2, onReady: { _ in }) {} else {
             Issue.record("expected proceed after the window")

@@ -1,4 +1,5 @@
 @testable import FerryBroker
+import FerryTesting
 import Testing
 
 /// The journal lines of remembered produce answers, and the cache's restore / live-entry rules.
@@ -18,7 +19,7 @@ struct IdempotencyStateLogTests {
     }
 
     @Test func restore_KeepsUnexpiredAnswers_AndLiveEntriesListsThem() {
-        let clock = ManualMillisecondClock()
+        let clock = ManualClock()
         let cache = IdempotencyCache(windowMilliseconds: 600_000, now: clock.now)
         let time = clock.now()
         let live = IdempotencyStateLog.Entry(

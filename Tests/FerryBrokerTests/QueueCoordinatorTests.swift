@@ -1,12 +1,13 @@
 @testable import FerryBroker
 import FerryLog
+import FerryTesting
 import Logging
 import Synchronization
 import Testing
 
 /// Queues through a real broker over the embedded log in a temp dir, with a manual clock.
 struct QueueCoordinatorTests {
-    let clock = ManualMillisecondClock()
+    let clock = ManualClock()
 
     func openBroker(_ directory: TemporaryDirectory) throws -> Broker {
         let storage = try EmbeddedStorageEngine(
@@ -100,12 +101,12 @@ struct QueueCoordinatorTests {
         _ = try broker.queues.create(topic: "t", name: "q", options: .init(start: .earliest))
         try produce(broker, "t", count: 1)
         let first = try receive(broker, "t", "q", max: 1, leaseMs: 100)
-        clock.advance(100)
+        clock.advance(by: 100)
         let second = try receive(broker, "t", "q", max: 1, leaseMs: 1000)
         #expect(second.map(\.delivery.deliveryCount) == [2])
         #expect(try settle(broker, "t", "q", [first[0].delivery.receipt], .ack) == [.stale])
         #expect(try settle(broker, "t", "q", [second[0].delivery.receipt], .renew(leaseMilliseconds: 5000)) == [.ok])
-        clock.advance(2000)
+        clock.advance(by: 2000)
         #expect(try receive(broker, "t", "q", max: 1).isEmpty)
         #expect(try settle(broker, "t", "q", [second[0].delivery.receipt], .ack) == [.ok])
         #expect(try broker.queues.status(topic: "t", name: "q").partitions[0].floorOffset == 1)
@@ -121,7 +122,7 @@ struct QueueCoordinatorTests {
         let first = try receive(broker, "t", "q", max: 1)
         #expect(try settle(broker, "t", "q", [first[0].delivery.receipt], .release(delayMilliseconds: 500)) == [.ok])
         #expect(try receive(broker, "t", "q", max: 1).isEmpty)
-        clock.advance(500)
+        clock.advance(by: 500)
         #expect(try receive(broker, "t", "q", max: 1).map(\.delivery.deliveryCount) == [2])
     }
 
@@ -134,9 +135,9 @@ struct QueueCoordinatorTests {
         try produce(broker, "t", count: 2)
         let first = try receive(broker, "t", "q", max: 2, leaseMs: 100)
         #expect(try settle(broker, "t", "q", [first[0].delivery.receipt], .reject) == [.ok])
-        clock.advance(100)
+        clock.advance(by: 100)
         #expect(try receive(broker, "t", "q", max: 2, leaseMs: 100).map(\.delivery.offset) == [1])
-        clock.advance(100)
+        clock.advance(by: 100)
         broker.queues.expireLeases()
         let status = try broker.queues.status(topic: "t", name: "q")
         #expect((status.available, status.leased, status.deadLettered) == (0, 0, 2))
@@ -233,7 +234,7 @@ struct QueueCoordinatorTests {
         }
         // In flight at the restart: messages delivered twice and once, and one acked above the floor.
         let first = try receive(broker, "t", "q", max: 4, leaseMs: 100)
-        clock.advance(200)
+        clock.advance(by: 200)
         broker.queues.expireLeases()
         let second = try receive(broker, "t", "q", max: 2, leaseMs: 60_000)
         #expect(second.map(\.delivery.deliveryCount) == [2, 2])

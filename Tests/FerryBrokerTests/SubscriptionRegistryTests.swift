@@ -1,5 +1,6 @@
 @testable import FerryBroker
 import FerryLog
+import FerryTesting
 import Logging
 import Synchronization
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// The subscription registry over a real broker and embedded log in a temp dir: journal format, durable state
 /// across reopen, stale outcomes, compaction at start-up.
 struct SubscriptionRegistryTests {
-    let clock = ManualMillisecondClock()
+    let clock = ManualClock()
 
     func openBroker(_ directory: TemporaryDirectory) throws -> Broker {
         let storage = try EmbeddedStorageEngine(
@@ -100,7 +101,7 @@ struct SubscriptionRegistryTests {
         broker.subscriptions.recordFailure(topic: "t", name: "s", generation: first.generation, partition: 1, status: 503, error: "HTTP 503")
         #expect(try broker.subscriptions.status(topic: "t", name: "s").state == .failing)
         // A commit from an older generation (before a seek) changes nothing.
-        clock.advance(10)
+        clock.advance(by: 10)
         try durable { try broker.subscriptions.seek(topic: "t", name: "s", to: .offset(1, partition: 1), onDurable: $0) }
         #expect(!broker.subscriptions.commit(
             topic: "t", name: "s", .init(generation: first.generation, partition: 1, from: 0, to: 3, delivered: 3, deadLettered: 0, status: 200)))

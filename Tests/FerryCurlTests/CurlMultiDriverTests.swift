@@ -1,3 +1,4 @@
+import FerryTesting
 import Synchronization
 import Testing
 
@@ -12,7 +13,7 @@ struct CurlMultiDriverTests {
     }
 
     @Test func submit_RunsManyConcurrentTransfers_OverALimitedSetOfConnections() async throws {
-        let server = try TestHTTPServer()
+        let server = try CurlTestServer.start()
         defer { server.stop() }
         let driver = try CurlMultiDriver(maxConnectionsPerHost: 4)
         let url = server.baseURL + "/echo"
@@ -30,25 +31,25 @@ struct CurlMultiDriverTests {
         for (i, result) in results {
             #expect((try? result.get().body) == Array("n\(i)".utf8))
         }
-        #expect(server.acceptedConnections.load(ordering: .relaxed) <= 4)
+        #expect(server.acceptedConnections <= 4)
     }
 
     @Test func send_ReusesConnectionsAcrossSequentialTransfers() async throws {
-        let server = try TestHTTPServer()
+        let server = try CurlTestServer.start()
         defer { server.stop() }
         let driver = try CurlMultiDriver()
         for i in 0..<5 {
             let response = try await driver.send(CurlRequest(url: server.baseURL + "/bytes/\(i * 1000)"))
             #expect(response.status == 200 && response.body.count == i * 1000)
         }
-        #expect(server.acceptedConnections.load(ordering: .relaxed) == 1)
+        #expect(server.acceptedConnections == 1)
     }
 
     @Test func send_ReportsErrorsPerTransfer() async throws {
-        let server = try TestHTTPServer()
+        let server = try CurlTestServer.start()
         defer { server.stop() }
         let driver = try CurlMultiDriver()
-        let refusedPort = try TestHTTPServer.unusedPort()
+        let refusedPort = LoopbackSocket.unusedPort()
         let refused = await submitAndWait(driver, CurlRequest(url: "http://127.0.0.1:\(refusedPort)/"))
         let timedOut = await submitAndWait(
             driver, CurlRequest(url: server.baseURL + "/hang", timeout: .milliseconds(200)))
@@ -63,7 +64,7 @@ struct CurlMultiDriverTests {
     }
 
     @Test func cancel_CompletesAHangingTransferWithCancelled() async throws {
-        let server = try TestHTTPServer()
+        let server = try CurlTestServer.start()
         defer { server.stop() }
         let driver = try CurlMultiDriver()
         let result = await withCheckedContinuation { continuation in
@@ -76,7 +77,7 @@ struct CurlMultiDriverTests {
     }
 
     @Test func send_ThrowsCancelled_WhenItsTaskIsCancelled() async throws {
-        let server = try TestHTTPServer()
+        let server = try CurlTestServer.start()
         defer { server.stop() }
         let client = CurlHTTPClient()
         let task = Task { try await client.send(CurlRequest(url: server.baseURL + "/hang", timeout: .seconds(60))) }
@@ -85,7 +86,7 @@ struct CurlMultiDriverTests {
     }
 
     @Test func shutdown_CancelsUnfinishedAndLaterTransfers() async throws {
-        let server = try TestHTTPServer()
+        let server = try CurlTestServer.start()
         defer { server.stop() }
         let driver = try CurlMultiDriver()
         let hanging = Task {
@@ -102,7 +103,7 @@ struct CurlMultiDriverTests {
     func blockingSend(_ request: CurlRequest) throws -> CurlResponse { try CurlHTTPClient().send(request) }
 
     @Test func discardBodyBeyondLimit_KeepsStatusAndFirstBytes_BothClientKinds() async throws {
-        let server = try TestHTTPServer()
+        let server = try CurlTestServer.start()
         defer { server.stop() }
         let request = CurlRequest(url: server.baseURL + "/bytes/200000", maxResponseBytes: 1000, discardBodyBeyondLimit: true)
         let viaDriver = try await CurlMultiDriver().send(request)
@@ -117,7 +118,7 @@ struct CurlMultiDriverTests {
     }
 
     @Test func resolve_PinsAMadeUpHostToLoopback_AndRedirectsAreNotFollowed() async throws {
-        let server = try TestHTTPServer()
+        let server = try CurlTestServer.start()
         defer { server.stop() }
         let host = "pinned.ferry-test.invalid"
         let response = try await CurlMultiDriver().send(

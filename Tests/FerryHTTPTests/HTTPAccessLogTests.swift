@@ -1,4 +1,5 @@
 import FerryHTTP
+import FerryTesting
 import Logging
 import Synchronization
 import Testing
@@ -36,7 +37,7 @@ struct HTTPAccessLogTests {
         let server = HTTPServer(configuration: configuration, router: makeTestRouter(), logger: logger)
         try server.start()
         defer { server.shutdown(gracePeriod: .seconds(2)) }
-        let client = try RawClient(port: server.boundPort)
+        let client = try RawConnection(port: server.boundPort)
         client.send("GET /echo/abc HTTP/1.1\r\nHost: x\r\nX-Request-Id: rid-1\r\n\r\n")
         #expect(try client.readResponse().status == 200)
         client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
@@ -68,7 +69,7 @@ struct HTTPAccessLogTests {
         let server = HTTPServer(configuration: configuration, router: makeTestRouter(), logger: logger)
         try server.start()
         defer { server.shutdown(gracePeriod: .seconds(2)) }
-        let client = try RawClient(port: server.boundPort)
+        let client = try RawConnection(port: server.boundPort)
         client.send("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try client.readResponse().status == 404)
         let records = sink.records.withLock { $0 }.filter { $0.message == "request" }
@@ -86,7 +87,7 @@ struct HTTPAccessLogTests {
         let server = HTTPServer(configuration: configuration, router: makeTestRouter(), logger: logger)
         try server.start()
         defer { server.shutdown(gracePeriod: .seconds(2)) }
-        let client = try RawClient(port: server.boundPort)
+        let client = try RawConnection(port: server.boundPort)
         client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try client.readResponse().status == 200)
         #expect(!sink.messages.withLock { $0 }.contains { $0.contains("request") })
@@ -103,7 +104,7 @@ struct HTTPAccessLogTests {
             }
             responder.respond(HTTPResponse(status: .noContent))
         }) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send(
                 "GET / HTTP/1.1\r\nHost: x\r\nX-Custom: v\r\nX-Multi: 1\r\nx-multi: 2\r\nX-Request-Id: id-7\r\n\r\n")
             let response = try client.readResponse()

@@ -1,4 +1,5 @@
 import FerryHTTP
+import FerryTesting
 import Testing
 
 /// Request smuggling patterns and limits: each gets its status and (for framing errors) a closed connection.
@@ -64,11 +65,11 @@ struct HTTPFramingTests {
     func smugglingPattern_Gets400AndClose(_ name: String) throws {
         let request = Self.smugglingRequests[name]!
         try withServer(router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send(request + "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.status == 400, "\(name)")
-            #expect(response.bodyText.contains("urn:ferry:error:bad-request"), "\(name)")
+            #expect(response.text.contains("urn:ferry:error:bad-request"), "\(name)")
             #expect(response.header("Connection") == "close", "\(name)")
             #expect(client.waitForClose(), "\(name): connection must close")
         }
@@ -76,15 +77,15 @@ struct HTTPFramingTests {
 
     @Test func duplicateIdenticalContentLength_IsAccepted() throws {
         try withServer(router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok")
-            #expect(try client.readResponse().bodyText == "ok")
+            #expect(try client.readResponse().text == "ok")
         }
     }
 
     @Test func unsupportedVersion_Gets505() throws {
         try withServer(router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET / HTTP/2.0\r\nHost: x\r\n\r\n")
             #expect(try client.readResponse().status == 505)
         }
@@ -92,7 +93,7 @@ struct HTTPFramingTests {
 
     @Test func unknownTransferCoding_Gets501() throws {
         try withServer(router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
             #expect(try client.readResponse().status == 501)
         }
@@ -100,17 +101,17 @@ struct HTTPFramingTests {
 
     @Test func longRequestLine_Gets414() throws {
         try withServer(configure: { $0.maxRequestLineBytes = 100 }, router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET /" + String(repeating: "a", count: 200) + " HTTP/1.1\r\nHost: x\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.status == 414)
-            #expect(response.bodyText.contains("urn:ferry:error:uri-too-long"))
+            #expect(response.text.contains("urn:ferry:error:uri-too-long"))
         }
     }
 
     @Test func longRequestLine_Gets414_BeforeLineEnds() throws {
         try withServer(configure: { $0.maxRequestLineBytes = 100 }, router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET /" + String(repeating: "a", count: 200))
             #expect(try client.readResponse().status == 414)
         }
@@ -118,17 +119,17 @@ struct HTTPFramingTests {
 
     @Test func largeHeaderBlock_Gets431() throws {
         try withServer(configure: { $0.maxHeaderBytes = 1000 }, router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "b", count: 2000) + "\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.status == 431)
-            #expect(response.bodyText.contains("urn:ferry:error:headers-too-large"))
+            #expect(response.text.contains("urn:ferry:error:headers-too-large"))
         }
     }
 
     @Test func tooManyHeaders_Gets431() throws {
         try withServer(configure: { $0.maxHeaderCount = 10 }, router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             var request = "GET / HTTP/1.1\r\nHost: x\r\n"
             for i in 0..<11 { request += "X-\(i): v\r\n" }
             client.send(request + "\r\n")
@@ -138,7 +139,7 @@ struct HTTPFramingTests {
 
     @Test func headerCountAtLimit_IsAccepted() throws {
         try withServer(configure: { $0.maxHeaderCount = 10 }, router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             var request = "GET / HTTP/1.1\r\nHost: x\r\n"
             for i in 0..<9 { request += "X-\(i): v\r\n" }
             client.send(request + "\r\n")
@@ -148,7 +149,7 @@ struct HTTPFramingTests {
 
     @Test func bodyOverLimit_Gets413_ByContentLength() throws {
         try withServer(configure: { $0.maxBodyBytes = 10 }, router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.status == 413)
@@ -158,7 +159,7 @@ struct HTTPFramingTests {
 
     @Test func bodyOverLimit_Gets413_WhenChunked() throws {
         try withServer(configure: { $0.maxBodyBytes = 10 }, router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send(
                 "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"
             )
@@ -168,7 +169,7 @@ struct HTTPFramingTests {
 
     @Test func hugeChunkSize_Gets413() throws {
         try withServer(router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFF\r\n")
             #expect(try client.readResponse().status == 413)
             #expect(client.waitForClose())
@@ -177,17 +178,17 @@ struct HTTPFramingTests {
 
     @Test func postWithoutLength_Gets411() throws {
         try withServer(router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.status == 411)
-            #expect(response.bodyText.contains("urn:ferry:error:length-required"))
+            #expect(response.text.contains("urn:ferry:error:length-required"))
         }
     }
 
     @Test func unsupportedExpectation_Gets417() throws {
         try withServer(router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: teapot\r\n\r\nx")
             #expect(try client.readResponse().status == 417)
         }

@@ -1,4 +1,5 @@
 import FerryHTTP
+import FerryTesting
 import Testing
 
 #if canImport(Glibc)
@@ -16,13 +17,13 @@ struct HTTPLargeTransferTests {
         router.add(.GET, "/big") { _, responder in responder.respond(HTTPResponse(body: big)) }
         router.add(.GET, "/small") { _, responder in responder.respond(.text("after")) }
         try withServer(router: router) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n")
             usleep(100_000)  // let the server fill the socket buffers and wait for EPOLLOUT
             let response = try client.readResponse()
             #expect(response.body.count == big.count)
             #expect(response.body == big)
-            #expect(try client.readResponse().bodyText == "after")
+            #expect(try client.readResponse().text == "after")
         }
     }
 
@@ -31,7 +32,7 @@ struct HTTPLargeTransferTests {
         var router = Router()
         router.add(.GET, "/big") { _, responder in responder.respond(HTTPResponse(body: big)) }
         try withServer(router: router) { server, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
             shutdown(client.fd, Int32(SHUT_WR))
             usleep(100_000)  // the server sees EOF while most of the body is still queued
@@ -45,7 +46,7 @@ struct HTTPLargeTransferTests {
     @Test func largeRequestBody_IsReadCompletely_ByLengthAndChunked() throws {
         let body = Self.pattern(3 << 20)
         try withServer(router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send(Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
             #expect(try client.readResponse().body == body)
             var chunked = Array("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)

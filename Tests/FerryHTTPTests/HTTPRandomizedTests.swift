@@ -1,3 +1,4 @@
+import FerryTesting
 import Testing
 
 @testable import FerryHTTP
@@ -83,7 +84,7 @@ struct HTTPRandomizedTests {
             var failures = 0
             for _ in 0..<20 {
                 let batch = (0..<100).map { _ in Self.makeCase(&rng) }
-                let clients = try batch.map { _ in try RawClient(port: port, receiveTimeoutSeconds: 10) }
+                let clients = try batch.map { _ in try RawConnection(port: port, receiveTimeoutSeconds: 10) }
                 for (client, bytes) in zip(clients, batch) { client.send(bytes) }
                 for (client, bytes) in zip(clients, batch) {
                     let (closed, received) = Self.readUntilClose(client)
@@ -97,14 +98,14 @@ struct HTTPRandomizedTests {
                 if failures > 0 { break }
             }
             #expect(failures == 0)
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try client.readResponse().status == 200)
             #expect(eventually { server.openConnectionCount <= 1 })
         }
     }
 
-    static func readUntilClose(_ client: RawClient) -> (Bool, [UInt8]) {
+    static func readUntilClose(_ client: RawConnection) -> (Bool, [UInt8]) {
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 8192)
         while true {

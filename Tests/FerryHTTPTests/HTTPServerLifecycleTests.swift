@@ -1,4 +1,5 @@
 import FerryHTTP
+import FerryTesting
 import Logging
 import Testing
 
@@ -27,19 +28,8 @@ struct HTTPServerLifecycleTests {
 
     @Test func start_Throws_WhenPortIsTaken() throws {
         // A plain listener without SO_REUSEPORT holds the port exclusively.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, port) = try #require(LoopbackSocket.bound(listen: true))
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        #expect(bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         #expect(throws: HTTPServerError.addressInUse(host: "127.0.0.1", port: port)) {
             try Self.makeServer { $0.port = port }.start()
         }
@@ -86,7 +76,7 @@ struct HTTPServerLifecycleTests {
         let server = HTTPServer(configuration: configuration, router: router, logger: Logger(label: "t"))
         box.server = server
         try server.start()
-        let client = try RawClient(port: server.boundPort)
+        let client = try RawConnection(port: server.boundPort)
         client.send("POST /stop HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         #expect(try client.readResponse().status == 202)
         #expect(client.waitForClose())

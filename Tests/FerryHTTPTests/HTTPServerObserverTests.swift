@@ -1,4 +1,5 @@
 import FerryHTTP
+import FerryTesting
 import Logging
 import Synchronization
 import Testing
@@ -28,7 +29,7 @@ struct HTTPServerObserverTests {
         let recorder = Recorder()
         let server = try Self.start(router, recorder)
         defer { server.shutdown(gracePeriod: .seconds(2)) }
-        let client = try RawClient(port: server.boundPort)
+        let client = try RawConnection(port: server.boundPort)
         client.send("GET /echo/abc HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try client.readResponse().status == 200)
         client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
@@ -67,14 +68,14 @@ struct HTTPServerObserverTests {
         let recorder = Recorder()
         let server = try Self.start(router, recorder)
         defer { server.shutdown(gracePeriod: .seconds(2)) }
-        let client = try RawClient(port: server.boundPort)
+        let client = try RawConnection(port: server.boundPort)
         client.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try client.readResponse().status == 201)
         #expect(eventually { recorder.all.count == 1 })
         #expect(recorder.all.first?.status == 201)
         #expect(recorder.all.first?.responseBodyBytes == 3)
 
-        let other = try RawClient(port: server.boundPort)
+        let other = try RawConnection(port: server.boundPort)
         other.send("GET /open HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try other.readHead().status == 200)
         other.reset()
@@ -89,7 +90,7 @@ struct HTTPServerObserverTests {
         defer { server.shutdown(gracePeriod: .seconds(2)) }
         #expect(server.trafficTotals.connectionsAccepted == 0)
         let request = "GET /echo/abc HTTP/1.1\r\nHost: x\r\n\r\n"
-        let client = try RawClient(port: server.boundPort)
+        let client = try RawConnection(port: server.boundPort)
         client.send(request)
         #expect(try client.readResponse().status == 200)
         let totals = server.trafficTotals

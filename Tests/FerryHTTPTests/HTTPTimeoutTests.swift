@@ -1,4 +1,5 @@
 import FerryHTTP
+import FerryTesting
 import Testing
 
 #if canImport(Glibc)
@@ -10,10 +11,10 @@ import Testing
 struct HTTPTimeoutTests {
     @Test func slowloris_IsDisconnected_WhileOthersAreServed() throws {
         try withServer(configure: { $0.headerTimeout = .milliseconds(300) }, router: makeTestRouter()) { _, port in
-            let slow = try RawClient(port: port)
+            let slow = try RawConnection(port: port)
             slow.send("GET / HTTP/1.1\r\nHost: x\r\n")
             // Meanwhile a normal client keeps getting answers.
-            let normal = try RawClient(port: port)
+            let normal = try RawConnection(port: port)
             for _ in 0..<5 {
                 normal.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(try normal.readResponse().status == 200)
@@ -43,7 +44,7 @@ struct HTTPTimeoutTests {
                 $0.idleTimeout = .seconds(60)
             }, router: makeTestRouter()
         ) { server, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost")
             #expect(try client.readResponse().status == 200)
             #expect(client.isClosedWithoutData())
@@ -53,7 +54,7 @@ struct HTTPTimeoutTests {
 
     @Test func silentConnection_IsClosed_AfterHeaderTimeout() throws {
         try withServer(configure: { $0.headerTimeout = .milliseconds(100) }, router: makeTestRouter()) { server, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             #expect(client.isClosedWithoutData())
             #expect(eventually { server.openConnectionCount == 0 })
         }
@@ -61,7 +62,7 @@ struct HTTPTimeoutTests {
 
     @Test func idleKeepAlive_IsClosed_AfterIdleTimeout() throws {
         try withServer(configure: { $0.idleTimeout = .milliseconds(100) }, router: makeTestRouter()) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try client.readResponse().status == 200)
             #expect(client.isClosedWithoutData())
@@ -70,7 +71,7 @@ struct HTTPTimeoutTests {
 
     @Test func slowBody_IsClosed_AfterBodyTimeout() throws {
         try withServer(configure: { $0.bodyTimeout = .milliseconds(100) }, router: makeTestRouter()) { server, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
             #expect(client.isClosedWithoutData())
             #expect(eventually { server.openConnectionCount == 0 })
@@ -79,12 +80,12 @@ struct HTTPTimeoutTests {
 
     @Test func connectionsOverLimit_Get503AndClose() throws {
         try withServer(configure: { $0.maxConnections = 3 }, router: makeTestRouter()) { server, port in
-            let kept = try (0..<3).map { _ in try RawClient(port: port) }
+            let kept = try (0..<3).map { _ in try RawConnection(port: port) }
             #expect(eventually { server.openConnectionCount == 3 })
-            let extra = try RawClient(port: port)
+            let extra = try RawConnection(port: port)
             let response = try extra.readResponse()
             #expect(response.status == 503)
-            #expect(response.bodyText.contains("urn:ferry:error:unavailable"))
+            #expect(response.text.contains("urn:ferry:error:unavailable"))
             for client in kept {
                 client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(try client.readResponse().status == 200)
@@ -94,7 +95,7 @@ struct HTTPTimeoutTests {
 
     @Test func thousandIdleConnections_AreHeld_AndServed() throws {
         try withServer(router: makeTestRouter()) { server, port in
-            let clients = try (0..<1000).map { _ in try RawClient(port: port) }
+            let clients = try (0..<1000).map { _ in try RawConnection(port: port) }
             #expect(eventually { server.openConnectionCount == 1000 })
             for client in clients.enumerated() where client.offset % 50 == 0 {
                 client.element.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -1,4 +1,5 @@
 import FerryHTTP
+import FerryTesting
 import Synchronization
 import Testing
 
@@ -37,7 +38,7 @@ struct RouterAdmissionTests {
     @Test func admission_RunsBeforeHandler_AndSeesPolicyAndParameters() throws {
         let handled = Handled()
         try withServer(router: Self.makeRouter(handled: handled)) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET /open/a HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try client.readResponse().status == 200)
             client.send("GET /open/deny HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -55,7 +56,7 @@ struct RouterAdmissionTests {
     @Test func admission_IsSkipped_ForUnmatchedPaths() throws {
         let handled = Handled()
         try withServer(router: Self.makeRouter(handled: handled)) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawConnection(port: port)
             client.send("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try client.readResponse().status == 404)
             client.send("POST /closed HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")

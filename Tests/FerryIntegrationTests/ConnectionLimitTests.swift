@@ -1,4 +1,5 @@
 import FerrySystem
+import FerryTesting
 import Testing
 
 #if canImport(Glibc)
@@ -11,12 +12,12 @@ struct ConnectionLimitTests {
     @Test func maxConnections16_AllowsExactly16_AfterReadinessPolling_AndTheGaugeComesBack() async throws {
         let directory = TemporaryDirectory(prefix: "ferry-itest-limit")
         defer { directory.remove() }
-        let port = ChildServer.freePort()
+        let port = LoopbackSocket.unusedPort()
         // Poll /readyz from before the process exists until it answers 200, as a supervisor would.
         let poller = Task.detached { () -> Int in
             for attempt in 1...30_000 {
-                if let answer = try? RawHTTP.exchange(
-                    port: port, request: Array("GET /readyz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".utf8)),
+                if let answer = try? RawConnection.exchange(
+                    port: port, request: "GET /readyz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
                     answer.status == 200
                 {
                     return attempt

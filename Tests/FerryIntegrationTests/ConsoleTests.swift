@@ -1,4 +1,5 @@
 @testable import FerryAPI
+import FerryAPITesting
 import FerryHTTP
 import FerrySystem
 import Testing

@@ -1,4 +1,6 @@
+import FerryAPITesting
 import FerryJSON
+import FerryTesting
 import Testing
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import FerrySystem
+import FerryTesting
 import Testing
 
 #if canImport(Glibc)

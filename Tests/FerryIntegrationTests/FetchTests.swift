@@ -1,4 +1,5 @@
 import FerryAPI
+import FerryAPITesting
 import FerryJSON
 import Testing
 

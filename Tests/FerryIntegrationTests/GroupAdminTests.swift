@@ -1,3 +1,4 @@
+import FerryAPITesting
 import FerryJSON
 import Testing
 

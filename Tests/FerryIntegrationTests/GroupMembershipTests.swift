@@ -1,4 +1,6 @@
+import FerryAPITesting
 import FerryJSON
+import FerryTesting
 import Testing
 
 /// Consumer groups: join, assignment, member fetch, commit, leave, eviction (API.md "Consumer groups").
@@ -122,7 +124,7 @@ struct GroupMembershipTests {
                 port: server.port,
                 request: "POST /v1/groups/g/members/\(m)/commit HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
                     + "Connection: close\r\n\r\n")
-            #expect(commit.status == 204, "\(commit.head)")
+            #expect(commit.status == 204, "\(commit)")
             #expect(commit.body.isEmpty)
             let offsets = try await api.get("/v1/groups/g")["offsets"].list ?? []
             #expect(offsets.map { $0["committed_offset"].int } == [5, 5])

@@ -1,6 +1,8 @@
 import FerryAPI
+import FerryAPITesting
 import FerryHTTP
 import FerryJSON
+import FerryTesting
 import Testing
 
 #if canImport(Glibc)
@@ -215,7 +217,7 @@ struct HTTPConformanceTests {
         defer { server.directory.remove() }
         try await server.client.createTopic("held")
         async let polled = server.client.get("/v1/topics/held/partitions/0/messages?wait_ms=30000")
-        #expect(try await LongPollTests.waitUntilHeld(server, 1) == 1)
+        #expect(try await server.waitUntilHeld(1) == 1)
         let clock = ContinuousClock()
         let started = clock.now
         try await onDispatchThread { server.server.shutdown() }

@@ -1,7 +1,9 @@
 import FerryAPI
+import FerryAPITesting
 import FerryBroker
 import FerryHTTP
 import FerryJSON
+import FerryTesting
 import Testing
 
 /// Health endpoints, metrics, and the conventions every endpoint shares: problem bodies for 404/405 (with
@@ -128,7 +130,7 @@ struct HealthAndProtocolTests {
                 port: server.port,
                 request: "POST /v1/topics HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n"
                     + "Connection: close\r\n\r\n" + body)
-            #expect(raw.status == 201, "\(raw.head) \(String(decoding: raw.body, as: UTF8.self))")
+            #expect(raw.status == 201, "\(raw)")
             #expect(try await api.get("/v1/topics/plain").status == 200)
             let charset = try await api.post(
                 "/v1/topics", body: Array(#"{"name":"charset"}"#.utf8),

@@ -1,3 +1,4 @@
+import FerryAPITesting
 import FerryLog
 import FerryJSON
 import Testing

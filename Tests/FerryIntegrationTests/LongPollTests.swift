@@ -1,4 +1,5 @@
 import FerryAPI
+import FerryAPITesting
 import FerryCurl
 import FerryJSON
 import Testing
@@ -6,24 +7,13 @@ import Testing
 /// `wait_ms` long-polls on the partition fetch (API.md "Fetch by offset"): held without a thread each, answered
 /// soon after an append, or with an empty list when the wait ends.
 struct LongPollTests {
-    /// Waits (bounded, ≤ `seconds`) until the server holds at least `count` requests.
-    static func waitUntilHeld(_ server: TestServer, _ count: Int, seconds: Int = 30) async throws -> Int {
-        var held = 0
-        for _ in 0..<(seconds * 20) {
-            held = server.server.api.heldRequestCount
-            if held >= count { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return held
-    }
-
     @Test func heldFetch_AnswersSoonAfterProduce_WithTheMessage() async throws {
         try await withTestServer { server, api in
             try await api.createTopic("lp")
             let clock = ContinuousClock()
             let started = clock.now
             async let polled = api.get("/v1/topics/lp/partitions/0/messages?offset=0&wait_ms=20000")
-            #expect(try await Self.waitUntilHeld(server, 1) == 1)
+            #expect(try await server.waitUntilHeld(1) == 1)
             try await api.produce("lp", records: [#"{"key":"k","value":{"n":1}}"#])
             let response = try await polled
             let elapsed = clock.now - started
@@ -41,7 +31,7 @@ struct LongPollTests {
         try await withTestServer { server, api in
             try await api.produce("lp", records: [#"{"value":1}"#, #"{"value":2}"#])
             async let polled = api.get("/v1/topics/lp/partitions/0/messages?offset=-1&wait_ms=20000")
-            #expect(try await Self.waitUntilHeld(server, 1) == 1)
+            #expect(try await server.waitUntilHeld(1) == 1)
             try await api.produce("lp", records: [#"{"value":3}"#])
             let response = try await polled
             #expect(response.status == 200)
@@ -88,7 +78,7 @@ struct LongPollTests {
                     group.addTask { APIResponse(try await driver.send(request)) }
                 }
                 // Generous: on a loaded 2-core machine 2 000 debug-build connections take a while to arrive.
-                let held = try await Self.waitUntilHeld(server, count, seconds: 50)
+                let held = try await server.waitUntilHeld(count, seconds: 50)
                 #expect(held == count, "only \(held) of \(count) long-polls were held")
                 try await api.produce("many", records: [#"{"value":"wake"}"#])
                 var answered = 0
@@ -113,7 +103,7 @@ struct LongPollTests {
             let clock = ContinuousClock()
             let started = clock.now
             async let polled = api.get("/v1/groups/g/members/\(member)/messages?wait_ms=20000")
-            #expect(try await Self.waitUntilHeld(server, 1) == 1)
+            #expect(try await server.waitUntilHeld(1) == 1)
             try await api.produce("glp", records: [#"{"value":"hello","partition":1}"#])
             let response = try await polled
             #expect(response.status == 200, "\(response.text)")

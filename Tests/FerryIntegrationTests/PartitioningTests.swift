@@ -1,3 +1,4 @@
+import FerryAPITesting
 import FerryBroker
 import FerryJSON
 import Testing

@@ -1,3 +1,4 @@
+import FerryAPITesting
 import FerryLog
 import FerryAPI
 import FerryBroker

@@ -1,3 +1,4 @@
+import FerryAPITesting
 import FerryJSON
 import Synchronization
 import Testing

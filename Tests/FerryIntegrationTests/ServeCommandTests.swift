@@ -1,5 +1,7 @@
+import FerryAPITesting
 import FerryJSON
 import FerrySystem
+import FerryTesting
 import Testing
 
 #if canImport(Glibc)

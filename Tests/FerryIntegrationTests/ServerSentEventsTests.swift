@@ -1,6 +1,8 @@
 import FerryAPI
+import FerryAPITesting
 import FerryCurl
 import FerryJSON
+import FerryTesting
 import Synchronization
 import Testing
 

@@ -1,5 +1,6 @@
-import CFerryLinux
+import FerryAPITesting
 import FerryJSON
+import FerryTesting
 import Testing
 
 #if canImport(Glibc)

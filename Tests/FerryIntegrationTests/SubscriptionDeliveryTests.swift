@@ -1,5 +1,7 @@
 import FerryAPI
+import FerryAPITesting
 import FerryJSON
+import FerryTesting
 import Synchronization
 import Testing
 
@@ -17,7 +19,7 @@ struct SubscriptionDeliveryTests {
 
     /// Every `partition/offset` delivered at least once, over all deliveries that were answered 2xx is not
     /// known to the receiver: callers pass those they answered 200.
-    static func positions(_ deliveries: [WebhookReceiver.Delivery]) -> [String] { deliveries.flatMap(\.positions) }
+    static func positions(_ deliveries: [TestHTTPReceiver.Received]) -> [String] { deliveries.flatMap(\.positions) }
 
     @Test func delivery_InOffsetOrderPerPartition_WithFetchRepresentationAndStandardHeaders() async throws {
         try await withReceiver { receiver in
@@ -82,7 +84,7 @@ struct SubscriptionDeliveryTests {
                 #expect(failing["last_status"].int == 500 && failing["last_error"].str?.isEmpty == false)
                 #expect(failing["lag"].int == 3)
                 // Only partition 0's first message is retried (in order: nothing after it was sent).
-                let partition0 = receiver.deliveries.flatMap(\.messages).filter { $0["partition"].int == 0 }
+                let partition0 = receiver.received.flatMap(\.messages).filter { $0["partition"].int == 0 }
                 #expect(Set(partition0.compactMap { $0["offset"].int }) == [0])
                 receiver.setAnswer { _ in .status(200) }
                 let healed = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["delivered"].int == 6 }
@@ -110,7 +112,7 @@ struct SubscriptionDeliveryTests {
                 let status = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["delivered"].int == 1 }
                 #expect(status["state"].str == "active" && status["failed_attempts"].int == 2)
                 #expect(status["last_status"].int == 200 && status["last_error"]?.isNull == true)
-                let all = receiver.deliveries
+                let all = receiver.received
                 #expect(all.count == 3)
                 #expect(Set(all.compactMap(\.id)).count == 1, "one batch, one webhook-id: \(all.map(\.id))")
                 #expect(all.allSatisfy { $0.positions == ["0/0"] })
@@ -131,7 +133,7 @@ struct SubscriptionDeliveryTests {
                     records: [#"{"key":"bad","value":{"a":1},"headers":{"h":"1"}}"#, #"{"key":"good","value":"fine"}"#])
                 let status = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["lag"].int == 0 }
                 #expect(status["delivered"].int == 1 && status["failed_attempts"].int == 2)
-                let bad = receiver.deliveries.filter { $0.messages.contains { $0["key"].str == "bad" } }
+                let bad = receiver.received.filter { $0.messages.contains { $0["key"].str == "bad" } }
                 #expect(bad.count == 2)
                 let dead = try await client.fetch("t.s.dlq").messages
                 #expect(dead.count == 1)
@@ -141,7 +143,7 @@ struct SubscriptionDeliveryTests {
                 #expect(headers?["h"].str == "1" && headers?["ferry-origin-topic"].str == "t")
                 #expect(headers?["ferry-origin-partition"].str == "0" && headers?["ferry-origin-offset"].str == "0")
                 #expect(headers?["ferry-last-error"].str?.contains("500") == true)
-                #expect(receiver.deliveries.flatMap(\.messages).contains { $0["key"].str == "good" })
+                #expect(receiver.received.flatMap(\.messages).contains { $0["key"].str == "good" })
                 let metrics = try await client.get("/metrics").text
                 for (name, value) in [
                     ("ferry_webhook_attempts_total", "3"), ("ferry_webhook_failures_total", "2"),
@@ -164,7 +166,7 @@ struct SubscriptionDeliveryTests {
                 try await client.produce("t", records: [#"{"value":1}"#])
                 let disabled = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["state"].str == "disabled" }
                 #expect(disabled["last_status"].int == 410 && disabled["lag"].int == 1)
-                let attempts = receiver.deliveries.count
+                let attempts = receiver.received.count
                 #expect(attempts == 1)
                 receiver.setAnswer { _ in .status(200) }
                 #expect(try await client.patch("/v1/topics/t/subscriptions/s", json: #"{"paused":false}"#).status == 200)
@@ -208,7 +210,7 @@ struct SubscriptionDeliveryTests {
                 let resumed = try await client.patch(path, json: #"{"paused":false,"url":"\#(receiver.url("/b"))","batch_size":10}"#)
                 #expect(resumed["state"].str == "active")
                 try await waitForStatus(client, path) { $0["delivered"].int == 2 }
-                #expect(receiver.deliveries.allSatisfy { $0.path == "/b" } && !receiver.deliveries.isEmpty)
+                #expect(receiver.received.allSatisfy { $0.path == "/b" } && !receiver.received.isEmpty)
             }
         }
     }
@@ -227,7 +229,7 @@ struct SubscriptionDeliveryTests {
                         #"{"value":3}"#, #"{"value":4,"headers":{"type":"created","x":"y"}}"#,
                     ])
                 try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["delivered"].int == 4 && $0["lag"].int == 0 }
-                #expect(receiver.deliveries.flatMap(\.messages).compactMap { $0["value"].int } == [1, 4])
+                #expect(receiver.received.flatMap(\.messages).compactMap { $0["value"].int } == [1, 4])
             }
         }
     }
@@ -244,7 +246,7 @@ struct SubscriptionDeliveryTests {
                 try await Self.subscribe(client, "t", #"{"name":"probe","url":"\#(receiver.url("/probe"))"}"#)
                 try await client.produce("t", records: [#"{"value":2}"#])
                 try await receiver.wait { $0.contains { $0.path == "/probe" } }
-                #expect(receiver.deliveries.filter { $0.path == "/old" }.count == 1)
+                #expect(receiver.received.filter { $0.path == "/old" }.count == 1)
             }
         }
     }
@@ -260,7 +262,7 @@ struct SubscriptionDeliveryTests {
                 try await receiver.wait { Self.positions($0).count >= 3 }
                 for (target, expected) in [(#""earliest""#, 3), (#"{"offset":1,"partition":0}"#, 2), (#"{"timestamp":3000}"#, 1)] {
                     try await waitForStatus(client, path) { $0["lag"].int == 0 }
-                    let before = Self.positions(receiver.deliveries).count
+                    let before = Self.positions(receiver.received).count
                     let moved = try await client.post(path + "/seek", json: #"{"to":\#(target)}"#)
                     #expect(moved.status == 200, "\(moved.text)")
                     let after = try await receiver.wait { Self.positions($0).count >= before + expected }

@@ -1,8 +1,10 @@
 import FerryAPI
+import FerryAPITesting
 import FerryBroker
 import FerryHTTP
 import FerryJSON
 import FerryLog
+import FerryTesting
 import Logging
 import Synchronization
 import Testing
@@ -52,7 +54,7 @@ struct SubscriptionRecoveryTests {
                 try await client.produce("t", records: (0..<10).map { #"{"value":\#($0),"headers":{"a":"b"}}"# })
                 return try await waitForStatus(client, path) { $0["delivered"].int == 10 && $0["lag"].int == 0 }
             }
-            let deliveredBefore = receiver.deliveries.filter { $0.path == "/hook" }.count
+            let deliveredBefore = receiver.received.filter { $0.path == "/hook" }.count
             try await Self.withServer(on: directory.path) { client in
                 let after = try await client.get(path)
                 #expect(after.status == 200)
@@ -101,11 +103,11 @@ struct SubscriptionRecoveryTests {
             defer { child.kill(SIGTERM) }
             client = child.client
             try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["lag"].int == 0 }
-            let values = Set(receiver.deliveries.flatMap(\.messages).compactMap { $0["value"].int })
+            let values = Set(receiver.received.flatMap(\.messages).compactMap { $0["value"].int })
             #expect(values == Set((0..<total).map(Int64.init)), "missing: \(Set((0..<total).map(Int64.init)).subtracting(values).sorted())")
             for p in 0..<2 {
                 // Per partition, each delivery's offsets are consecutive and ascending.
-                for delivery in receiver.deliveries {
+                for delivery in receiver.received {
                     let offsets = delivery.messages.filter { $0["partition"].int == Int64(p) }.compactMap { $0["offset"].int }
                     #expect(offsets == offsets.sorted())
                 }

@@ -1,8 +1,10 @@
 import FerryAPI
+import FerryAPITesting
 import FerryBroker
 import FerryHTTP
 import FerryJSON
 import FerrySystem
+import FerryTesting
 import Testing
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import FerryTesting
 import Testing
 
 @testable import FerryJSON

@@ -1,5 +1,6 @@
 import FerryLog
 import FerrySystem
+import FerryTesting
 import Testing
 
 /// The active segment's `.index` and `.timeindex` files: on disk from creation, current after every append,

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import FerryLog
 import FerrySystem
+import FerryTesting
 import Testing
 
 /// The child's record content (a copy of Tests/FerryLogCrashChild/CrashRecord.swift: the child is a separate

@@ -1,5 +1,6 @@
 import FerryLog
 import FerrySystem
+import FerryTesting
 import Testing
 
 struct LogManagerTests {
@@ -8,7 +9,7 @@ struct LogManagerTests {
         let clock = ManualClock()
         let configuration = LogConfiguration(segmentBytes: 4096, flushPolicy: .never)
         do {
-            let manager = try LogManager(dataDirectory: directory.path, clock: clock.function)
+            let manager = try LogManager(dataDirectory: directory.path, clock: clock.now)
             let metadata = try manager.createTopic("orders", partitions: 3, configuration: configuration,
                                                    attributes: ["cleanup_policy": "delete"])
             #expect(metadata.createdAtMilliseconds == clock.milliseconds)
@@ -19,7 +20,7 @@ struct LogManagerTests {
             try manager.partition(topic: "orders", partition: 4)!.append([sampleRecord(8), sampleRecord(9)])
             manager.shutdown()
         }
-        let manager = try LogManager(dataDirectory: directory.path, clock: clock.function)
+        let manager = try LogManager(dataDirectory: directory.path, clock: clock.now)
         defer { manager.shutdown() }
         #expect(manager.topicNames == ["orders"])
         let metadata = try #require(manager.topic("orders"))

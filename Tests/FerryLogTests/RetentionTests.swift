@@ -1,5 +1,6 @@
 import FerryLog
 import FerrySystem
+import FerryTesting
 import Testing
 
 struct RetentionTests {

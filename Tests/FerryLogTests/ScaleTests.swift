@@ -3,6 +3,7 @@ import Glibc
 #endif
 import FerryLog
 import FerrySystem
+import FerryTesting
 import Testing
 
 /// Open file descriptors of this process that refer to something under `directory` (other tests running in

@@ -3,38 +3,8 @@ import Glibc
 #endif
 import FerryLog
 import FerrySystem
+import FerryTesting
 import Synchronization
-
-/// A fresh directory under /tmp, removed when the value is released.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init(parent: String = "/tmp") {
-        var template = Array((parent + "/ferry-log-test-XXXXXX").utf8CString)
-        let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(result != nil, "mkdtemp failed")
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    deinit { try? FileSystem.removeTree(path) }
-
-    /// A directory in memory (`/dev/shm`, tmpfs) when available, else under /tmp: for tests about descriptor
-    /// and mapping budgets with thousands of files, where ext4 journal work on a shared VM would dominate
-    /// (creating and deleting 10 000 partition directories took over a minute there, a few seconds on tmpfs).
-    static func inMemoryIfAvailable() -> TemporaryDirectory {
-        FileSystem.isDirectory("/dev/shm") && access("/dev/shm", W_OK) == 0
-            ? TemporaryDirectory(parent: "/dev/shm") : TemporaryDirectory()
-    }
-}
-
-/// A clock tests move by hand.
-final class ManualClock: Sendable {
-    private let now: Mutex<Int64>
-    init(_ start: Int64 = 1_700_000_000_000) { now = Mutex(start) }
-    var milliseconds: Int64 { now.withLock { $0 } }
-    func advance(by milliseconds: Int64) { now.withLock { $0 += milliseconds } }
-    var function: @Sendable () -> Int64 { { [self] in milliseconds } }
-}
 
 /// A test log in its own directory with its own environment, torn down by `close()`.
 struct TestLog {
@@ -46,7 +16,7 @@ struct TestLog {
         _ configuration: LogConfiguration = LogConfiguration(flushPolicy: .never), directory: TemporaryDirectory = TemporaryDirectory(),
         clock: ManualClock = ManualClock(), maxMappedSegments: Int = 64
     ) throws -> TestLog {
-        let environment = LogEnvironment(maxMappedSegments: maxMappedSegments, flusherThreads: 1, clock: clock.function)
+        let environment = LogEnvironment(maxMappedSegments: maxMappedSegments, flusherThreads: 1, clock: clock.now)
         let log = try PartitionLog.open(directory: directory.path + "/p0", configuration: configuration, environment: environment)
         return TestLog(directory: directory, environment: environment, log: log)
     }

@@ -2,23 +2,13 @@
 import Glibc
 #endif
 import FerrySystem
+import FerryTesting
 import Synchronization
 import Testing
 
-/// A fresh directory under /tmp, removed at the end.
-private final class Scratch {
-    let path: String
-    init() {
-        var template = Array("/tmp/ferry-system-test-XXXXXX".utf8CString)
-        _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-    deinit { try? FileSystem.removeTree(path) }
-}
-
 struct FileSystemTests {
     @Test func writeAtomically_ReplacesContent_AndLeavesNoTemporaryFile() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         let path = scratch.path + "/meta.json"
         try FileSystem.writeAtomically(path, Array("one".utf8))
         try FileSystem.writeAtomically(path, Array("second".utf8))
@@ -28,7 +18,7 @@ struct FileSystemTests {
     }
 
     @Test func createDirectories_And_RemoveTree_HandleNestedPaths() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         try FileSystem.createDirectories(scratch.path + "/a/b/c")
         try FileSystem.createDirectories(scratch.path + "/a/b/c")  // idempotent
         try FileSystem.writeAtomically(scratch.path + "/a/b/c/file", [1, 2, 3], durable: false)
@@ -40,7 +30,7 @@ struct FileSystemTests {
     }
 
     @Test func mappedRegion_SeesWritesThroughTheFile_AndSyncs() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         let fd = try FileDescriptor.open(scratch.path + "/data", O_RDWR | O_CREAT)
         defer { fd.close() }
         try fd.allocate(offset: 0, length: 8192)

@@ -1,23 +1,12 @@
+import FerryTesting
 import Testing
 
 @testable import FerryWebhooks
 
-/// A deterministic generator (SplitMix64) so the jitter tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 struct RetryBackoffTests {
     @Test func delay_StaysWithinJitterBoundsOfDoublingCappedCeiling() {
         let backoff = RetryBackoff()
-        var generator = SplitMix64(state: 7)
+        var generator = SeededGenerator(seed: 7)
         for retry in 1...40 {
             let ceiling = min(Duration.seconds(300), .seconds(1) * (1 << min(retry - 1, 20)))
             for _ in 0..<50 {
@@ -29,7 +18,7 @@ struct RetryBackoffTests {
 
     @Test func delay_FirstRetryIsAboutBase_AndLargeRetriesReachTheCap() {
         let backoff = RetryBackoff(base: .milliseconds(10), cap: .milliseconds(80))
-        var generator = SplitMix64(state: 1)
+        var generator = SeededGenerator(seed: 1)
         let first = (0..<100).map { _ in backoff.delay(forRetry: 1, using: &generator) }
         #expect(first.allSatisfy { $0 >= .milliseconds(5) && $0 <= .milliseconds(10) })
         #expect(Set(first).count > 50)  // jittered, not constant
@@ -39,7 +28,7 @@ struct RetryBackoffTests {
 
     @Test func delay_UsesRetryAfterCappedAtCap() {
         let backoff = RetryBackoff(base: .milliseconds(10), cap: .seconds(60))
-        var generator = SplitMix64(state: 3)
+        var generator = SeededGenerator(seed: 3)
         #expect(backoff.delay(forRetry: 1, retryAfter: .seconds(5), using: &generator) == .seconds(5))
         #expect(backoff.delay(forRetry: 1, retryAfter: .seconds(3600), using: &generator) == .seconds(60))
         #expect(backoff.delay(forRetry: 1, retryAfter: .zero, using: &generator) == .zero)

@@ -1,5 +1,6 @@
 import FerryCurl
 import FerryHTTP
+import FerryTesting
 import Testing
 
 @testable import FerryWebhooks
@@ -25,7 +26,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_2xxIsDelivered_WithSignedHeadersAndBodyAsSent() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         let body = Array(#"{"subscription":"billing","messages":[{"offset":0}]}"#.utf8)
         let headers = WebhookHeaders.make(
@@ -50,7 +51,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_500IsFailedWithStatus_AndNoRetryAfter() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         let outcome = await send(receiver.baseURL + "/status/500")
         guard case .failed(status: 500, let error, retryAfter: nil, _) = outcome else {
@@ -61,7 +62,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_410IsGone() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         guard case .gone = await send(receiver.baseURL + "/status/410") else {
             Issue.record("410 not gone")
@@ -70,7 +71,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_429And503CarryRetryAfter_OtherStatusesDoNot() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         let tooMany = await send(receiver.baseURL + "/retry/429?after=7")
         let unavailable = await send(receiver.baseURL + "/retry/503?after=2")
@@ -82,7 +83,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_DoesNotFollowRedirects() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         let outcome = await send(receiver.baseURL + "/redirect")
         guard case .failed(status: 302, _, _, _) = outcome else {
@@ -93,7 +94,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_TimesOutWhenReceiverHangs() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         let outcome = await send(receiver.baseURL + "/hang", timeout: .milliseconds(200))
         guard case .failed(status: nil, let error, retryAfter: nil, _) = outcome else {
@@ -104,7 +105,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_ConnectionRefusedIsFailedWithoutStatus() async throws {
-        let outcome = await send("http://127.0.0.1:\(TestReceiver.unusedPort())/ok")
+        let outcome = await send("http://127.0.0.1:\(LoopbackSocket.unusedPort())/ok")
         guard case .failed(status: nil, let error, retryAfter: nil, _) = outcome else {
             Issue.record("unexpected \(outcome)")
             return
@@ -113,7 +114,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_LargeResponseBodyStillGivesTheStatus() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         let big = 1 << 20  // far above the 64 KiB limit
         guard case .delivered(status: 200, _) = await send(receiver.baseURL + "/big/200/\(big)") else {
@@ -128,7 +129,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_ConnectsToThePinnedAddress() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         // A made-up name that no resolver knows: only the pin can make it reach the receiver.
         let host = "hooks.ferry-test.invalid"
@@ -142,7 +143,7 @@ struct WebhookSenderTests {
     }
 
     @Test func send_ReusesOneConnectionForSequentialDeliveries() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         for _ in 0..<5 { #expect(await send(receiver.baseURL + "/ok").status == 204) }
         #expect(receiver.requests.count == 5)
@@ -152,7 +153,7 @@ struct WebhookSenderTests {
     }
 
     @Test func cancel_CompletesWithCancelledFailure() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         let attempt = WebhookAttempt(
             url: receiver.baseURL + "/hang", pin: nil, headers: [], body: [], timeout: .seconds(30))

@@ -6,24 +6,57 @@ import Synchronization
 /// Calls made on the loop thread while the handler is still running write directly (the fast path); calls
 /// from elsewhere post to the loop's queue and wake it. Only the first response (or stream) counts; later
 /// calls are ignored and return false.
+///
+/// A responder made by the server answers on the request's connection; one from ``HTTPResponseSink`` answers
+/// into that sink (a handler run in process, without a socket). The choice costs the socket path one branch
+/// per call on a value already loaded, no allocation and no size (16 bytes either way).
 public struct HTTPResponder: @unchecked Sendable {
-    // Connection is loop-confined: it is only dereferenced on its loop (fast path checks the thread first) or
-    // via the loop's task queue. `closed` is atomic.
-    let connection: Connection
+    /// Where the answer goes.
+    enum Target {
+        // Connection is loop-confined: it is only dereferenced on its loop (fast path checks the thread first)
+        // or via the loop's task queue. `closed` is atomic.
+        case connection(Connection)
+        case sink(HTTPResponseSink)
+
+        /// The sink of a `.sink` target (read only after the `.connection` case was ruled out).
+        var sink: HTTPResponseSink {
+            guard case .sink(let sink) = self else { preconditionFailure("a connection target has no sink") }
+            return sink
+        }
+    }
+
+    let target: Target
+    /// The request's number on its connection (0 for a sink).
     let sequence: UInt64
 
     init(connection: Connection, sequence: UInt64) {
-        self.connection = connection
+        self.target = .connection(connection)
+        self.sequence = sequence
+    }
+
+    init(sink: HTTPResponseSink) {
+        self.target = .sink(sink)
+        self.sequence = 0
+    }
+
+    init(target: Target, sequence: UInt64) {
+        self.target = target
         self.sequence = sequence
     }
 
     /// True while the client connection is open (it may close at any moment after this returns).
-    public var isConnectionOpen: Bool { !connection.closed.load(ordering: .acquiring) }
+    public var isConnectionOpen: Bool {
+        switch target {
+        case .connection(let connection): !connection.closed.load(ordering: .acquiring)
+        case .sink(let sink): sink.isOpen
+        }
+    }
 
     /// Sends `response`. Returns false when the connection is already closed (the response is dropped) or, on
     /// the synchronous path, when this request was already answered.
     @discardableResult
     public func respond(_ response: HTTPResponse) -> Bool {
+        guard case .connection(let connection) = target else { return target.sink.respond(response) }
         if connection.closed.load(ordering: .acquiring) { return false }
         let loop = connection.loop
         if loop.isOnLoopThread && connection.inHandler == sequence {
@@ -36,6 +69,7 @@ public struct HTTPResponder: @unchecked Sendable {
     /// Records which route handles this request, for the access log and the observer (called by ``Router``
     /// while the handler runs on the loop thread; ignored anywhere else, since the connection is loop-confined).
     func noteRoute(_ route: Router.Route) {
+        guard case .connection(let connection) = target else { return target.sink.noteRoute(route) }
         guard connection.inHandler == sequence, connection.loop.isOnLoopThread else { return }
         connection.routeIndex = route.index
         if connection.loop.context.accessLogEnabled { connection.logRoute = route.pattern.text }
@@ -44,6 +78,7 @@ public struct HTTPResponder: @unchecked Sendable {
     /// Names the authenticated user of this request in the access log (`user=`, like nginx's `$remote_user`;
     /// a name, never a credential). Effective only while the handler or admission hook runs on the loop thread.
     public func noteRemoteUser(_ name: String) {
+        guard case .connection(let connection) = target else { return target.sink.noteRemoteUser(name) }
         guard connection.inHandler == sequence, connection.loop.isOnLoopThread,
             connection.loop.context.accessLogEnabled
         else { return }
@@ -53,6 +88,7 @@ public struct HTTPResponder: @unchecked Sendable {
     /// Registers `callback` to run (on the loop thread, must not block) if the connection closes before this
     /// request is answered. Runs at once when it already has. Not called after a normal response.
     public func onClose(_ callback: @escaping @Sendable () -> Void) {
+        guard case .connection(let connection) = target else { return target.sink.onClose(callback) }
         let loop = connection.loop
         if loop.isOnLoopThread {
             if connection.activeSequence == sequence, !connection.closed.load(ordering: .relaxed) {
@@ -72,13 +108,17 @@ public struct HTTPResponder: @unchecked Sendable {
     /// Starts a streamed response (`Transfer-Encoding: chunked`; for HTTP/1.0 clients the body is delimited by
     /// closing the connection). Write the body with the returned writer and call ``HTTPStreamWriter/finish()``.
     public func startStream(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> HTTPStreamWriter {
+        guard case .connection(let connection) = target else {
+            target.sink.startStream(status: status, headers: headers)
+            return HTTPStreamWriter(target: target, sequence: sequence)
+        }
         let loop = connection.loop
         if loop.isOnLoopThread && connection.inHandler == sequence {
             loop.startStream(connection, sequence: sequence, status: status, headers: headers)
         } else {
             loop.enqueue(.startStream(connection, sequence, status, headers))
         }
-        return HTTPStreamWriter(connection: connection, sequence: sequence)
+        return HTTPStreamWriter(target: target, sequence: sequence)
     }
 }
 
@@ -89,15 +129,16 @@ public struct HTTPResponder: @unchecked Sendable {
 /// disconnected instead of growing the buffer. `write` returns false once the connection is closed; use
 /// ``onClose(_:)`` to stop producing.
 public struct HTTPStreamWriter: @unchecked Sendable {
-    let connection: Connection
+    let target: HTTPResponder.Target
     let sequence: UInt64
 
     /// True while the client connection is open.
-    public var isConnectionOpen: Bool { !connection.closed.load(ordering: .acquiring) }
+    public var isConnectionOpen: Bool { HTTPResponder(target: target, sequence: sequence).isConnectionOpen }
 
     /// Queues `bytes` as the next part of the body. Returns false when the connection is closed.
     @discardableResult
     public func write(_ bytes: [UInt8]) -> Bool {
+        guard case .connection(let connection) = target else { return target.sink.write(bytes) }
         if connection.closed.load(ordering: .acquiring) { return false }
         connection.loop.enqueue(.streamWrite(connection, sequence, bytes))
         return true
@@ -113,6 +154,7 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     /// bounded batch and then waits here holds at most `threshold` + one batch per client, however slowly the
     /// client reads; a client that stops reading is disconnected after the idle timeout.
     public func whenDrained(below threshold: Int, _ callback: @escaping @Sendable () -> Void) {
+        guard case .connection(let connection) = target else { return target.sink.whenDrained(callback) }
         if connection.closed.load(ordering: .acquiring) {
             DispatchQueue.global().async(execute: callback)
             return
@@ -122,12 +164,13 @@ public struct HTTPStreamWriter: @unchecked Sendable {
 
     /// Ends the body; the connection then serves its next request (or closes).
     public func finish() {
+        guard case .connection(let connection) = target else { return target.sink.finish() }
         if connection.closed.load(ordering: .acquiring) { return }
         connection.loop.enqueue(.streamFinish(connection, sequence))
     }
 
     /// Registers `callback` to run (on the loop thread) when the connection closes before the stream finishes.
     public func onClose(_ callback: @escaping @Sendable () -> Void) {
-        HTTPResponder(connection: connection, sequence: sequence).onClose(callback)
+        HTTPResponder(target: target, sequence: sequence).onClose(callback)
     }
 }

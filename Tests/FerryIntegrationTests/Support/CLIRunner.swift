@@ -1,5 +1,6 @@
 import CFerryLinux
 import FerrySystem
+import FerryTesting
 
 #if canImport(Glibc)
 import Glibc

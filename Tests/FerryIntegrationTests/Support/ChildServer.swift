@@ -1,4 +1,5 @@
 import CFerryLinux
+import FerryAPITesting
 import FerrySystem
 
 #if canImport(Glibc)
@@ -102,18 +103,6 @@ final class ChildServer: Sendable {
 
     static func readLog(_ path: String) -> String {
         String(decoding: (try? FileSystem.readFile(path)) ?? [], as: UTF8.self)
-    }
-
-    /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, read back, closed).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = LoopbackSocket.loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func listeningPort(in log: [UInt8]) -> Int? {
