@@ -2,8 +2,8 @@ extension Broker {
     /// Ferry's journal of remembered produce answers (`Idempotency-Key`).
     public static let idempotencyStateTopic = "__ferry_idempotency"
 
-    /// The idempotency cache over `__ferry_idempotency`, restored from it (unexpired answers) and with a long
-    /// history compacted to the live entries. Start-up only (replay and compaction block).
+    /// The idempotency cache over `__ferry_idempotency`, restored from it (unexpired answers). Start-up only
+    /// (replay blocks).
     static func makeIdempotencyCache(
         storage: any StorageEngine, windowMilliseconds: Int64, now: @escaping @Sendable () -> Int64
     ) throws(BrokerError) -> IdempotencyCache {
@@ -12,9 +12,7 @@ extension Broker {
         }
         let journal = IdempotencyStateLog(partition: partition, now: now)
         let cache = IdempotencyCache(windowMilliseconds: windowMilliseconds, now: now, journal: journal)
-        let (entries, lines) = try journal.replay()
-        cache.restore(entries)
-        try journal.compact(replayed: lines, live: cache.liveEntries())
+        cache.restore(try journal.replay().entries)
         return cache
     }
 }

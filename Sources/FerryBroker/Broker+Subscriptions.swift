@@ -13,12 +13,4 @@ extension Broker {
         }
         return SubscriptionRegistry(journal: SubscriptionStateLog(partition: partition, now: now), now: now)
     }
-
-    /// Binds the registry to this broker, replays `__subscriptions` and, when its history is much longer than
-    /// the live state (position commits only add), replaces it by a snapshot. Start-up only.
-    func restoreSubscriptions() throws(BrokerError) {
-        subscriptions.broker.withLock { $0 = WeakBroker(self) }
-        let replayed = try subscriptions.restore()
-        try subscriptions.journal.compact(replayed: replayed, snapshot: subscriptions.snapshotEntries())
-    }
 }

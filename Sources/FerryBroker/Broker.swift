@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// Settings of the broker (the storage engine has its own).
@@ -7,6 +8,8 @@ public struct BrokerConfiguration: Sendable {
     public var defaultTopicConfig = TopicConfig()
     /// How long an `Idempotency-Key` is remembered.
     public var idempotencyWindowMilliseconds: Int64 = 600_000
+    /// Where the broker reports what it does in the background (journal compaction).
+    public var logger = Logger(label: "ferry.broker")
 
     public init() {}
 }
@@ -29,6 +32,10 @@ public final class Broker: Sendable {
     let topics: Mutex<[String: TopicMetadata]>
     /// Keyless requests rotate over partitions (Kafka's sticky partitioner, one partition per request).
     let stickyCounter = Atomic<Int>(0)
+    /// The internal journals and their owners' snapshots, compacted by ``compactJournalsIfDue()``.
+    let journals: [CompactableJournal]
+    /// Wall-clock milliseconds before which housekeeping does not look at the journals again.
+    let nextCompactionCheck = Atomic<Int64>(0)
 
     /// The internal topic holding consumer-group state.
     public static let groupStateTopic = "__consumer_offsets"
@@ -63,16 +70,29 @@ public final class Broker: Sendable {
         let (queues, queueAccess, queueJournal) = try Self.makeQueueCoordinator(storage: storage, now: now)
         self.queues = queues
         self.subscriptions = try Self.makeSubscriptionRegistry(storage: storage, now: now)
+        // Journals only grow (every commit, receive, ack and position adds a line): each is replaced by a
+        // snapshot of its owner's state when long, here and then online by housekeeping.
+        var journals = [
+            CompactableJournal(topic: Self.groupStateTopic, journal: journal.journal, appendSnapshot: self.groups.appendSnapshot),
+            CompactableJournal(topic: Self.queueStateTopic, journal: queueJournal.journal, appendSnapshot: queues.appendSnapshot),
+            CompactableJournal(
+                topic: Self.subscriptionStateTopic, journal: subscriptions.journal.journal,
+                appendSnapshot: subscriptions.appendSnapshot),
+        ]
+        if let idempotencyJournal = idempotency.journal {
+            journals.append(
+                CompactableJournal(
+                    topic: Self.idempotencyStateTopic, journal: idempotencyJournal.journal,
+                    appendSnapshot: idempotency.appendSnapshot))
+        }
+        self.journals = journals
         source.broker.withLock { $0 = WeakBroker(self) }
-        let entries = try journal.replay()
-        groups.restore(entries)
-        // `__consumer_offsets` only grows: at start-up, a long history is replaced by a snapshot of the state.
-        try journal.compact(replayed: entries.count, snapshot: groups.snapshotEntries())
+        groups.restore(try journal.replay())
         queueAccess.broker.withLock { $0 = WeakBroker(self) }
-        let replayedQueueEntries = try queues.restore(queueJournal.replay)
-        // `__queue_state` grows with every receive and ack: compacted the same way.
-        try queueJournal.compact(replayed: replayedQueueEntries, snapshot: queues.snapshotEntries())
-        try restoreSubscriptions()
+        try queues.restore(queueJournal.replay)
+        subscriptions.broker.withLock { $0 = WeakBroker(self) }
+        try subscriptions.restore()
+        if let failure = compactJournalsIfDue(force: true).first { throw failure.error }
     }
 
     /// Creates internal topic `name` (1 partition; kept forever unless `retentionMs` says otherwise) unless
@@ -90,11 +110,17 @@ public final class Broker: Sendable {
         known[name] = metadata
     }
 
-    /// Periodic work: evicts silent group members, forgets old idempotency keys. Call every ~100 ms.
+    /// Periodic work: evicts silent group members, ends leases, forgets old idempotency keys, compacts long
+    /// internal journals (blocks on fsync when one is due). Call every ~100 ms from one thread at a time.
     public func housekeeping() {
         groups.evictExpiredMembers()
         queues.expireLeases()
         idempotency.purgeExpired()
+        for failure in compactJournalsIfDue() {
+            configuration.logger.warning(
+                "journal compaction failed; its history is kept and compaction retried in a minute",
+                metadata: ["topic": "\(failure.topic)", "error": "\(failure.error)"])
+        }
     }
 
     /// Applies retention to every partition. Call every `--retention-check-interval-ms`.

@@ -61,11 +61,24 @@ public final class GroupCoordinator: Sendable {
 
     /// The durable state as journal entries (each group's topics and committed offsets), for compaction.
     public func snapshotEntries() -> [GroupJournalEntry] {
+        state.withLock { Self.snapshotEntries(of: $0) }
+    }
+
+    static func snapshotEntries(of state: State) -> [GroupJournalEntry] {
+        state.groups.sorted { $0.key < $1.key }.flatMap { name, g -> [GroupJournalEntry] in
+            [.topics(group: name, topics: g.topics)]
+                + g.committed.sorted { $0.key < $1.key }.map { .committed(group: name, partition: $0.key, offset: $0.value) }
+        }
+    }
+
+    /// Appends the durable state to the journal while holding the lock every change is journaled under (the
+    /// journal's online compaction, see ``InternalLineJournal/compact(appendSnapshot:)``). Returns how many
+    /// entries it appended.
+    func appendSnapshot() -> Int {
         state.withLock { state in
-            state.groups.sorted { $0.key < $1.key }.flatMap { name, g -> [GroupJournalEntry] in
-                [.topics(group: name, topics: g.topics)]
-                    + g.committed.sorted { $0.key < $1.key }.map { .committed(group: name, partition: $0.key, offset: $0.value) }
-            }
+            let entries = Self.snapshotEntries(of: state)
+            journal.append(entries) { _ in }
+            return entries.count
         }
     }
 

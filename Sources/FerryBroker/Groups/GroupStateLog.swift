@@ -15,13 +15,6 @@ final class GroupStateLog: GroupJournal, Sendable {
         journal.append(entries.map(Self.encode), onDurable: onDurable)
     }
 
-    /// Rewrites the journal as `snapshot` (the live state) when its history is much larger; start-up only.
-    /// Returns whether it did.
-    @discardableResult
-    func compact(replayed: Int, snapshot: [GroupJournalEntry]) throws(BrokerError) -> Bool {
-        try journal.compact(replayed: replayed, snapshot: snapshot.map(Self.encode))
-    }
-
     /// Every entry from the partition's start.
     func replay() throws(BrokerError) -> [GroupJournalEntry] {
         var entries: [GroupJournalEntry] = []

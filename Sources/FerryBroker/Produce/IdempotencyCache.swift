@@ -117,6 +117,17 @@ public final class IdempotencyCache: Sendable {
         }
     }
 
+    /// Appends the unexpired answers to the journal (its compaction, see
+    /// ``InternalLineJournal/compact(appendSnapshot:)``); returns how many. Needs no lock across the append:
+    /// an answer is set in the cache before its line is journaled, and lines only set, so one journaled again
+    /// after the snapshot replays the same.
+    func appendSnapshot() -> Int {
+        guard let journal else { return 0 }
+        let live = liveEntries()
+        journal.appendSnapshot(live)
+        return live.count
+    }
+
     /// The unexpired answers, for compacting the journal.
     func liveEntries() -> [IdempotencyStateLog.Entry] {
         let time = now()

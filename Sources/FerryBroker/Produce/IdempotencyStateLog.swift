@@ -4,7 +4,7 @@
 /// One line per answer: `k`, topic, key, fingerprint (hex), expiry (ms since the epoch), status, body, tab
 /// separated, free text escaped by ``JournalText``. Replaying from the partition's start and keeping unexpired
 /// lines rebuilds the cache; the topic's retention (1 hour, well past the 10-minute window) drops old segments,
-/// and start-up compaction rewrites a long history as the live entries. Thread-safe.
+/// and compaction (``InternalLineJournal/compact(appendSnapshot:)``) replaces a long history by the live entries. Thread-safe.
 final class IdempotencyStateLog: Sendable {
     /// One remembered answer.
     struct Entry: Equatable, Sendable {
@@ -36,10 +36,9 @@ final class IdempotencyStateLog: Sendable {
         return (entries, lines)
     }
 
-    /// Rewrites the journal as `live` when its history is much larger (``InternalLineJournal``'s rule).
-    @discardableResult
-    func compact(replayed: Int, live: [Entry]) throws(BrokerError) -> Bool {
-        try journal.compact(replayed: replayed, snapshot: live.map(Self.encode))
+    /// Appends `live` as one batch (compaction's snapshot).
+    func appendSnapshot(_ live: [Entry]) {
+        journal.append(live.map(Self.encode)) { _ in }
     }
 
     static func encode(_ entry: Entry) -> String {

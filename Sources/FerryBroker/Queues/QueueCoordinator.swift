@@ -71,10 +71,23 @@ public final class QueueCoordinator: Sendable {
         return replayed
     }
 
-    /// Every queue's state as journal entries (see ``QueueState/snapshotEntries()``), for compaction.
-    func snapshotEntries() -> [QueueJournalEntry] {
+    /// Appends every live queue's state (``QueueState/snapshotEntries()``) to the journal, one queue at a time
+    /// while holding that queue's lock, under which all its changes are journaled (the journal's online
+    /// compaction, see ``InternalLineJournal/compact(appendSnapshot:)``). A queue's `created` entry resets it
+    /// on replay, so its entries journaled before its snapshot are superseded and those after apply on top.
+    /// Returns how many entries it appended.
+    func appendSnapshot() -> Int {
         let boxes = queues.withLock { queues in queues.sorted { ($0.key.topic, $0.key.queue) < ($1.key.topic, $1.key.queue) } }
-        return boxes.flatMap { _, box in box.state.withLock { $0.snapshotEntries() } }
+        var appended = 0
+        for (_, box) in boxes {
+            appended += box.state.withLock { state in
+                guard !state.deleted else { return 0 }
+                let entries = state.snapshotEntries()
+                journal.append(entries) { _ in }
+                return entries.count
+            }
+        }
+        return appended
     }
 
     // MARK: Administration

@@ -5,8 +5,8 @@
 /// `x<TAB>topic<TAB>queue` (deleted), and `l|a|d<TAB>topic<TAB>queue<TAB>partition<TAB>runs` (delivered, acked,
 /// dead-lettered) where runs are `first-last` or `offset`, comma-separated, and
 /// `n<TAB>topic<TAB>queue<TAB>acked<TAB>deadLettered` (counters). The entries of one `append` are one atomic
-/// batch. Replaying the partition from its start rebuilds every queue; at start-up a long history is replaced
-/// by a snapshot of the live state (``compact(replayed:snapshot:)``).
+/// batch. Replaying the partition from its start rebuilds every queue; a long history is replaced by a snapshot
+/// of the live state (``InternalLineJournal/compact(appendSnapshot:)``).
 final class QueueStateLog: QueueJournal, Sendable {
     let journal: InternalLineJournal
 
@@ -21,13 +21,6 @@ final class QueueStateLog: QueueJournal, Sendable {
     /// Visits every entry from the partition's start, in order.
     func replay(_ visit: (QueueJournalEntry) -> Void) throws(BrokerError) {
         try journal.replay { line in if let entry = Self.decode(line) { visit(entry) } }
-    }
-
-    /// Rewrites the journal as `snapshot` (the live state) when its history is much larger; start-up only.
-    /// Returns whether it did.
-    @discardableResult
-    func compact(replayed: Int, snapshot: [QueueJournalEntry]) throws(BrokerError) -> Bool {
-        try journal.compact(replayed: replayed, snapshot: snapshot.map(Self.encode))
     }
 
     static func encode(_ entry: QueueJournalEntry) -> String {

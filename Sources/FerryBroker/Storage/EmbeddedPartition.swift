@@ -151,24 +151,20 @@ final class EmbeddedPartition: PartitionStorage {
         }
     }
 
-    func rewriteHistory(with snapshot: ProduceBatch, timestamp: Int64) throws(BrokerError) {
+    func startNewSegment() throws(BrokerError) -> Int64 {
         do {
-            try log.rollNow()
-            let base = log.nextOffset
-            if !snapshot.records.isEmpty {
-                _ = try append(
-                    snapshot, indices: Array(snapshot.records.indices),
-                    timestamps: Array(repeating: timestamp, count: snapshot.records.count)
-                ) { _ in }
-            }
-            try log.flush()
-            try log.deleteSegments(before: base)
-        } catch let error as LogError {
-            throw EmbeddedStorageEngine.map(error, topic: topic)
-        } catch let error as BrokerError {
-            throw error
+            return try log.rollNow()
         } catch {
-            throw .internal("\(error)")
+            throw EmbeddedStorageEngine.map(error, topic: topic)
+        }
+    }
+
+    func dropHistory(before offset: Int64) throws(BrokerError) {
+        do {
+            try log.flush()
+            _ = try log.deleteSegments(before: offset)
+        } catch {
+            throw appendFailure(error)
         }
     }
 

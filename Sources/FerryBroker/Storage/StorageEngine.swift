@@ -69,11 +69,16 @@ public protocol PartitionStorage: AnyObject, Sendable {
     /// Forgets a waiter (no-op if it already fired).
     func cancelWait(_ token: AppendWaitToken)
 
-    /// Drops the history of an internal journal: starts a new segment, writes `snapshot` as its first batch,
-    /// makes it durable (blocks on fsync), then deletes every record before it. After a crash at any point
-    /// the partition holds either the old history plus perhaps the snapshot, or the snapshot alone: replaying
-    /// it gives the same state either way. Called at start-up only.
-    func rewriteHistory(with snapshot: ProduceBatch, timestamp: Int64) throws(BrokerError)
+    /// Compaction of an internal journal, step 1: starts a new segment and returns its first offset. Every
+    /// record appended afterwards is at or past it; ``dropHistory(before:)`` with it removes what came before.
+    /// Does not block on fsync.
+    func startNewSegment() throws(BrokerError) -> Int64
+
+    /// Compaction of an internal journal, step 2: makes everything appended so far durable (blocks on fsync),
+    /// then deletes the whole segments that end at or before `offset`. Called once the owner has appended a
+    /// snapshot of its live state after ``startNewSegment()``: after a crash at any point the partition holds
+    /// the old history followed by the snapshot, or the snapshot alone, and either replays to the same state.
+    func dropHistory(before offset: Int64) throws(BrokerError)
 }
 
 /// A partition's traffic since it was opened: messages and key + value bytes appended and read out (every

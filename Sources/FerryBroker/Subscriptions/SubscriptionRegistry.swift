@@ -31,6 +31,7 @@ public final class SubscriptionRegistry: Sendable {
 
     /// Rebuilds every subscription from the journal (start-up, before any other call); those whose topic no
     /// longer exists are dropped. Returns the number of entries replayed.
+    @discardableResult
     func restore() throws(BrokerError) -> Int {
         let entries = try journal.replay()
         var state: [SubscriptionKey: SubscriptionRecord] = [:]
@@ -65,10 +66,16 @@ public final class SubscriptionRegistry: Sendable {
         return entries.count
     }
 
-    /// The live state as journal entries (one `created` per subscription), for compaction.
-    func snapshotEntries() -> [SubscriptionJournalEntry] {
+    /// Appends the live state (one `created` per subscription) to the journal while holding the lock every
+    /// change is journaled under (the journal's online compaction, see
+    /// ``InternalLineJournal/compact(appendSnapshot:)``). Returns how many entries it appended.
+    func appendSnapshot() -> Int {
         records.withLock { records in
-            records.values.map { .created($0.config, positions: $0.positions, generation: $0.generation, stats: $0.stats) }
+            let entries: [SubscriptionJournalEntry] = records.values.map {
+                .created($0.config, positions: $0.positions, generation: $0.generation, stats: $0.stats)
+            }
+            journal.append(entries) { _ in }
+            return entries.count
         }
     }
 

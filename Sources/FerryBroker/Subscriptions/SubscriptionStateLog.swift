@@ -25,13 +25,6 @@ final class SubscriptionStateLog: Sendable {
         return entries
     }
 
-    /// Rewrites the journal as `snapshot` when its history is much larger (``InternalLineJournal``'s rule);
-    /// start-up only. Returns whether it did.
-    @discardableResult
-    func compact(replayed: Int, snapshot: [SubscriptionJournalEntry]) throws(BrokerError) -> Bool {
-        try journal.compact(replayed: replayed, snapshot: snapshot.map(Self.encode))
-    }
-
     // MARK: Encoding
 
     static func encode(_ entry: SubscriptionJournalEntry) -> String {

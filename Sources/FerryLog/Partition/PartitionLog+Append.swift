@@ -127,11 +127,15 @@ extension PartitionLog {
         environment.cache.touch(sealed, loaded: true)
     }
 
-    /// Seals the active segment even if it has not reached its size (for tests and tools). No-op when empty.
-    public func rollNow() throws(LogError) {
-        try state.withLock { state throws(LogError) in
+    /// Seals the active segment even if it has not reached its size (internal journals' compaction, tests and
+    /// tools); no-op when it is empty. Returns the active segment's base offset afterwards: every record
+    /// appended from then on has an offset at or past it, every closed segment ends at or before it.
+    @discardableResult
+    public func rollNow() throws(LogError) -> Int64 {
+        try state.withLock { state throws(LogError) -> Int64 in
             if state.isClosed { throw LogError.closed }
             if state.active.written > 0 { try roll(&state) }
+            return state.active.baseOffset
         }
     }
 }
