@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Online compaction of the internal journals (`__consumer_offsets`, `__queue_state`, `__subscriptions`,
+/// Online compaction of the internal journals (`__ferry_groups`, `__ferry_queues`, `__ferry_subscriptions`,
 /// `__ferry_idempotency`): every commit, receive, ack and position adds a line, so without it a busy server's
 /// journals, their resident pages and its restart time would grow without bound.
 extension Broker {

@@ -1,11 +1,11 @@
 import Synchronization
 
-/// Queue wiring: the internal `__queue_state` topic and the coordinator's view of topics.
+/// Queue wiring: the internal `__ferry_queues` topic and the coordinator's view of topics.
 extension Broker {
     /// The internal topic holding queue state.
-    public static let queueStateTopic = "__queue_state"
+    public static let queueStateTopic = "__ferry_queues"
 
-    /// The queue coordinator over `__queue_state` (not yet restored) and its topic access (not yet bound).
+    /// The queue coordinator over `__ferry_queues` (not yet restored) and its topic access (not yet bound).
     static func makeQueueCoordinator(storage: any StorageEngine, now: @escaping @Sendable () -> Int64) throws(BrokerError)
         -> (QueueCoordinator, BrokerQueueAccess, QueueStateLog)
     {

@@ -1,9 +1,9 @@
 import Synchronization
 
-/// Subscription wiring: the internal `__subscriptions` topic.
+/// Subscription wiring: the internal `__ferry_subscriptions` topic.
 extension Broker {
     /// The internal topic holding webhook subscriptions and their positions.
-    public static let subscriptionStateTopic = "__subscriptions"
+    public static let subscriptionStateTopic = "__ferry_subscriptions"
 
     static func makeSubscriptionRegistry(storage: any StorageEngine, now: @escaping @Sendable () -> Int64)
         throws(BrokerError) -> SubscriptionRegistry

@@ -38,7 +38,13 @@ public final class Broker: Sendable {
     let nextCompactionCheck = Atomic<Int64>(0)
 
     /// The internal topic holding consumer-group state.
-    public static let groupStateTopic = "__consumer_offsets"
+    public static let groupStateTopic = "__ferry_groups"
+    /// The internal topics' names before they all began with `__ferry_` (the group journal's collided with
+    /// Kafka's own `__consumer_offsets`); an embedded data dir is migrated at start-up.
+    public static let legacyInternalTopics: [(old: String, new: String)] = [
+        ("__consumer_offsets", groupStateTopic), ("__queue_state", queueStateTopic),
+        ("__subscriptions", subscriptionStateTopic),
+    ]
 
     /// Loads the topics the storage has, replays group state from ``groupStateTopic`` (creating it if needed).
     /// - Parameter now: wall-clock milliseconds since the Unix epoch.

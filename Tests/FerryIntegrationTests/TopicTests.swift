@@ -167,7 +167,7 @@ struct TopicTests {
 
     @Test func describe_DoesNotExposeInternalTopics() async throws {
         try await withTestServer { _, api in
-            let response = try await api.get("/v1/topics/__consumer_offsets")
+            let response = try await api.get("/v1/topics/__ferry_groups")
             #expect(response.status == 404 || response.status == 400, "\(response.status) \(response.text)")
             #expect(["urn:ferry:error:topic-not-found", "urn:ferry:error:invalid-topic-name"].contains(response["type"].str ?? ""))
         }

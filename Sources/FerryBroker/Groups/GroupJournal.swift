@@ -1,4 +1,4 @@
-/// One durable change to consumer-group state, as written to the internal `__consumer_offsets` topic.
+/// One durable change to consumer-group state, as written to the internal `__ferry_groups` topic.
 public enum GroupJournalEntry: Sendable, Equatable {
     /// The group exists and subscribes to these topics (written on creation and when its subscription changes).
     case topics(group: String, topics: [String])

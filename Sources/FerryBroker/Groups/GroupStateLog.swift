@@ -1,4 +1,4 @@
-/// ``GroupJournal`` over partition 0 of the internal topic `__consumer_offsets`.
+/// ``GroupJournal`` over partition 0 of the internal topic `__ferry_groups`.
 ///
 /// Each entry is one record whose value is a tab-separated line (names cannot contain tabs):
 /// `c<TAB>group<TAB>topic<TAB>partition<TAB>offset` (commit), `x<TAB>group<TAB>topic<TAB>partition` (cleared),

@@ -13,7 +13,7 @@ protocol QueueTopicAccess: Sendable {
 ///
 /// Each queue is a ``QueueState`` (one compact ``QueueWindow`` per partition) behind its own `Mutex`; the
 /// registry of queues has another (lock order: registry, then queue). Every change is journaled to
-/// `__queue_state` while the queue's lock is held, so journal order is the order of changes; acks are answered
+/// `__ferry_queues` while the queue's lock is held, so journal order is the order of changes; acks are answered
 /// once their journal entry is durable. Time comes from the injected `now` (milliseconds), so lease expiry is
 /// testable without sleeping: leases end lazily on every call and in ``expireLeases()`` (housekeeping).
 ///

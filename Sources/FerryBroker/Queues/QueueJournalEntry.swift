@@ -1,4 +1,4 @@
-/// One durable change to queue state, as written to the internal `__queue_state` topic.
+/// One durable change to queue state, as written to the internal `__ferry_queues` topic.
 ///
 /// Offsets lists are sorted; they are journaled as runs (`5-9,12`), so acking a million offsets in order costs
 /// a few bytes per ack call, not per message.

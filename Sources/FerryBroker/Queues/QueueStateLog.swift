@@ -1,4 +1,4 @@
-/// ``QueueJournal`` over partition 0 of the internal topic `__queue_state`.
+/// ``QueueJournal`` over partition 0 of the internal topic `__ferry_queues`.
 ///
 /// Each entry is one record whose value is a tab-separated line (names cannot contain tabs):
 /// `q<TAB>topic<TAB>queue<TAB>maxDeliveries<TAB>deadLetterTopic<TAB>createdAt<TAB>start,start…` (created),

@@ -14,7 +14,8 @@ public final class EmbeddedStorageEngine: StorageEngine {
     let space: StorageSpace
     public var storageSpace: StorageSpace? { space }
 
-    /// Opens (and recovers) the data directory. Blocks on disk I/O.
+    /// Opens (and recovers) the data directory, first renaming internal topics of an older data dir
+    /// (``Broker/legacyInternalTopics``). Blocks on disk I/O.
     public init(
         dataDirectory: String, flushPolicy: FlushPolicy, logger: Logger, maxMappedSegments: Int = 512,
         clock: (@Sendable () -> Int64)? = nil
@@ -23,6 +24,8 @@ public final class EmbeddedStorageEngine: StorageEngine {
         self.logger = logger
         self.space = StorageSpace(logger: logger)
         do {
+            let renamed = try LogManager.renameTopics(in: dataDirectory, Broker.legacyInternalTopics)
+            if !renamed.isEmpty { logger.info("renamed internal topics", metadata: ["renamed": "\(renamed)"]) }
             if let clock {
                 manager = try LogManager(dataDirectory: dataDirectory, maxMappedSegments: maxMappedSegments, clock: clock)
             } else {

@@ -1,4 +1,4 @@
-/// One change of the subscription state, as journaled in `__subscriptions`.
+/// One change of the subscription state, as journaled in `__ferry_subscriptions`.
 enum SubscriptionJournalEntry: Sendable, Equatable {
     /// A subscription exists with this config, positions, generation and counters (creation, or a snapshot).
     case created(SubscriptionConfig, positions: [Int64], generation: Int64, stats: SubscriptionStats)

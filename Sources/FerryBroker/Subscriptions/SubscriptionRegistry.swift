@@ -10,7 +10,7 @@ struct SubscriptionRecord: Sendable {
 }
 
 /// Webhook subscriptions (API.md "Webhook subscriptions"): their config, committed positions per partition and
-/// counters, journaled to `__subscriptions`. The delivery itself is done elsewhere (FerryAPI's dispatcher),
+/// counters, journaled to `__ferry_subscriptions`. The delivery itself is done elsewhere (FerryAPI's dispatcher),
 /// which reads ``snapshot(topic:name:)``, reports outcomes (``commit(_:)``, ``recordFailure(_:)``,
 /// ``disable(topic:name:generation:)``) and is told of changes through ``addObserver(_:)``.
 ///

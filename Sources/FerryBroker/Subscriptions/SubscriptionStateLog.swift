@@ -1,4 +1,4 @@
-/// The subscription journal over partition 0 of the internal topic `__subscriptions`.
+/// The subscription journal over partition 0 of the internal topic `__ferry_subscriptions`.
 ///
 /// Each entry is one record whose value is a tab-separated line; free text (URL, secret, headers, errors) is
 /// percent-escaped (`%`, tab, CR, LF, `,`, `;`, `=`), an optional field is empty for nil and `=`-prefixed

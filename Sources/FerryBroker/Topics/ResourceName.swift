@@ -21,7 +21,7 @@ public enum ResourceName {
         isValid(name) && name != "." && name != ".." && !isInternalTopic(name)
     }
 
-    /// Internal topics (`__consumer_offsets`, …) start with `__` and are never listed.
+    /// Internal topics (`__ferry_groups`, …) start with `__` and are never listed.
     public static func isInternalTopic(_ name: String) -> Bool { name.hasPrefix("__") }
 
     /// Throws ``BrokerError/invalidTopicName(_:)`` unless `name` is a valid user topic name.
