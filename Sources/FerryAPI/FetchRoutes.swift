@@ -37,13 +37,15 @@ extension FerryAPI {
         let storage: any PartitionStorage = try APIFailure.mapping { () throws(BrokerError) in
             try broker.partition(topic: topic, partition: partition)
         }
-        let start = try startOffset(request, storage)
+        let bounds = storage.bounds
+        let start = try startOffset(request, storage, bounds: bounds)
         if request.headers["Accept"]?.contains("text/event-stream") == true {
             return ServerSentEvents.start(
                 api: self, responder: responder, topic: topic, partition: partition, storage: storage,
                 from: start, lastEventID: request.lastEventID, limits: limits)
         }
-        let first = try readPartition(storage, topic: topic, partition: partition, from: start, limits: limits)
+        let first = try readPartition(
+            storage, bounds: bounds, topic: topic, partition: partition, from: start, limits: limits)
         guard first.count == 0, limits.waitMilliseconds > 0 else {
             responder.respond(.json(first.body))
             return
@@ -52,7 +54,8 @@ extension FerryAPI {
         let wakeup = Wakeup { [self] _ in
             let response: HTTPResponse
             do throws(APIFailure) {
-                let answer = try readPartition(storage, topic: topic, partition: partition, from: start, limits: limits)
+                let answer = try readPartition(
+                    storage, bounds: storage.bounds, topic: topic, partition: partition, from: start, limits: limits)
                 response = .json(answer.body)
             } catch {
                 response = error.response
@@ -77,10 +80,12 @@ extension FerryAPI {
         wakeup.fire(after: waitMilliseconds)
     }
 
-    /// `offset` (−1 = end), `timestamp`, or the start offset; 416 outside the stored range.
-    func startOffset(_ request: HTTPRequest, _ storage: any PartitionStorage) throws(APIFailure) -> Int64 {
-        let startOffset = storage.startOffset
-        let endOffset = storage.endOffset
+    /// `offset` (−1 = end), `timestamp`, or the start offset; 416 outside `bounds`, the partition's as of now.
+    func startOffset(
+        _ request: HTTPRequest, _ storage: any PartitionStorage, bounds: PartitionBounds
+    ) throws(APIFailure) -> Int64 {
+        let startOffset = bounds.startOffset
+        let endOffset = bounds.endOffset
         if request.query("timestamp") != nil && request.query("offset") != nil {
             throw .parameter("timestamp", "give either offset or timestamp, not both")
         }
@@ -95,16 +100,18 @@ extension FerryAPI {
         return offset
     }
 
-    /// Reads and encodes `{"messages": [...], "next_offset", "start_offset", "end_offset"}`.
+    /// Reads and encodes `{"messages": [...], "next_offset", "start_offset", "end_offset"}`; `bounds` (the
+    /// partition's, recently) sizes the buffer, the read itself reports the bounds answered.
     func readPartition(
-        _ storage: any PartitionStorage, topic: String, partition: Int, from offset: Int64, limits: FetchLimits
+        _ storage: any PartitionStorage, bounds: PartitionBounds, topic: String, partition: Int, from offset: Int64,
+        limits: FetchLimits
     ) throws(APIFailure) -> (body: [UInt8], count: Int) {
-        var writer = JSONWriter(capacity: Self.estimatedFetchBytes(storage, from: offset, limits: limits, topic: topic))
+        var writer = JSONWriter(capacity: Self.estimatedFetchBytes(bounds, from: offset, limits: limits, topic: topic))
         writer.beginObject()
         writer.key(ascii: "messages")
         writer.beginArray()
         var count = 0
-        let next: Int64 = try APIFailure.mapping { () throws(BrokerError) in
+        let read: PartitionRead = try APIFailure.mapping { () throws(BrokerError) in
             try storage.read(from: offset, maxMessages: limits.limit, maxBytes: limits.maxBytes) { message in
                 MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &writer)
                 count += 1
@@ -112,11 +119,11 @@ extension FerryAPI {
         }
         writer.endArray()
         writer.key(ascii: "next_offset")
-        writer.int64(next)
+        writer.int64(read.nextOffset)
         writer.key(ascii: "start_offset")
-        writer.int64(storage.startOffset)
+        writer.int64(read.startOffset)
         writer.key(ascii: "end_offset")
-        writer.int64(storage.endOffset)
+        writer.int64(read.endOffset)
         writer.endObject()
         return (writer.take(), count)
     }
@@ -125,13 +132,13 @@ extension FerryAPI {
     /// once instead of doubling from 4 KiB to megabytes (which cost ~a third of fetch CPU). Bounded by the
     /// request's `max_bytes` plus per-message framing.
     static func estimatedFetchBytes(
-        _ storage: any PartitionStorage, from offset: Int64, limits: FetchLimits, topic: String
+        _ bounds: PartitionBounds, from offset: Int64, limits: FetchLimits, topic: String
     ) -> Int {
-        let start = storage.startOffset
-        let end = storage.endOffset
+        let start = bounds.startOffset
+        let end = bounds.endOffset
         let available = Int(max(0, min(Int64(limits.limit), end - offset)))
         guard available > 0 else { return 256 }
-        let average = Int(storage.sizeInBytes / max(1, end - start))
+        let average = Int(bounds.sizeInBytes / max(1, end - start))
         let framing = 96 + topic.utf8.count
         return 128 + min(available * (average + framing), limits.maxBytes + available * framing)
     }

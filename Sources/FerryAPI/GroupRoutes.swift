@@ -177,7 +177,7 @@ extension FerryAPI {
                     MessageEncoding.write(message, topic: tp.topic, partition: tp.partition, base64: limits.base64, into: &writer)
                     count += 1
                     bytes += size
-                }
+                }.nextOffset
             } catch {
                 continue  // retention or re-creation moved the partition; beginFetch fixes the position next time
             }

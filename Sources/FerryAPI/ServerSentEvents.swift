@@ -117,7 +117,7 @@ extension ServerSentEvents {
             out.append(contentsOf: json.bytes)
             out.append(contentsOf: "\n\n".utf8)
         }
-        return out.isEmpty ? nil : (out, next)
+        return out.isEmpty ? nil : (out, next.nextOffset)
     }
 
     /// Stops counting this stream as open (once).

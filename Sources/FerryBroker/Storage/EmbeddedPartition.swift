@@ -20,6 +20,10 @@ final class EmbeddedPartition: PartitionStorage {
     var startOffset: Int64 { log.logStartOffset }
     var endOffset: Int64 { log.nextOffset }
     var sizeInBytes: Int64 { log.sizeInBytes }
+    var bounds: PartitionBounds {
+        let bounds = log.bounds
+        return PartitionBounds(startOffset: bounds.start, endOffset: bounds.end, sizeInBytes: bounds.size)
+    }
     var segmentCount: Int { log.segmentCount }
     var traffic: PartitionTrafficTotals {
         let counters = log.traffic
@@ -78,7 +82,7 @@ final class EmbeddedPartition: PartitionStorage {
 
     func read(
         from offset: Int64, maxMessages: Int, maxBytes: Int, _ visit: (borrowing StoredMessage) -> Void
-    ) throws(BrokerError) -> Int64 {
+    ) throws(BrokerError) -> PartitionRead {
         let batch: ReadBatch
         do {
             batch = try log.read(from: offset, maxRecords: maxMessages, maxBytes: maxBytes)
@@ -92,13 +96,14 @@ final class EmbeddedPartition: PartitionStorage {
             let size = (record.key?.count ?? 0) + (record.value?.count ?? 0)
             if index > 0 && bytes + size > maxBytes {
                 log.traffic.recordRead(messages: index, bytes: bytes)
-                return record.offset
+                return PartitionRead(
+                    nextOffset: record.offset, startOffset: batch.logStartOffset, endOffset: batch.logEndOffset)
             }
             bytes += size
             Self.withMessage(record, visit)
         }
         log.traffic.recordRead(messages: batch.records.count, bytes: bytes)
-        return batch.nextOffset
+        return PartitionRead(nextOffset: batch.nextOffset, startOffset: batch.logStartOffset, endOffset: batch.logEndOffset)
     }
 
     /// Presents one record as a ``StoredMessage``. Key and value are views into the mapping, which `record`

@@ -68,13 +68,13 @@ final class InternalLineJournal: Sendable {
     /// Visits every line from the partition's start, in order.
     func replay(_ visit: (String) -> Void) throws(BrokerError) {
         var offset = partition.startOffset
-        while offset < partition.endOffset {
-            let next = try partition.read(from: offset, maxMessages: 10_000, maxBytes: 8 << 20) { message in
+        while true {
+            let read = try partition.read(from: offset, maxMessages: 10_000, maxBytes: 8 << 20) { message in
                 guard let value = message.value else { return }
                 visit(String(decoding: value, as: UTF8.self))
             }
-            guard next > offset else { break }
-            offset = next
+            guard read.nextOffset > offset else { break }
+            offset = read.nextOffset
         }
     }
 }

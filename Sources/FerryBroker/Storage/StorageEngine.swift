@@ -39,6 +39,8 @@ public protocol PartitionStorage: AnyObject, Sendable {
     /// The offset the next message gets.
     var endOffset: Int64 { get }
     var sizeInBytes: Int64 { get }
+    /// Start, end and size read together (one lock), for a request that needs more than one of them.
+    var bounds: PartitionBounds { get }
     var segmentCount: Int { get }
     /// Messages and bytes appended to and read from this partition since it was opened (for metrics).
     var traffic: PartitionTrafficTotals { get }
@@ -53,11 +55,12 @@ public protocol PartitionStorage: AnyObject, Sendable {
 
     /// Visits up to `maxMessages` messages from `offset` (which must be in `startOffset...endOffset`), stopping
     /// before the total key + value bytes would exceed `maxBytes`, except that the first message is always
-    /// visited. Returns the offset after the last visited message (`offset` when none).
-    /// Throws `offsetOutOfRange` for an offset outside the stored range.
+    /// visited. Returns the offset after the last visited message (`offset` when none) and the partition's
+    /// bounds when the read began. Throws `offsetOutOfRange` for an offset outside the stored range.
+    @discardableResult
     func read(
         from offset: Int64, maxMessages: Int, maxBytes: Int, _ visit: (borrowing StoredMessage) -> Void
-    ) throws(BrokerError) -> Int64
+    ) throws(BrokerError) -> PartitionRead
 
     /// The first offset whose timestamp is ≥ `timestamp`, or `endOffset` when none.
     func offset(atOrAfterTimestamp timestamp: Int64) -> Int64
@@ -130,5 +133,35 @@ public struct StoredMessage: ~Copyable {
         self.value = value
         self.valueFormat = valueFormat
         self.headers = headers
+    }
+}
+
+/// A partition's extent at one instant.
+public struct PartitionBounds: Sendable, Equatable {
+    /// The first offset still stored.
+    public var startOffset: Int64
+    /// The offset the next message gets.
+    public var endOffset: Int64
+    /// Bytes stored.
+    public var sizeInBytes: Int64
+
+    public init(startOffset: Int64, endOffset: Int64, sizeInBytes: Int64) {
+        self.startOffset = startOffset
+        self.endOffset = endOffset
+        self.sizeInBytes = sizeInBytes
+    }
+}
+
+/// What one ``PartitionStorage/read(from:maxMessages:maxBytes:_:)`` did: where the next read starts, and the
+/// partition's start and end offsets when it began (so a fetch answers them without asking again).
+public struct PartitionRead: Sendable, Equatable {
+    public var nextOffset: Int64
+    public var startOffset: Int64
+    public var endOffset: Int64
+
+    public init(nextOffset: Int64, startOffset: Int64, endOffset: Int64) {
+        self.nextOffset = nextOffset
+        self.startOffset = startOffset
+        self.endOffset = endOffset
     }
 }

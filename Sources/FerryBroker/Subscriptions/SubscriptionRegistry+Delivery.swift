@@ -128,7 +128,7 @@ extension SubscriptionRegistry {
                 next = try storage.read(from: offset, maxMessages: Int(min(to - offset, 1000)), maxBytes: Int.max) { message in
                     guard message.offset < to, snapshot.config.matches(message) else { return }
                     DeadLetterRecord.append(message, topic: topic, partition: partition, extra: extra, to: &batch)
-                }
+                }.nextOffset
             } catch {
                 return completion(.failure(error))
             }

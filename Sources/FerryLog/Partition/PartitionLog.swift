@@ -68,6 +68,10 @@ public final class PartitionLog: Sendable {
     public var flushedOffset: Int64 { state.withLock { $0.flushedOffset } }
     /// Bytes of all segments (valid data only, not preallocated space).
     public var sizeInBytes: Int64 { state.withLock { $0.closedBytes + Int64($0.active.written) } }
+    /// Start offset, end offset and size in bytes, read together.
+    public var bounds: (start: Int64, end: Int64, size: Int64) {
+        state.withLock { ($0.logStartOffset, $0.active.nextOffset, $0.closedBytes + Int64($0.active.written)) }
+    }
     /// The number of segments, the active one included.
     public var segmentCount: Int { state.withLock { $0.closed.count + 1 } }
     /// The base offsets of all segments in order (the last is the active segment's).
