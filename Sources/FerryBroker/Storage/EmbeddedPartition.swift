@@ -6,11 +6,6 @@ final class EmbeddedPartition: PartitionStorage {
     let topic: String
     let space: StorageSpace
 
-    /// The internal header marking a raw (non-JSON) value: an empty name, which users cannot send.
-    static let rawValueMarker = RecordHeader(name: "", value: [])
-    /// The header list of a raw value without user headers (one shared array).
-    static let rawValueMarkerOnly = [rawValueMarker]
-
     init(log: PartitionLog, topic: String, space: StorageSpace) {
         self.log = log
         self.topic = topic
@@ -36,32 +31,12 @@ final class EmbeddedPartition: PartitionStorage {
         _ batch: ProduceBatch, indices: [Int], timestamps: [Int64],
         onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void
     ) throws(BrokerError) -> (baseOffset: Int64, count: Int) {
-        var records: [RecordInput] = []
-        records.reserveCapacity(indices.count)
         var payloadBytes = 0
-        for (i, index) in indices.enumerated() {
+        for index in indices {
             let record = batch.records[index]
             payloadBytes += (record.key?.count ?? 0) + (record.value?.count ?? 0)
-            let marked = record.valueFormat == .raw && record.value != nil
-            var headers: [RecordHeader]
-            if record.headers.isEmpty {
-                headers = marked ? Self.rawValueMarkerOnly : []  // shared storage: no allocation per record
-            } else {
-                headers = []
-                headers.reserveCapacity(record.headers.count + 1)
-                if marked { headers.append(Self.rawValueMarker) }
-            }
-            for header in batch.headers[record.headers] {
-                headers.append(
-                    RecordHeader(
-                        name: String(decoding: batch.bytes[header.name], as: UTF8.self),
-                        value: Array(batch.bytes[header.value])))
-            }
-            records.append(
-                RecordInput(
-                    key: record.key.map { Array(batch.bytes[$0]) }, value: record.value.map { Array(batch.bytes[$0]) },
-                    headers: headers, timestamp: timestamps[i]))
         }
+        let records = ProduceBatchRecords(batch: batch, indices: indices, timestamps: timestamps)
         do {
             let appended = try log.appendDeferringDurability(records) { [self] result in
                 onDurable(result.map { _ in }.mapError(appendFailure))
@@ -116,12 +91,13 @@ final class EmbeddedPartition: PartitionStorage {
                 visit(
                     StoredMessage(
                         offset: record.offset, timestamp: record.timestamp, key: keyBytes, value: valueBytes,
-                        valueFormat: .json, headers: []))
+                        valueFormat: record.isRawValue ? .raw : .json, headers: []))
             }
             return
         }
         let stored = record.headers
-        // The common raw message: the marker is its only header, so there are no user headers to present.
+        // Data written before the raw flag: the marker is a raw message's only header, so there are no user
+        // headers to present.
         if stored.count == 1 && stored[0].name.isEmpty {
             withExtendedLifetime(record) {
                 visit(
@@ -131,7 +107,7 @@ final class EmbeddedPartition: PartitionStorage {
             }
             return
         }
-        var format = ValueFormat.json
+        var format: ValueFormat = record.isRawValue ? .raw : .json
         var nameBytes: [UInt8] = []
         var ranges: [(name: Range<Int>, value: RecordBytes)] = []
         for header in stored {

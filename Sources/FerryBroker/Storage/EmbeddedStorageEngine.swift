@@ -4,8 +4,9 @@ import Logging
 /// ``StorageEngine`` over Ferry's own partition log (`FerryLog.LogManager`): one folder per topic-partition
 /// under `<dataDirectory>/topics`, metadata in `topic.json` beside the partitions.
 ///
-/// Value formats: a value produced as raw bytes carries one internal header with an empty name (users cannot
-/// send empty header names), which reads strip; a JSON value carries none. Thread-safe.
+/// Value formats: a value produced as raw bytes is flagged raw in its record (``RecordInput/isRawValue``); data
+/// written before that flag marks it with one internal header with an empty name (users cannot send empty
+/// header names), which reads strip. Thread-safe.
 public final class EmbeddedStorageEngine: StorageEngine {
     public let manager: LogManager
     let flushPolicy: FlushPolicy

@@ -11,6 +11,12 @@ extension PartitionLog {
     /// closed log or an earlier failed flush.
     @discardableResult
     public func append(_ records: [RecordInput]) throws(LogError) -> AppendResult {
+        try append(RecordBuffer(records))
+    }
+
+    /// Appends records already laid out in a buffer (copied once, into the segment); as the form above.
+    @discardableResult
+    public func append<Source: RecordSource>(_ records: Source) throws(LogError) -> AppendResult {
         let parker = policyIsAlways.load(ordering: .relaxed) ? DurabilityParker() : nil
         let (result, durable) = try appendBatchReportingPolicy(records, onDurable: parker?.callbackIfAlways)
         if durable { return result }
@@ -31,7 +37,7 @@ extension PartitionLog {
         _ records: [RecordInput], onDurable: @escaping @Sendable (Result<AppendResult, LogError>) -> Void
     ) {
         do {
-            let (result, durable) = try appendBatchReportingPolicy(records, onDurable: onDurable)
+            let (result, durable) = try appendBatchReportingPolicy(RecordBuffer(records), onDurable: onDurable)
             if durable { onDurable(.success(result)) }
         } catch {
             onDurable(.failure(error))
@@ -40,10 +46,10 @@ extension PartitionLog {
 
     /// The append itself. With `always` and a callback, registers the callback with the flusher; returns
     /// whether the batch already counts as durable (any other policy).
-    func appendBatchReportingPolicy(
-        _ records: [RecordInput], onDurable: (@Sendable (Result<AppendResult, LogError>) -> Void)?
+    func appendBatchReportingPolicy<Source: RecordSource>(
+        _ records: Source, onDurable: (@Sendable (Result<AppendResult, LogError>) -> Void)?
     ) throws(LogError) -> (AppendResult, Bool) {
-        let count = Int64(records.count)
+        let count = Int64(records.recordCount)
         let (result, wakeups, schedule, policy) = try state.withLock {
             state throws(LogError) -> (AppendResult, [@Sendable () -> Void]?, Bool, FlushPolicy) in
             if state.isClosed { throw LogError.closed }

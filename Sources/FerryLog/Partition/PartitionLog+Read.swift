@@ -158,7 +158,7 @@ extension PartitionLog {
             var next = current
             hint = ReadHint(segmentBase: segmentBase, batchBase: header.baseOffset, position: position)
             try RecordBatchDecoder.forEachRecord(in: header, at: position, base: base, segmentBaseOffset: segmentBase) {
-                pointer, offset, timestamp, keyLength, valueLength, headerCount, size throws(LogError) -> Bool in
+                pointer, offset, timestamp, keyLength, valueLength, headerCount, isRawValue, size throws(LogError) -> Bool in
                 if offset < next { return true }
                 let payload = max(0, Int(keyLength)) + max(0, Int(valueLength))
                 if !records.isEmpty && bytes + payload > maxBytes {
@@ -167,7 +167,7 @@ extension PartitionLog {
                 }
                 records.append(ReadRecord(owner: region, pointer: pointer, offset: offset, timestamp: timestamp,
                                           keyLength: keyLength, valueLength: valueLength, headerCount: headerCount,
-                                          size: size))
+                                          isRawValue: isRawValue, size: size))
                 next = offset + 1
                 bytes += payload
                 if records.count >= maxRecords || bytes >= maxBytes {
@@ -226,7 +226,7 @@ extension PartitionLog {
                 }
                 var found: Int64?
                 try RecordBatchDecoder.forEachRecord(in: header, at: position, base: base, segmentBaseOffset: segmentBase) {
-                    _, offset, recordTimestamp, _, _, _, _ throws(LogError) -> Bool in
+                    _, offset, recordTimestamp, _, _, _, _, _ throws(LogError) -> Bool in
                     if recordTimestamp >= timestamp {
                         found = offset
                         return false

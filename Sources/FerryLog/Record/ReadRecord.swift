@@ -67,11 +67,13 @@ public struct ReadRecord: Sendable, CustomStringConvertible {
     private let valueLength: Int32
     /// The number of headers.
     public let headerCount: Int
+    /// Whether the value was appended as opaque bytes rather than JSON text (``RecordInput/isRawValue``).
+    public let isRawValue: Bool
     /// The encoded size of the record in the log (header, key, value and headers).
     public let sizeInBytes: Int
 
     init(owner: MappedRegion, pointer: UnsafeRawPointer, offset: Int64, timestamp: Int64,
-         keyLength: Int32, valueLength: Int32, headerCount: Int, size: Int) {
+         keyLength: Int32, valueLength: Int32, headerCount: Int, isRawValue: Bool, size: Int) {
         self.owner = owner
         self.address = UInt(bitPattern: pointer)
         self.offset = offset
@@ -79,6 +81,7 @@ public struct ReadRecord: Sendable, CustomStringConvertible {
         self.keyLength = keyLength
         self.valueLength = valueLength
         self.headerCount = headerCount
+        self.isRawValue = isRawValue
         self.sizeInBytes = size
     }
 

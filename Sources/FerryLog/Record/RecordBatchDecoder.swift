@@ -7,6 +7,8 @@ struct BatchHeader {
     let recordCount: Int
     let firstTimestamp: Int64
     let maxTimestamp: Int64
+    /// Whether records carry flags in their headerCount field (``RecordBatchFormat``).
+    let recordsHaveFlags: Bool
     var lastOffset: Int64 { baseOffset + Int64(recordCount) - 1 }
     var nextOffset: Int64 { baseOffset + Int64(recordCount) }
 }
@@ -37,7 +39,9 @@ enum RecordBatchDecoder {
         return BatchHeader(
             length: length, baseOffset: baseOffset, recordCount: count,
             firstTimestamp: batch.i64(RecordBatchFormat.firstTimestampOffset),
-            maxTimestamp: batch.i64(RecordBatchFormat.maxTimestampOffset))
+            maxTimestamp: batch.i64(RecordBatchFormat.maxTimestampOffset),
+            recordsHaveFlags: batch.load(fromByteOffset: RecordBatchFormat.attributesOffset, as: UInt8.self)
+                & RecordBatchFormat.recordFlagsAttribute != 0)
     }
 
     /// Calls `body` for each record of a CRC-verified batch, validating every record's structure first.
@@ -46,7 +50,7 @@ enum RecordBatchDecoder {
     static func forEachRecord(
         in header: BatchHeader, at position: Int, base: UnsafeRawPointer, segmentBaseOffset: Int64,
         _ body: (_ record: UnsafeRawPointer, _ offset: Int64, _ timestamp: Int64, _ keyLength: Int32,
-                 _ valueLength: Int32, _ headerCount: Int, _ size: Int) throws(LogError) -> Bool
+                 _ valueLength: Int32, _ headerCount: Int, _ isRawValue: Bool, _ size: Int) throws(LogError) -> Bool
     ) throws(LogError) {
         let end = position + header.length
         var cursor = position + RecordBatchFormat.batchHeaderSize
@@ -59,14 +63,16 @@ enum RecordBatchDecoder {
             let delta = Int(record.u32(4))
             let keyLength = record.i32(16)
             let valueLength = record.i32(20)
-            let headerCount = Int(record.u16(24))
+            let countField = record.u16(24)
+            let isRawValue = header.recordsHaveFlags && countField & RecordBatchFormat.rawValueFlag != 0
+            let headerCount = Int(header.recordsHaveFlags ? countField & ~RecordBatchFormat.rawValueFlag : countField)
             guard size >= RecordBatchFormat.recordHeaderSize, size <= end - cursor, delta == index,
                   keyLength >= -1, valueLength >= -1,
                   RecordBatchFormat.recordHeaderSize + max(0, Int(keyLength)) + max(0, Int(valueLength)) <= size,
                   headersFit(record, size: size, keyLength: keyLength, valueLength: valueLength, count: headerCount)
             else { throw LogError.corruptBatch(segmentBaseOffset: segmentBaseOffset, position: position) }
             let keepGoing = try body(record, header.baseOffset + Int64(index), record.i64(8), keyLength, valueLength,
-                                     headerCount, size)
+                                     headerCount, isRawValue, size)
             if !keepGoing { return }
             cursor += size
         }

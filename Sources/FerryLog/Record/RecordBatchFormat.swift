@@ -11,7 +11,7 @@
 /// +8   i64 baseOffset      offset of the first record; records take baseOffset ..< baseOffset + recordCount
 /// +16  u32 recordCount     >= 1
 /// +20  u8  magic           1
-/// +21  u8  attributes      0 (reserved)
+/// +21  u8  attributes      bit 0: records carry flags in their headerCount field (every batch written now)
 /// +22  u16 reserved        0
 /// +24  i64 firstTimestamp  timestamp of the first record
 /// +32  i64 maxTimestamp    largest record timestamp in the batch
@@ -23,7 +23,8 @@
 /// +8   i64 timestamp       milliseconds since the Unix epoch
 /// +16  i32 keyLength       -1: no key (nil), 0: empty key
 /// +20  i32 valueLength     -1: tombstone (nil value), 0: empty value
-/// +24  u16 headerCount
+/// +24  u16 headerCount     with attribute bit 0: bits 0-14 the count, bit 15 "the value is raw bytes, not JSON"
+///                          (without it, as in older data: all 16 bits are the count)
 /// +26  key bytes, value bytes, then headerCount times:
 ///        u16 nameLength, name (UTF-8), u32 valueLength, value bytes
 /// ```
@@ -39,6 +40,12 @@ public enum RecordBatchFormat {
     public static let magic: UInt8 = 1
     /// The largest batch (and segment) size: positions in a segment fit in an `u32` with room to spare.
     public static let maximumBatchBytes = 1 << 30
+    /// Batch attribute bit 0: the records' headerCount fields carry flags in bit 15.
+    static let recordFlagsAttribute: UInt8 = 1
+    /// Record flag (headerCount bit 15): the value is opaque bytes, not JSON text.
+    static let rawValueFlag: UInt16 = 0x8000
+    /// The most headers a record can have (15 bits).
+    public static let maximumHeaderCount = 0x7FFF
 
     // Field offsets in the batch header.
     static let lengthOffset = 0
@@ -46,6 +53,7 @@ public enum RecordBatchFormat {
     static let baseOffsetOffset = 8
     static let recordCountOffset = 16
     static let magicOffset = 20
+    static let attributesOffset = 21
     static let firstTimestampOffset = 24
     static let maxTimestampOffset = 32
 }

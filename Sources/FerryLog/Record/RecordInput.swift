@@ -24,12 +24,17 @@ public struct RecordInput: Sendable, Equatable, Hashable {
     public var headers: [RecordHeader]
     /// Milliseconds since the Unix epoch (stored as given).
     public var timestamp: Int64
+    /// Whether the value is opaque bytes rather than JSON text (a record flag, see ``RecordBatchFormat``).
+    public var isRawValue: Bool
 
-    public init(key: [UInt8]? = nil, value: [UInt8]?, headers: [RecordHeader] = [], timestamp: Int64) {
+    public init(
+        key: [UInt8]? = nil, value: [UInt8]?, headers: [RecordHeader] = [], timestamp: Int64, isRawValue: Bool = false
+    ) {
         self.key = key
         self.value = value
         self.headers = headers
         self.timestamp = timestamp
+        self.isRawValue = isRawValue
     }
 }
 
