@@ -12,7 +12,7 @@ struct LogManagerTests {
             let manager = try LogManager(dataDirectory: directory.path, clock: clock.now)
             let metadata = try manager.createTopic("orders", partitions: 3, configuration: configuration,
                                                    attributes: ["cleanup_policy": "delete"])
-            #expect(metadata.createdAtMilliseconds == clock.milliseconds)
+            #expect(metadata.createdAt == clock.milliseconds)
             #expect(throws: LogError.topicExists("orders")) { try manager.createTopic("orders", partitions: 1) }
             #expect(throws: LogError.invalidTopicName("..")) { try manager.createTopic("..", partitions: 1) }
             try manager.partition(topic: "orders", partition: 2)!.append([sampleRecord(7)])

@@ -57,7 +57,7 @@ public final class EmbeddedStorageEngine: StorageEngine {
                 ?? stored.configuration.maxMessageBytes)
             config.cleanupPolicy = stored.attributes["cleanup_policy"] ?? "delete"
             return TopicMetadata(
-                name: name, partitionCount: stored.partitionCount, config: config, createdAt: stored.createdAtMilliseconds)
+                name: name, partitionCount: stored.partitionCount, config: config, createdAt: stored.createdAt)
         }
     }
 

@@ -14,7 +14,7 @@ extension LogManager {
         var done: [String] = []
         do {
             for (old, new) in renames {
-                guard TopicMetadata.isValidName(old), TopicMetadata.isValidName(new) else {
+                guard TopicManifest.isValidName(old), TopicManifest.isValidName(new) else {
                     throw LogError.invalidConfiguration("cannot rename topic \(old) to \(new)")
                 }
                 if !FileSystem.isDirectory(topics + new) {
@@ -23,7 +23,7 @@ extension LogManager {
                     try FileSystem.syncDirectory(topics)
                 }
                 let file = topics + new + "/topic.json"
-                guard let bytes = try FileSystem.readFile(file), var metadata = TopicMetadata.decode(bytes),
+                guard let bytes = try FileSystem.readFile(file), var metadata = TopicManifest.decode(bytes),
                     metadata.name == old
                 else { continue }
                 metadata.name = new

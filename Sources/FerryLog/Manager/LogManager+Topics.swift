@@ -7,19 +7,19 @@ extension LogManager {
     public func createTopic(
         _ name: String, partitions: Int, configuration: LogConfiguration = LogConfiguration(),
         attributes: [String: String] = [:]
-    ) throws(LogError) -> TopicMetadata {
-        guard TopicMetadata.isValidName(name) else { throw LogError.invalidTopicName(name) }
+    ) throws(LogError) -> TopicManifest {
+        guard TopicManifest.isValidName(name) else { throw LogError.invalidTopicName(name) }
         guard partitions >= 1 && partitions <= 100_000 else { throw LogError.invalidPartitionCount(partitions) }
         try configuration.validate()
-        return try adminLock.withLock { _ throws(LogError) -> TopicMetadata in
+        return try adminLock.withLock { _ throws(LogError) -> TopicManifest in
             let exists = try state.withLock { state throws(LogError) -> Bool in
                 if state.isShutdown { throw LogError.closed }
                 return state.topics[name] != nil
             }
             if exists { throw LogError.topicExists(name) }
             let directory = topicsDirectory + "/" + name
-            let metadata = TopicMetadata(name: name, partitionCount: partitions, configuration: configuration,
-                                         createdAtMilliseconds: environment.clock(), attributes: attributes)
+            let metadata = TopicManifest(name: name, partitionCount: partitions, configuration: configuration,
+                                         createdAt: environment.clock(), attributes: attributes)
             do throws(SystemError) {
                 try FileSystem.removeTree(directory)  // leftovers of a crashed creation
                 try FileSystem.createDirectory(directory)
@@ -42,8 +42,8 @@ extension LogManager {
 
     /// Grows a topic to `count` partitions (never shrinks). Blocks on fsync.
     @discardableResult
-    public func addPartitions(topic name: String, count: Int) throws(LogError) -> TopicMetadata {
-        try adminLock.withLock { _ throws(LogError) -> TopicMetadata in
+    public func addPartitions(topic name: String, count: Int) throws(LogError) -> TopicManifest {
+        try adminLock.withLock { _ throws(LogError) -> TopicManifest in
             guard var topic = state.withLock({ $0.topics[name] }) else { throw LogError.topicNotFound(name) }
             guard count >= topic.metadata.partitionCount && count <= 100_000 else {
                 throw LogError.invalidPartitionCount(count)
@@ -71,8 +71,8 @@ extension LogManager {
     @discardableResult
     public func updateTopic(
         _ name: String, configuration: LogConfiguration? = nil, attributes: [String: String]? = nil
-    ) throws(LogError) -> TopicMetadata {
-        try adminLock.withLock { _ throws(LogError) -> TopicMetadata in
+    ) throws(LogError) -> TopicManifest {
+        try adminLock.withLock { _ throws(LogError) -> TopicManifest in
             guard var topic = state.withLock({ $0.topics[name] }) else { throw LogError.topicNotFound(name) }
             if let configuration {
                 try configuration.validate()

@@ -28,7 +28,7 @@ public final class LogManager: Sendable {
     }
 
     struct Topic {
-        var metadata: TopicMetadata
+        var metadata: TopicManifest
         var partitions: [PartitionLog]
     }
     struct State {
@@ -67,8 +67,8 @@ public final class LogManager: Sendable {
             for name in try FileSystem.contentsOfDirectory(dataDirectory + "/topics").sorted() {
                 let directory = dataDirectory + "/topics/" + name
                 guard FileSystem.isDirectory(directory) else { continue }
-                guard TopicMetadata.isValidName(name), let bytes = try FileSystem.readFile(directory + "/topic.json"),
-                      let metadata = TopicMetadata.decode(bytes), metadata.name == name else {
+                guard TopicManifest.isValidName(name), let bytes = try FileSystem.readFile(directory + "/topic.json"),
+                      let metadata = TopicManifest.decode(bytes), metadata.name == name else {
                     report.skippedDirectories.append(name)
                     continue
                 }
@@ -109,7 +109,7 @@ public final class LogManager: Sendable {
     public var topicNames: [String] { state.withLock { $0.topics.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } } }
 
     /// A topic's metadata, or nil.
-    public func topic(_ name: String) -> TopicMetadata? { state.withLock { $0.topics[name]?.metadata } }
+    public func topic(_ name: String) -> TopicManifest? { state.withLock { $0.topics[name]?.metadata } }
 
     /// One partition's log, or nil when the topic or partition does not exist.
     public func partition(topic: String, partition: Int) -> PartitionLog? {

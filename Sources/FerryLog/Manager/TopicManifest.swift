@@ -1,25 +1,32 @@
 import FoundationEssentials
 
 /// A topic as stored in `<data>/topics/<topic>/topic.json` (written atomically: temp file, fsync, rename,
-/// fsync of the directory).
+/// fsync of the directory): the log's view of a topic. The broker's view (its `TopicMetadata`, with the
+/// user-facing config) is built from it by the embedded storage engine.
 ///
 /// `attributes` carries settings the storage layer does not interpret (e.g. `cleanup_policy`) for the
 /// layers above. Value type.
-public struct TopicMetadata: Sendable, Equatable, Codable {
+public struct TopicManifest: Sendable, Equatable, Codable {
     public var name: String
     public var partitionCount: Int
     public var configuration: LogConfiguration
     /// Milliseconds since the Unix epoch when the topic was created.
-    public var createdAtMilliseconds: Int64
+    public var createdAt: Int64
     public var attributes: [String: String]
 
-    public init(name: String, partitionCount: Int, configuration: LogConfiguration, createdAtMilliseconds: Int64,
+    public init(name: String, partitionCount: Int, configuration: LogConfiguration, createdAt: Int64,
                 attributes: [String: String] = [:]) {
         self.name = name
         self.partitionCount = partitionCount
         self.configuration = configuration
-        self.createdAtMilliseconds = createdAtMilliseconds
+        self.createdAt = createdAt
         self.attributes = attributes
+    }
+
+    /// The file's field names (`createdAtMilliseconds` as data dirs have always spelled it).
+    enum CodingKeys: String, CodingKey {
+        case name, partitionCount, configuration, attributes
+        case createdAt = "createdAtMilliseconds"
     }
 
     /// The file's JSON bytes (sorted keys, so equal metadata gives equal files).
@@ -34,8 +41,8 @@ public struct TopicMetadata: Sendable, Equatable, Codable {
     }
 
     /// Parses a `topic.json`; nil when it is not valid.
-    static func decode(_ bytes: [UInt8]) -> TopicMetadata? {
-        try? JSONDecoder().decode(TopicMetadata.self, from: Data(bytes))
+    static func decode(_ bytes: [UInt8]) -> TopicManifest? {
+        try? JSONDecoder().decode(TopicManifest.self, from: Data(bytes))
     }
 
     /// Whether `name` is a valid topic name: `[A-Za-z0-9._-]{1,249}`, not `.` or `..`.
