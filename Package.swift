@@ -2,8 +2,12 @@
 // Ferry: a Kafka-style messaging system over plain HTTP/1.1 + JSON.
 //
 // Dependency rule (see README "Layout"): FerryLog and FerryHTTP never import each other or the broker;
-// both may use FerrySystem (FerryHTTP also the leaf FerryJSON). FerryBroker imports FerryLog only. FerryAPI is the only module that knows both
-// HTTP and the broker. FerryCommand wires everything together.
+// both may use FerrySystem (FerryHTTP also the leaf FerryJSON). FerryBroker imports FerryLog only.
+// FerryWebhooks (one POST done safely, behind the WebhookTransport protocol) knows neither the broker nor libcurl.
+// FerryDelivery (the delivery engine) knows the broker and FerryWebhooks, never HTTP serving or libcurl.
+// FerryAPI is the only module that knows both HTTP serving and the broker; it never links libcurl.
+// FerryServer is the composition root (broker + API + HTTP server + delivery over libcurl); FerryCommand is the
+// `ferry` executable around it.
 import PackageDescription
 
 /// One settings array for every target of ours: Swift 6 language mode (strict concurrency) and no warnings.
@@ -49,7 +53,7 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "FerrySystem", dependencies: ["CFerryLinux"], swiftSettings: strictSettings),
-        .target(name: "FerryLog", dependencies: ["FerrySystem", "CFerryLinux"], swiftSettings: strictSettings),
+        .target(name: "FerryLog", dependencies: ["FerrySystem"], swiftSettings: strictSettings),
         .target(
             name: "FerryHTTP",
             dependencies: ["FerrySystem", "FerryJSON", "CFerryLinux", .product(name: "Logging", package: "swift-log")],
@@ -68,25 +72,52 @@ let package = Package(
             dependencies: ["FerryLog", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
-        // Pushing one batch to one URL safely: Standard Webhooks signing, target policy, backoff, sender.
+        // Pushing one batch to one URL safely: Standard Webhooks signing, target policy, backoff, the outcome of an
+        // attempt, and the WebhookTransport protocol that sends it. No broker and no libcurl below it, so FerryAPI
+        // can validate URLs and secrets with it without linking either.
         .target(
             name: "FerryWebhooks",
+            dependencies: ["FerryJSON", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // API.md's message JSON, written straight from stored messages: shared by REST responses (FerryAPI) and
+        // webhook bodies (FerryDelivery), so neither has to depend on the other.
+        .target(name: "FerryMessageJSON", dependencies: ["FerryBroker", "FerryJSON"], swiftSettings: strictSettings),
+        // The webhook delivery engine (WebhookDispatcher, one SubscriptionRunner per subscription, metrics):
+        // broker cursors, retry/backoff on an injected TimerSource, dead-letter, pause. A module of its own rather
+        // than part of FerryWebhooks: it needs the broker, and FerryAPI (which uses FerryWebhooks) must not link
+        // the engine. Sends through `any WebhookTransport`; the libcurl one is plugged in by FerryServer.
+        .target(
+            name: "FerryDelivery",
             dependencies: [
-                "FerryCurl", "FerryJSON", "FerrySystem", .product(name: "Crypto", package: "swift-crypto"),
+                "FerryBroker", "FerryJSON", "FerryMessageJSON", "FerrySystem", "FerryWebhooks",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "FerryAPI",
             dependencies: [
-                "FerryBroker", "FerryHTTP", "FerryJSON", "FerryWebhooks", "FerryCurl", "FerrySystem",
+                "FerryBroker", "FerryHTTP", "FerryJSON", "FerryMessageJSON", "FerryWebhooks", "FerrySystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             exclude: ["Console/Assets"],  // embedded by scripts/embed-console into ConsoleAssets.generated.swift
+            swiftSettings: strictSettings
+        ),
+        // The composition root: storage → broker → REST API → HTTP server, plus webhook delivery over libcurl
+        // (CurlWebhookTransport, the only place FerryWebhooks meets FerryCurl). A library, not part of
+        // FerryCommand, because FerryAPITesting and the integration tests start servers in process.
+        .target(
+            name: "FerryServer",
+            dependencies: [
+                "FerryAPI", "FerryBroker", "FerryCurl", "FerryDelivery", "FerryHTTP", "FerrySystem", "FerryWebhooks",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -95,7 +126,7 @@ let package = Package(
             name: "FerryCommand",
             dependencies: [
                 "CFerryLinux", "FerrySystem", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker",
-                "FerryAPI", "FerryWebhooks", "FerryLogging",
+                "FerryAPI", "FerryDelivery", "FerryServer", "FerryLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,8 +177,8 @@ let package = Package(
         .target(
             name: "FerryAPITesting",
             dependencies: [
-                "FerryTesting", "FerryAPI", "FerryBroker", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON",
-                .product(name: "Logging", package: "swift-log"),
+                "FerryTesting", "FerryAPI", "FerryServer", "FerryDelivery", "FerryBroker", "FerryLog", "FerryHTTP", "FerryCurl",
+                "FerryJSON", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -178,9 +209,22 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryWebhooksTests",
+            dependencies: ["FerryWebhooks", "FerryTesting", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // The delivery engine over a real broker in a temp dir, an in-process transport and a manual timer source.
+        .testTarget(
+            name: "FerryDeliveryTests",
             dependencies: [
-                "FerryWebhooks", "FerryCurl", "FerryHTTP", "FerryTesting", .product(name: "Crypto", package: "swift-crypto"),
+                "FerryDelivery", "FerryBroker", "FerryLog", "FerryWebhooks", "FerryTesting",
+                .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The libcurl webhook transport against a local receiver.
+        .testTarget(
+            name: "FerryServerTests",
+            dependencies: ["FerryServer", "FerryCurl", "FerryHTTP", "FerryWebhooks", "FerryTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -188,14 +232,16 @@ let package = Package(
         // API handlers run in process (and a few both ways) against a real FerryServer over a temp data dir.
         .testTarget(
             name: "FerryAPITests",
-            dependencies: ["FerryAPITesting", "FerryTesting", "FerryAPI", "FerryHTTP", "FerryJSON", "FerryLog"],
+            dependencies: [
+                "FerryAPITesting", "FerryTesting", "FerryAPI", "FerryServer", "FerryHTTP", "FerryJSON", "FerryLog",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "FerryIntegrationTests",
             dependencies: [
-                "FerryAPI", "FerryBroker", "FerryLog", "FerryCurl", "FerryJSON", "FerryHTTP", "FerrySystem", "CFerryLinux",
-                "FerryTesting", "FerryAPITesting",
+                "FerryAPI", "FerryServer", "FerryDelivery", "FerryBroker", "FerryLog", "FerryCurl", "FerryJSON", "FerryMessageJSON",
+                "FerryHTTP", "FerrySystem", "CFerryLinux", "FerryTesting", "FerryAPITesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -2,6 +2,7 @@ import FerryBroker
 import FerryHTTP
 import Synchronization
 import FerryJSON
+import FerryMessageJSON
 
 /// The limits of one fetch, parsed from the query (API.md "Fetch by offset").
 struct FetchLimits {

@@ -1,6 +1,7 @@
 import FerryBroker
 import FerryHTTP
 import FerryJSON
+import FerryMessageJSON
 import Synchronization
 
 /// `/v1/groups…`: membership, member fetch (long-poll), commit, describe, list, delete, offset reset.

@@ -2,6 +2,7 @@ import Dispatch
 import FerryBroker
 import FerryHTTP
 import FerryJSON
+import FerryMessageJSON
 import Synchronization
 
 /// The parameters of one receive (API.md "Queues").

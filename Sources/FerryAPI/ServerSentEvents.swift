@@ -1,6 +1,7 @@
 import FerryBroker
 import FerryHTTP
 import FerryJSON
+import FerryMessageJSON
 import Synchronization
 
 /// Follows a partition as a Server-Sent Events stream: `id: <offset>`, `event: message`, `data: <message JSON>`,

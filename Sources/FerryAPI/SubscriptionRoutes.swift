@@ -5,7 +5,7 @@ import FerryJSON
 import FerryWebhooks
 
 /// `/v1/topics/{topic}/subscriptions…` (API.md "Webhook subscriptions"): create, list, status, alter
-/// (pause/resume), delete, seek. Changes are answered once durable. Delivery is ``WebhookDispatcher``'s.
+/// (pause/resume), delete, seek. Changes are answered once durable. Delivery is `FerryDelivery.WebhookDispatcher`'s.
 extension FerryAPI {
     func addSubscriptionRoutes(to router: inout Router) {
         router.add(.POST, "/v1/topics/{topic}/subscriptions", needs: .admin(.topic)) { [self] request, responder in

@@ -1,7 +1,9 @@
 import FerryAPI
 import FerryBroker
+import FerryDelivery
 import FerryHTTP
 import FerryLog
+import FerryServer
 import FerryTesting
 import Logging
 

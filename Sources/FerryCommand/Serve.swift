@@ -3,8 +3,10 @@ import CFerryLinux
 import Dispatch
 import FerryAPI
 import FerryBroker
+import FerryDelivery
 import FerryLog
 import FerryLogging
+import FerryServer
 import Logging
 
 #if canImport(Glibc)

@@ -18,7 +18,10 @@ import Synchronization
 public final class CurlMultiDriver: Sendable {
     /// Identifies a submitted transfer, for ``cancel(_:)``.
     public struct TransferID: Hashable, Sendable {
-        let value: UInt64
+        /// The driver's number for the transfer (unique per driver; lets an adapter carry it in its own ID type).
+        public let value: UInt64
+
+        public init(value: UInt64) { self.value = value }
     }
 
     /// Called once per transfer, on the driver thread.

@@ -3,6 +3,7 @@ import FerryAPITesting
 import FerryHTTP
 import FerryJSON
 import FerryLog
+import FerryServer
 import FerryTesting
 import Testing
 

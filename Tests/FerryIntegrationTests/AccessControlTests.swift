@@ -2,6 +2,7 @@ import FerryAPI
 import FerryAPITesting
 import FerryHTTP
 import FerryJSON
+import FerryServer
 import Testing
 
 /// Bearer-token access control over a real in-process server (API.md "Authentication"): every right on every

@@ -1,6 +1,7 @@
 @testable import FerryAPI
 import FerryAPITesting
 import FerryHTTP
+import FerryServer
 import Testing
 
 /// The token file, grants and the one admission check, without sockets.

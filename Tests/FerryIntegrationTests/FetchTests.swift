@@ -1,6 +1,7 @@
 import FerryAPI
 import FerryAPITesting
 import FerryJSON
+import FerryServer
 import Testing
 
 /// `GET /v1/topics/{topic}/partitions/{p}/messages` without waiting (API.md "Fetch by offset").

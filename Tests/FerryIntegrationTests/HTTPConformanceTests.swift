@@ -2,6 +2,7 @@ import FerryAPI
 import FerryAPITesting
 import FerryHTTP
 import FerryJSON
+import FerryServer
 import FerryTesting
 import Testing
 

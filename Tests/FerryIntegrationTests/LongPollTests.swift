@@ -2,6 +2,7 @@ import FerryAPI
 import FerryAPITesting
 import FerryCurl
 import FerryJSON
+import FerryServer
 import Testing
 
 /// `wait_ms` long-polls on the partition fetch (API.md "Fetch by offset"): held without a thread each, answered

@@ -1,6 +1,6 @@
-@testable import FerryAPI
 import FerryBroker
 import FerryJSON
+import FerryMessageJSON
 import Testing
 
 /// The fetch hot path's compact message writer must produce exactly the general writer's bytes.

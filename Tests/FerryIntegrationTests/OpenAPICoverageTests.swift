@@ -1,6 +1,7 @@
 import FerryAPI
 import FerryAPITesting
 import FerryHTTP
+import FerryServer
 import FerrySystem
 import Testing
 

@@ -4,6 +4,7 @@ import FerryAPI
 import FerryBroker
 import FerryHTTP
 import FerryJSON
+import FerryServer
 import Testing
 
 /// `POST /v1/topics/{topic}/messages` in its three body forms, the message representation on fetch, atomic

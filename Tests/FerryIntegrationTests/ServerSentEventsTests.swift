@@ -2,6 +2,7 @@ import FerryAPI
 import FerryAPITesting
 import FerryCurl
 import FerryJSON
+import FerryServer
 import FerryTesting
 import Synchronization
 import Testing

@@ -1,6 +1,8 @@
 import FerryAPI
 import FerryAPITesting
+import FerryDelivery
 import FerryJSON
+import FerryServer
 import Testing
 
 /// Webhook subscription administration over HTTP: create, list, get, PATCH, DELETE, seek and every error.

@@ -1,6 +1,8 @@
 import FerryAPI
 import FerryAPITesting
+import FerryDelivery
 import FerryJSON
+import FerryServer
 import FerryTesting
 import Synchronization
 import Testing

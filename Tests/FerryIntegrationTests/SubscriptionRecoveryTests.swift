@@ -4,6 +4,7 @@ import FerryBroker
 import FerryHTTP
 import FerryJSON
 import FerryLog
+import FerryServer
 import FerryTesting
 import Logging
 import Synchronization

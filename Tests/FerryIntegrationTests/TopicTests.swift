@@ -3,6 +3,7 @@ import FerryAPITesting
 import FerryBroker
 import FerryHTTP
 import FerryJSON
+import FerryServer
 import FerrySystem
 import FerryTesting
 import Testing

@@ -2,6 +2,8 @@ import CoreMetrics
 import Dispatch
 import FerryBroker
 import FerryJSON
+import FerryMessageJSON
+import FerrySystem
 import FerryWebhooks
 import Logging
 import Synchronization
@@ -146,8 +148,11 @@ extension SubscriptionRunner {
             timeout: .milliseconds(config.timeoutMilliseconds))
         guard setPhase(p, epoch, .sending(nil)) else { return }
         metrics.attempts.increment()
-        let id = dispatcher.sender.send(request) { [self] outcome in
-            // On the curl driver thread: hop off at once.
+        let started = dispatcher.timers.nanoseconds()
+        let id = dispatcher.transport.send(request) { [self] result in
+            // On the transport's thread: note the time, then hop off at once.
+            let outcome = WebhookOutcome(
+                result, latency: .nanoseconds(Int64(dispatcher.timers.nanoseconds() &- started)), now: dispatcher.now())
             DispatchQueue.global().async { [self] in handle(p, epoch, outcome) }
         }
         let stale = state.withLock { state -> Bool in
@@ -155,7 +160,7 @@ extension SubscriptionRunner {
             if case .sending(nil) = state.cursors[p].phase { state.cursors[p].phase = .sending(id) }
             return false
         }
-        if stale { dispatcher.sender.cancel(id) }
+        if stale { dispatcher.transport.cancel(id) }
     }
 
     /// Sets the cursor's phase if it is still at `epoch`; returns whether it was.

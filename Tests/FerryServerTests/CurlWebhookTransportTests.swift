@@ -1,42 +1,44 @@
 import FerryCurl
 import FerryHTTP
+import FerryServer
 import FerryTesting
+import FerryWebhooks
 import Testing
 
-@testable import FerryWebhooks
-
-struct WebhookSenderTests {
+/// The libcurl transport against a local receiver: what goes on the wire, and how its answers read as outcomes.
+struct CurlWebhookTransportTests {
     let driver: CurlMultiDriver
-    let sender: WebhookSender
+    let transport: CurlWebhookTransport
 
     init() throws {
         driver = try CurlMultiDriver()
-        sender = WebhookSender(driver: driver)
+        transport = CurlWebhookTransport(driver: driver)
+    }
+
+    func send(_ attempt: WebhookAttempt) async -> WebhookOutcome {
+        await withCheckedContinuation { continuation in
+            transport.send(attempt) { continuation.resume(returning: WebhookOutcome($0, latency: .zero, now: 0)) }
+        }
     }
 
     func send(_ url: String, pin: String? = nil, timeout: Duration = .seconds(10), headers: [(name: String, value: String)] = [])
         async -> WebhookOutcome
     {
-        let attempt = WebhookAttempt(
-            url: url, pin: pin, headers: headers, body: Array(#"{"subscription":"s","messages":[]}"#.utf8),
-            timeout: timeout)
-        return await withCheckedContinuation { continuation in
-            sender.send(attempt) { continuation.resume(returning: $0) }
-        }
+        await send(
+            WebhookAttempt(
+                url: url, pin: pin, headers: headers, body: Array(#"{"subscription":"s","messages":[]}"#.utf8),
+                timeout: timeout))
     }
 
-    @Test func send_2xxIsDelivered_WithSignedHeadersAndBodyAsSent() async throws {
+    @Test func send_2xxIsDelivered_WithHeadersAndBodyAsSent() async throws {
         let receiver = try WebhookTestServer.start()
         defer { receiver.stop() }
         let body = Array(#"{"subscription":"billing","messages":[{"offset":0}]}"#.utf8)
         let headers = WebhookHeaders.make(
             id: "msg_1", timestamp: 1_764_000_000, body: body, signer: try WebhookSigner(secret: "whsec_c2VjcmV0"),
             custom: [(name: "Authorization", value: "Bearer abc")])
-        let outcome = await withCheckedContinuation { continuation in
-            sender.send(
-                WebhookAttempt(url: receiver.baseURL + "/ok", pin: nil, headers: headers, body: body, timeout: .seconds(10))
-            ) { continuation.resume(returning: $0) }
-        }
+        let outcome = await send(
+            WebhookAttempt(url: receiver.baseURL + "/ok", pin: nil, headers: headers, body: body, timeout: .seconds(10)))
         guard case .delivered(status: 204, _) = outcome else {
             Issue.record("unexpected \(outcome)")
             return
@@ -44,8 +46,9 @@ struct WebhookSenderTests {
         let request = try #require(receiver.requests.first)
         #expect(request.method == .POST && request.body == body)
         #expect(request.headers["Expect"] == nil)
-        let received = request.headers.map { (name: $0.name, value: $0.value) }
-        #expect(verifyStandardWebhook(secret: "whsec_c2VjcmV0", headers: received, body: request.body))
+        // Every header as made (the signature itself is checked in FerryWebhooksTests).
+        for header in headers { #expect(request.headers[header.name] == header.value, "\(header.name)") }
+        #expect(request.headers["webhook-signature"]?.hasPrefix("v1,") == true)
         #expect(request.headers["Authorization"] == "Bearer abc")
         #expect(request.headers["Content-Type"] == "application/json")
     }
@@ -158,8 +161,8 @@ struct WebhookSenderTests {
         let attempt = WebhookAttempt(
             url: receiver.baseURL + "/hang", pin: nil, headers: [], body: [], timeout: .seconds(30))
         let outcome = await withCheckedContinuation { continuation in
-            let id = sender.send(attempt) { continuation.resume(returning: $0) }
-            sender.cancel(id)
+            let id = transport.send(attempt) { continuation.resume(returning: WebhookOutcome($0, latency: .zero, now: 0)) }
+            transport.cancel(id)
         }
         guard case .failed(status: nil, let error, _, _) = outcome else {
             Issue.record("unexpected \(outcome)")

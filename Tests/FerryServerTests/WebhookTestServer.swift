@@ -1,7 +1,7 @@
 import FerryHTTP
 import FerryTesting
 
-/// The webhook target the sender tests push to: a ``TestHTTPReceiver`` that records every request and answers
+/// The webhook target the transport tests push to: a ``TestHTTPReceiver`` that records every request and answers
 /// by path: `/ok` (204), `/status/N` (N), `/retry/N?after=V` (N with `Retry-After: V`), `/redirect` (302 to
 /// `/ok`), `/big/N/BYTES` (status N with a BYTES-long body), `/hang` (never answered; the client times out).
 /// Stop it at the end of each test.

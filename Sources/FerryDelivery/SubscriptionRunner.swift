@@ -1,6 +1,6 @@
 import Dispatch
 import FerryBroker
-import FerryCurl
+import FerrySystem
 import FerryWebhooks
 import Synchronization
 
@@ -42,7 +42,7 @@ final class SubscriptionRunner: Sendable {
         case idle
         case waiting(AppendWaitToken?, (any PartitionStorage)?)
         case working
-        case sending(CurlMultiDriver.TransferID?)
+        case sending(WebhookTransferID?)
         case backoff
     }
 
@@ -60,7 +60,7 @@ final class SubscriptionRunner: Sendable {
     enum Effect: Sendable {
         case pump(Int, UInt64)
         case cancelWait(any PartitionStorage, AppendWaitToken)
-        case cancelTransfer(CurlMultiDriver.TransferID)
+        case cancelTransfer(WebhookTransferID)
     }
 
     init(dispatcher: WebhookDispatcher, snapshot: SubscriptionSnapshot) {
@@ -149,19 +149,18 @@ final class SubscriptionRunner: Sendable {
             switch effect {
             case .pump(let p, let epoch): schedule(p, epoch)
             case .cancelWait(let storage, let token): storage.cancelWait(token)
-            case .cancelTransfer(let id): dispatcher.sender.cancel(id)
+            case .cancelTransfer(let id): dispatcher.transport.cancel(id)
             }
         }
     }
 
-    /// Runs ``pump(_:_:)`` on a Dispatch thread, now or after `delay`.
+    /// Runs ``pump(_:_:)`` on a Dispatch thread now, or after `delay` on the dispatcher's timer source (the
+    /// cursor must then still be in backoff under `epoch`).
     func schedule(_ p: Int, _ epoch: UInt64, after delay: Duration = .zero) {
         if delay <= .zero {
             DispatchQueue.global().async { [self] in pump(p, epoch) }
         } else {
-            let (seconds, attoseconds) = delay.components
-            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in
+            dispatcher.timers.schedule(after: delay) { [self] in
                 let current = state.withLock { state -> Bool in
                     guard p < state.cursors.count, state.cursors[p].epoch == epoch,
                         case .backoff = state.cursors[p].phase

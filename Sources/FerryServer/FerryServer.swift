@@ -4,13 +4,16 @@ import Glibc
 #endif
 import CoreMetrics
 import Dispatch
+import FerryAPI
 import FerryBroker
 import FerryCurl
+import FerryDelivery
 import FerryHTTP
 import Logging
 import Synchronization
 
-/// The whole server: storage → broker → REST API → HTTP server, plus the periodic housekeeping.
+/// The whole server: storage → broker → REST API → HTTP server, plus webhook delivery (over libcurl) and the
+/// periodic housekeeping. The composition root: the one place the concrete parts are chosen and wired.
 ///
 /// `ferry serve` and the integration tests build it the same way. Lifecycle: `init` (recovers storage) →
 /// ``start()`` (listens; ready) → ``shutdown()`` (stops accepting, answers held long-polls, lets in-flight
@@ -49,7 +52,7 @@ public final class FerryServer: Sendable {
     public let metrics: FerryMetrics
     /// Pushes webhook subscriptions' messages (started by ``start()``, stopped first by ``shutdown()``).
     public let webhooks: WebhookDispatcher
-    /// The one `curl_multi` driver every webhook delivery goes through.
+    /// The one `curl_multi` driver every webhook delivery goes through (behind a ``CurlWebhookTransport``).
     let webhookDriver: CurlMultiDriver
     let logger: Logger
     let stopped = Atomic<Bool>(false)
@@ -74,8 +77,8 @@ public final class FerryServer: Sendable {
             throw .internal("cannot start the webhook driver: \(error)")
         }
         self.webhooks = WebhookDispatcher(
-            broker: broker, driver: webhookDriver, configuration: configuration.webhooks, factory: metrics.factory,
-            logger: logger, now: now)
+            broker: broker, transport: CurlWebhookTransport(driver: webhookDriver), configuration: configuration.webhooks,
+            factory: metrics.factory, logger: logger, now: now)
         let router = api.makeRouter()
         self.http = HTTPServer(
             configuration: configuration.http, router: router, logger: logger,

@@ -6,8 +6,8 @@ import FerryJSON
 /// `{"topic","partition","offset","timestamp","key"|"key_base64","value"|"value_base64","headers"}`:
 /// a JSON value comes back as the same JSON; raw bytes as a string when valid UTF-8, else `null` plus
 /// `*_base64`; with `base64` set, every key and value is given as `*_base64` of the stored bytes.
-enum MessageEncoding {
-    static func write(
+package enum MessageEncoding {
+    package static func write(
         _ message: borrowing StoredMessage, topic: String, partition: Int, base64: Bool, into writer: inout JSONWriter
     ) {
         if !base64 && message.headers.isEmpty
@@ -19,7 +19,7 @@ enum MessageEncoding {
     }
 
     /// The general writer: member by member through `JSONWriter` (any message; the reference output).
-    static func writeGeneral(
+    package static func writeGeneral(
         _ message: borrowing StoredMessage, topic: String, partition: Int, base64: Bool, into writer: inout JSONWriter
     ) {
         writer.beginObject()

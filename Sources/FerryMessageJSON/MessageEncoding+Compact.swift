@@ -11,10 +11,10 @@ import FerryJSON
 /// ``maxCompactBytes``; anything else returns false and the caller uses the general writer.
 extension MessageEncoding {
     /// Upper bound of the formatted size handled here (larger messages are dominated by their copy anyway).
-    static let maxCompactBytes = 16_384
+    package static let maxCompactBytes = 16_384
 
     /// Writes `message` like the general writer and returns true, or writes nothing and returns false.
-    static func writeCompact(
+    package static func writeCompact(
         _ message: borrowing StoredMessage, topic: String, partition: Int, into writer: inout JSONWriter
     ) -> Bool {
         // Bound: literals (< 128) + 3 numbers (<= 20 each) + escaped strings (<= 6 bytes per input byte).
@@ -59,51 +59,5 @@ extension MessageEncoding {
             writer.rawJSON(UnsafeRawBufferPointer(start: buffer.baseAddress, count: out.count))
             return true
         }
-    }
-}
-
-/// A write cursor over a buffer the caller sized for everything written (no bounds checks in release).
-struct CompactOutput: JSONByteSink {
-    let base: UnsafeMutablePointer<UInt8>
-    var count = 0
-
-    init(base: UnsafeMutablePointer<UInt8>) { self.base = base }
-
-    @inline(__always)
-    mutating func byte(_ value: UInt8) {
-        base[count] = value
-        count += 1
-    }
-
-    @inline(__always)
-    mutating func literal(_ text: StaticString) {
-        (base + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
-        count += text.utf8CodeUnitCount
-    }
-
-    @inline(__always)
-    mutating func appendByte(_ value: UInt8) { byte(value) }
-
-    @inline(__always)
-    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { raw(bytes) }
-
-    @inline(__always)
-    mutating func raw(_ bytes: UnsafeRawBufferPointer) {
-        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-        UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
-        count += bytes.count
-    }
-
-    /// Decimal digits of `value`, `-` first when negative (``JSONText/appendDecimal(_:to:)``).
-    @inline(__always)
-    mutating func decimal(_ value: Int64) {
-        JSONText.appendDecimal(value, to: &self)
-    }
-
-    /// `"` + the bytes with JSON escaping + `"` (``JSONText/appendEscaped(_:quoted:to:)``). Needs up to
-    /// `2 + 6 * count` bytes.
-    @inline(__always)
-    mutating func escaped(_ bytes: UnsafeRawBufferPointer) {
-        JSONText.appendEscaped(bytes, to: &self)
     }
 }

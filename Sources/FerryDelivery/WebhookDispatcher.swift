@@ -1,7 +1,6 @@
 import CoreMetrics
-import Dispatch
 import FerryBroker
-import FerryCurl
+import FerrySystem
 import FerryWebhooks
 import Logging
 import Synchronization
@@ -10,13 +9,15 @@ import Synchronization
 ///
 /// One ``SubscriptionRunner`` per subscription, each with an independent cursor per partition (a slow or
 /// failing partition never stalls another). No thread of its own: cursors wait for new messages with the
-/// partitions' append waiters, retries are Dispatch timers, reads and the private-network check run on Dispatch
-/// global queues, and every POST goes through one shared ``WebhookSender`` (one `curl_multi` thread). The
-/// registry (``SubscriptionRegistry``) holds the durable state; the dispatcher follows its changes through an
-/// observer and reports outcomes back (commit after each 2xx batch).
+/// partitions' append waiters, retries and the periodic refresh are timers of the injected ``TimerSource``,
+/// reads and the private-network check run on Dispatch global queues, and every POST goes through one shared
+/// ``WebhookTransport`` (in the server: libcurl, one `curl_multi` thread). The registry
+/// (``SubscriptionRegistry``) holds the durable state; the dispatcher follows its changes through an observer
+/// and reports outcomes back (commit after each 2xx batch).
 ///
 /// Thread-safety: `Sendable`; every method may be called from any thread. Lock order: the runner table, then a
-/// runner, then the registry. Nothing here runs on the curl driver thread except hopping off it.
+/// runner, then the registry. Nothing here runs on the transport's completion thread except noting the time
+/// and hopping off it.
 public final class WebhookDispatcher: Sendable {
     /// Timing and limits (tests shorten the backoff).
     public struct Configuration: Sendable {
@@ -44,7 +45,8 @@ public final class WebhookDispatcher: Sendable {
     }
 
     let broker: Broker
-    let sender: WebhookSender
+    let transport: any WebhookTransport
+    let timers: any TimerSource
     let policy: WebhookTargetPolicy
     let backoff: RetryBackoff
     let configuration: Configuration
@@ -59,16 +61,20 @@ public final class WebhookDispatcher: Sendable {
     }
 
     /// - Parameters:
-    ///   - driver: the one `curl_multi` driver for all deliveries (owned by the caller).
+    ///   - transport: sends every attempt (shared by all subscriptions; owned by the caller, who shuts it down
+    ///     after ``stop()``).
+    ///   - timers: the clock of attempt latencies and the timers of retry backoff and the periodic refresh
+    ///     (tests step a manual one).
     ///   - factory: where the per-subscription metrics are created (the `/metrics` endpoint's factory).
     ///   - now: wall-clock milliseconds (webhook timestamps, `Retry-After` dates).
     public init(
-        broker: Broker, driver: CurlMultiDriver, configuration: Configuration = Configuration(),
-        factory: any MetricsFactory = MetricsSystem.factory, logger: Logger,
-        now: @escaping @Sendable () -> Int64 = FerryServer.wallClockMilliseconds
+        broker: Broker, transport: any WebhookTransport, timers: any TimerSource = .system,
+        configuration: Configuration = Configuration(), factory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger, now: @escaping @Sendable () -> Int64 = { WallClock.milliseconds() }
     ) {
         self.broker = broker
-        self.sender = WebhookSender(driver: driver)
+        self.transport = transport
+        self.timers = timers
         self.policy = WebhookTargetPolicy(denyPrivateNetworks: configuration.denyPrivateNetworks)
         self.backoff = RetryBackoff(base: configuration.backoffBase, cap: configuration.backoffCap)
         self.configuration = configuration
@@ -139,10 +145,6 @@ public final class WebhookDispatcher: Sendable {
             synchronize(topic: topic, name: name)
         }
         for key in known where !seen.contains(key) { synchronize(topic: key.topic, name: key.name) }
-        let (seconds, attoseconds) = configuration.refreshInterval.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [weak self] in
-            self?.refreshAll()
-        }
+        timers.schedule(after: configuration.refreshInterval) { [weak self] in self?.refreshAll() }
     }
 }
