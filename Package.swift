@@ -2,7 +2,7 @@
 // Ferry: a Kafka-style messaging system over plain HTTP/1.1 + JSON.
 //
 // Dependency rule (see README "Layout"): FerryLog and FerryHTTP never import each other or the broker;
-// both may use FerrySystem (FerryHTTP also the leaf FerryJSON). FerryBroker imports FerryLog only. FerryAPI is the only module that knows both
+// both may use FerrySystem (FerryHTTP also the leaf FerryJSON). FerryBroker imports FerryLog (and FerrySystem, for timers) only. FerryAPI is the only module that knows both
 // HTTP and the broker. FerryCommand wires everything together.
 import PackageDescription
 
@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "FerryBroker",
-            dependencies: ["FerryLog", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FerryLog", "FerrySystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // Pushing one batch to one URL safely: Standard Webhooks signing, target policy, backoff, sender.
