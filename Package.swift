@@ -2,8 +2,8 @@
 // Ferry: a Kafka-style messaging system over plain HTTP/1.1 + JSON.
 //
 // Dependency rule (see README "Layout"): FerryLog and FerryHTTP never import each other or the broker;
-// both may use FerrySystem (FerryHTTP also the leaf FerryJSON). FerryBroker imports FerryLog (and FerrySystem, for timers) only. FerryAPI is the only module that knows both
-// HTTP and the broker. FerryCommand wires everything together.
+// both may use FerrySystem (FerryHTTP also the leaf FerryJSON). FerryBroker imports FerryLog (and FerrySystem, for
+// timers) only. FerryAPI is the only module that knows both HTTP and the broker. FerryCommand wires everything together.
 import PackageDescription
 
 /// One settings array for every target of ours: Swift 6 language mode (strict concurrency) and no warnings.

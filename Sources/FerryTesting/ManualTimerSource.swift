@@ -27,7 +27,8 @@ public final class ManualTimerSource: TimerSource {
     public func schedule(after milliseconds: Int, _ handler: @escaping @Sendable () -> Void) -> TimerCancellation {
         let id = state.withLock { state in
             state.nextID += 1
-            state.pending.append(Pending(id: state.nextID, deadline: state.now + Int64(max(0, milliseconds)), handler: handler))
+            let deadline = state.now + Int64(max(0, milliseconds))
+            state.pending.append(Pending(id: state.nextID, deadline: deadline, handler: handler))
             return state.nextID
         }
         return TimerCancellation { [self] in state.withLock { $0.pending.removeAll { $0.id == id } } }

@@ -8,7 +8,8 @@ import Testing
 /// nanosecond it falls due, without a socket or a sleep.
 struct ConnectionStateMachineTests {
     static let second: UInt64 = 1_000_000_000
-    static let timeouts = ConnectionTimeouts(header: 10 * second, idle: 60 * second, body: 30 * second, linger: 2 * second)
+    static let timeouts = ConnectionTimeouts(
+        header: 10 * second, idle: 60 * second, body: 30 * second, linger: 2 * second)
 
     let clock = ManualClock()
     var now: UInt64 { clock.monotonic.nanoseconds() }

@@ -15,7 +15,10 @@ extension EventLoop {
         while true {
             let n: Int
             do {
-                switch try nonBlockingSyscall("recv", { recv(connection.fd, readBuffer.baseAddress, readBufferSize, 0) }) {
+                let result = try nonBlockingSyscall("recv") {
+                    recv(connection.fd, readBuffer.baseAddress, readBufferSize, 0)
+                }
+                switch result {
                 case .processed(let count): n = count
                 case .wouldBlock: return
                 }
