@@ -2,7 +2,8 @@
 // Ferry: a Kafka-style messaging system over plain HTTP/1.1 + JSON.
 //
 // Dependency rule (see README "Layout"): FerryLog and FerryHTTP never import each other or the broker;
-// both may use FerrySystem (FerryHTTP also the leaf FerryJSON). FerryBroker imports FerryLog only.
+// both may use FerrySystem (FerryHTTP also the leaf FerryJSON). FerryBroker imports FerryLog (and FerrySystem, for timers)
+// only.
 // FerryWebhooks (one POST done safely, behind the WebhookTransport protocol) knows neither the broker nor libcurl.
 // FerryDelivery (the delivery engine) knows the broker and FerryWebhooks, never HTTP serving or libcurl.
 // FerryAPI is the only module that knows both HTTP serving and the broker; it never links libcurl.
@@ -69,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "FerryBroker",
-            dependencies: ["FerryLog", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FerryLog", "FerrySystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // Pushing one batch to one URL safely: Standard Webhooks signing, target policy, backoff, the outcome of an

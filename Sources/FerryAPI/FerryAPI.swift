@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryHTTP
+import FerrySystem
 import FerryWebhooks
 import Logging
 import Synchronization
@@ -24,11 +25,16 @@ public final class FerryAPI: Sendable {
     let webhookPolicy: WebhookTargetPolicy
     /// `--webhook-deny-private`: URLs resolving to private, loopback or link-local addresses are refused.
     let denyPrivateWebhooks: Bool
+    /// Where long-poll and keep-alive deadlines (``Wakeup/fire(after:reason:)``) are scheduled.
+    let timers: any TimerSource
 
+    /// - Parameter timers: schedules long-poll deadlines (`wait_ms`) and SSE keep-alives; Dispatch timers unless a
+    ///   test moves time by hand.
     public init(
         broker: Broker, logger: Logger, accessControl: AccessControl? = nil, metrics: FerryMetrics = FerryMetrics(),
-        denyPrivateWebhooks: Bool = false
+        denyPrivateWebhooks: Bool = false, timers: any TimerSource = .system
     ) {
+        self.timers = timers
         self.broker = broker
         self.logger = logger
         self.accessControl = accessControl

@@ -52,7 +52,7 @@ extension FerryAPI {
             return
         }
 
-        let wakeup = Wakeup { [self] _ in
+        let wakeup = Wakeup(timers: timers) { [self] _ in
             let response: HTTPResponse
             do throws(APIFailure) {
                 let answer = try readPartition(

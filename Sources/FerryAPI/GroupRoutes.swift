@@ -127,7 +127,7 @@ extension FerryAPI {
         else {
             throw APIFailure(BrokerError.memberNotFound(group: group, member: member))
         }
-        let wakeup = Wakeup { [self] _ in
+        let wakeup = Wakeup(timers: timers) { [self] _ in
             coordinator.endHold(group: group, memberID: member, token: token)
             let response: HTTPResponse
             do throws(APIFailure) {

@@ -39,7 +39,7 @@ extension FerryAPI {
     /// Parks a receive until the queue may have a message (then tries again, parking again if another receiver
     /// was faster and time is left), the deadline, the client going away, or shutdown.
     func holdReceive(_ parameters: QueueReceiveRequest, responder: HTTPResponder, deadline: UInt64) {
-        let wakeup = Wakeup { [self] reason in
+        let wakeup = Wakeup(timers: timers) { [self] reason in
             let response: HTTPResponse
             do throws(APIFailure) {
                 let answer = try receiveOnce(parameters)

@@ -94,7 +94,7 @@ final class ServerSentEvents: Sendable {
             return
         }
         position.withLock { $0 = offset }
-        let wakeup = Wakeup { [self] reason in step(reason) }
+        let wakeup = Wakeup(timers: api.timers) { [self] reason in step(reason) }
         api.held.track(wakeup, stream: true)
         let token = storage.waitForAppend(after: offset) { wakeup.fire(.data) }
         wakeup.onFire { [storage] in storage.cancelWait(token) }

@@ -30,6 +30,8 @@ public final class FerryServer: Sendable {
         public var accessControl: AccessControl?
         /// Webhook delivery: backoff timing and `--webhook-deny-private` (`webhooks.denyPrivateNetworks`).
         public var webhooks: WebhookDispatcher.Configuration
+        /// Where long-poll deadlines and webhook backoff are scheduled (a manual source in tests).
+        public var timers: any TimerSource = .system
 
         public init(
             http: HTTPServer.Configuration = .init(), broker: BrokerConfiguration = .init(),
@@ -70,15 +72,15 @@ public final class FerryServer: Sendable {
         self.metrics = metrics
         self.api = FerryAPI(
             broker: broker, logger: logger, accessControl: configuration.accessControl, metrics: metrics,
-            denyPrivateWebhooks: configuration.webhooks.denyPrivateNetworks)
+            denyPrivateWebhooks: configuration.webhooks.denyPrivateNetworks, timers: configuration.timers)
         do {
             self.webhookDriver = try CurlMultiDriver(maxIdleHandles: 64)
         } catch {
             throw .internal("cannot start the webhook driver: \(error)")
         }
         self.webhooks = WebhookDispatcher(
-            broker: broker, transport: CurlWebhookTransport(driver: webhookDriver), configuration: configuration.webhooks,
-            factory: metrics.factory, logger: logger, now: now)
+            broker: broker, transport: CurlWebhookTransport(driver: webhookDriver), timers: configuration.timers,
+            configuration: configuration.webhooks, factory: metrics.factory, logger: logger, now: now)
         let router = api.makeRouter()
         self.http = HTTPServer(
             configuration: configuration.http, router: router, logger: logger,

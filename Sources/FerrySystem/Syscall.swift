@@ -8,11 +8,13 @@ public enum IOResult<Value: Sendable>: Sendable {
     case wouldBlock
 }
 
+/// Inlinable, so a call from another module costs what the bare call and an errno check cost.
+///
 /// Runs a system call that returns -1 and sets `errno` on failure, retrying `EINTR`.
 ///
 /// Throws ``SystemError`` for every other error. `EBADF` and `EFAULT` trap: they mean our own descriptor or
 /// pointer bookkeeping is wrong, never bad input.
-@inline(__always)
+@inlinable @inline(__always)
 public func syscall<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throws(SystemError) -> T {
     while true {
         let result = body()
@@ -25,7 +27,7 @@ public func syscall<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throw
 }
 
 /// Like ``syscall(_:_:)`` but returns ``IOResult/wouldBlock`` for `EAGAIN`/`EWOULDBLOCK` instead of throwing.
-@inline(__always)
+@inlinable @inline(__always)
 public func nonBlockingSyscall<T: FixedWidthInteger & Sendable>(
     _ name: String, _ body: () -> T
 ) throws(SystemError) -> IOResult<T> {

@@ -9,6 +9,7 @@ import Synchronization
 /// advancing runs in the same call). Call ``advance(by:)`` from one thread at a time.
 public final class ManualTimerSource: TimerSource {
     struct Pending {
+        var id: UInt64
         var deadline: UInt64
         var sequence: UInt64
         var work: @Sendable () -> Void
@@ -30,18 +31,23 @@ public final class ManualTimerSource: TimerSource {
 
     public func nanoseconds() -> UInt64 { state.withLock { $0.now } }
 
-    public func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) {
-        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+    @discardableResult
+    public func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) -> TimerCancellation {
+        let (id, woken) = state.withLock { state -> (UInt64, [CheckedContinuation<Void, Never>]) in
             let deadline = state.now + UInt64(max(Self.nanoseconds(delay), 0))
             state.sequence += 1
-            state.pending.append(Pending(deadline: deadline, sequence: state.sequence, work: work))
+            state.pending.append(Pending(id: state.sequence, deadline: deadline, sequence: state.sequence, work: work))
             let count = state.pending.count
             let ready = state.waiters.filter { $0.count <= count }.map(\.continuation)
             state.waiters.removeAll { $0.count <= count }
-            return ready
+            return (state.sequence, ready)
         }
         for continuation in woken { continuation.resume() }
+        return TimerCancellation { [self] in state.withLock { $0.pending.removeAll { $0.id == id } } }
     }
+
+    /// Work scheduled and neither run nor cancelled.
+    public var pendingCount: Int { state.withLock { $0.pending.count } }
 
     /// The delays (from now) of the work not run yet, soonest first.
     public var pendingDelays: [Duration] {

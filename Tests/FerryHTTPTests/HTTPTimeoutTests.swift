@@ -6,11 +6,15 @@ import Testing
     import Glibc
 #endif
 
-/// Timeouts are set small through configuration; the tests assert behaviour (closed or served), never timing.
+/// Timeouts run on a manual clock (``HTTPServer/Configuration/clock``): a test moves it past a deadline and sees
+/// the connection closed at the loops' next sweep. Nothing sleeps for a timeout to pass and nothing asserts timing;
+/// the waits below are bounds against hanging. The exact deadlines are unit-tested in
+/// `ConnectionStateMachineTests`.
 @Suite("Timeouts and connection limits")
 struct HTTPTimeoutTests {
     @Test func slowloris_IsDisconnected_WhileOthersAreServed() throws {
-        try withServer(configure: { $0.headerTimeout = .milliseconds(300) }, router: makeTestRouter()) { _, port in
+        let clock = ManualClock()
+        try withServer(configure: { $0.clock = clock.monotonic }, router: makeTestRouter()) { server, port in
             let slow = try RawConnection(port: port)
             slow.send("GET / HTTP/1.1\r\nHost: x\r\n")
             // Meanwhile a normal client keeps getting answers.
@@ -19,60 +23,80 @@ struct HTTPTimeoutTests {
                 normal.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(try normal.readResponse().status == 200)
             }
-            // Keep dripping header bytes; the server must still cut us off.
-            var closed = false
-            for i in 0..<100 {
+            #expect(eventually { server.openConnectionCount == 2 })
+            // Header bytes dripping in do not extend the header timeout (10 s from accept).
+            for i in 0..<9 {
+                clock.advance(by: 1000)
                 slow.send("X-\(i): y\r\n")
-                usleep(20_000)
-                var byte: UInt8 = 0
-                let n = recv(slow.fd, &byte, 1, Int32(MSG_DONTWAIT))
-                if n == 0 || (n < 0 && errno != EAGAIN) {
-                    closed = true
-                    break
-                }
             }
-            #expect(closed)
+            #expect(!isClosedNow(slow))
+            clock.advance(by: 1000)
+            #expect(eventually { isClosedNow(slow) })
             normal.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try normal.readResponse().status == 200)
         }
     }
 
     @Test func partialPipelinedHead_GetsHeaderTimeout_NotIdleTimeout() throws {
+        let clock = ManualClock()
         try withServer(
             configure: {
-                $0.headerTimeout = .milliseconds(150)
-                $0.idleTimeout = .seconds(60)
+                $0.clock = clock.monotonic
+                $0.headerTimeout = .seconds(10)
+                $0.idleTimeout = .seconds(600)
             }, router: makeTestRouter()
         ) { server, port in
             let client = try RawConnection(port: port)
             client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost")
             #expect(try client.readResponse().status == 200)
-            #expect(client.isClosedWithoutData())
+            // Far below the idle timeout: only the header timeout can close it.
+            #expect(advance(clock, byMilliseconds: 10_000, atMost: 5) { isClosedNow(client) })
             #expect(eventually { server.openConnectionCount == 0 })
         }
     }
 
     @Test func silentConnection_IsClosed_AfterHeaderTimeout() throws {
-        try withServer(configure: { $0.headerTimeout = .milliseconds(100) }, router: makeTestRouter()) { server, port in
+        let clock = ManualClock()
+        try withServer(configure: { $0.clock = clock.monotonic }, router: makeTestRouter()) { server, port in
             let client = try RawConnection(port: port)
+            #expect(eventually { server.openConnectionCount == 1 })
+            clock.advance(by: 10_000)
             #expect(client.isClosedWithoutData())
             #expect(eventually { server.openConnectionCount == 0 })
         }
     }
 
     @Test func idleKeepAlive_IsClosed_AfterIdleTimeout() throws {
-        try withServer(configure: { $0.idleTimeout = .milliseconds(100) }, router: makeTestRouter()) { _, port in
+        let clock = ManualClock()
+        try withServer(configure: { $0.clock = clock.monotonic }, router: makeTestRouter()) { _, port in
             let client = try RawConnection(port: port)
             client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try client.readResponse().status == 200)
+            clock.advance(by: 60_000)
             #expect(client.isClosedWithoutData())
         }
     }
 
     @Test func slowBody_IsClosed_AfterBodyTimeout() throws {
-        try withServer(configure: { $0.bodyTimeout = .milliseconds(100) }, router: makeTestRouter()) { server, port in
+        let clock = ManualClock()
+        try withServer(
+            configure: {
+                $0.clock = clock.monotonic
+                $0.bodyTimeout = .seconds(10)
+                $0.headerTimeout = .seconds(600)
+            }, router: makeTestRouter()
+        ) { server, port in
             let client = try RawConnection(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+            // Far below the header timeout: only the body timeout can close it.
+            #expect(advance(clock, byMilliseconds: 10_000, atMost: 5) { isClosedNow(client) })
+            #expect(eventually { server.openConnectionCount == 0 })
+        }
+    }
+
+    @Test func realClock_StillTimesOut() throws {
+        try withServer(configure: { $0.headerTimeout = .milliseconds(100) }, router: makeTestRouter()) { server, port in
+            let client = try RawConnection(port: port)
             #expect(client.isClosedWithoutData())
             #expect(eventually { server.openConnectionCount == 0 })
         }
@@ -104,4 +128,24 @@ struct HTTPTimeoutTests {
             #expect(server.openConnectionCount == 1000)
         }
     }
+}
+
+/// True when the server has closed `connection` (EOF or reset); never blocks.
+private func isClosedNow(_ connection: RawConnection) -> Bool {
+    var byte: UInt8 = 0
+    let n = recv(connection.fd, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK))
+    return n == 0 || (n < 0 && errno == ECONNRESET)
+}
+
+/// Moves `clock` forward `milliseconds` at a time, at most `steps` times, until `condition` holds (checked for a
+/// bounded while after each step, for the loops' next sweep). Stepping covers a deadline set a moment after the
+/// test's last action (the loop may not have read the bytes yet when the clock first moves).
+private func advance(
+    _ clock: ManualClock, byMilliseconds milliseconds: Int64, atMost steps: Int, until condition: () -> Bool
+) -> Bool {
+    for _ in 0..<steps {
+        clock.advance(by: milliseconds)
+        if eventually(seconds: 2, condition) { return true }
+    }
+    return false
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import FerrySystem
 import Synchronization
 
 /// Why a held request woke up.
@@ -18,13 +19,20 @@ public enum WakeReason: Sendable, Equatable {
 ///
 /// Costs no thread while armed: sources hold a reference and call ``fire(_:)``. On firing, every registered
 /// canceller runs (so the other sources forget this waiter) and the action runs on a Dispatch global queue,
-/// never on the thread that fired (an appender must not pay for readers' work).
+/// never on the thread that fired (an appender must not pay for readers' work). A deadline armed with
+/// ``fire(after:reason:)`` runs the action directly on its timer's thread, which is already not a caller's.
 public final class Wakeup: Sendable {
     let fired = Atomic<Bool>(false)
     let cancellers = Mutex<[@Sendable () -> Void]>([])
     let action: @Sendable (WakeReason) -> Void
+    /// Schedules deadlines (Dispatch timers unless a test injects a manual source).
+    let timers: any TimerSource
 
-    public init(_ action: @escaping @Sendable (WakeReason) -> Void) {
+    /// - Parameters:
+    ///   - timers: where ``fire(after:reason:)`` schedules its deadline.
+    ///   - action: runs once, with the reason of the first source to fire; must not block.
+    public init(timers: any TimerSource = .system, _ action: @escaping @Sendable (WakeReason) -> Void) {
+        self.timers = timers
         self.action = action
     }
 
@@ -41,9 +49,29 @@ public final class Wakeup: Sendable {
         if runNow { cancel() }
     }
 
-    /// Fires once; returns false if another source fired first.
+    /// Fires once; returns false if another source fired first. The action runs on a Dispatch global queue.
     @discardableResult
     public func fire(_ reason: WakeReason) -> Bool {
+        guard claim() else { return false }
+        let action = self.action
+        DispatchQueue.global().async { action(reason) }
+        return true
+    }
+
+    /// Arms a deadline `milliseconds` from now on ``timers``. The timer is cancelled as soon as any source fires,
+    /// which releases it and this wake-up (with everything its action holds: the request, its responder) at once,
+    /// not at the deadline: a stream of 60 s long-polls answered quickly must not pile up.
+    public func fire(after milliseconds: Int, reason: WakeReason = .timeout) {
+        // A cycle (self → cancellers → timer → handler → self) until either fires; firing breaks it.
+        let cancel = timers.schedule(after: .milliseconds(milliseconds)) { [self] in
+            // Already on the timer's thread (never an appender's or a loop's): no second hop.
+            if claim() { action(reason) }
+        }
+        onFire { cancel() }
+    }
+
+    /// Marks this wake-up fired and runs the cancellers; false if another source fired first.
+    private func claim() -> Bool {
         guard fired.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             return false
         }
@@ -52,27 +80,6 @@ public final class Wakeup: Sendable {
             return list
         }
         list.forEach { $0() }
-        let action = self.action
-        DispatchQueue.global().async { action(reason) }
         return true
     }
-
-    /// Arms a deadline `milliseconds` from now. The timer is cancelled as soon as any source fires, which
-    /// releases it and this wake-up (with everything its action holds: the request, its responder) at once,
-    /// not at the deadline: a stream of 60 s long-polls answered quickly must not pile up.
-    public func fire(after milliseconds: Int, reason: WakeReason = .timeout) {
-        let timer = DeadlineTimer(DispatchSource.makeTimerSource(queue: .global()))
-        timer.source.schedule(deadline: .now() + .milliseconds(milliseconds))
-        // A cycle (self → cancellers → timer → handler → self) until either fires; firing breaks it.
-        timer.source.setEventHandler { [self] in fire(reason) }
-        onFire { timer.source.cancel() }
-        timer.source.resume()
-    }
-}
-
-/// A Dispatch timer handed between threads: Dispatch sources are thread-safe (`cancel` from any thread), the
-/// Swift overlay just does not say so.
-struct DeadlineTimer: @unchecked Sendable {
-    let source: any DispatchSourceTimer
-    init(_ source: any DispatchSourceTimer) { self.source = source }
 }

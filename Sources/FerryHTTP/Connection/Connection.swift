@@ -6,21 +6,7 @@ import Synchronization
 /// Other threads reach a connection only through ``HTTPResponder`` / ``HTTPStreamWriter``, which post tasks to
 /// the loop. A connection object lives for one socket; it is never reused for another descriptor.
 final class Connection {
-    enum State {
-        /// Waiting for (more of) a request head. `started` is false while no byte of it has arrived (idle).
-        case readingHead(started: Bool)
-        /// Head parsed, reading its body.
-        case readingBody
-        /// The handler has the request; waiting for its response (sequence number of the request).
-        case awaitingResponse(UInt64)
-        /// A streamed (chunked) response is in progress.
-        case streaming(UInt64)
-        /// A final response was queued and the connection closes once it is written (reads are discarded).
-        case closing
-        /// Our side is shut down for writing; input is discarded until EOF or the linger deadline.
-        case lingering
-        case closed
-    }
+    typealias State = ConnectionStateMachine.State
 
     let fd: Int32
     let remote: HTTPRemoteAddress
@@ -30,7 +16,9 @@ final class Connection {
     /// Set once the socket is closed; readable from any thread (responders check it).
     let closed = Atomic<Bool>(false)
 
-    var state: State = .readingHead(started: false)
+    /// The connection's life (states, deadlines, keep-alive); the loop executes the actions it returns.
+    var machine: ConnectionStateMachine
+    var state: State { machine.state }
     var headParser: HTTPHeadParser
     var bodyDecoder: HTTPBodyDecoder?
     var pendingHead: HTTPRequestHead?
@@ -45,8 +33,6 @@ final class Connection {
     var inHandler: UInt64 = 0
     /// True while the current request is held by its handler past the synchronous call.
     var isHeld = false
-    /// Keep the connection open after the current response.
-    var keepAlive = true
     /// The current request is HEAD (no body is written).
     var isHead = false
     var isHTTP10 = false
@@ -55,11 +41,7 @@ final class Connection {
     var closeCallbacks: [@Sendable () -> Void] = []
 
     /// Monotonic deadline (ns) of the current read phase, or 0 when none applies.
-    var deadline: UInt64 = 0
-    /// Monotonic time (ns) when output last made progress while bytes were pending.
-    var lastWriteProgress: UInt64 = 0
-    /// The client sent EOF while answered responses were still being written; close once they are.
-    var peerClosed = false
+    var deadline: UInt64 { machine.deadline }
     var readInterest = true
     var writeInterest = false
     var isDirty = false
@@ -82,24 +64,21 @@ final class Connection {
     /// ``HTTPStreamWriter/whenDrained(below:_:)``); at most one.
     var drainWatch: (threshold: Int, callback: @Sendable () -> Void)?
 
-    init(fd: Int32, remote: HTTPRemoteAddress, loop: EventLoop, limits: HTTPParserLimits) {
+    /// A connection just accepted at `now` (its header timeout runs from there).
+    init(
+        fd: Int32, remote: HTTPRemoteAddress, loop: EventLoop, limits: HTTPParserLimits, timeouts: ConnectionTimeouts,
+        now: UInt64
+    ) {
         self.fd = fd
         self.remote = remote
         self.loop = loop
         self.headParser = HTTPHeadParser(limits: limits)
+        self.machine = ConnectionStateMachine(timeouts: timeouts, now: now)
     }
 
     /// True when nothing is in progress: no partial request, no response owed, nothing to write.
-    var isIdle: Bool {
-        if case .readingHead(let started) = state { return !started && input.isEmpty && output.isEmpty }
-        return false
-    }
+    var isIdle: Bool { machine.isWaitingForRequest && input.isEmpty && output.isEmpty }
 
     /// The sequence of the request waiting for a response or streaming, if any.
-    var activeSequence: UInt64? {
-        switch state {
-        case .awaitingResponse(let s), .streaming(let s): s
-        default: nil
-        }
-    }
+    var activeSequence: UInt64? { machine.activeSequence }
 }

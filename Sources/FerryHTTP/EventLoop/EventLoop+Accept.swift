@@ -13,17 +13,23 @@ extension EventLoop {
         for _ in 0..<256 {
             var address = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let fd = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    cferry_accept4(listenFD, $0, &length, CFERRY_SOCK_NONBLOCK | CFERRY_SOCK_CLOEXEC)
+            let fd: Int32
+            do {
+                let result = try withUnsafeMutablePointer(to: &address) { pointer throws(SystemError) in
+                    try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address throws(SystemError) in
+                        try nonBlockingSyscall("accept4") {
+                            cferry_accept4(listenFD, address, &length, CFERRY_SOCK_NONBLOCK | CFERRY_SOCK_CLOEXEC)
+                        }
+                    }
                 }
-            }
-            if fd < 0 {
-                let code = cferry_errno()
-                if code == EINTR || code == ECONNABORTED { continue }
+                guard case .processed(let accepted) = result else { return }
+                fd = accepted
+            } catch {
+                let code = error.errno
+                if code == ECONNABORTED { continue }
                 if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM {
                     pauseAccepting(errno: code)
-                } else if code != EAGAIN && code != EWOULDBLOCK {
+                } else {
                     context.logger.warning("accept failed", metadata: ["errno": "\(code)"])
                 }
                 return
@@ -41,10 +47,9 @@ extension EventLoop {
             let remote = HTTPRemoteAddress(
                 ipv4: UInt32(bigEndian: address.sin_addr.s_addr),
                 port: UInt16(bigEndian: address.sin_port))
-            let connection = Connection(fd: fd, remote: remote, loop: self, limits: context.limits)
             // The header timeout runs from accept: a client that connects and sends nothing is a slowloris too.
-            connection.state = .readingHead(started: true)
-            connection.deadline = now + context.headerTimeoutNanos
+            let connection = Connection(
+                fd: fd, remote: remote, loop: self, limits: context.limits, timeouts: context.timeouts, now: now)
             do {
                 try register(fd: fd, events: UInt32(CFERRY_EPOLLIN | CFERRY_EPOLLRDHUP))
             } catch {

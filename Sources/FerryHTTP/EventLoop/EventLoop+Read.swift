@@ -13,7 +13,19 @@ extension EventLoop {
     /// Reads everything the socket has (until a short read or `EAGAIN`) and processes it.
     func readAvailable(_ connection: Connection) {
         while true {
-            let n = recv(connection.fd, readBuffer.baseAddress, readBufferSize, 0)
+            let n: Int
+            do {
+                let result = try nonBlockingSyscall("recv") {
+                    recv(connection.fd, readBuffer.baseAddress, readBufferSize, 0)
+                }
+                switch result {
+                case .processed(let count): n = count
+                case .wouldBlock: return
+                }
+            } catch {
+                close(connection)  // reset or other socket error: the peer is gone
+                return
+            }
             if n > 0 {
                 bytesReceived.add(n, ordering: .relaxed)
                 let chunk = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
@@ -23,23 +35,14 @@ extension EventLoop {
             } else if n == 0 {
                 // EOF. With answered responses still being written, the client only half-closed: finish
                 // writing, then close. Otherwise (idle, mid-request, or a request still held) it is gone.
-                if !connection.output.isEmpty, connection.activeSequence == nil {
-                    connection.peerClosed = true
-                    connection.keepAlive = false
+                switch connection.machine.peerClosedInput(outputPending: !connection.output.isEmpty) {
+                case .finishWriting:
                     connection.input = []
-                    if case .readingHead = connection.state { connection.state = .closing }
-                    if case .readingBody = connection.state { connection.state = .closing }
                     connection.readInterest = false
                     updateInterest(connection)
-                    return
+                case .close:
+                    close(connection)
                 }
-                close(connection)
-                return
-            } else {
-                let code = errno
-                if code == EINTR { continue }
-                if code == EAGAIN || code == EWOULDBLOCK { return }
-                close(connection)
                 return
             }
         }
@@ -47,15 +50,22 @@ extension EventLoop {
 
     /// Feeds received bytes to the connection's parser, dispatching every complete request.
     private func receive(_ connection: Connection, _ bytes: UnsafeRawBufferPointer) {
-        switch connection.state {
-        case .lingering, .closing:
-            return  // discard
-        case .readingHead(started: false):
-            connection.state = .readingHead(started: true)
-            connection.deadline = now + context.headerTimeoutNanos
-        default:
-            break
+        switch connection.machine.bytesReceived(now: now) {
+        case .discard:
+            return
+        case .buffer:
+            // A request is with the handler: its successors wait, so responses stay in order.
+            connection.input.append(contentsOf: bytes)
+        case .parse:
+            parse(connection, bytes)
         }
+        if connection.input.count > maxBufferedInput, connection.activeSequence != nil, connection.readInterest {
+            connection.readInterest = false
+            updateInterest(connection)
+        }
+    }
+
+    private func parse(_ connection: Connection, _ bytes: UnsafeRawBufferPointer) {
         if connection.input.isEmpty {
             let consumed = process(connection, bytes)
             if consumed < bytes.count, !isClosedOrClosing(connection) {
@@ -65,10 +75,6 @@ extension EventLoop {
         } else {
             connection.input.append(contentsOf: bytes)
             processBufferedInput(connection)
-        }
-        if connection.input.count > maxBufferedInput, connection.activeSequence != nil, connection.readInterest {
-            connection.readInterest = false
-            updateInterest(connection)
         }
     }
 
@@ -92,18 +98,10 @@ extension EventLoop {
 
     /// A partial next request is buffered: the header timeout (not the idle one) now applies.
     private func startHeadTimer(_ connection: Connection) {
-        if case .readingHead(started: false) = connection.state, !connection.input.isEmpty {
-            connection.state = .readingHead(started: true)
-            connection.deadline = now + context.headerTimeoutNanos
-        }
+        if !connection.input.isEmpty { connection.machine.partialHeadBuffered(now: now) }
     }
 
-    private func isClosedOrClosing(_ connection: Connection) -> Bool {
-        switch connection.state {
-        case .closed, .closing, .lingering: true
-        default: false
-        }
-    }
+    private func isClosedOrClosing(_ connection: Connection) -> Bool { connection.machine.isWindingDown }
 
     /// Parses and dispatches as many requests as `buffer` holds. Returns the bytes consumed; stops early while a
     /// request is held (its successors wait in `input`, so responses stay in order).
@@ -138,8 +136,7 @@ extension EventLoop {
                 connection.bodyDecoder = HTTPBodyDecoder(framing: head.framing, limits: context.limits)
                 connection.body = []
                 if case .length(let length) = head.framing { connection.body.reserveCapacity(min(length, 1 << 20)) }
-                connection.state = .readingBody
-                connection.deadline = now + context.bodyTimeoutNanos
+                connection.machine.bodyStarted(now: now)
                 if head.expectContinue && offset == buffer.count {
                     connection.output.append { $0.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8) }
                     markDirty(connection)
@@ -173,9 +170,7 @@ extension EventLoop {
     private func dispatch(_ connection: Connection, head: HTTPRequestHead, body: [UInt8]) {
         connection.sequence &+= 1
         let sequence = connection.sequence
-        connection.state = .awaitingResponse(sequence)
-        connection.deadline = 0
-        connection.keepAlive = head.keepAlive && !shuttingDown
+        connection.machine.requestParsed(sequence: sequence, keepAlive: head.keepAlive && !shuttingDown)
         connection.isHead = head.method == .HEAD
         connection.isHTTP10 = head.version == .http1_0
         let requestID: RequestID
@@ -194,7 +189,7 @@ extension EventLoop {
                 connection.logUser = "-"
             }
             connection.logBytesIn = body.count
-            connection.logStart = MonotonicClock.nanoseconds()
+            connection.logStart = context.clock.nanoseconds()
         }
         let request = HTTPRequest(head: head, body: body, remoteAddress: connection.remote, requestID: requestID)
         connection.inHandler = sequence
@@ -209,7 +204,7 @@ extension EventLoop {
 
     /// Answers a parse error with its problem response and closes after writing it.
     func fail(_ connection: Connection, _ error: HTTPParseError) {
-        connection.keepAlive = false
+        connection.machine.requestFailed()
         connection.isHead = false
         connection.requestID = .generated(prefix: requestIDPrefix, counter: nextRequestCounter())
         connection.logMethod = .other("-")
@@ -218,7 +213,7 @@ extension EventLoop {
         connection.logUser = "-"
         connection.logBytesIn = 0
         connection.routeIndex = -1
-        connection.logStart = MonotonicClock.nanoseconds()
+        connection.logStart = context.clock.nanoseconds()
         connection.bodyDecoder = nil
         connection.pendingHead = nil
         connection.body = []

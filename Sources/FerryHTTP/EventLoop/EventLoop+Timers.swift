@@ -10,7 +10,6 @@ extension EventLoop {
     /// lingering close) or whose output made no progress for `idleTimeout` (a client that stopped reading).
     /// Runs every `sweepInterval`; O(connections of this loop).
     func sweep() {
-        let writeStall = context.idleTimeoutNanos
         var idle = 0
         var oldestIdle = UInt64.max
         defer {
@@ -18,20 +17,21 @@ extension EventLoop {
             oldestIdleDeadline.store(oldestIdle, ordering: .relaxed)
         }
         for case let connection? in connections {
-            if connection.deadline != 0 && now >= connection.deadline {
-                if context.logger.logLevel <= .debug {
+            if let reason = connection.machine.tick(now: now, outputPending: !connection.output.isEmpty) {
+                if reason == .writeStalled {
+                    context.logger.info(
+                        "closing a connection whose client stopped reading",
+                        metadata: [
+                            "peer": "\(connection.remote)", "buffered_bytes": "\(connection.output.pendingBytes)",
+                            "stalled_ms": "\((now &- connection.machine.lastWriteProgress) / 1_000_000)",
+                        ])
+                } else if context.logger.logLevel <= .debug {
                     context.logger.debug(
                         "closing connection after timeout",
-                        metadata: ["peer": "\(connection.remote)", "state": "\(connection.state)"])
+                        metadata: [
+                            "peer": "\(connection.remote)", "state": "\(connection.state)", "reason": "\(reason)",
+                        ])
                 }
-                close(connection)
-            } else if !connection.output.isEmpty && now &- connection.lastWriteProgress >= writeStall {
-                context.logger.info(
-                    "closing a connection whose client stopped reading",
-                    metadata: [
-                        "peer": "\(connection.remote)", "buffered_bytes": "\(connection.output.pendingBytes)",
-                        "stalled_ms": "\((now &- connection.lastWriteProgress) / 1_000_000)",
-                    ])
                 close(connection)
             }
             if connection.isIdle {  // false once closed
@@ -50,19 +50,10 @@ extension EventLoop {
             listenFD = -1
         }
         for case let connection? in connections {
-            switch connection.state {
-            case .readingHead:
-                if connection.output.isEmpty {
-                    close(connection)
-                } else {
-                    connection.keepAlive = false
-                    connection.state = .closing
-                    markDirty(connection)
-                }
-            case .readingBody, .awaitingResponse, .streaming:
-                connection.keepAlive = false
-            case .closing, .lingering, .closed:
-                break
+            switch connection.machine.beginShutdown(outputPending: !connection.output.isEmpty) {
+            case .close: close(connection)
+            case .closeAfterWrite: markDirty(connection)
+            case .none: break
             }
         }
     }

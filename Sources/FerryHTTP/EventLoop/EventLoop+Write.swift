@@ -13,7 +13,7 @@ extension EventLoop {
     /// answered, or the connection closed). Returns whether the response was taken.
     @discardableResult
     func complete(_ connection: Connection, sequence: UInt64, response: HTTPResponse) -> Bool {
-        guard case .awaitingResponse(let current) = connection.state, current == sequence else { return false }
+        guard connection.machine.isAwaiting(sequence) else { return false }
         writeResponse(connection, response)
         if connection.inHandler != sequence { processBufferedInput(connection) }
         return true
@@ -27,7 +27,7 @@ extension EventLoop {
         connection.output.append { out in
             ResponseSerializer.appendHead(
                 status: response.status, headers: response.headers, contentLength: response.body.count,
-                requestID: connection.requestID, keepAlive: connection.keepAlive && !shuttingDown,
+                requestID: connection.requestID, keepAlive: connection.machine.keepAlive && !shuttingDown,
                 http10: connection.isHTTP10, date: date, chunked: false, to: &out)
             if smallBody { out.append(contentsOf: response.body) }
         }
@@ -45,17 +45,9 @@ extension EventLoop {
             context.heldRequests.subtract(1, ordering: .relaxed)
         }
         connection.closeCallbacks = []
-        if connection.keepAlive && !shuttingDown {
-            connection.state = .readingHead(started: !connection.input.isEmpty)
-            connection.deadline =
-                now
-                + (connection.input.isEmpty
-                    ? context.idleTimeoutNanos : context.headerTimeoutNanos)
-        } else {
-            connection.state = .closing
-            connection.input = []
-            connection.deadline = now + context.idleTimeoutNanos
-        }
+        let next = connection.machine.responseCompleted(
+            inputBuffered: !connection.input.isEmpty, shuttingDown: shuttingDown, now: now)
+        if next == .closeAfterWrite { connection.input = [] }
         markDirty(connection)
     }
 
@@ -67,7 +59,7 @@ extension EventLoop {
                 HTTPRequestCompletion(
                     routeIndex: connection.routeIndex >= 0 ? connection.routeIndex : nil, method: connection.logMethod,
                     status: status, requestBodyBytes: connection.logBytesIn, responseBodyBytes: bytes,
-                    durationNanoseconds: MonotonicClock.nanoseconds() &- connection.logStart))
+                    durationNanoseconds: context.clock.nanoseconds() &- connection.logStart))
         }
     }
 
@@ -75,7 +67,7 @@ extension EventLoop {
     /// (request body) and out (response body), duration, peer, user (a name noted by the application, "-" when
     /// none). Never headers (they may carry credentials).
     private func logAccess(_ connection: Connection, status: HTTPStatus, bytes: Int) {
-        let micros = (MonotonicClock.nanoseconds() &- connection.logStart) / 1000
+        let micros = (context.clock.nanoseconds() &- connection.logStart) / 1000
         let millis = "\(micros / 1000).\(String(repeating: "0", count: 3 - String(micros % 1000).count))\(micros % 1000)"
         context.logger.log(
             level: context.configuration.accessLogLevel, "request",
@@ -90,24 +82,23 @@ extension EventLoop {
     // MARK: Streams
 
     func startStream(_ connection: Connection, sequence: UInt64, status: HTTPStatus, headers: HTTPHeaders) {
-        guard case .awaitingResponse(let current) = connection.state, current == sequence else { return }
+        guard connection.machine.isAwaiting(sequence) else { return }
         let chunked = !connection.isHTTP10
-        if !chunked { connection.keepAlive = false }
+        connection.machine.streamStarted(sequence: sequence, closeDelimited: !chunked)
         let date = dateCache.bytes(now: now)
         connection.output.append { out in
             ResponseSerializer.appendHead(
                 status: status, headers: headers, contentLength: nil, requestID: connection.requestID,
-                keepAlive: connection.keepAlive && !shuttingDown, http10: connection.isHTTP10, date: date,
+                keepAlive: connection.machine.keepAlive && !shuttingDown, http10: connection.isHTTP10, date: date,
                 chunked: chunked, to: &out)
         }
-        connection.state = .streaming(sequence)
         connection.streamStatus = status
         connection.streamedBytes = 0
         markDirty(connection)
     }
 
     func streamWrite(_ connection: Connection, sequence: UInt64, bytes: [UInt8]) {
-        guard case .streaming(let current) = connection.state, current == sequence, !bytes.isEmpty else { return }
+        guard connection.machine.isStreaming(sequence), !bytes.isEmpty else { return }
         connection.streamedBytes += bytes.count
         if connection.isHead { return }
         if !connection.isHTTP10 {
@@ -127,7 +118,7 @@ extension EventLoop {
     }
 
     func streamFinish(_ connection: Connection, sequence: UInt64) {
-        guard case .streaming(let current) = connection.state, current == sequence else { return }
+        guard connection.machine.isStreaming(sequence) else { return }
         checkDrain(connection, force: true)
         if !connection.isHTTP10 && !connection.isHead {
             connection.output.append { $0.append(contentsOf: "0\r\n\r\n".utf8) }
@@ -144,8 +135,7 @@ extension EventLoop {
     /// Calls `callback` (on a Dispatch thread) once the stream's queued output is at most `threshold` bytes, or
     /// the stream is over (closed, finished): the producer's back-pressure.
     func watchDrain(_ connection: Connection, sequence: UInt64, threshold: Int, _ callback: @escaping @Sendable () -> Void) {
-        guard case .streaming(let current) = connection.state, current == sequence,
-            connection.output.pendingBytes > threshold
+        guard connection.machine.isStreaming(sequence), connection.output.pendingBytes > threshold
         else {
             DispatchQueue.global().async(execute: callback)
             return
@@ -168,7 +158,7 @@ extension EventLoop {
                 switch try connection.output.write(to: connection.fd) {
                 case .processed(let n):
                     if n > 0 {
-                        connection.lastWriteProgress = now
+                        connection.machine.outputProgressed(now: now)
                         bytesSent.add(n, ordering: .relaxed)
                         if connection.drainWatch != nil { checkDrain(connection) }
                     }
@@ -180,7 +170,8 @@ extension EventLoop {
             }
         }
         if connection.output.isEmpty {
-            if connection.peerClosed {
+            let action = connection.machine.outputDrained(now: now)
+            if case .close = action {
                 close(connection)
                 return
             }
@@ -188,24 +179,18 @@ extension EventLoop {
                 connection.writeInterest = false
                 updateInterest(connection)
             }
-            if case .closing = connection.state { startLingering(connection) }
+            if action == .startLingering { startLingering(connection) }
         } else if !connection.writeInterest {
             connection.writeInterest = true
-            connection.lastWriteProgress = now
+            connection.machine.outputBlocked(now: now)
             updateInterest(connection)
         }
     }
 
-    /// After the last response: shut our side down and discard input until the client closes (bounded), so
-    /// unread request bytes never turn into a reset that destroys the response.
+    /// After the last response (the machine is now lingering): shut our side down and discard input until the
+    /// client closes (bounded), so unread request bytes never turn into a reset that destroys the response.
     private func startLingering(_ connection: Connection) {
         shutdown(connection.fd, Int32(SHUT_WR))
-        connection.state = .lingering
-        connection.deadline =
-            now
-            + min(
-                context.configuration.lingerTimeout.nanoseconds,
-                context.idleTimeoutNanos)
         if !connection.readInterest {
             connection.readInterest = true
             updateInterest(connection)
@@ -219,7 +204,7 @@ extension EventLoop {
             // A stream cut off (client gone, slow reader, shutdown) still answered its request.
             requestAnswered(connection, status: connection.streamStatus, bytes: connection.streamedBytes)
         }
-        connection.state = .closed
+        connection.machine.closed()
         connection.closed.store(true, ordering: .releasing)
         Glibc.close(connection.fd)
         if Int(connection.fd) < connections.count, connections[Int(connection.fd)] === connection {

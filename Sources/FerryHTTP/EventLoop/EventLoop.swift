@@ -99,13 +99,13 @@ final class EventLoop: @unchecked Sendable {
 
     func updateInterest(_ connection: Connection) {
         // After the peer's EOF, RDHUP would stay raised (level-triggered): stop asking for it.
-        var mask = connection.peerClosed ? 0 : UInt32(CFERRY_EPOLLRDHUP)
+        var mask = connection.machine.peerClosed ? 0 : UInt32(CFERRY_EPOLLRDHUP)
         if connection.readInterest { mask |= UInt32(CFERRY_EPOLLIN) }
         if connection.writeInterest { mask |= UInt32(CFERRY_EPOLLOUT) }
         var event = epoll_event()
         event.events = mask
         event.data.fd = connection.fd
-        _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event)
+        _ = try? syscall("epoll_ctl") { epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event) }
     }
 
     // MARK: Cross-thread tasks
@@ -160,13 +160,15 @@ final class EventLoop: @unchecked Sendable {
     /// Runs until a `.stop` task; then closes every connection.
     func run() {
         threadID.store(UInt(pthread_self()), ordering: .relaxed)
-        now = MonotonicClock.nanoseconds()
+        let clock = context.clock
+        now = clock.nanoseconds()
         let tick = context.configuration.sweepInterval
         nextSweep = now + tick
         let timeoutMs = Int32(max(1, tick / 1_000_000))
         while running {
-            let n = epoll_wait(epollFD, events, maxEvents, timeoutMs)
-            now = MonotonicClock.nanoseconds()
+            // EINTR is retried inside; any other error means our own epoll descriptor is wrong (it traps).
+            let n = (try? syscall("epoll_wait") { epoll_wait(epollFD, events, maxEvents, timeoutMs) }) ?? 0
+            now = clock.nanoseconds()
             if n > 0 {
                 for i in 0..<Int(n) {
                     let event = events[i]

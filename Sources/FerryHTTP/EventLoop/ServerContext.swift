@@ -1,3 +1,4 @@
+import FerrySystem
 import Logging
 import Synchronization
 
@@ -28,9 +29,9 @@ final class ServerContext: Sendable {
     let acceptWarningOpen = Atomic<Bool>(false)
     let shuttingDown = Atomic<Bool>(false)
     /// Timeouts in nanoseconds (precomputed: the hot path reads them per request).
-    let headerTimeoutNanos: UInt64
-    let idleTimeoutNanos: UInt64
-    let bodyTimeoutNanos: UInt64
+    let timeouts: ConnectionTimeouts
+    /// Where the loops read time (once per turn, and per request for durations when tracked).
+    let clock: MonotonicTimeSource
 
     init(
         configuration: HTTPServer.Configuration, handler: @escaping HTTPHandler, logger: Logger,
@@ -45,9 +46,10 @@ final class ServerContext: Sendable {
         self.accessLogEnabled = logger.logLevel <= configuration.accessLogLevel
         self.observer = observer
         self.tracksRequests = accessLogEnabled || observer != nil
-        self.headerTimeoutNanos = configuration.headerTimeout.nanoseconds
-        self.idleTimeoutNanos = configuration.idleTimeout.nanoseconds
-        self.bodyTimeoutNanos = configuration.bodyTimeout.nanoseconds
+        self.timeouts = ConnectionTimeouts(
+            header: configuration.headerTimeout.nanoseconds, idle: configuration.idleTimeout.nanoseconds,
+            body: configuration.bodyTimeout.nanoseconds, linger: configuration.lingerTimeout.nanoseconds)
+        self.clock = configuration.clock
     }
 }
 

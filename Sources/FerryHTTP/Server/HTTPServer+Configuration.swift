@@ -1,3 +1,4 @@
+import FerrySystem
 import Logging
 
 extension HTTPServer {
@@ -33,6 +34,11 @@ extension HTTPServer {
         public var backlog: Int32 = 4096
         /// Level of the per-request access log line (logged only when the logger's level allows it).
         public var accessLogLevel: Logger.Level = .debug
+        /// Where the event loops read time for every timeout above (and request durations, the accept back-off,
+        /// the `Date` cache's refresh): the monotonic clock, or a manual one in tests. Read once per loop turn;
+        /// deadlines are checked when it has moved a ``sweepInterval`` and the loop wakes at least that often in
+        /// real time, so a test that advances a manual clock past a deadline sees the effect within one sweep.
+        public var clock: MonotonicTimeSource = .system
 
         public init() {}
 
