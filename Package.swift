@@ -46,6 +46,14 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CRdkafka",
+            path: "Sources/CRdkafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // What Swift cannot call in librdkafka (variadics, a union-filled produce argument list).
+        .target(name: "CRdkafkaShim", dependencies: ["CRdkafka"], path: "Sources/CRdkafkaShim"),
 
         // MARK: Libraries
         .target(name: "FerrySystem", dependencies: ["CFerryLinux"], swiftSettings: strictSettings),
@@ -57,6 +65,9 @@ let package = Package(
         ),
         .target(name: "FerryCurl", dependencies: ["CCurl", "FerrySystem"], swiftSettings: strictSettings),
         .target(name: "FerryJSON", swiftSettings: strictSettings),
+        // A Swift wrapper over librdkafka (producer, partition reader, admin, mock cluster) for the Kafka engine.
+        .target(
+            name: "FerryKafka", dependencies: ["CRdkafka", "CRdkafkaShim", "FerrySystem"], swiftSettings: strictSettings),
         // The one swift-log handler: logfmt or JSON lines.
         .target(
             name: "FerryLogging",
@@ -170,6 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP", "FerryTesting"], swiftSettings: strictSettings),
+        .testTarget(name: "FerryKafkaTests", dependencies: ["FerryKafka", "FerrySystem"], swiftSettings: strictSettings),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON", "FerryTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "FerryLoggingTests",
