@@ -147,7 +147,11 @@ public final class KafkaPartitionReader: Sendable {
                 break
             }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                let error = KafkaError(err, message: rd_kafka_message_errstr(message).map { String(cString: $0) })
+                let detail = rd_kafka_message_errstr(message).map { String(cString: $0) }
+                // With auto.offset.reset=error librdkafka reports an out-of-range offset as _AUTO_OFFSET_RESET;
+                // callers want Kafka's own code for it.
+                let code = err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ? RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE : err
+                let error = KafkaError(code, message: detail)
                 // A client-level event (no topic: a broker connection dropped) is librdkafka's to recover from,
                 // unless no broker at all is reachable; an error for another partition is left over from before.
                 if message.pointee.rkt == nil && err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { continue }

@@ -1,4 +1,5 @@
 import FerryKafka
+import FerrySystem
 import Testing
 
 @Suite("KafkaProducer against a 3-broker mock cluster")
@@ -44,5 +45,123 @@ struct KafkaProducerTests {
         #expect(offsets == [0, 1, 2, 3, 4])
         let other = try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: nil))
         #expect(other.offset == 0)
+    }
+}
+
+@Suite("KafkaProducer batches, transactions and failures")
+struct KafkaProducerBatchTests {
+    @Test("a batch completes once, with every offset in record order")
+    func produceBatch_CompletesOnceWithAllOffsets() async throws {
+        let fixture = try MockClusterFixture.make()
+        let producer = try fixture.producer()
+        defer { producer.close(timeout: .seconds(1)) }
+        let records = (0..<50).map { index in
+            KafkaProducerRecord(topic: fixture.topic, partition: Int32(index % 2), value: [UInt8]("r\(index)"))
+        }
+        let results = await producer.sendBatch(records)
+        let reports = try results.map { try $0.get() }
+        #expect(reports.count == 50)
+        #expect(reports.filter { $0.partition == 0 }.map(\.offset) == Array(0..<25))
+        #expect(reports.filter { $0.partition == 1 }.map(\.offset) == Array(0..<25))
+        #expect(zip(records, reports).allSatisfy { $0.partition == $1.partition })
+    }
+
+    @Test("an injected NOT_LEADER answer is retried invisibly")
+    func produce_Succeeds_WhenLeaderAnswersNotLeaderOnce() async throws {
+        let fixture = try MockClusterFixture.make()
+        let producer = try fixture.producer()
+        defer { producer.close(timeout: .seconds(1)) }
+        _ = try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1]))
+        fixture.cluster.pushRequestErrors(.produce, [6, 6])  // NOT_LEADER_FOR_PARTITION twice
+        let results = await producer.sendBatch(
+            (0..<3).map { _ in KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [2]) })
+        #expect(try results.map { try $0.get().offset } == [1, 2, 3])
+    }
+
+    @Test("a moved partition leader is followed")
+    func produce_Succeeds_AfterLeaderMoves() async throws {
+        let fixture = try MockClusterFixture.make()
+        let producer = try fixture.producer()
+        defer { producer.close(timeout: .seconds(1)) }
+        _ = try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1]))
+        for broker: Int32 in [2, 3, 1] {
+            try fixture.cluster.setPartitionLeader(topic: fixture.topic, partition: 0, broker: broker)
+            _ = try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1]))
+        }
+        let reader = try fixture.reader()
+        defer { reader.close() }
+        #expect(try reader.watermarks(of: fixture.partition(0), timeout: .seconds(5)).highWatermark == 4)
+    }
+
+    @Test("with every broker down a record completes once they are back, or fails within its delivery timeout")
+    func produce_CompletesWithinBound_WhenBrokersGoDown() async throws {
+        let fixture = try MockClusterFixture.make()
+        let producer = try fixture.producer(deliveryTimeout: .seconds(3))
+        defer { producer.close(timeout: .seconds(1)) }
+        _ = try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1]))
+        for broker: Int32 in 1...3 { try fixture.cluster.setBrokerDown(broker) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let delivered = Task { () -> Result<KafkaDeliveryReport, KafkaError> in
+            do throws(KafkaError) {
+                return .success(try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [2])))
+            } catch { return .failure(error) }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        for broker: Int32 in 1...3 { try fixture.cluster.setBrokerUp(broker) }
+        let outcome = await delivered.value
+        #expect(clock.now - started < .seconds(5))
+        switch outcome {
+        case .success(let report): #expect(report.offset == 1)
+        case .failure(let error): #expect(error.isRetriable, "\(error)")
+        }
+    }
+
+    @Test("a record that cannot be delivered fails with a transport-level error after the delivery timeout")
+    func produce_Fails_WhenBrokersStayDown() async throws {
+        let fixture = try MockClusterFixture.make()
+        let producer = try fixture.producer(deliveryTimeout: .seconds(1))
+        defer { producer.close(timeout: .zero) }
+        _ = try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1]))
+        for broker: Int32 in 1...3 { try fixture.cluster.setBrokerDown(broker) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = await #expect(throws: KafkaError.self) {
+            try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [2]))
+        }
+        #expect(clock.now - started < .seconds(4))
+        #expect(error?.isTransport == true, "\(String(describing: error))")
+    }
+
+    @Test("records still queued at close complete with an error instead of never")
+    func close_FailsPendingRecords() throws {
+        let fixture = try MockClusterFixture.make()
+        let producer = try fixture.producer()
+        for broker: Int32 in 1...3 { try fixture.cluster.setBrokerDown(broker) }
+        let outcomes = Lock([Result<KafkaDeliveryReport, KafkaError>]())
+        for _ in 0..<3 {
+            try producer.produce(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1])) { result in
+                outcomes.withLock { $0.append(result) }
+            }
+        }
+        producer.close(timeout: .milliseconds(100))
+        let results = outcomes.withLock { $0 }
+        #expect(results.count == 3)
+        #expect(results.allSatisfy { if case .failure = $0 { true } else { false } })
+        #expect(throws: KafkaError.self) {
+            try producer.produce(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1])) { _ in }
+        }
+    }
+
+    @Test("a transaction writes all of its records")
+    func produceTransaction_ReturnsEveryOffset() throws {
+        let fixture = try MockClusterFixture.make()
+        let producer = try KafkaProducer(
+            configuration: fixture.configuration, deliveryTimeout: .seconds(10), transactionalID: "ferry-test-tx")
+        defer { producer.close(timeout: .seconds(1)) }
+        let records = (0..<3).map { KafkaProducerRecord(topic: fixture.topic, partition: 2, value: [UInt8]("t\($0)")) }
+        let reports = try producer.produceTransaction(records, timeout: .seconds(10))
+        #expect(reports.map(\.partition) == [2, 2, 2])
+        #expect(reports.map(\.offset) == [0, 1, 2])
     }
 }
