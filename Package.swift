@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "ferry-bench-log", targets: ["FerryLogBenchmark"]),
         .executable(name: "ferry-bench-http", targets: ["FerryHTTPBenchmarkServer"]),
         .executable(name: "ferry-bench-json", targets: ["FerryJSONBenchmark"]),
+        .executable(name: "ferry-bench-kafka", targets: ["FerryKafkaBenchmark"]),
         .executable(name: "ferry-bench-queue", targets: ["FerryQueueBenchmark"]),
         .executable(name: "ferry-bench-webhook-receiver", targets: ["FerryWebhookReceiver"]),
         .library(name: "FerryLog", targets: ["FerryLog"]),
@@ -135,6 +136,12 @@ let package = Package(
             name: "FerryWebhookReceiver",
             dependencies: ["FerryHTTP", "FerrySystem", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/FerryWebhookReceiver",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FerryKafkaBenchmark",
+            dependencies: ["FerryKafka", "FerrySystem"],
+            path: "Benchmarks/FerryKafkaBenchmark",
             swiftSettings: strictSettings
         ),
         .executableTarget(

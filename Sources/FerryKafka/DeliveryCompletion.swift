@@ -16,8 +16,8 @@ final class DeliveryCompletion: Sendable {
         let completion = Unmanaged<DeliveryCompletion>.fromOpaque(opaque).takeRetainedValue()
         let report = message.pointee
         guard report.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            let detail = rd_kafka_message_errstr(message).map { String(cString: $0) }
-            completion.body(.failure(KafkaError(report.err, message: detail)))
+            // Not rd_kafka_message_errstr: for a delivery report it would return the record's value as text.
+            completion.body(.failure(KafkaError(report.err)))
             return
         }
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CRdkafka
 import CRdkafkaShim
 import FerrySystem
@@ -19,6 +22,9 @@ public final class KafkaProducer: Sendable {
     let client: KafkaClientHandle
     private let pollThread: Lock<SystemThread?>
     private let stopping: Lock<Bool>
+    /// The poll thread's pthread id, so that a close from a completion (the last reference dropped there) does
+    /// not join the thread it runs on.
+    private let pollThreadID = Lock<pthread_t?>(nil)
     private let transactionLock = Lock(())
     /// The `transactional.id` of a transactional producer (see ``produceTransaction(_:timeout:)``), else nil.
     public let transactionalID: String?
@@ -52,10 +58,18 @@ public final class KafkaProducer: Sendable {
         let stopping = Lock(false)
         self.stopping = stopping
         let client = self.client
+        let pollThreadID = self.pollThreadID
         pollThread = Lock(
             SystemThread(name: "kafka-dr") {
+                pollThreadID.withLock { $0 = pthread_self() }
                 while !stopping.withLock({ $0 }) {
                     rd_kafka_poll(client.pointer, 100)
+                }
+                // Serve the reports of purged records (bounded: purged reports are local and come at once).
+                var rounds = 0
+                while rd_kafka_outq_len(client.pointer) > 0 && rounds < 50 {
+                    rd_kafka_poll(client.pointer, 10)
+                    rounds += 1
                 }
             })
         if transactionalID != nil {
@@ -121,25 +135,27 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Flushes for at most `timeout`, fails what is still pending (`_PURGE_QUEUE`/`_PURGE_INFLIGHT`), stops the
-    /// poll thread. Blocks for at most `timeout` plus a moment; safe to call more than once and from any thread
-    /// but the poll thread (a completion must not close its producer).
+    /// poll thread. Blocks for at most `timeout` plus half a second; safe to call more than once and from any
+    /// thread. Called from a completion (the poll thread), it does not flush or wait: the pending records fail
+    /// and the thread ends after that completion returns.
     public func close(timeout: Duration) {
         let thread: SystemThread? = pollThread.withLock { thread in
             defer { thread = nil }
             return thread
         }
         guard let thread else { return }
-        _ = rd_kafka_flush(client.pointer, milliseconds(timeout))
-        _ = rd_kafka_purge(client.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
-        // Purged records get their (failed) completions on the next poll; serve them, briefly.
-        var rounds = 0
-        while rd_kafka_outq_len(client.pointer) > 0 && rounds < 50 {
-            rd_kafka_poll(client.pointer, 10)
-            rounds += 1
+        let onPollThread = pollThreadID.withLock { $0 }.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+        if !onPollThread {
+            _ = rd_kafka_flush(client.pointer, milliseconds(timeout))
         }
+        // What is left fails (_PURGE_QUEUE/_PURGE_INFLIGHT); the poll thread serves those reports before it ends.
+        _ = rd_kafka_purge(client.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
         stopping.withLock { $0 = true }
-        thread.join()
-        rd_kafka_poll(client.pointer, 0)
+        if onPollThread {
+            thread.detach()  // closing from a completion: the loop ends once this callback returns
+        } else {
+            thread.join()
+        }
     }
 
     private func makeHeaders(_ headers: [KafkaHeader]) -> OpaquePointer? {

@@ -122,7 +122,6 @@ struct KafkaProducerBatchTests {
         let fixture = try MockClusterFixture.make()
         let producer = try fixture.producer(deliveryTimeout: .seconds(1))
         defer { producer.close(timeout: .zero) }
-        _ = try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1]))
         for broker: Int32 in 1...3 { try fixture.cluster.setBrokerDown(broker) }
         let clock = ContinuousClock()
         let started = clock.now
@@ -163,5 +162,25 @@ struct KafkaProducerBatchTests {
         let reports = try producer.produceTransaction(records, timeout: .seconds(10))
         #expect(reports.map(\.partition) == [2, 2, 2])
         #expect(reports.map(\.offset) == [0, 1, 2])
+    }
+}
+
+@Suite("KafkaProducer lifecycle")
+struct KafkaProducerLifecycleTests {
+    @Test("closing from inside a completion neither deadlocks nor loses the report")
+    func close_FromCompletion_DoesNotDeadlock() async throws {
+        let fixture = try MockClusterFixture.make()
+        let producer = try fixture.producer()
+        let report = await withCheckedContinuation { continuation in
+            do throws(KafkaError) {
+                try producer.produce(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1])) { result in
+                    producer.close(timeout: .zero)
+                    continuation.resume(returning: result)
+                }
+            } catch {
+                continuation.resume(returning: .failure(error))
+            }
+        }
+        #expect(try report.get().offset == 0)
     }
 }
