@@ -30,6 +30,7 @@ let package = Package(
         .executable(name: "ferry-bench-log", targets: ["FerryLogBenchmark"]),
         .executable(name: "ferry-bench-http", targets: ["FerryHTTPBenchmarkServer"]),
         .executable(name: "ferry-bench-json", targets: ["FerryJSONBenchmark"]),
+        .executable(name: "ferry-bench-kafka", targets: ["FerryKafkaBenchmark"]),
         .executable(name: "ferry-bench-queue", targets: ["FerryQueueBenchmark"]),
         .executable(name: "ferry-bench-webhook-receiver", targets: ["FerryWebhookReceiver"]),
         .library(name: "FerryLog", targets: ["FerryLog"]),
@@ -51,6 +52,14 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CRdkafka",
+            path: "Sources/CRdkafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // What Swift cannot call in librdkafka (variadics, a union-filled produce argument list).
+        .target(name: "CRdkafkaShim", dependencies: ["CRdkafka"], path: "Sources/CRdkafkaShim"),
 
         // MARK: Libraries
         .target(name: "FerrySystem", dependencies: ["CFerryLinux"], swiftSettings: strictSettings),
@@ -62,6 +71,9 @@ let package = Package(
         ),
         .target(name: "FerryCurl", dependencies: ["CCurl", "FerrySystem"], swiftSettings: strictSettings),
         .target(name: "FerryJSON", swiftSettings: strictSettings),
+        // A Swift wrapper over librdkafka (producer, partition reader, admin, mock cluster) for the Kafka engine.
+        .target(
+            name: "FerryKafka", dependencies: ["CRdkafka", "CRdkafkaShim", "FerrySystem"], swiftSettings: strictSettings),
         // The one swift-log handler: logfmt or JSON lines.
         .target(
             name: "FerryLogging",
@@ -159,6 +171,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "FerryKafkaBenchmark",
+            dependencies: ["FerryKafka", "FerrySystem"],
+            path: "Benchmarks/FerryKafkaBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "FerryJSONBenchmark",
             dependencies: ["FerryJSON"],
             path: "Benchmarks/FerryJSONBenchmark",
@@ -202,6 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP", "FerryTesting"], swiftSettings: strictSettings),
+        .testTarget(name: "FerryKafkaTests", dependencies: ["FerryKafka", "FerrySystem"], swiftSettings: strictSettings),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON", "FerryTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "FerryLoggingTests",

@@ -1,0 +1,48 @@
+// Native produce rate against librdkafka's in-process mock cluster (3 brokers): how fast the FerryKafka producer
+// gets idempotent, acks=all records acknowledged, with no Ferry HTTP in the way.
+//
+//   swift run -c release ferry-bench-kafka [records] [value-bytes] [partitions]
+#if canImport(Glibc)
+import Glibc
+#endif
+import FerryKafka
+import FerrySystem
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let recordCount = arguments.first ?? 200_000
+let valueBytes = arguments.dropFirst().first ?? 100
+let partitions = Int32(arguments.dropFirst(2).first ?? 3)
+
+do {
+    let cluster = try KafkaMockCluster(brokers: 3, logHandler: { _ in })
+    try cluster.createTopic("bench", partitions: partitions)
+    var configuration = cluster.configuration()
+    configuration.set("linger.ms", "5")
+    let producer = try KafkaProducer(configuration: configuration)
+    let value = [UInt8](repeating: 0x61, count: valueBytes)
+    let done = ConditionLock((acknowledged: 0, failed: 0))
+    let started = MonotonicClock.nanoseconds()
+    var index = 0
+    while index < recordCount {
+        let record = KafkaProducerRecord(topic: "bench", partition: Int32(index) % partitions, value: value)
+        do throws(KafkaError) {
+            try producer.produce(record) { result in
+                done.withLockThenSignal {
+                    if case .success = result { $0.acknowledged += 1 } else { $0.failed += 1 }
+                }
+            }
+            index += 1
+        } catch where error.code == KafkaError.queueFullCode {
+            usleep(1_000)  // librdkafka's queue is full: let the acknowledgements catch up
+        }
+    }
+    let totals = done.wait(deadline: { _ in nil }) { state in
+        state.acknowledged + state.failed == recordCount ? state : nil
+    }
+    let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+    producer.close(timeout: .seconds(5))
+    let rate = Int(Double(totals.acknowledged) / seconds)
+    print("records=\(recordCount) value=\(valueBytes)B partitions=\(partitions) acknowledged=\(totals.acknowledged) failed=\(totals.failed) seconds=\(Double(Int(seconds * 100)) / 100) rate=\(rate)/s")
+} catch {
+    print("benchmark failed: \(error)")
+}
