@@ -73,7 +73,8 @@ let package = Package(
         .target(name: "FerryJSON", swiftSettings: strictSettings),
         // A Swift wrapper over librdkafka (producer, partition reader, admin, mock cluster) for the Kafka engine.
         .target(
-            name: "FerryKafka", dependencies: ["CRdkafka", "CRdkafkaShim", "FerrySystem"], swiftSettings: strictSettings),
+            name: "FerryKafka", dependencies: ["CRdkafka", "CRdkafkaShim", "FerrySystem"], swiftSettings: strictSettings
+        ),
         // The one swift-log handler: logfmt or JSON lines.
         .target(
             name: "FerryLogging",
@@ -196,7 +197,8 @@ let package = Package(
         .target(
             name: "FerryAPITesting",
             dependencies: [
-                "FerryTesting", "FerryAPI", "FerryServer", "FerryDelivery", "FerryBroker", "FerryLog", "FerryHTTP", "FerryCurl",
+                "FerryTesting", "FerryAPI", "FerryServer", "FerryDelivery", "FerryBroker", "FerryLog", "FerryHTTP",
+                "FerryCurl",
                 "FerryJSON", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -210,18 +212,25 @@ let package = Package(
             path: "Tests/FerryLogCrashChild",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "FerrySystemTests", dependencies: ["FerrySystem", "FerryTesting"], swiftSettings: strictSettings),
         .testTarget(
-            name: "FerryLogTests", dependencies: ["FerryLog", "FerrySystem", "FerryTesting"], swiftSettings: strictSettings),
+            name: "FerrySystemTests", dependencies: ["FerrySystem", "FerryTesting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryLogTests", dependencies: ["FerryLog", "FerrySystem", "FerryTesting"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "FerryHTTPTests",
-            dependencies: ["FerryHTTP", "FerrySystem", "FerryTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FerryHTTP", "FerrySystem", "FerryTesting", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP", "FerryTesting"], swiftSettings: strictSettings),
-        .testTarget(name: "FerryKafkaTests", dependencies: ["FerryKafka", "FerrySystem"], swiftSettings: strictSettings),
-        .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON", "FerryTesting"], swiftSettings: strictSettings),
+            name: "FerryCurlTests", dependencies: ["FerryCurl", "FerryHTTP", "FerryTesting"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryKafkaTests", dependencies: ["FerryKafka", "FerrySystem"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryJSONTests", dependencies: ["FerryJSON", "FerryTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "FerryLoggingTests",
             dependencies: ["FerryLogging", "FerryJSON", .product(name: "Logging", package: "swift-log")],
@@ -248,7 +257,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog", "FerryTesting"], swiftSettings: strictSettings),
+            name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog", "FerryTesting"],
+            swiftSettings: strictSettings),
         // API handlers run in process (and a few both ways) against a real FerryServer over a temp data dir.
         .testTarget(
             name: "FerryAPITests",
@@ -260,7 +270,8 @@ let package = Package(
         .testTarget(
             name: "FerryIntegrationTests",
             dependencies: [
-                "FerryAPI", "FerryServer", "FerryDelivery", "FerryBroker", "FerryLog", "FerryCurl", "FerryJSON", "FerryMessageJSON",
+                "FerryAPI", "FerryServer", "FerryDelivery", "FerryBroker", "FerryLog", "FerryCurl", "FerryJSON",
+                "FerryMessageJSON",
                 "FerryHTTP", "FerrySystem", "CFerryLinux", "FerryTesting", "FerryAPITesting",
                 .product(name: "Logging", package: "swift-log"),
             ],

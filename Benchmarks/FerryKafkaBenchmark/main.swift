@@ -1,12 +1,13 @@
+import FerryKafka
+import FerrySystem
+
 // Native produce rate against librdkafka's in-process mock cluster (3 brokers): how fast the FerryKafka producer
 // gets idempotent, acks=all records acknowledged, with no Ferry HTTP in the way.
 //
 //   swift run -c release ferry-bench-kafka [records] [value-bytes] [partitions]
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import FerryKafka
-import FerrySystem
 
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let recordCount = arguments.first ?? 200_000
@@ -32,7 +33,7 @@ do {
                 }
             }
             index += 1
-        } catch where error.code == KafkaError.queueFullCode {
+        } catch  where error.code == KafkaError.queueFullCode {
             usleep(1_000)  // librdkafka's queue is full: let the acknowledgements catch up
         }
     }
@@ -42,7 +43,9 @@ do {
     let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
     producer.close(timeout: .seconds(5))
     let rate = Int(Double(totals.acknowledged) / seconds)
-    print("records=\(recordCount) value=\(valueBytes)B partitions=\(partitions) acknowledged=\(totals.acknowledged) failed=\(totals.failed) seconds=\(Double(Int(seconds * 100)) / 100) rate=\(rate)/s")
+    print(
+        "records=\(recordCount) value=\(valueBytes)B partitions=\(partitions) acknowledged=\(totals.acknowledged) failed=\(totals.failed) seconds=\(Double(Int(seconds * 100)) / 100) rate=\(rate)/s"
+    )
 } catch {
     print("benchmark failed: \(error)")
 }

@@ -1,3 +1,8 @@
+import FerryLog
+import FerrySystem
+import FerryTesting
+import Synchronization
+
 // ferry-bench-log: throughput of the partition log (release build: `swift build -c release --product ferry-bench-log`).
 //
 // Usage: ferry-bench-log [--quick] [--dir DIR] [scenario...]
@@ -5,12 +10,8 @@
 //            append-always-64 read-sequential read-random (default: all). Records have a 100-byte value,
 //            no key and no headers. Prints records/s and MB/s (of 100-byte payloads) per scenario.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import FerryLog
-import FerrySystem
-import FerryTesting
-import Synchronization
 
 struct Options {
     var quick = false
@@ -37,7 +38,9 @@ func report(_ name: String, records: Int, seconds: Double, extra: String = "") {
     let rate = Double(records) / seconds
     let megabytes = rate * 100 / 1_000_000
     let padded = name + String(repeating: " ", count: max(0, 22 - name.count))
-    print("\(padded) \(format2(rate).leftPad(14)) rec/s  \(format2(megabytes).leftPad(9)) MB/s  (\(records) records in \(format2(seconds)) s)\(extra)")
+    print(
+        "\(padded) \(format2(rate).leftPad(14)) rec/s  \(format2(megabytes).leftPad(9)) MB/s  (\(records) records in \(format2(seconds)) s)\(extra)"
+    )
 }
 
 func format2(_ value: Double) -> String {
@@ -94,8 +97,10 @@ func appendConcurrent(_ log: PartitionLog, threads: Int, duration: Double) -> (I
 
 func run() throws {
     let options = parseOptions()
-    let all = ["append-never-1", "append-never-100", "append-interval-1", "append-interval-100", "append-always-1",
-               "append-always-64", "read-sequential", "read-random"]
+    let all = [
+        "append-never-1", "append-never-100", "append-interval-1", "append-interval-100", "append-always-1",
+        "append-always-64", "read-sequential", "read-random",
+    ]
     let selected = options.scenarios.isEmpty ? all : options.scenarios
     let scale = options.quick ? 10 : 1
     let directory = TemporaryDirectory(prefix: "ferry-bench-log", parent: options.directory)
@@ -106,8 +111,9 @@ func run() throws {
     var counter = 0
     func open(_ policy: FlushPolicy) throws -> PartitionLog {
         counter += 1
-        return try PartitionLog.open(directory: root + "/p\(counter)", configuration: LogConfiguration(flushPolicy: policy),
-                                     environment: environment)
+        return try PartitionLog.open(
+            directory: root + "/p\(counter)", configuration: LogConfiguration(flushPolicy: policy),
+            environment: environment)
     }
     print("ferry-bench-log: 100-byte records, one partition, data in \(root)")
     var readLog: PartitionLog?
@@ -128,8 +134,9 @@ func run() throws {
             let threads = scenario.hasSuffix("64") ? 64 : 1
             let (count, elapsed) = appendConcurrent(log, threads: threads, duration: options.quick ? 1 : 3)
             let syncs = log.syncCount
-            report(scenario, records: count, seconds: elapsed,
-                   extra: " [\(syncs) syncs, \(format2(Double(count) / Double(max(syncs, 1)))) records/sync]")
+            report(
+                scenario, records: count, seconds: elapsed,
+                extra: " [\(syncs) syncs, \(format2(Double(count) / Double(max(syncs, 1)))) records/sync]")
             log.close()
         case "read-sequential", "read-random":
             if readLog == nil {
@@ -148,7 +155,8 @@ func run() throws {
                     for record in batch.records { checksum &+= record.value?.count ?? 0 }
                     offset = batch.nextOffset
                 }
-                report(scenario, records: Int(end), seconds: seconds(since: start), extra: " [\(checksum / 100) values]")
+                report(
+                    scenario, records: Int(end), seconds: seconds(since: start), extra: " [\(checksum / 100) values]")
             } else {
                 let reads = 1_000_000 / scale
                 var generator = SystemRandomNumberGenerator()

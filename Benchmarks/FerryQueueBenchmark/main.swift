@@ -1,3 +1,7 @@
+import FerrySystem
+import FerryTesting
+import Synchronization
+
 // ferry-bench-queue: receive+ack throughput of a queue with N concurrent workers (batches of M), next to the
 // consumer-group fetch+commit rate measured the same way, against a running `ferry serve`.
 //
@@ -8,11 +12,8 @@
 // socket client, so the client costs much less CPU than the server on the shared cores). Not a test: figures depend
 // on the machine. Benchmarks/queue-bench.sh builds a release server and runs this.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import FerrySystem
-import FerryTesting
-import Synchronization
 
 func option(_ name: String, _ fallback: String) -> String {
     let args = CommandLine.arguments
@@ -43,8 +44,10 @@ func connect() -> RawConnection {
 }
 
 /// One request (with a JSON body when `json` is given); its response body, after checking the status.
-func call(_ connection: RawConnection, _ method: String, _ path: String, json: String? = nil, expect wanted: Int,
-          _ what: String) -> [UInt8] {
+func call(
+    _ connection: RawConnection, _ method: String, _ path: String, json: String? = nil, expect wanted: Int,
+    _ what: String
+) -> [UInt8] {
     let headers = json == nil ? [] : [(name: "Content-Type", value: "application/json")]
     let response: RawConnection.Response
     do {
@@ -65,8 +68,9 @@ func now() -> Double {
 /// Creates a topic with `partitions` and fills it with `totalMessages` 100-byte JSON strings.
 func prepareTopic(_ topic: String, partitions: Int) {
     let setup = connect()
-    _ = call(setup, "POST", "/v1/topics", json: #"{"name":"\#(topic)","partitions":\#(partitions)}"#, expect: 201,
-             "create topic")
+    _ = call(
+        setup, "POST", "/v1/topics", json: #"{"name":"\#(topic)","partitions":\#(partitions)}"#, expect: 201,
+        "create topic")
     let value = String(repeating: "x", count: 98)
     var produced = 0
     while produced < totalMessages {
@@ -95,17 +99,22 @@ func benchQueue(partitions: Int) -> Double {
     prepareTopic(topic, partitions: partitions)
     let path = "/v1/topics/\(topic)/queues/work"
     let setup = connect()
-    _ = call(setup, "POST", "/v1/topics/\(topic)/queues", json: #"{"name":"work","start":"earliest"}"#, expect: 201,
-             "create queue")
+    _ = call(
+        setup, "POST", "/v1/topics/\(topic)/queues", json: #"{"name":"work","start":"earliest"}"#, expect: 201,
+        "create queue")
     let (messages, seconds) = run { _ in
         let connection = connect()
         var done = 0
         var idle = 0
         while idle < 3 {
-            let received = call(connection, "POST", path + "/receive", json: #"{"max_messages":\#(batch)}"#,
-                                expect: 200, "receive")
+            let received = call(
+                connection, "POST", path + "/receive", json: #"{"max_messages":\#(batch)}"#,
+                expect: 200, "receive")
             let receipts = values(of: "receipt", in: received[...])
-            if receipts.isEmpty { idle += 1; continue }
+            if receipts.isEmpty {
+                idle += 1
+                continue
+            }
             idle = 0
             let list = receipts.map { "\"\($0)\"" }.joined(separator: ",")
             let acked = call(connection, "POST", path + "/ack", json: #"{"receipts":[\#(list)]}"#, expect: 200, "ack")
@@ -115,8 +124,9 @@ func benchQueue(partitions: Int) -> Double {
     }
     precondition(messages == totalMessages, "acked \(messages) of \(totalMessages)")
     let rate = Double(messages) / seconds
-    print("queue receive+ack  partitions=\(partitions) workers=\(workers) batch=\(batch): \(messages) msgs in "
-        + "\(String(format3(seconds))) s = \(Int(rate)) msg/s")
+    print(
+        "queue receive+ack  partitions=\(partitions) workers=\(workers) batch=\(batch): \(messages) msgs in "
+            + "\(String(format3(seconds))) s = \(Int(rate)) msg/s")
     return rate
 }
 
@@ -141,7 +151,10 @@ func benchGroup(partitions: Int) -> Double {
         while idle < 3 {
             let fetched = call(connection, "GET", member + "/messages?limit=\(batch)", expect: 200, "fetch")
             let n = count(of: #""offset":"#, in: fetched[...])
-            if n == 0 { idle += 1; continue }
+            if n == 0 {
+                idle += 1
+                continue
+            }
             idle = 0
             _ = call(connection, "POST", member + "/commit", expect: 204, "commit")
             done += n
@@ -149,8 +162,9 @@ func benchGroup(partitions: Int) -> Double {
         return done
     }
     let rate = Double(messages) / seconds
-    print("group fetch+commit partitions=\(partitions) workers=\(workers) batch=\(batch): \(messages) msgs in "
-        + "\(String(format3(seconds))) s = \(Int(rate)) msg/s")
+    print(
+        "group fetch+commit partitions=\(partitions) workers=\(workers) batch=\(batch): \(messages) msgs in "
+            + "\(String(format3(seconds))) s = \(Int(rate)) msg/s")
     for member in members { _ = try? setup.request("DELETE", "/v1/groups/\(group)/members/\(member)") }
     return rate
 }

@@ -98,7 +98,8 @@ final class Receiver: Sendable {
         tally.withLock { tally in
             let seconds = Double(tally.lastNanos - tally.firstNanos) / 1e9
             func rate(_ count: Int) -> Int { seconds > 0 ? Int(Double(count) / seconds) : 0 }
-            return "deliveries=\(tally.deliveries) messages=\(tally.messages) seconds=\((seconds * 1000).rounded() / 1000) "
+            return
+                "deliveries=\(tally.deliveries) messages=\(tally.messages) seconds=\((seconds * 1000).rounded() / 1000) "
                 + "deliveries_per_s=\(rate(tally.deliveries)) messages_per_s=\(rate(tally.messages)) "
                 + "p50_ms=\(tally.percentile(0.5)) p99_ms=\(tally.percentile(0.99)) max_ms=\(tally.maximum)"
         }

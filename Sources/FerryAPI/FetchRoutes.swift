@@ -1,8 +1,8 @@
 import FerryBroker
 import FerryHTTP
-import Synchronization
 import FerryJSON
 import FerryMessageJSON
+import Synchronization
 
 /// The limits of one fetch, parsed from the query (API.md "Fetch by offset").
 struct FetchLimits {
@@ -26,7 +26,8 @@ struct FetchLimits {
 /// `GET /v1/topics/{topic}/partitions/{partition}/messages` (JSON, long-poll, or Server-Sent Events).
 extension FerryAPI {
     func addFetchRoutes(to router: inout Router) {
-        router.add(.GET, "/v1/topics/{topic}/partitions/{partition}/messages", needs: .consume(.topic)) { [self] request, responder in
+        router.add(.GET, "/v1/topics/{topic}/partitions/{partition}/messages", needs: .consume(.topic)) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try fetch(request, responder) }
         }
     }
@@ -96,7 +97,8 @@ extension FerryAPI {
         guard let offset = try request.integerQuery("offset", in: -1...Int64.max) else { return startOffset }
         if offset == -1 { return endOffset }
         guard offset >= startOffset && offset <= endOffset else {
-            throw APIFailure(BrokerError.offsetOutOfRange(requested: offset, startOffset: startOffset, endOffset: endOffset))
+            throw APIFailure(
+                BrokerError.offsetOutOfRange(requested: offset, startOffset: startOffset, endOffset: endOffset))
         }
         return offset
     }

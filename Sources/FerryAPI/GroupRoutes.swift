@@ -7,19 +7,24 @@ import Synchronization
 /// `/v1/groups…`: membership, member fetch (long-poll), commit, describe, list, delete, offset reset.
 extension FerryAPI {
     func addGroupRoutes(to router: inout Router) {
-        router.add(.POST, "/v1/groups/{group}/members", needs: .consume(.group, .body("topics"))) { [self] request, responder in
+        router.add(.POST, "/v1/groups/{group}/members", needs: .consume(.group, .body("topics"))) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try join(request, responder) }
         }
-        router.add(.GET, "/v1/groups/{group}/members/{member}/messages", needs: .consume(.group)) { [self] request, responder in
+        router.add(.GET, "/v1/groups/{group}/members/{member}/messages", needs: .consume(.group)) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try memberFetch(request, responder) }
         }
-        router.add(.POST, "/v1/groups/{group}/members/{member}/commit", needs: .consume(.group)) { [self] request, responder in
+        router.add(.POST, "/v1/groups/{group}/members/{member}/commit", needs: .consume(.group)) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try commit(request, responder) }
         }
-        router.add(.DELETE, "/v1/groups/{group}/members/{member}", needs: .consume(.group)) { [self] request, responder in
+        router.add(.DELETE, "/v1/groups/{group}/members/{member}", needs: .consume(.group)) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.groups.leave(group: request.pathParameter("group") ?? "", memberID: request.pathParameter("member") ?? "")
+                    try broker.groups.leave(
+                        group: request.pathParameter("group") ?? "", memberID: request.pathParameter("member") ?? "")
                 }
                 responder.respond(HTTPResponse(status: .noContent))
             }
@@ -60,7 +65,8 @@ extension FerryAPI {
                 responder.respond(HTTPResponse(status: .noContent))
             }
         }
-        router.add(.POST, "/v1/groups/{group}/offsets", needs: .admin(.group, .body("topic"))) { [self] request, responder in
+        router.add(.POST, "/v1/groups/{group}/offsets", needs: .admin(.group, .body("topic"))) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try resetOffsets(request, responder) }
         }
     }
@@ -81,7 +87,8 @@ extension FerryAPI {
         }
         let autoCommit = try body.bool("auto_commit") ?? false
         let options = GroupMemberOptions(
-            topics: Array(Set(topics)).sorted(), sessionTimeoutMilliseconds: timeout, autoOffsetReset: reset, autoCommit: autoCommit)
+            topics: Array(Set(topics)).sorted(), sessionTimeoutMilliseconds: timeout, autoOffsetReset: reset,
+            autoCommit: autoCommit)
         let result: GroupJoinResult = try APIFailure.mapping { () throws(BrokerError) in
             try broker.groups.join(group: group, options: options)
         }
@@ -123,7 +130,9 @@ extension FerryAPI {
         let coordinator = broker.groups
         // The rebalance callback is registered before the wake-up exists; it finds it through this box.
         let box = Mutex<Wakeup?>(nil)
-        guard let token = coordinator.beginHold(group: group, memberID: member, onRebalance: { box.withLock { $0 }?.fire(.rebalance) })
+        guard
+            let token = coordinator.beginHold(
+                group: group, memberID: member, onRebalance: { box.withLock { $0 }?.fire(.rebalance) })
         else {
             throw APIFailure(BrokerError.memberNotFound(group: group, member: member))
         }
@@ -169,13 +178,15 @@ extension FerryAPI {
             var stoppedAt: Int64?
             do {
                 let allowance = count == 0 ? limits.maxBytes : limits.maxBytes - bytes
-                next = try storage.read(from: offset, maxMessages: limits.limit - count, maxBytes: allowance) { message in
+                next = try storage.read(from: offset, maxMessages: limits.limit - count, maxBytes: allowance) {
+                    message in
                     let size = (message.key?.count ?? 0) + (message.value?.count ?? 0)
                     if stoppedAt != nil || (count > 0 && bytes + size > limits.maxBytes) {
                         if stoppedAt == nil { stoppedAt = message.offset }
                         return
                     }
-                    MessageEncoding.write(message, topic: tp.topic, partition: tp.partition, base64: limits.base64, into: &writer)
+                    MessageEncoding.write(
+                        message, topic: tp.topic, partition: tp.partition, base64: limits.base64, into: &writer)
                     count += 1
                     bytes += size
                 }.nextOffset
@@ -243,7 +254,8 @@ extension FerryAPI {
             throw .parameter("to", "must be \"earliest\", \"latest\", {\"offset\": N} or {\"timestamp\": T}")
         }
         try APIFailure.mapping { () throws(BrokerError) in
-            try broker.groups.resetOffsets(group: group, topic: topic, partition: partition, to: target) { [self] result in
+            try broker.groups.resetOffsets(group: group, topic: topic, partition: partition, to: target) {
+                [self] result in
                 switch result {
                 case .success:
                     // The coordinator calls this after releasing its lock, so describing here is safe.

@@ -1,7 +1,7 @@
 import FerryBroker
 import FerryHTTP
-import Synchronization
 import FerryJSON
+import Synchronization
 
 /// The one place where errors become HTTP responses (RFC 9457 problem+json with API.md's slugs).
 enum ProblemMapping {
@@ -12,7 +12,8 @@ enum ProblemMapping {
         case .invalidConfig: return problem(.badRequest, "invalid-config", error)
         case .invalidPartitions: return problem(.badRequest, "invalid-partitions", error)
         case .invalidRecord(let index, _):
-            return .problem(.badRequest, slug: "invalid-record", detail: error.description, extra: [("index", .int(Int64(index)))])
+            return .problem(
+                .badRequest, slug: "invalid-record", detail: error.description, extra: [("index", .int(Int64(index)))])
         case .invalidParameter: return problem(.badRequest, "invalid-parameter", error)
         case .topicNotFound: return problem(.notFound, "topic-not-found", error)
         case .topicExists: return problem(.conflict, "topic-exists", error)
@@ -31,7 +32,9 @@ enum ProblemMapping {
                 .rangeNotSatisfiable, slug: "offset-out-of-range", detail: error.description,
                 extra: [("start_offset", .int(start)), ("end_offset", .int(end))])
         case .messageTooLarge(let index, _, _):
-            return .problem(.contentTooLarge, slug: "message-too-large", detail: error.description, extra: [("index", .int(Int64(index)))])
+            return .problem(
+                .contentTooLarge, slug: "message-too-large", detail: error.description,
+                extra: [("index", .int(Int64(index)))])
         case .idempotencyKeyReused: return problem(.conflict, "idempotency-key-reused", error)
         case .insufficientStorage: return problem(.insufficientStorage, "insufficient-storage", error)
         case .unavailable: return problem(.serviceUnavailable, "unavailable", error)

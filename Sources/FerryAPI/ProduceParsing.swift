@@ -1,7 +1,7 @@
 import FerryBroker
 import FerryHTTP
-import Synchronization
 import FerryJSON
+import Synchronization
 
 /// Turns a produce request body into a ``ProduceBatch`` (API.md "Produce"): JSON records, NDJSON lines, or raw
 /// bytes (whole body or `?split=lines`). Any bad record → 400 `invalid-record` naming its index.
@@ -26,7 +26,8 @@ enum ProduceParsing {
             batch.bytes = request.body  // shares the body's storage: no copy
             let value = 0..<batch.bytes.count
             let key = queryKey.map { batch.store($0) }
-            batch.records.append(.init(key: key, value: value, valueFormat: .raw, headers: 0..<0, partition: nil, timestamp: nil))
+            batch.records.append(
+                .init(key: key, value: value, valueFormat: .raw, headers: 0..<0, partition: nil, timestamp: nil))
             return batch
         }
     }
@@ -111,7 +112,9 @@ enum ProduceParsing {
                     value = batch.store(body[start..<lineEnd])
                 }
                 batch.records.append(
-                    .init(key: keyRange, value: value, valueFormat: json ? .json : .raw, headers: 0..<0, partition: nil, timestamp: nil))
+                    .init(
+                        key: keyRange, value: value, valueFormat: json ? .json : .raw, headers: 0..<0, partition: nil,
+                        timestamp: nil))
                 index += 1
             }
             start = end + 1
@@ -152,7 +155,8 @@ enum ProduceParsing {
             if let syntax = syntaxError(body) { throw APIFailure(ProblemMapping.invalidJSON(syntax)) }
             switch error {
             case .shape(let reason): throw .parameter("records", reason)
-            case .record(let index, let reason): throw APIFailure(BrokerError.invalidRecord(index: index, reason: reason))
+            case .record(let index, let reason):
+                throw APIFailure(BrokerError.invalidRecord(index: index, reason: reason))
             }
         } catch let error as JSONError {
             // Text that is not JSON (truncated, a trailing comma, not JSON at all) is the body's fault, wherever
@@ -210,7 +214,9 @@ enum ProduceParsing {
                 guard !hasKey else { throw RecordError.record(index, "give at most one of key / key_base64") }
                 hasKey = true
                 if try reader.readNullIfPresent() { return }
-                guard try reader.peekKind() == .string else { throw RecordError.record(index, "\(field) must be a string") }
+                guard try reader.peekKind() == .string else {
+                    throw RecordError.record(index, "\(field) must be a string")
+                }
                 if field == "key" {
                     let begin = batch.bytes.count
                     try reader.readString(appendingUTF8To: &batch.bytes)
@@ -233,7 +239,9 @@ enum ProduceParsing {
             case "value_base64":
                 guard !hasValue else { throw RecordError.record(index, "give exactly one of value / value_base64") }
                 hasValue = true
-                guard try reader.peekKind() == .string else { throw RecordError.record(index, "value_base64 must be a string") }
+                guard try reader.peekKind() == .string else {
+                    throw RecordError.record(index, "value_base64 must be a string")
+                }
                 do {
                     value = batch.store(try reader.readBase64())
                 } catch {
@@ -242,7 +250,9 @@ enum ProduceParsing {
                 format = .raw
             case "headers":
                 if try reader.readNullIfPresent() { return }
-                guard try reader.peekKind() == .object else { throw RecordError.record(index, "headers must be an object") }
+                guard try reader.peekKind() == .object else {
+                    throw RecordError.record(index, "headers must be an object")
+                }
                 try reader.readObject { name, reader in
                     guard !name.isEmpty else { throw RecordError.record(index, "header names must not be empty") }
                     guard try reader.peekKind() == .string else {
@@ -255,7 +265,8 @@ enum ProduceParsing {
                 }
             case "partition":
                 if try reader.readNullIfPresent() { return }
-                guard try reader.peekKind() == .number, let p = try? reader.readInt64(), p >= 0, p < Int64(Int32.max) else {
+                guard try reader.peekKind() == .number, let p = try? reader.readInt64(), p >= 0, p < Int64(Int32.max)
+                else {
                     throw RecordError.record(index, "partition must be a non-negative integer")
                 }
                 partition = Int(p)

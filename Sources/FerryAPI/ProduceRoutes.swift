@@ -1,7 +1,7 @@
 import FerryBroker
 import FerryHTTP
-import Synchronization
 import FerryJSON
+import Synchronization
 
 /// `POST /v1/topics/{topic}/messages`.
 extension FerryAPI {
@@ -20,14 +20,16 @@ extension FerryAPI {
         }
         guard key.utf8.count <= 255, !key.isEmpty else {
             responder.respond(
-                ProblemMapping.response(for: .invalidParameter(name: "Idempotency-Key", reason: "must be 1 to 255 bytes")))
+                ProblemMapping.response(
+                    for: .invalidParameter(name: "Idempotency-Key", reason: "must be 1 to 255 bytes")))
             return
         }
         var fingerprint = FNV1a64()
         fingerprint.combine(request.mediaType ?? "")
         fingerprint.combine(request.rawQuery)
         fingerprint.combine(request.body)
-        let decision = broker.idempotency.begin(topic: topic, key: key, fingerprint: fingerprint.value) { [self] stored in
+        let decision = broker.idempotency.begin(topic: topic, key: key, fingerprint: fingerprint.value) {
+            [self] stored in
             if let stored {
                 responder.respond(Self.replay(stored))
             } else {
@@ -72,14 +74,17 @@ extension FerryAPI {
     static func replay(_ stored: IdempotencyCache.Response) -> HTTPResponse {
         let status = HTTPStatus(stored.status)
         if stored.status >= 400 {
-            return HTTPResponse(status: status, headers: ["Content-Type": "application/problem+json"], body: stored.body)
+            return HTTPResponse(
+                status: status, headers: ["Content-Type": "application/problem+json"], body: stored.body)
         }
         return .json(stored.body, status: status)
     }
 
     /// Parses and appends; `answer` gets the response once the append is durable (or failed).
     /// Throws for errors found before anything was appended.
-    func produce(topic: String, _ request: HTTPRequest, answer: @escaping @Sendable (HTTPResponse) -> Void) throws(APIFailure) {
+    func produce(topic: String, _ request: HTTPRequest, answer: @escaping @Sendable (HTTPResponse) -> Void)
+        throws(APIFailure)
+    {
         let batch = try ProduceParsing.batch(from: request)
         let partition = try request.integerQuery("partition", in: 0...Int64(Int32.max)).map { Int($0) }
         try APIFailure.mapping { () throws(BrokerError) in

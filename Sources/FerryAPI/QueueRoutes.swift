@@ -11,7 +11,8 @@ extension FerryAPI {
     static let maxReceipts = 1000
 
     func addQueueRoutes(to router: inout Router) {
-        router.add(.POST, "/v1/topics/{topic}/queues", needs: .admin(.topic, .body("dead_letter_topic"))) { [self] request, responder in
+        router.add(.POST, "/v1/topics/{topic}/queues", needs: .admin(.topic, .body("dead_letter_topic"))) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try createQueue(request, responder) }
         }
         router.add(.GET, "/v1/topics/{topic}/queues", needs: .consume(.topic)) { [self] request, responder in
@@ -51,11 +52,13 @@ extension FerryAPI {
                 }
             }
         }
-        router.add(.POST, "/v1/topics/{topic}/queues/{queue}/receive", needs: .consume(.topic)) { [self] request, responder in
+        router.add(.POST, "/v1/topics/{topic}/queues/{queue}/receive", needs: .consume(.topic)) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try receive(request, responder) }
         }
         for action in ["ack", "release", "reject", "renew"] {
-            router.add(.POST, "/v1/topics/{topic}/queues/{queue}/\(action)", needs: .consume(.topic)) { [self] request, responder in
+            router.add(.POST, "/v1/topics/{topic}/queues/{queue}/\(action)", needs: .consume(.topic)) {
+                [self] request, responder in
                 guarded(responder) { () throws(APIFailure) in try settle(action, request, responder) }
             }
         }
@@ -131,8 +134,10 @@ extension FerryAPI {
         switch action {
         case "ack": settlement = .ack
         case "reject": settlement = .reject
-        case "release": settlement = .release(delayMilliseconds: try body.int64("delay_ms", in: 0...43_200_000, default: 0))
-        default: settlement = .renew(leaseMilliseconds: try body.int64("lease_ms", in: 100...43_200_000, default: 30_000))
+        case "release":
+            settlement = .release(delayMilliseconds: try body.int64("delay_ms", in: 0...43_200_000, default: 0))
+        default:
+            settlement = .renew(leaseMilliseconds: try body.int64("lease_ms", in: 100...43_200_000, default: 30_000))
         }
         try APIFailure.mapping { () throws(BrokerError) in
             try broker.queues.settle(topic: topic, name: queue, receipts: receipts, settlement) { result in

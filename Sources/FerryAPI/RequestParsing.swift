@@ -1,7 +1,7 @@
 import FerryBroker
 import FerryHTTP
-import Synchronization
 import FerryJSON
+import Synchronization
 
 /// Reading query parameters and JSON bodies with API.md's error rules.
 extension HTTPRequest {
@@ -16,7 +16,9 @@ extension HTTPRequest {
 
     /// An integer query parameter in `range`, `defaultValue` when absent; anything else → 400 invalid-parameter.
     /// The non-optional result is the point: a caller never unwraps a request value.
-    func integerQuery(_ name: String, in range: ClosedRange<Int64>, default defaultValue: Int64) throws(APIFailure) -> Int64 {
+    func integerQuery(_ name: String, in range: ClosedRange<Int64>, default defaultValue: Int64) throws(APIFailure)
+        -> Int64
+    {
         try integerQuery(name, in: range) ?? defaultValue
     }
 
@@ -81,7 +83,8 @@ extension JSONObject {
     /// An optional integer member in `range`: nil when absent or `null`; anything else → 400 invalid-parameter.
     func int64(_ key: String, in range: ClosedRange<Int64>) throws(APIFailure) -> Int64? {
         guard let value = self[key], !value.isNull else { return nil }
-        guard case .number(let number) = value, number.isInteger, let int = try? number.int64, range.contains(int) else {
+        guard case .number(let number) = value, number.isInteger, let int = try? number.int64, range.contains(int)
+        else {
             throw .parameter(key, "must be an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         return int

@@ -55,7 +55,8 @@ final class ServerSentEvents: Sendable {
             status: .ok,
             headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"])
         let stream = ServerSentEvents(
-            api: api, writer: writer, topic: topic, partition: partition, storage: storage, from: offset, limits: limits)
+            api: api, writer: writer, topic: topic, partition: partition, storage: storage, from: offset, limits: limits
+        )
         api.openStreams.add(1, ordering: .relaxed)
         writer.onClose {
             stream.uncount()

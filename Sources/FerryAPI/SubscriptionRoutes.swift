@@ -26,17 +26,20 @@ extension FerryAPI {
                 responder.respond(.json(writer.take()))
             }
         }
-        router.add(.GET, "/v1/topics/{topic}/subscriptions/{name}", needs: .consume(.topic)) { [self] request, responder in
+        router.add(.GET, "/v1/topics/{topic}/subscriptions/{name}", needs: .consume(.topic)) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 let topic = request.pathParameter("topic") ?? ""
                 let name = request.pathParameter("name") ?? ""
                 responder.respond(try subscriptionStatusResponse(topic: topic, name: name))
             }
         }
-        router.add(.PATCH, "/v1/topics/{topic}/subscriptions/{name}", needs: .admin(.topic)) { [self] request, responder in
+        router.add(.PATCH, "/v1/topics/{topic}/subscriptions/{name}", needs: .admin(.topic)) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try updateSubscription(request, responder) }
         }
-        router.add(.DELETE, "/v1/topics/{topic}/subscriptions/{name}", needs: .admin(.topic)) { [self] request, responder in
+        router.add(.DELETE, "/v1/topics/{topic}/subscriptions/{name}", needs: .admin(.topic)) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 let answer = DurableAnswer.noContent(responder)
                 try APIFailure.mapping { () throws(BrokerError) in
@@ -46,7 +49,8 @@ extension FerryAPI {
                 }
             }
         }
-        router.add(.POST, "/v1/topics/{topic}/subscriptions/{name}/seek", needs: .admin(.topic)) { [self] request, responder in
+        router.add(.POST, "/v1/topics/{topic}/subscriptions/{name}/seek", needs: .admin(.topic)) {
+            [self] request, responder in
             guarded(responder) { () throws(APIFailure) in try seekSubscription(request, responder) }
         }
     }
@@ -106,7 +110,8 @@ extension FerryAPI {
         }
         guard let url = patch.url else { return try apply() }
         // Fail fast on a missing subscription before resolving anything.
-        _ = try APIFailure.mapping { () throws(BrokerError) in try broker.subscriptions.status(topic: topic, name: name) }
+        _ = try APIFailure.mapping { () throws(BrokerError) in try broker.subscriptions.status(topic: topic, name: name)
+        }
         try checkWebhookURL(url, responder, then: apply)
     }
 
@@ -196,4 +201,3 @@ extension FerryAPI {
         }
     }
 }
-

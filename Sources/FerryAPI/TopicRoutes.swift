@@ -1,7 +1,7 @@
 import FerryBroker
 import FerryHTTP
-import Synchronization
 import FerryJSON
+import Synchronization
 
 /// `/v1/topics` and `/v1/topics/{topic}`: create, list, describe, alter, delete.
 extension FerryAPI {
@@ -12,7 +12,8 @@ extension FerryAPI {
                 guard let name = try body.string("name") else { throw .parameter("name", "is required") }
                 let partitions = try body.int64("partitions", in: Int64.min...Int64.max, default: 1)
                 guard (1...Int64(Broker.maxPartitions)).contains(partitions) else {
-                    throw APIFailure(BrokerError.invalidPartitions("partitions must be between 1 and \(Broker.maxPartitions)"))
+                    throw APIFailure(
+                        BrokerError.invalidPartitions("partitions must be between 1 and \(Broker.maxPartitions)"))
                 }
                 var config = broker.configuration.defaultTopicConfig
                 try Self.applyConfig(body["config"], to: &config)
@@ -57,7 +58,8 @@ extension FerryAPI {
                 let body = try request.jsonObject()
                 let partitions = try body.int64("partitions", in: Int64.min...Int64.max)
                 if let partitions, !(1...Int64(Broker.maxPartitions)).contains(partitions) {
-                    throw APIFailure(BrokerError.invalidPartitions("partitions must be between 1 and \(Broker.maxPartitions)"))
+                    throw APIFailure(
+                        BrokerError.invalidPartitions("partitions must be between 1 and \(Broker.maxPartitions)"))
                 }
                 // Validate the config patch before touching the topic.
                 var probe = TopicConfig()

@@ -50,7 +50,9 @@ extension Broker {
             } else if let key = record.key {
                 partition = Murmur2.partition(forKey: batch.bytes[key], partitionCount: count)
             } else {
-                let chosen = sticky ?? Int(UInt(bitPattern: stickyCounter.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(count))
+                let chosen =
+                    sticky
+                    ?? Int(UInt(bitPattern: stickyCounter.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(count))
                 sticky = chosen
                 partition = chosen
             }
@@ -61,7 +63,8 @@ extension Broker {
         let targets = byPartition.indices.filter { !byPartition[$0].isEmpty }
         // One pending count per partition plus one for this loop, so `completion` cannot run before every
         // offset is known (onDurable may fire inside `append`), nor at all when an append throws.
-        let progress = Mutex(ProduceProgress(pending: targets.count + 1, offsets: Array(repeating: nil, count: batch.records.count)))
+        let progress = Mutex(
+            ProduceProgress(pending: targets.count + 1, offsets: Array(repeating: nil, count: batch.records.count)))
         let finishOne: @Sendable (Result<Void, BrokerError>) -> Void = { durable in
             let finished: Result<[ProducedOffset], BrokerError>? = progress.withLock { progress in
                 if case .failure(let error) = durable, progress.error == nil { progress.error = error }
@@ -70,7 +73,9 @@ extension Broker {
                 if let error = progress.error { return .failure(error) }
                 // Every record index belongs to one target, whose append set its offset before pending hit 0.
                 let offsets = progress.offsets.compactMap { $0 }
-                guard offsets.count == progress.offsets.count else { return .failure(.internal("produce lost an offset")) }
+                guard offsets.count == progress.offsets.count else {
+                    return .failure(.internal("produce lost an offset"))
+                }
                 return .success(offsets)
             }
             if let finished { completion(finished) }

@@ -6,7 +6,8 @@ extension Broker {
     public static let queueStateTopic = "__ferry_queues"
 
     /// The queue coordinator over `__ferry_queues` (not yet restored) and its topic access (not yet bound).
-    static func makeQueueCoordinator(storage: any StorageEngine, now: @escaping @Sendable () -> Int64) throws(BrokerError)
+    static func makeQueueCoordinator(storage: any StorageEngine, now: @escaping @Sendable () -> Int64)
+        throws(BrokerError)
         -> (QueueCoordinator, BrokerQueueAccess, QueueStateLog)
     {
         guard let partition = storage.partition(topic: queueStateTopic, partition: 0) else {
@@ -29,7 +30,9 @@ final class BrokerQueueAccess: QueueTopicAccess, Sendable {
     func deadLetter(
         topic: String, batch: ProduceBatch, completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void
     ) {
-        guard let broker = broker.withLock({ $0.value }) else { return completion(.failure(.unavailable("shutting down"))) }
+        guard let broker = broker.withLock({ $0.value }) else {
+            return completion(.failure(.unavailable("shutting down")))
+        }
         broker.produceDeadLetters(topic: topic, batch: batch, completion: completion)
     }
 }
@@ -53,8 +56,11 @@ extension Broker {
             var start = 0
             let records = batch.records
             // One produce per 10 000 records (the broker's limit); completion after the last one.
-            let pending = Mutex((count: (records.count + Broker.maxRecordsPerRequest - 1) / Broker.maxRecordsPerRequest,
-                                 error: BrokerError?.none))
+            let pending = Mutex(
+                (
+                    count: (records.count + Broker.maxRecordsPerRequest - 1) / Broker.maxRecordsPerRequest,
+                    error: BrokerError?.none
+                ))
             while start < records.count {
                 var part = batch
                 part.records = Array(records[start..<min(start + Broker.maxRecordsPerRequest, records.count)])

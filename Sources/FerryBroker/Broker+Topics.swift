@@ -52,7 +52,8 @@ extension Broker {
                     partition: p, startOffset: storage.startOffset, endOffset: storage.endOffset,
                     bytes: storage.sizeInBytes, segments: storage.segmentCount))
         }
-        return TopicDescription(name: name, partitions: partitions, config: metadata.config, createdAt: metadata.createdAt)
+        return TopicDescription(
+            name: name, partitions: partitions, config: metadata.config, createdAt: metadata.createdAt)
     }
 
     /// Every user topic, sorted by name (code-point order).
@@ -68,7 +69,8 @@ extension Broker {
                     messages += storage.endOffset - storage.startOffset
                     bytes += storage.sizeInBytes
                 }
-                return TopicSummary(name: metadata.name, partitionCount: metadata.partitionCount, messages: messages, bytes: bytes)
+                return TopicSummary(
+                    name: metadata.name, partitionCount: metadata.partitionCount, messages: messages, bytes: bytes)
             }
     }
 
@@ -82,10 +84,12 @@ extension Broker {
             let before = metadata.partitionCount
             if let partitions {
                 guard partitions >= metadata.partitionCount else {
-                    throw .invalidPartitions("partitions can only grow: topic has \(metadata.partitionCount), asked \(partitions)")
+                    throw .invalidPartitions(
+                        "partitions can only grow: topic has \(metadata.partitionCount), asked \(partitions)")
                 }
                 guard partitions <= Self.maxPartitions else {
-                    throw .invalidPartitions("partitions must be between 1 and \(Self.maxPartitions), got \(partitions)")
+                    throw .invalidPartitions(
+                        "partitions must be between 1 and \(Self.maxPartitions), got \(partitions)")
                 }
                 metadata.partitionCount = partitions
             }

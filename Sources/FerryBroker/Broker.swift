@@ -79,8 +79,10 @@ public final class Broker: Sendable {
         // Journals only grow (every commit, receive, ack and position adds a line): each is replaced by a
         // snapshot of its owner's state when long, here and then online by housekeeping.
         var journals = [
-            CompactableJournal(topic: Self.groupStateTopic, journal: journal.journal, appendSnapshot: self.groups.appendSnapshot),
-            CompactableJournal(topic: Self.queueStateTopic, journal: queueJournal.journal, appendSnapshot: queues.appendSnapshot),
+            CompactableJournal(
+                topic: Self.groupStateTopic, journal: journal.journal, appendSnapshot: self.groups.appendSnapshot),
+            CompactableJournal(
+                topic: Self.queueStateTopic, journal: queueJournal.journal, appendSnapshot: queues.appendSnapshot),
             CompactableJournal(
                 topic: Self.subscriptionStateTopic, journal: subscriptions.journal.journal,
                 appendSnapshot: subscriptions.appendSnapshot),
@@ -183,13 +185,17 @@ final class BrokerTopicSource: GroupTopicSource, Sendable {
     }
 
     func offsetRange(of partition: TopicPartition) -> (start: Int64, end: Int64)? {
-        guard let storage = try? broker.withLock({ $0.value })?.partition(topic: partition.topic, partition: partition.partition)
+        guard
+            let storage = try? broker.withLock({ $0.value })?.partition(
+                topic: partition.topic, partition: partition.partition)
         else { return nil }
         return (storage.startOffset, storage.endOffset)
     }
 
     func offset(of partition: TopicPartition, atOrAfterTimestamp timestamp: Int64) -> Int64? {
-        guard let storage = try? broker.withLock({ $0.value })?.partition(topic: partition.topic, partition: partition.partition)
+        guard
+            let storage = try? broker.withLock({ $0.value })?.partition(
+                topic: partition.topic, partition: partition.partition)
         else { return nil }
         return storage.offset(atOrAfterTimestamp: timestamp)
     }

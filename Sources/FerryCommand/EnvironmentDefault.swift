@@ -2,7 +2,7 @@ import ArgumentParser
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Flag defaults taken from `FERRY_*` environment variables (a flag on the command line wins).

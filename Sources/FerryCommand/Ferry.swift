@@ -2,7 +2,7 @@ import ArgumentParser
 import FerryLogging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `ferry` command: `ferry serve` runs the server; other subcommands are clients and tools.

@@ -10,7 +10,7 @@ import FerryServer
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ferry serve`: runs the server on the embedded log until SIGTERM/SIGINT.
@@ -61,7 +61,8 @@ struct Serve: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         let storage: EmbeddedStorageEngine
         do {
-            storage = try EmbeddedStorageEngine(dataDirectory: options.dataDir, flushPolicy: options.flushPolicy, logger: logger)
+            storage = try EmbeddedStorageEngine(
+                dataDirectory: options.dataDir, flushPolicy: options.flushPolicy, logger: logger)
         } catch {
             throw ValidationError("cannot open data dir \(options.dataDir): \(error)")
         }

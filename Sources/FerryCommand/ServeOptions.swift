@@ -6,7 +6,7 @@ import FerryLogging
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ferry serve` flags (API.md "Server flags"); each also reads a `FERRY_*` environment variable (the flag
@@ -45,8 +45,12 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "How often retention runs (env FERRY_RETENTION_CHECK_INTERVAL_MS).")
     var retentionCheckIntervalMs: Int = EnvironmentDefault.value("FERRY_RETENTION_CHECK_INTERVAL_MS", 5_000)
 
-    @Flag(help: "Refuse webhook URLs resolving to private, loopback or link-local addresses, at create and at delivery time (env FERRY_WEBHOOK_DENY_PRIVATE).")
-    var webhookDenyPrivate: Bool = env("FERRY_WEBHOOK_DENY_PRIVATE").map { $0 != "false" && $0 != "0" && !$0.isEmpty } ?? false
+    @Flag(
+        help:
+            "Refuse webhook URLs resolving to private, loopback or link-local addresses, at create and at delivery time (env FERRY_WEBHOOK_DENY_PRIVATE)."
+    )
+    var webhookDenyPrivate: Bool =
+        env("FERRY_WEBHOOK_DENY_PRIVATE").map { $0 != "false" && $0 != "0" && !$0.isEmpty } ?? false
 
     @Option(help: "Event-loop threads; 0 = one per core (env FERRY_LOOPS).")
     var loops: Int = EnvironmentDefault.value("FERRY_LOOPS", 0)

@@ -27,7 +27,8 @@ public final class CurlHTTPClient: Sendable {
     /// - Throws: ``CurlError`` (`.connectionRefused`, `.timedOut`, `.responseTooLarge`, `.invalidRequest`, `.other`).
     ///   A non-2xx status is a response, not an error.
     public func send(_ request: CurlRequest) throws(CurlError) -> CurlResponse {
-        let transfer = CurlTransfer(maxResponseBytes: request.maxResponseBytes, truncatesBeyondLimit: request.discardBodyBeyondLimit)
+        let transfer = CurlTransfer(
+            maxResponseBytes: request.maxResponseBytes, truncatesBeyondLimit: request.discardBodyBeyondLimit)
         return try perform(request, transfer)
     }
 

@@ -1,5 +1,5 @@
-import FerrySystem
 import CCurl
+import FerrySystem
 import Synchronization
 
 /// Many concurrent HTTP transfers on **one** dedicated thread driving a `curl_multi` handle: no thread per

@@ -82,13 +82,15 @@ final class CurlTransfer {
     /// Installs the write and header callbacks on `handle` with this transfer as their context.
     func install(on handle: UnsafeMutableRawPointer) {
         ccurl_easy_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()  // userdata: our own context, set below
+            // `userdata` is our own context, set below.
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
             let length = size * count
             return transfer.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
         }
         ccurl_easy_setopt_ptr(handle, CURLOPT_WRITEDATA, context)
         ccurl_easy_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()  // userdata: our own context, set below
+            // `userdata` is our own context, set below.
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
             let length = size * count
             transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: length))
             return length

@@ -41,7 +41,9 @@ extension SubscriptionRunner {
             let token = storage.waitForAppend(after: from) { [self] in wake(p, epoch) }
             let stale = state.withLock { state -> Bool in
                 guard p < state.cursors.count, state.cursors[p].epoch == epoch else { return true }
-                if case .waiting(nil, nil) = state.cursors[p].phase { state.cursors[p].phase = .waiting(token, storage) }
+                if case .waiting(nil, nil) = state.cursors[p].phase {
+                    state.cursors[p].phase = .waiting(token, storage)
+                }
                 return false
             }
             if stale { storage.cancelWait(token) }
@@ -139,7 +141,8 @@ extension SubscriptionRunner {
                 pin = try dispatcher.policy.admit(try dispatcher.policy.parse(config.url))
             } catch {
                 metrics.attempts.increment()
-                handle(p, epoch, .failed(status: nil, error: "refused target: \(error)", retryAfter: nil, latency: .zero))
+                handle(
+                    p, epoch, .failed(status: nil, error: "refused target: \(error)", retryAfter: nil, latency: .zero))
                 return
             }
         }

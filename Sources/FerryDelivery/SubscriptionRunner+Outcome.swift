@@ -15,7 +15,8 @@ extension SubscriptionRunner {
             metrics.deliveries.increment()
             metrics.record(latency: latency)
             let done = state.withLock { state -> (PendingBatch, Int64)? in
-                guard p < state.cursors.count, state.cursors[p].epoch == epoch, let batch = state.cursors[p].batch else {
+                guard p < state.cursors.count, state.cursors[p].epoch == epoch, let batch = state.cursors[p].batch
+                else {
                     return nil
                 }
                 state.cursors[p].batch = nil
@@ -49,7 +50,8 @@ extension SubscriptionRunner {
             if latency > .zero { metrics.record(latency: latency) }
             let text = error
             let next = state.withLock { state -> (Int64, Duration)? in
-                guard p < state.cursors.count, state.cursors[p].epoch == epoch, var batch = state.cursors[p].batch else {
+                guard p < state.cursors.count, state.cursors[p].epoch == epoch, var batch = state.cursors[p].batch
+                else {
                     return nil
                 }
                 batch.attempts += 1

@@ -33,7 +33,8 @@ public final class WebhookDispatcher: Sendable {
         public var refreshInterval: Duration
 
         public init(
-            backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300), denyPrivateNetworks: Bool = false,
+            backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300),
+            denyPrivateNetworks: Bool = false,
             maxBatchBytes: Int = 8 << 20, refreshInterval: Duration = .seconds(1)
         ) {
             self.backoffBase = backoffBase

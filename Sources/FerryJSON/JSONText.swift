@@ -33,7 +33,9 @@ public enum JSONText {
     /// Appends the escaped UTF-8 `text` (with the surrounding quotes when `quoted`), copying runs that need no
     /// escaping in one go and testing 8 bytes at a time. At most `2 + 6 * text.count` bytes.
     @inlinable
-    public static func appendEscaped<Sink: JSONByteSink>(_ text: UnsafeRawBufferPointer, quoted: Bool = true, to sink: inout Sink) {
+    public static func appendEscaped<Sink: JSONByteSink>(
+        _ text: UnsafeRawBufferPointer, quoted: Bool = true, to sink: inout Sink
+    ) {
         if quoted { sink.appendByte(UInt8(ascii: "\"")) }
         defer { if quoted { sink.appendByte(UInt8(ascii: "\"")) } }
         guard let source = text.baseAddress, !text.isEmpty else { return }

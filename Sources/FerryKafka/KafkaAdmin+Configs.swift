@@ -17,7 +17,8 @@ extension KafkaAdmin {
     ]
 
     /// Every configuration entry of `topic`, keyed by name. Blocks up to `timeout`.
-    public func describeTopicConfig(_ topic: String, timeout: Duration) throws(KafkaError) -> [String: KafkaConfigEntry] {
+    public func describeTopicConfig(_ topic: String, timeout: Duration) throws(KafkaError) -> [String: KafkaConfigEntry]
+    {
         guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic) else {
             throw KafkaError(code: KafkaError.invalidArgumentCode, message: "rd_kafka_ConfigResource_new failed")
         }

@@ -10,7 +10,8 @@ extension KafkaAdmin {
         guard !offsets.isEmpty else { return }
         let list = TopicPartitionList(offsets.map { ($0.key, $0.value) })
         guard let alteration = rd_kafka_AlterConsumerGroupOffsets_new(group, list.pointer) else {
-            throw KafkaError(code: KafkaError.invalidArgumentCode, message: "rd_kafka_AlterConsumerGroupOffsets_new failed")
+            throw KafkaError(
+                code: KafkaError.invalidArgumentCode, message: "rd_kafka_AlterConsumerGroupOffsets_new failed")
         }
         defer { rd_kafka_AlterConsumerGroupOffsets_destroy(alteration) }
         let result = try request(RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout: timeout) { options, queue in
@@ -32,7 +33,8 @@ extension KafkaAdmin {
     ) throws(KafkaError) -> [KafkaTopicPartition: Int64] {
         let list = partitions.map { TopicPartitionList($0.map { ($0, nil) }) }
         guard let listing = rd_kafka_ListConsumerGroupOffsets_new(group, list?.pointer) else {
-            throw KafkaError(code: KafkaError.invalidArgumentCode, message: "rd_kafka_ListConsumerGroupOffsets_new failed")
+            throw KafkaError(
+                code: KafkaError.invalidArgumentCode, message: "rd_kafka_ListConsumerGroupOffsets_new failed")
         }
         defer { rd_kafka_ListConsumerGroupOffsets_destroy(listing) }
         let result = try request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout: timeout) { options, queue in

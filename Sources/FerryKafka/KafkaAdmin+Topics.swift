@@ -25,7 +25,8 @@ extension KafkaAdmin {
     /// Every topic in the cluster, sorted by name, with partitions sorted by id; Kafka's own internal topics
     /// (`__consumer_offsets`, `__transaction_state`) only if `includeInternal` (Ferry's `__ferry_*` topics are
     /// ordinary topics to Kafka and always listed). Blocks up to `timeout`.
-    public func listTopics(timeout: Duration, includeInternal: Bool = false) throws(KafkaError) -> [KafkaTopicMetadata] {
+    public func listTopics(timeout: Duration, includeInternal: Bool = false) throws(KafkaError) -> [KafkaTopicMetadata]
+    {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         try KafkaError.check(rd_kafka_metadata(client.pointer, 1, nil, &metadata, milliseconds(timeout)))
         guard let metadata else { return [] }
@@ -72,7 +73,8 @@ extension KafkaAdmin {
         for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
             try KafkaError.check(rd_kafka_NewTopic_set_config(topic, key, value), "config \(key)")
         }
-        let result = try request(RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout: timeout, operationTimeout: true) { options, queue in
+        let result = try request(RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout: timeout, operationTimeout: true) {
+            options, queue in
             var topics: [OpaquePointer?] = [topic]
             rd_kafka_CreateTopics(client.pointer, &topics, 1, options, queue)
         }
@@ -87,7 +89,8 @@ extension KafkaAdmin {
             throw KafkaError(code: KafkaError.invalidArgumentCode, message: "rd_kafka_DeleteTopic_new failed")
         }
         defer { rd_kafka_DeleteTopic_destroy(topic) }
-        let result = try request(RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout: timeout, operationTimeout: true) { options, queue in
+        let result = try request(RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout: timeout, operationTimeout: true) {
+            options, queue in
             var topics: [OpaquePointer?] = [topic]
             rd_kafka_DeleteTopics(client.pointer, &topics, 1, options, queue)
         }
@@ -109,7 +112,8 @@ extension KafkaAdmin {
             rd_kafka_CreatePartitions(client.pointer, &list, 1, options, queue)
         }
         var count = 0
-        let topics = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(result.event), &count)
+        let topics = rd_kafka_CreatePartitions_result_topics(
+            rd_kafka_event_CreatePartitions_result(result.event), &count)
         try KafkaAdmin.checkTopicResults(UnsafeMutablePointer(mutating: topics), count: count)
     }
 }

@@ -21,12 +21,15 @@ public struct KafkaError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The configuration property this error is about (``KafkaConfiguration``), if any.
     public let key: String?
 
-    public init(code: Int32, message: String? = nil, isRetriable: Bool? = nil, isFatal: Bool = false, key: String? = nil) {
+    public init(
+        code: Int32, message: String? = nil, isRetriable: Bool? = nil, isFatal: Bool = false, key: String? = nil
+    ) {
         let err = rd_kafka_resp_err_t(code)
         self.code = code
         name = String(cString: rd_kafka_err2name(err))
         self.message = message ?? String(cString: rd_kafka_err2str(err))
-        self.isRetriable = isRetriable ?? KafkaError.retriableCodes.contains(code) || ferry_rdkafka_is_transport_error(err) != 0
+        self.isRetriable =
+            isRetriable ?? KafkaError.retriableCodes.contains(code) || ferry_rdkafka_is_transport_error(err) != 0
         self.isFatal = isFatal
         self.key = key
     }

@@ -3,7 +3,9 @@ import CRdkafka
 extension KafkaPartitionReader {
     /// Asks the partition's leader for its log start offset and high watermark. Blocks up to `timeout`
     /// (`_TIMED_OUT` after). Any partition, assigned or not.
-    public func watermarks(of topicPartition: KafkaTopicPartition, timeout: Duration) throws(KafkaError) -> KafkaWatermarks {
+    public func watermarks(of topicPartition: KafkaTopicPartition, timeout: Duration) throws(KafkaError)
+        -> KafkaWatermarks
+    {
         var low: Int64 = 0
         var high: Int64 = 0
         try KafkaError.check(
@@ -17,7 +19,8 @@ extension KafkaPartitionReader {
     public func cachedWatermarks(of topicPartition: KafkaTopicPartition) -> KafkaWatermarks? {
         var low: Int64 = -1
         var high: Int64 = -1
-        let err = rd_kafka_get_watermark_offsets(client.pointer, topicPartition.topic, topicPartition.partition, &low, &high)
+        let err = rd_kafka_get_watermark_offsets(
+            client.pointer, topicPartition.topic, topicPartition.partition, &low, &high)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
         return KafkaWatermarks(logStartOffset: max(low, 0), highWatermark: high)
     }

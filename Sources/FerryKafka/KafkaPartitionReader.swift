@@ -52,7 +52,9 @@ public final class KafkaPartitionReader: Sendable {
         ]
         // librdkafka's rd_kafka_assign refuses a consumer without group.id (_UNKNOWN_GROUP), although an assigning
         // consumer never joins or commits: a fixed name that no Kafka group member uses is enough.
-        if configuration.value(for: "group.id") == nil { extra.append(("group.id", KafkaPartitionReader.readerGroupID)) }
+        if configuration.value(for: "group.id") == nil {
+            extra.append(("group.id", KafkaPartitionReader.readerGroupID))
+        }
         client = try KafkaClientHandle(type: RD_KAFKA_CONSUMER, configuration: configuration, extra: extra)
         // Serve the main queue's events (errors, logs) through consumer_poll so that they do not pile up.
         _ = rd_kafka_poll_set_consumer(client.pointer)
@@ -122,7 +124,8 @@ public final class KafkaPartitionReader: Sendable {
         if case .offset(let value) = offset { state.nextOffset = value } else { state.nextOffset = nil }
     }
 
-    private func fetch(maxRecords: Int, timeout: Duration, state: inout ReaderState) throws(KafkaError) -> [KafkaRecord] {
+    private func fetch(maxRecords: Int, timeout: Duration, state: inout ReaderState) throws(KafkaError) -> [KafkaRecord]
+    {
         guard let assigned = state.assigned, !state.closed else {
             throw KafkaError(code: KafkaError.stateCode, message: "no partition assigned", isRetriable: false)
         }
@@ -155,8 +158,9 @@ public final class KafkaPartitionReader: Sendable {
                 // A client-level event (no topic: a broker connection dropped) is librdkafka's to recover from,
                 // unless no broker at all is reachable; an error for another partition is left over from before.
                 if message.pointee.rkt == nil && err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { continue }
-                if let topic = message.pointee.rkt, string(rd_kafka_topic_name(topic)) != assigned.topic
-                    || message.pointee.partition != assigned.partition
+                if let topic = message.pointee.rkt,
+                    string(rd_kafka_topic_name(topic)) != assigned.topic
+                        || message.pointee.partition != assigned.partition
                 {
                     continue
                 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CRdkafka
 import CRdkafkaShim
 import FerrySystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An idempotent librdkafka producer (`enable.idempotence=true`, `acks=all`) writing to explicit partitions.
 ///
@@ -116,7 +117,8 @@ public final class KafkaProducer: Sendable {
 
     /// Produces `record` and waits (suspending, not blocking) for its delivery report.
     public func send(_ record: KafkaProducerRecord) async throws(KafkaError) -> KafkaDeliveryReport {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) in
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) in
             do throws(KafkaError) {
                 try produce(record) { continuation.resume(returning: $0) }
             } catch {

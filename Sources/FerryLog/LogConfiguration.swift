@@ -58,14 +58,16 @@ public struct LogConfiguration: Sendable, Equatable, Hashable, Codable {
         func check(_ condition: Bool, _ message: String) throws(LogError) {
             if !condition { throw LogError.invalidConfiguration(message) }
         }
-        try check(segmentBytes >= 1024 && segmentBytes <= RecordBatchFormat.maximumBatchBytes,
-                  "segmentBytes must be in 1024...\(RecordBatchFormat.maximumBatchBytes)")
+        try check(
+            segmentBytes >= 1024 && segmentBytes <= RecordBatchFormat.maximumBatchBytes,
+            "segmentBytes must be in 1024...\(RecordBatchFormat.maximumBatchBytes)")
         try check(segmentMilliseconds.map { $0 > 0 } ?? true, "segmentMilliseconds must be > 0")
         try check(indexIntervalBytes >= 1, "indexIntervalBytes must be >= 1")
         try check(retentionMilliseconds >= -1, "retentionMilliseconds must be >= -1")
         try check(retentionBytes >= -1, "retentionBytes must be >= -1")
-        try check(maxMessageBytes >= 1 && maxMessageBytes <= RecordBatchFormat.maximumBatchBytes,
-                  "maxMessageBytes must be in 1...\(RecordBatchFormat.maximumBatchBytes)")
+        try check(
+            maxMessageBytes >= 1 && maxMessageBytes <= RecordBatchFormat.maximumBatchBytes,
+            "maxMessageBytes must be in 1...\(RecordBatchFormat.maximumBatchBytes)")
         if case .interval(let milliseconds) = flushPolicy {
             try check(milliseconds >= 1, "flush interval must be >= 1 ms")
         }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Errors of the storage layer.
 ///

@@ -1,7 +1,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where formatted lines go. Each call carries exactly one complete line, newline included.
@@ -24,7 +24,8 @@ public final class FileDescriptorSink: LogSink {
             line.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)  // raw.count > 0 inside the loop
+                    // `raw.count` > 0 inside the loop.
+                    let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 && errno == EINTR { continue }
                     if n <= 0 { return }  // nowhere to report a failing log descriptor
                     offset += n

@@ -33,7 +33,8 @@ package enum MessageEncoding {
         writer.int64(message.timestamp)
         writeBytes(message.key, json: false, base64: base64, name: "key", base64Name: "key_base64", into: &writer)
         writeBytes(
-            message.value, json: message.valueFormat == .json, base64: base64, name: "value", base64Name: "value_base64",
+            message.value, json: message.valueFormat == .json, base64: base64, name: "value",
+            base64Name: "value_base64",
             into: &writer)
         writer.key(ascii: "headers")
         writer.beginObject()

@@ -1,7 +1,3 @@
-import FerrySystem
-#if canImport(Glibc)
-import Glibc
-#endif
 import CoreMetrics
 import Dispatch
 import FerryAPI
@@ -9,8 +5,13 @@ import FerryBroker
 import FerryCurl
 import FerryDelivery
 import FerryHTTP
+import FerrySystem
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The whole server: storage → broker → REST API → HTTP server, plus webhook delivery (over libcurl) and the
 /// periodic housekeeping. The composition root: the one place the concrete parts are chosen and wired.

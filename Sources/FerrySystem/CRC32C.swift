@@ -14,7 +14,8 @@ public enum CRC32C {
 
     /// The checksum of a byte collection (copies only if it has no contiguous storage).
     public static func checksum<Bytes: Sequence<UInt8>>(of bytes: Bytes, continuing crc: UInt32 = 0) -> UInt32 {
-        if let result = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0), continuing: crc) }) {
+        if let result = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0), continuing: crc) }
+        ) {
             return result
         }
         return Array(bytes).withUnsafeBytes { checksum($0, continuing: crc) }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A mutex with a condition variable (pthread), for threads that must sleep until some state changes
@@ -40,7 +40,9 @@ public final class ConditionLock<State>: @unchecked Sendable {
     }
 
     /// Runs `body` with the lock held, then wakes one waiter (`signal`) or all (`broadcast`).
-    public func withLockThenSignal<Result>(broadcast: Bool = false, _ body: (inout State) throws -> Result) rethrows -> Result {
+    public func withLockThenSignal<Result>(broadcast: Bool = false, _ body: (inout State) throws -> Result) rethrows
+        -> Result
+    {
         pthread_mutex_lock(mutex)
         defer {
             if broadcast { pthread_cond_broadcast(condition) } else { pthread_cond_signal(condition) }

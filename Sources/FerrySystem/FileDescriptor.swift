@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFerryLinux
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A plain file descriptor with the few calls the storage layer needs, each going through ``syscall(_:_:)``.
 ///
@@ -14,7 +15,8 @@ public struct FileDescriptor: Sendable, Hashable {
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// Opens `path` with `flags` (`O_CLOEXEC` is always added) and `mode` for newly created files.
-    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(SystemError) -> FileDescriptor {
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(SystemError) -> FileDescriptor
+    {
         let fd = try syscall("open") { Glibc.open(path, flags | O_CLOEXEC, mode) }
         return FileDescriptor(rawValue: fd)
     }

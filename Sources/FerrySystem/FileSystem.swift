@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFerryLinux
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Path-based file-system helpers (directories, atomic replace, recursive removal) over the syscall wrapper.
 ///

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFerryLinux
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A `MAP_SHARED` memory mapping of a file, unmapped when the last reference goes away.
 ///
@@ -67,6 +68,7 @@ public final class MappedRegion: @unchecked Sendable {
     public func populateForWriting(_ range: Range<Int>) {
         guard !range.isEmpty else { return }
         let start = range.lowerBound & ~(Self.pageSize - 1)
-        _ = madvise(base + start, range.upperBound - start, 23 /* MADV_POPULATE_WRITE */)
+        let populateWrite: Int32 = 23  // MADV_POPULATE_WRITE
+        _ = madvise(base + start, range.upperBound - start, populateWrite)
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The result of a non-blocking I/O call: a value, or "would block" (`EAGAIN`/`EWOULDBLOCK`).

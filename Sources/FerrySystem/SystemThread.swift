@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFerryLinux
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A dedicated OS thread (pthread) running one closure, for work that blocks (fsync, `epoll_wait`,
 /// `curl_multi_poll`) and must never run on a cooperative-pool thread: the one pthread wrapper of Ferry.
@@ -24,12 +25,15 @@ public final class SystemThread: Sendable {
     public init(name: String, _ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Box(body, name: name)).toOpaque()
         var thread = pthread_t()
-        let code = pthread_create(&thread, nil, { argument in
-            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()  // the retained box passed to pthread_create
-            _ = cferry_set_thread_name(String(decoding: box.name.utf8.prefix(15), as: UTF8.self))
-            box.body()
-            return nil
-        }, box)
+        let code = pthread_create(
+            &thread, nil,
+            { argument in
+                // The retained box passed to pthread_create.
+                let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+                _ = cferry_set_thread_name(String(decoding: box.name.utf8.prefix(15), as: UTF8.self))
+                box.body()
+                return nil
+            }, box)
         precondition(code == 0, "pthread_create failed: \(code)")
         handle = thread
     }

@@ -20,7 +20,8 @@ public enum WebhookHeaders {
             (name: "webhook-timestamp", value: String(timestamp)),
         ]
         if let signer {
-            headers.append((name: "webhook-signature", value: signer.signature(id: id, timestamp: timestamp, body: body)))
+            headers.append(
+                (name: "webhook-signature", value: signer.signature(id: id, timestamp: timestamp, body: body)))
         }
         for header in custom where !reservedNames.contains(header.name.lowercased()) {
             headers.append(header)

@@ -1,5 +1,5 @@
-import FerryJSON
 import Crypto
+import FerryJSON
 
 /// Why a subscription secret cannot be used for signing.
 public enum WebhookSecretError: Error, Equatable, Sendable, CustomStringConvertible {

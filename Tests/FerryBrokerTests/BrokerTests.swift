@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Broker tests over the real embedded log in a temp dir.
@@ -27,7 +27,9 @@ struct BrokerTests {
             let key = keys?[i].map { batch.store($0.utf8) }
             let stored = batch.store("\"\(value)\"".utf8)
             batch.records.append(
-                .init(key: key, value: stored, valueFormat: .json, headers: 0..<0, partition: partitions?[i], timestamp: nil))
+                .init(
+                    key: key, value: stored, valueFormat: .json, headers: 0..<0, partition: partitions?[i],
+                    timestamp: nil))
         }
         return batch
     }
@@ -151,17 +153,21 @@ struct BrokerTests {
         do {
             let broker = try openBroker(directory)
             try broker.createTopic(name: "t", partitions: 2)
-            _ = try produce(broker, "t", Self.batch((0..<20).map(String.init), partitions: Array(repeating: 0, count: 20)))
+            _ = try produce(
+                broker, "t", Self.batch((0..<20).map(String.init), partitions: Array(repeating: 0, count: 20)))
             let member = try broker.groups.join(group: "g", options: .init(topics: ["t"], autoOffsetReset: .earliest))
             for offset in 0..<12_000 {
                 try broker.groups.commit(
                     group: "g", memberID: member.memberID,
-                    offsets: [(TopicPartition(topic: "t", partition: 0), Int64(offset % 21))]) { _ in }
+                    offsets: [(TopicPartition(topic: "t", partition: 0), Int64(offset % 21))]
+                ) { _ in }
             }
             broker.shutdown()
         }
         let state = try openBroker(directory)
-        let journal = state.storage.partition(topic: Broker.groupStateTopic, partition: 0).map { ($0.startOffset, $0.endOffset) }
+        let journal = state.storage.partition(topic: Broker.groupStateTopic, partition: 0).map {
+            ($0.startOffset, $0.endOffset)
+        }
         #expect(try state.groups.describe(group: "g").offsets.map(\.committedOffset) == [Int64(11_999 % 21), nil])
         let (start, end) = try #require(journal)
         #expect(start > 10_000 && end - start < 10, "history replaced by a snapshot: [\(start), \(end))")

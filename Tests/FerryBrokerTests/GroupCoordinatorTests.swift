@@ -9,7 +9,9 @@ final class TopicTable: GroupTopicSource, Sendable {
     func set(_ topic: String, _ ranges: [(Int64, Int64)]) { table.withLock { $0[topic] = ranges.map { ($0.0, $0.1) } } }
     func partitionCount(of topic: String) -> Int? { table.withLock { $0[topic]?.count } }
     func offsetRange(of partition: TopicPartition) -> (start: Int64, end: Int64)? {
-        table.withLock { $0[partition.topic].flatMap { partition.partition < $0.count ? $0[partition.partition] : nil } }
+        table.withLock {
+            $0[partition.topic].flatMap { partition.partition < $0.count ? $0[partition.partition] : nil }
+        }
     }
     func offset(of partition: TopicPartition, atOrAfterTimestamp timestamp: Int64) -> Int64? {
         offsetRange(of: partition).map { $0.start + timestamp }
@@ -123,7 +125,8 @@ struct GroupCoordinatorTests {
     @Test func autoCommit_CommitsPreviousFetch_OnNextFetch() throws {
         topics.set("t", [(0, 50)])
         let coordinator = makeCoordinator()
-        let m = try coordinator.join(group: "g", options: .init(topics: ["t"], autoOffsetReset: .earliest, autoCommit: true))
+        let m = try coordinator.join(
+            group: "g", options: .init(topics: ["t"], autoOffsetReset: .earliest, autoCommit: true))
         let plan = try coordinator.beginFetch(group: "g", memberID: m.memberID)
         coordinator.completeFetch(plan, advanced: [TopicPartition(topic: "t", partition: 0): (0, 20)])
         #expect(try coordinator.describe(group: "g").offsets[0].committedOffset == nil)

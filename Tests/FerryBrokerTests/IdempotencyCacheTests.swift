@@ -8,7 +8,8 @@ struct IdempotencyCacheTests {
 
     @Test func begin_ReplaysFirstResponse_ThenExpires() {
         let cache = IdempotencyCache(windowMilliseconds: 600_000, now: clock.now)
-        guard case .proceed(let reservation) = cache.begin(topic: "t", key: "k", fingerprint: 1, onReady: { _ in }) else {
+        guard case .proceed(let reservation) = cache.begin(topic: "t", key: "k", fingerprint: 1, onReady: { _ in })
+        else {
             Issue.record("expected proceed")
             return
         }
@@ -18,27 +19,32 @@ struct IdempotencyCacheTests {
             return
         }
         #expect(response.status == 200)
-        if case .conflict = cache.begin(topic: "t", key: "k", fingerprint: 2, onReady: { _ in }) {} else {
+        if case .conflict = cache.begin(topic: "t", key: "k", fingerprint: 2, onReady: { _ in }) {
+        } else {
             Issue.record("expected conflict")
         }
-        if case .proceed = cache.begin(topic: "other", key: "k", fingerprint: 2, onReady: { _ in }) {} else {
+        if case .proceed = cache.begin(topic: "other", key: "k", fingerprint: 2, onReady: { _ in }) {
+        } else {
             Issue.record("keys are per topic")
         }
         clock.advance(by: 600_001)
         #expect(cache.purgeExpired() == 1)
-        if case .proceed = cache.begin(topic: "t", key: "k", fingerprint: 2, onReady: { _ in }) {} else {
+        if case .proceed = cache.begin(topic: "t", key: "k", fingerprint: 2, onReady: { _ in }) {
+        } else {
             Issue.record("expected proceed after the window")
         }
     }
 
     @Test func begin_Waits_WhileFirstIsInFlight() {
         let cache = IdempotencyCache(now: clock.now)
-        guard case .proceed(let reservation) = cache.begin(topic: "t", key: "k", fingerprint: 7, onReady: { _ in }) else {
+        guard case .proceed(let reservation) = cache.begin(topic: "t", key: "k", fingerprint: 7, onReady: { _ in })
+        else {
             Issue.record("expected proceed")
             return
         }
         let got = Mutex<IdempotencyCache.Response?>(nil)
-        if case .waiting = cache.begin(topic: "t", key: "k", fingerprint: 7, onReady: { r in got.withLock { $0 = r } }) {
+        if case .waiting = cache.begin(topic: "t", key: "k", fingerprint: 7, onReady: { r in got.withLock { $0 = r } })
+        {
         } else {
             Issue.record("expected waiting")
         }

@@ -1,9 +1,10 @@
-@testable import FerryBroker
 import FerryLog
 import FerrySystem
 import FerryTesting
 import Logging
 import Testing
+
+@testable import FerryBroker
 
 /// Data dirs written before the internal topics were named `__ferry_*` open with their state, also when the
 /// previous start-up was interrupted half-way through the rename.
@@ -23,9 +24,12 @@ struct InternalTopicMigrationTests {
         let broker = try openBroker(directory)
         try broker.createTopic(name: "t", partitions: 2)
         let member = try broker.groups.join(group: "g", options: .init(topics: ["t"])).memberID
-        try broker.groups.commit(group: "g", memberID: member, offsets: [(TopicPartition(topic: "t", partition: 1), 0)]) { _ in }
+        try broker.groups.commit(group: "g", memberID: member, offsets: [(TopicPartition(topic: "t", partition: 1), 0)])
+        { _ in }
         _ = try broker.queues.create(topic: "t", name: "q")
-        try broker.subscriptions.create(SubscriptionConfig(topic: "t", name: "s", url: "http://127.0.0.1:9/"), start: .latest) { _ in }
+        try broker.subscriptions.create(
+            SubscriptionConfig(topic: "t", name: "s", url: "http://127.0.0.1:9/"), start: .latest
+        ) { _ in }
         broker.shutdown()
         let back = Broker.legacyInternalTopics.map { (old: $0.new, new: $0.old) }
         try LogManager.renameTopics(in: directory.path, back)

@@ -1,10 +1,11 @@
-@testable import FerryBroker
 import FerryLog
 import FerrySystem
 import FerryTesting
 import Logging
 import Synchronization
 import Testing
+
+@testable import FerryBroker
 
 /// Online compaction of the internal journals: while queues, groups and subscriptions change on other threads,
 /// compaction replaces the journals' histories by snapshots, and a restart rebuilds exactly the state the
@@ -22,7 +23,8 @@ struct JournalCompactionTests {
         var batch = ProduceBatch()
         for i in 0..<count {
             batch.records.append(
-                .init(key: nil, value: batch.store("\(i)".utf8), valueFormat: .json, headers: 0..<0, partition: i % 4,
+                .init(
+                    key: nil, value: batch.store("\(i)".utf8), valueFormat: .json, headers: 0..<0, partition: i % 4,
                     timestamp: nil))
         }
         try broker.produce(topic: topic, batch: batch) { _ in }
@@ -56,7 +58,8 @@ struct JournalCompactionTests {
         _ = try broker.queues.create(topic: "t", name: "q", options: .init(start: .earliest))
         let member = try broker.groups.join(group: "g", options: .init(topics: ["t"])).memberID
         try broker.subscriptions.create(
-            SubscriptionConfig(topic: "t", name: "s", url: "http://127.0.0.1:9/hook"), start: .earliest) { _ in }
+            SubscriptionConfig(topic: "t", name: "s", url: "http://127.0.0.1:9/hook"), start: .earliest
+        ) { _ in }
 
         // Two queue workers (receive one or two, ack), a group committer and a subscription seeker run while
         // this thread compacts every journal over and over.
@@ -67,14 +70,16 @@ struct JournalCompactionTests {
             SystemThread(name: "committer") { [broker] in
                 for i in 0..<6_000 {
                     let partition = TopicPartition(topic: "t", partition: i % 4)
-                    try? broker.groups.commit(group: "g", memberID: member, offsets: [(partition, Int64(i / 4))]) { _ in }
+                    try? broker.groups.commit(group: "g", memberID: member, offsets: [(partition, Int64(i / 4))]) { _ in
+                    }
                 }
                 finished.count.add(1, ordering: .relaxed)
             },
             SystemThread(name: "seeker") { [broker] in
                 for i in 0..<6_000 {
                     try? broker.subscriptions.seek(
-                        topic: "t", name: "s", to: .offset(Int64(i / 4), partition: i % 4)) { _ in }
+                        topic: "t", name: "s", to: .offset(Int64(i / 4), partition: i % 4)
+                    ) { _ in }
                 }
                 finished.count.add(1, ordering: .relaxed)
             },
@@ -140,7 +145,8 @@ private func queueWorker(_ broker: Broker, batch: Int, _ finished: FinishedCount
     while true {
         var receipts: [String] = []
         do {
-            try broker.queues.receive(topic: "t", name: "q", maxMessages: batch, leaseMilliseconds: 600_000) { _, delivery in
+            try broker.queues.receive(topic: "t", name: "q", maxMessages: batch, leaseMilliseconds: 600_000) {
+                _, delivery in
                 receipts.append(delivery.receipt.text)
             }
         } catch {

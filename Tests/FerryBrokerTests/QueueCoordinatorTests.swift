@@ -1,9 +1,10 @@
-@testable import FerryBroker
 import FerryLog
 import FerryTesting
 import Logging
 import Synchronization
 import Testing
+
+@testable import FerryBroker
 
 /// Queues through a real broker over the embedded log in a temp dir, with a manual clock.
 struct QueueCoordinatorTests {
@@ -34,13 +35,16 @@ struct QueueCoordinatorTests {
         -> [(delivery: QueueDelivery, value: String)]
     {
         var got: [(delivery: QueueDelivery, value: String)] = []
-        try broker.queues.receive(topic: topic, name: queue, maxMessages: max, leaseMilliseconds: leaseMs) { message, delivery in
+        try broker.queues.receive(topic: topic, name: queue, maxMessages: max, leaseMilliseconds: leaseMs) {
+            message, delivery in
             got.append((delivery, message.value.map { String(decoding: $0, as: UTF8.self) } ?? "null"))
         }
         return got
     }
 
-    func settle(_ broker: Broker, _ topic: String, _ queue: String, _ receipts: [QueueReceipt], _ settlement: QueueSettlement)
+    func settle(
+        _ broker: Broker, _ topic: String, _ queue: String, _ receipts: [QueueReceipt], _ settlement: QueueSettlement
+    )
         throws -> [ReceiptStatus]
     {
         let done = Mutex<Result<[ReceiptStatus], BrokerError>?>(nil)
@@ -57,8 +61,12 @@ struct QueueCoordinatorTests {
         #expect(throws: BrokerError.topicNotFound("t")) { try broker.queues.create(topic: "t", name: "q") }
         try broker.createTopic(name: "t")
         _ = try broker.queues.create(topic: "t", name: "q")
-        #expect(throws: BrokerError.queueExists(topic: "t", queue: "q")) { try broker.queues.create(topic: "t", name: "q") }
-        #expect(throws: BrokerError.self) { try broker.queues.create(topic: "t", name: "r", options: .init(maxDeliveries: 0)) }
+        #expect(throws: BrokerError.queueExists(topic: "t", queue: "q")) {
+            try broker.queues.create(topic: "t", name: "q")
+        }
+        #expect(throws: BrokerError.self) {
+            try broker.queues.create(topic: "t", name: "r", options: .init(maxDeliveries: 0))
+        }
         #expect(throws: BrokerError.invalidTopicName("__x")) {
             try broker.queues.create(topic: "t", name: "r", options: .init(deadLetterTopic: "__x"))
         }
@@ -189,7 +197,9 @@ struct QueueCoordinatorTests {
         _ = try broker.queues.create(topic: "t", name: "q")
         try broker.deleteTopic("t")
         try broker.createTopic(name: "t")
-        #expect(throws: BrokerError.queueNotFound(topic: "t", queue: "q")) { try broker.queues.status(topic: "t", name: "q") }
+        #expect(throws: BrokerError.queueNotFound(topic: "t", queue: "q")) {
+            try broker.queues.status(topic: "t", name: "q")
+        }
         broker.shutdown()
         broker = try openBroker(directory)
         defer { broker.shutdown() }
@@ -244,11 +254,13 @@ struct QueueCoordinatorTests {
 
         broker = try openBroker(directory)
         let journal = try #require(broker.storage.partition(topic: Broker.queueStateTopic, partition: 0))
-        #expect(journal.startOffset > 12_000 && journal.endOffset - journal.startOffset < 20,
+        #expect(
+            journal.startOffset > 12_000 && journal.endOffset - journal.startOffset < 20,
             "history replaced by a snapshot: [\(journal.startOffset), \(journal.endOffset))")
         for _ in 0..<2 {  // the snapshot itself replays to the same state
             let status = try broker.queues.status(topic: "t", name: "q")
-            #expect((status.available, status.leased, status.acked) == (before.available + before.leased, 0, before.acked))
+            #expect(
+                (status.available, status.leased, status.acked) == (before.available + before.leased, 0, before.acked))
             #expect(status.partitions.map(\.floorOffset) == before.partitions.map(\.floorOffset))
             #expect(try broker.queues.status(topic: "t", name: "idle").available == 6_110)
             broker.shutdown()
@@ -256,7 +268,10 @@ struct QueueCoordinatorTests {
         }
         defer { broker.shutdown() }
         let again = try receive(broker, "t", "q", max: 200)
-        struct Key: Hashable { var partition: Int; var offset: Int64 }
+        struct Key: Hashable {
+            var partition: Int
+            var offset: Int64
+        }
         func key(_ delivery: QueueDelivery) -> Key { Key(partition: delivery.partition, offset: delivery.offset) }
         var previous: [Key: Int] = [:]
         for item in first { previous[key(item.delivery)] = 1 }

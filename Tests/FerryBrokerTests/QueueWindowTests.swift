@@ -1,5 +1,6 @@
-@testable import FerryBroker
 import Testing
+
+@testable import FerryBroker
 
 /// The per-partition lease window as a pure state machine, driven by explicit times (no clock, no sleeping).
 struct QueueWindowTests {

@@ -1,9 +1,10 @@
-@testable import FerryBroker
 import FerryLog
 import FerryTesting
 import Logging
 import Synchronization
 import Testing
+
+@testable import FerryBroker
 
 /// The subscription registry over a real broker and embedded log in a temp dir: journal format, durable state
 /// across reopen, stale outcomes, compaction at start-up.
@@ -20,7 +21,9 @@ struct SubscriptionRegistryTests {
         var batch = ProduceBatch()
         for i in 0..<count {
             batch.records.append(
-                .init(key: nil, value: batch.store("\(i)".utf8), valueFormat: .json, headers: 0..<0, partition: partition, timestamp: nil))
+                .init(
+                    key: nil, value: batch.store("\(i)".utf8), valueFormat: .json, headers: 0..<0, partition: partition,
+                    timestamp: nil))
         }
         try broker.produce(topic: topic, batch: batch) { _ in }
     }
@@ -67,7 +70,9 @@ struct SubscriptionRegistryTests {
         defer { directory.remove() }
         let broker = try openBroker(directory)
         let registry = broker.subscriptions
-        #expect(throws: BrokerError.topicNotFound("t")) { try durable { try registry.create(Self.config, start: .latest, onDurable: $0) } }
+        #expect(throws: BrokerError.topicNotFound("t")) {
+            try durable { try registry.create(Self.config, start: .latest, onDurable: $0) }
+        }
         try broker.createTopic(name: "t")
         var bad = Self.config
         bad.batchSize = 0
@@ -83,7 +88,9 @@ struct SubscriptionRegistryTests {
         #expect(throws: BrokerError.subscriptionExists(topic: "t", name: "s")) {
             try durable { try registry.create(Self.config, start: .latest, onDurable: $0) }
         }
-        #expect(throws: BrokerError.subscriptionNotFound(topic: "t", name: "x")) { try registry.status(topic: "t", name: "x") }
+        #expect(throws: BrokerError.subscriptionNotFound(topic: "t", name: "x")) {
+            try registry.status(topic: "t", name: "x")
+        }
     }
 
     @Test func state_SurvivesReopen_AndStaleCommitsAreIgnored() throws {
@@ -96,15 +103,26 @@ struct SubscriptionRegistryTests {
         try durable { try broker.subscriptions.create(Self.config, start: .earliest, onDurable: $0) }
         let first = try #require(broker.subscriptions.snapshot(topic: "t", name: "s"))
         #expect(first.positions == [0, 0] && first.config.createdAt == clock.now())
-        #expect(broker.subscriptions.commit(
-            topic: "t", name: "s", .init(generation: first.generation, partition: 0, from: 0, to: 4, delivered: 4, deadLettered: 0, status: 200)))
-        broker.subscriptions.recordFailure(topic: "t", name: "s", generation: first.generation, partition: 1, status: 503, error: "HTTP 503")
+        #expect(
+            broker.subscriptions.commit(
+                topic: "t", name: "s",
+                .init(
+                    generation: first.generation, partition: 0, from: 0, to: 4, delivered: 4, deadLettered: 0,
+                    status: 200)))
+        broker.subscriptions.recordFailure(
+            topic: "t", name: "s", generation: first.generation, partition: 1, status: 503, error: "HTTP 503")
         #expect(try broker.subscriptions.status(topic: "t", name: "s").state == .failing)
         // A commit from an older generation (before a seek) changes nothing.
         clock.advance(by: 10)
-        try durable { try broker.subscriptions.seek(topic: "t", name: "s", to: .offset(1, partition: 1), onDurable: $0) }
-        #expect(!broker.subscriptions.commit(
-            topic: "t", name: "s", .init(generation: first.generation, partition: 1, from: 0, to: 3, delivered: 3, deadLettered: 0, status: 200)))
+        try durable {
+            try broker.subscriptions.seek(topic: "t", name: "s", to: .offset(1, partition: 1), onDurable: $0)
+        }
+        #expect(
+            !broker.subscriptions.commit(
+                topic: "t", name: "s",
+                .init(
+                    generation: first.generation, partition: 1, from: 0, to: 3, delivered: 3, deadLettered: 0,
+                    status: 200)))
         var patch = SubscriptionPatch()
         patch.paused = true
         patch.secret = .some(nil)
@@ -138,17 +156,23 @@ struct SubscriptionRegistryTests {
         // Many commits of the same position range (each is one journal entry).
         for _ in 0..<10_050 {
             _ = broker.subscriptions.commit(
-                topic: "t", name: "s", .init(generation: generation, partition: 0, from: 0, to: 0, delivered: 0, deadLettered: 0, status: 200))
+                topic: "t", name: "s",
+                .init(generation: generation, partition: 0, from: 0, to: 0, delivered: 0, deadLettered: 0, status: 200))
         }
-        #expect(broker.subscriptions.commit(
-            topic: "t", name: "s", .init(generation: generation, partition: 0, from: 0, to: 1, delivered: 1, deadLettered: 0, status: 200)))
+        #expect(
+            broker.subscriptions.commit(
+                topic: "t", name: "s",
+                .init(generation: generation, partition: 0, from: 0, to: 1, delivered: 1, deadLettered: 0, status: 200))
+        )
         broker.shutdown()
 
         broker = try openBroker(directory)
         let journal = try #require(broker.storage.partition(topic: Broker.subscriptionStateTopic, partition: 0))
         #expect(journal.endOffset - journal.startOffset < 10)
         let status = try broker.subscriptions.status(topic: "t", name: "s")
-        #expect(status.lag == 0 && status.stats.delivered == 1 && status.config == Self.config.with(createdAt: status.config.createdAt))
+        #expect(
+            status.lag == 0 && status.stats.delivered == 1
+                && status.config == Self.config.with(createdAt: status.config.createdAt))
         broker.shutdown()
     }
 }

@@ -105,7 +105,8 @@ struct CurlMultiDriverTests {
     @Test func discardBodyBeyondLimit_KeepsStatusAndFirstBytes_BothClientKinds() async throws {
         let server = try CurlTestServer.start()
         defer { server.stop() }
-        let request = CurlRequest(url: server.baseURL + "/bytes/200000", maxResponseBytes: 1000, discardBodyBeyondLimit: true)
+        let request = CurlRequest(
+            url: server.baseURL + "/bytes/200000", maxResponseBytes: 1000, discardBodyBeyondLimit: true)
         let viaDriver = try await CurlMultiDriver().send(request)
         let viaBlocking = try blockingSend(request)
         for response in [viaDriver, viaBlocking] {

@@ -36,7 +36,8 @@ final class InProcessWebhookTransport: WebhookTransport {
 
     @discardableResult
     func send(_ attempt: WebhookAttempt, completion: @escaping Completion) -> WebhookTransferID {
-        let (id, waiter, sent) = state.withLock { state -> (WebhookTransferID, CheckedContinuation<Sent, Never>?, Sent) in
+        let (id, waiter, sent) = state.withLock {
+            state -> (WebhookTransferID, CheckedContinuation<Sent, Never>?, Sent) in
             state.nextID += 1
             let id = WebhookTransferID(state.nextID)
             let sent = Sent(id: id, attempt: attempt)

@@ -97,11 +97,14 @@ struct AccessControlTests {
             expectProblem(
                 try await client.post("/v1/topics", json: #"{"name":"other"}"#, headers: Self.auth("oa-token")),
                 403, "forbidden")
-            let created = try await client.post("/v1/topics", json: #"{"name":"new"}"#, headers: Self.auth("root-token"))
+            let created = try await client.post(
+                "/v1/topics", json: #"{"name":"new"}"#, headers: Self.auth("root-token"))
             #expect(created.status == 201)
             // A body the check cannot read reaches the handler only for a token with admin somewhere.
-            expectProblem(try await client.post("/v1/topics", json: "{", headers: Self.auth("oa-token")), 400, "invalid-json")
-            expectProblem(try await client.post("/v1/topics", json: "{", headers: Self.auth("c-token")), 403, "forbidden")
+            expectProblem(
+                try await client.post("/v1/topics", json: "{", headers: Self.auth("oa-token")), 400, "invalid-json")
+            expectProblem(
+                try await client.post("/v1/topics", json: "{", headers: Self.auth("c-token")), 403, "forbidden")
             // Describe: any right.
             #expect(try await client.get("/v1/topics/orders", headers: Self.auth("p-token")).status == 200)
             #expect(try await client.get("/v1/topics/orders.eu", headers: Self.auth("c-token")).status == 200)
@@ -109,9 +112,14 @@ struct AccessControlTests {
             expectProblem(try await client.get("/v1/topics/orders", headers: Self.auth("n-token")), 403, "forbidden")
             // Alter and delete: admin.
             let grow = #"{"partitions":2}"#
-            expectProblem(try await client.patch("/v1/topics/orders", json: grow, headers: Self.auth("c-token")), 403, "forbidden")
-            expectProblem(try await client.patch("/v1/topics/orders.eu", json: grow, headers: Self.auth("oa-token")), 403, "forbidden")
-            #expect(try await client.patch("/v1/topics/orders", json: grow, headers: Self.auth("oa-token")).status == 200)
+            expectProblem(
+                try await client.patch("/v1/topics/orders", json: grow, headers: Self.auth("c-token")), 403, "forbidden"
+            )
+            expectProblem(
+                try await client.patch("/v1/topics/orders.eu", json: grow, headers: Self.auth("oa-token")), 403,
+                "forbidden")
+            #expect(
+                try await client.patch("/v1/topics/orders", json: grow, headers: Self.auth("oa-token")).status == 200)
             expectProblem(try await client.delete("/v1/topics/orders", headers: Self.auth("p-token")), 403, "forbidden")
             expectProblem(try await client.delete("/v1/topics/orders", headers: Self.auth("c-token")), 403, "forbidden")
             #expect(try await client.delete("/v1/topics/new", headers: Self.auth("root-token")).status == 204)
@@ -123,20 +131,33 @@ struct AccessControlTests {
     @Test func produce_NeedsProduce_OnThePathTopic() async throws {
         try await Self.withSecuredServer { client async throws in
             let body = #"{"records":[{"value":1}]}"#
-            #expect(try await client.post("/v1/topics/orders/messages", json: body, headers: Self.auth("p-token")).status == 200)
-            #expect(try await client.post("/v1/topics/orders.eu/messages", json: body, headers: Self.auth("p-token")).status == 200)
+            #expect(
+                try await client.post("/v1/topics/orders/messages", json: body, headers: Self.auth("p-token")).status
+                    == 200)
+            #expect(
+                try await client.post("/v1/topics/orders.eu/messages", json: body, headers: Self.auth("p-token")).status
+                    == 200)
             // Admin implies produce.
-            #expect(try await client.post("/v1/topics/orders/messages", json: body, headers: Self.auth("oa-token")).status == 200)
-            expectProblem(try await client.post("/v1/topics/payments/messages", json: body, headers: Self.auth("p-token")), 403, "forbidden")
-            expectProblem(try await client.post("/v1/topics/orders/messages", json: body, headers: Self.auth("c-token")), 403, "forbidden")
+            #expect(
+                try await client.post("/v1/topics/orders/messages", json: body, headers: Self.auth("oa-token")).status
+                    == 200)
+            expectProblem(
+                try await client.post("/v1/topics/payments/messages", json: body, headers: Self.auth("p-token")), 403,
+                "forbidden")
+            expectProblem(
+                try await client.post("/v1/topics/orders/messages", json: body, headers: Self.auth("c-token")), 403,
+                "forbidden")
             // Prefix grants do not match a shorter name.
-            expectProblem(try await client.post("/v1/topics/order/messages", json: body, headers: Self.auth("p-token")), 403, "forbidden")
+            expectProblem(
+                try await client.post("/v1/topics/order/messages", json: body, headers: Self.auth("p-token")), 403,
+                "forbidden")
         }
     }
 
     @Test func fetchAndServerSentEvents_NeedConsume() async throws {
         try await Self.withSecuredServer { client async throws in
-            _ = try await client.post("/v1/topics/orders/messages", json: #"{"records":[{"value":1}]}"#, headers: Self.auth("p-token"))
+            _ = try await client.post(
+                "/v1/topics/orders/messages", json: #"{"records":[{"value":1}]}"#, headers: Self.auth("p-token"))
             let path = "/v1/topics/orders/partitions/0/messages"
             let fetched = try await client.get(path, headers: Self.auth("c-token"))
             #expect(fetched.status == 200)
@@ -158,9 +179,12 @@ struct AccessControlTests {
     @Test func groups_NeedConsumeOnEveryTopic_AdminForDeleteAndReset() async throws {
         try await Self.withSecuredServer { client async throws in
             let join = #"{"topics":["orders","orders.eu"],"auto_offset_reset":"earliest"}"#
-            expectProblem(try await client.post("/v1/groups/g/members", json: join, headers: Self.auth("p-token")), 403, "forbidden")
             expectProblem(
-                try await client.post("/v1/groups/g/members", json: #"{"topics":["orders","payments"]}"#, headers: Self.auth("c-token")),
+                try await client.post("/v1/groups/g/members", json: join, headers: Self.auth("p-token")), 403,
+                "forbidden")
+            expectProblem(
+                try await client.post(
+                    "/v1/groups/g/members", json: #"{"topics":["orders","payments"]}"#, headers: Self.auth("c-token")),
                 403, "forbidden")
             let joined = try await client.post("/v1/groups/g/members", json: join, headers: Self.auth("c-token"))
             #expect(joined.status == 201, "\(joined.text)")
@@ -168,10 +192,15 @@ struct AccessControlTests {
             let memberPath = "/v1/groups/g/members/\(member)"
             // Membership: consume on every topic of the group.
             #expect(try await client.get(memberPath + "/messages", headers: Self.auth("c-token")).status == 200)
-            expectProblem(try await client.get(memberPath + "/messages", headers: Self.auth("p-token")), 403, "forbidden")
-            expectProblem(try await client.get(memberPath + "/messages", headers: Self.auth("oa-token")), 403, "forbidden")
-            #expect(try await client.post(memberPath + "/commit", body: [], headers: Self.auth("c-token")).status == 204)
-            expectProblem(try await client.post(memberPath + "/commit", body: [], headers: Self.auth("p-token")), 403, "forbidden")
+            expectProblem(
+                try await client.get(memberPath + "/messages", headers: Self.auth("p-token")), 403, "forbidden")
+            expectProblem(
+                try await client.get(memberPath + "/messages", headers: Self.auth("oa-token")), 403, "forbidden")
+            #expect(
+                try await client.post(memberPath + "/commit", body: [], headers: Self.auth("c-token")).status == 204)
+            expectProblem(
+                try await client.post(memberPath + "/commit", body: [], headers: Self.auth("p-token")), 403, "forbidden"
+            )
             // Reads: any right on every topic.
             #expect(try await client.get("/v1/groups/g", headers: Self.auth("p-token")).status == 200)
             expectProblem(try await client.get("/v1/groups/g", headers: Self.auth("oa-token")), 403, "forbidden")
@@ -185,12 +214,20 @@ struct AccessControlTests {
             #expect(try await groups("n-token") == [])
             // Admin on every topic: reset and delete (checked before the group-not-empty rule).
             let reset = #"{"topic":"orders","to":"earliest"}"#
-            expectProblem(try await client.post("/v1/groups/g/offsets", json: reset, headers: Self.auth("c-token")), 403, "forbidden")
-            expectProblem(try await client.post("/v1/groups/g/offsets", json: reset, headers: Self.auth("oa-token")), 403, "forbidden")
-            expectProblem(try await client.post("/v1/groups/g/offsets", json: reset, headers: Self.auth("root-token")), 409, "group-not-empty")
+            expectProblem(
+                try await client.post("/v1/groups/g/offsets", json: reset, headers: Self.auth("c-token")), 403,
+                "forbidden")
+            expectProblem(
+                try await client.post("/v1/groups/g/offsets", json: reset, headers: Self.auth("oa-token")), 403,
+                "forbidden")
+            expectProblem(
+                try await client.post("/v1/groups/g/offsets", json: reset, headers: Self.auth("root-token")), 409,
+                "group-not-empty")
             expectProblem(try await client.delete(memberPath, headers: Self.auth("p-token")), 403, "forbidden")
             #expect(try await client.delete(memberPath, headers: Self.auth("c-token")).status == 204)
-            #expect(try await client.post("/v1/groups/g/offsets", json: reset, headers: Self.auth("root-token")).status == 200)
+            #expect(
+                try await client.post("/v1/groups/g/offsets", json: reset, headers: Self.auth("root-token")).status
+                    == 200)
             expectProblem(try await client.delete("/v1/groups/g", headers: Self.auth("c-token")), 403, "forbidden")
             #expect(try await client.delete("/v1/groups/g", headers: Self.auth("root-token")).status == 204)
         }
@@ -200,33 +237,42 @@ struct AccessControlTests {
 
     @Test func queues_NeedAdminToManage_ConsumeToReceiveAndSettle() async throws {
         try await Self.withSecuredServer { client async throws in
-            _ = try await client.post("/v1/topics/orders/messages", json: #"{"records":[{"value":1}]}"#, headers: Self.auth("p-token"))
+            _ = try await client.post(
+                "/v1/topics/orders/messages", json: #"{"records":[{"value":1}]}"#, headers: Self.auth("p-token"))
             let create = #"{"name":"q","start":"earliest"}"#
-            expectProblem(try await client.post("/v1/topics/orders/queues", json: create, headers: Self.auth("c-token")), 403, "forbidden")
+            expectProblem(
+                try await client.post("/v1/topics/orders/queues", json: create, headers: Self.auth("c-token")), 403,
+                "forbidden")
             // A dead-letter topic the token may not administer is refused (the queue would write into it).
             expectProblem(
                 try await client.post(
                     "/v1/topics/orders/queues", json: #"{"name":"q2","dead_letter_topic":"payments"}"#,
                     headers: Self.auth("oa-token")),
                 403, "forbidden")
-            #expect(try await client.post("/v1/topics/orders/queues", json: create, headers: Self.auth("oa-token")).status == 201)
+            #expect(
+                try await client.post("/v1/topics/orders/queues", json: create, headers: Self.auth("oa-token")).status
+                    == 201)
             let queue = "/v1/topics/orders/queues/q"
             // List and status: consume.
             #expect(try await client.get("/v1/topics/orders/queues", headers: Self.auth("c-token")).status == 200)
-            expectProblem(try await client.get("/v1/topics/orders/queues", headers: Self.auth("p-token")), 403, "forbidden")
+            expectProblem(
+                try await client.get("/v1/topics/orders/queues", headers: Self.auth("p-token")), 403, "forbidden")
             #expect(try await client.get(queue, headers: Self.auth("c-token")).status == 200)
             expectProblem(try await client.get(queue, headers: Self.auth("p-token")), 403, "forbidden")
             // Receive and settle: consume.
-            expectProblem(try await client.post(queue + "/receive", json: "{}", headers: Self.auth("p-token")), 403, "forbidden")
+            expectProblem(
+                try await client.post(queue + "/receive", json: "{}", headers: Self.auth("p-token")), 403, "forbidden")
             let received = try await client.post(queue + "/receive", json: "{}", headers: Self.auth("c-token"))
             #expect(received.status == 200)
             let receipt = try #require(received.messages.first?["receipt"].str)
             for action in ["renew", "release", "reject", "ack"] {
                 expectProblem(
-                    try await client.post(queue + "/" + action, json: #"{"receipts":["\#(receipt)"]}"#, headers: Self.auth("p-token")),
+                    try await client.post(
+                        queue + "/" + action, json: #"{"receipts":["\#(receipt)"]}"#, headers: Self.auth("p-token")),
                     403, "forbidden")
             }
-            let acked = try await client.post(queue + "/ack", json: #"{"receipts":["\#(receipt)"]}"#, headers: Self.auth("c-token"))
+            let acked = try await client.post(
+                queue + "/ack", json: #"{"receipts":["\#(receipt)"]}"#, headers: Self.auth("c-token"))
             #expect(acked.status == 200)
             // Delete: admin.
             expectProblem(try await client.delete(queue, headers: Self.auth("c-token")), 403, "forbidden")
@@ -252,16 +298,20 @@ struct AccessControlTests {
             expectProblem(try await client.get(base + "/hook"), 401, "unauthorized")
             // Pause, seek, delete: admin.
             let pause = #"{"paused":true}"#
-            expectProblem(try await client.patch(base + "/hook", json: pause, headers: Self.auth("c-token")), 403, "forbidden")
+            expectProblem(
+                try await client.patch(base + "/hook", json: pause, headers: Self.auth("c-token")), 403, "forbidden")
             #expect(try await client.patch(base + "/hook", json: pause, headers: Self.auth("oa-token")).status == 200)
             let seek = #"{"to":"earliest"}"#
-            expectProblem(try await client.post(base + "/hook/seek", json: seek, headers: Self.auth("c-token")), 403, "forbidden")
-            #expect(try await client.post(base + "/hook/seek", json: seek, headers: Self.auth("oa-token")).status == 200)
+            expectProblem(
+                try await client.post(base + "/hook/seek", json: seek, headers: Self.auth("c-token")), 403, "forbidden")
+            #expect(
+                try await client.post(base + "/hook/seek", json: seek, headers: Self.auth("oa-token")).status == 200)
             expectProblem(try await client.delete(base + "/hook", headers: Self.auth("c-token")), 403, "forbidden")
             #expect(try await client.delete(base + "/hook", headers: Self.auth("oa-token")).status == 204)
             // Another topic's subscriptions are out of reach of an orders-only admin.
             expectProblem(
-                try await client.post("/v1/topics/payments/subscriptions", json: create, headers: Self.auth("oa-token")),
+                try await client.post(
+                    "/v1/topics/payments/subscriptions", json: create, headers: Self.auth("oa-token")),
                 403, "forbidden")
         }
     }

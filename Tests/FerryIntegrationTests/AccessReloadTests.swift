@@ -3,7 +3,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ferry serve --auth-file`: SIGHUP re-reads the file without dropping connections; a bad file keeps the old
@@ -23,7 +23,8 @@ struct AccessReloadTests {
         defer { directory.remove() }
         let authFile = directory.path + "/tokens.json"
         let log = directory.path + "/server.log"
-        let first = "first-SECRET-4f1c", second = "second-SECRET-9a7e"
+        let first = "first-SECRET-4f1c"
+        let second = "second-SECRET-9a7e"
         try FileSystem.writeAtomically(authFile, Self.tokens(first), durable: false)
         let child = try await ChildServer.start(
             dataDirectory: directory.path + "/data", logPath: log,

@@ -1,8 +1,9 @@
-@testable import FerryAPI
 import FerryAPITesting
 import FerryHTTP
 import FerryServer
 import Testing
+
+@testable import FerryAPI
 
 /// The token file, grants and the one admission check, without sockets.
 @Suite("Access tokens and rules")
@@ -35,11 +36,26 @@ struct AccessTokensTests {
             (#"{"tokens":[{"token":"hidden-1","rights":[]}]}"#, "tokens[0].name"),
             (#"{"tokens":[{"name":"a","token":"","rights":[]}]}"#, "tokens[0].token"),
             (#"{"tokens":[{"name":"a","token":"hidden-2"}]}"#, "tokens[0].rights"),
-            (#"{"tokens":[{"name":"a","token":"hidden-3","rights":[{"right":"write","topics":"*"}]}]}"#, "tokens[0].rights[0].right"),
-            (#"{"tokens":[{"name":"a","token":"hidden-4","rights":[{"right":"admin","topics":"a*b"}]}]}"#, "tokens[0].rights[0].topics"),
-            (#"{"tokens":[{"name":"a","token":"hidden-5","rights":[{"right":"admin","topics":""}]}]}"#, "tokens[0].rights[0].topics"),
-            (#"{"tokens":[{"name":"a","token":"hidden-6","rights":[]},{"name":"a","token":"x","rights":[]}]}"#, "duplicate name"),
-            (#"{"tokens":[{"name":"a","token":"hidden-7","rights":[]},{"name":"b","token":"hidden-7","rights":[]}]}"#, "same token"),
+            (
+                #"{"tokens":[{"name":"a","token":"hidden-3","rights":[{"right":"write","topics":"*"}]}]}"#,
+                "tokens[0].rights[0].right"
+            ),
+            (
+                #"{"tokens":[{"name":"a","token":"hidden-4","rights":[{"right":"admin","topics":"a*b"}]}]}"#,
+                "tokens[0].rights[0].topics"
+            ),
+            (
+                #"{"tokens":[{"name":"a","token":"hidden-5","rights":[{"right":"admin","topics":""}]}]}"#,
+                "tokens[0].rights[0].topics"
+            ),
+            (
+                #"{"tokens":[{"name":"a","token":"hidden-6","rights":[]},{"name":"a","token":"x","rights":[]}]}"#,
+                "duplicate name"
+            ),
+            (
+                #"{"tokens":[{"name":"a","token":"hidden-7","rights":[]},{"name":"b","token":"hidden-7","rights":[]}]}"#,
+                "same token"
+            ),
         ]
         for (text, expected) in cases {
             do {
@@ -95,7 +111,8 @@ struct AccessTokensTests {
             let plain = router.routes[0]
             #expect(Router.accessRule(of: plain) == .undeclared)
             func request(_ token: String?) -> HTTPRequest {
-                HTTPRequest(method: .GET, target: "/plain", headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
+                HTTPRequest(
+                    method: .GET, target: "/plain", headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
             }
             #expect(server.server.api.admit(request("r"), plain, access: access) == nil)
             #expect(server.server.api.admit(request("o"), plain, access: access)?.status == .forbidden)

@@ -11,7 +11,8 @@ struct BadInputTests {
     func groupOffsetReset_NullTarget_Is400NamingTheField(_ target: String) async throws {
         try await withTestServer { _, api in
             try await api.createTopic("orders")
-            let response = try await api.post("/v1/groups/billing/offsets", json: #"{"topic": "orders", "to": \#(target)}"#)
+            let response = try await api.post(
+                "/v1/groups/billing/offsets", json: #"{"topic": "orders", "to": \#(target)}"#)
             expectProblem(response, 400, "invalid-parameter")
             let field = target.contains("offset") ? "offset" : "timestamp"
             #expect(response["detail"].str?.contains(field) == true, "detail: \(response.text)")
@@ -35,7 +36,8 @@ struct BadInputTests {
     }
 
     @Test(arguments: [
-        "not json at all", #"{"records": [{"value": 1}"#, #"{"records": [{"value": 1},]}"#, #"{"records": [{"value": 1}]} x"#,
+        "not json at all", #"{"records": [{"value": 1}"#, #"{"records": [{"value": 1},]}"#,
+        #"{"records": [{"value": 1}]} x"#,
         #"{"records": [{"value": 1, "partition": "zero"}, {"#, "",
     ])
     func produce_BodyThatIsNotJSON_IsInvalidJSON(_ body: String) async throws {
@@ -55,7 +57,8 @@ struct BadInputTests {
             expectProblem(response, 400, "invalid-record")
             #expect(response["index"].int == 1)
             let ndjson = try await api.post(
-                "/v1/topics/t/messages", body: Array("1\n{\"a\":\n".utf8), headers: [("Content-Type", "application/x-ndjson")])
+                "/v1/topics/t/messages", body: Array("1\n{\"a\":\n".utf8),
+                headers: [("Content-Type", "application/x-ndjson")])
             expectProblem(ndjson, 400, "invalid-record")
             #expect(ndjson["index"].int == 1)
         }

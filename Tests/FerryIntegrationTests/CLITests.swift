@@ -69,7 +69,8 @@ import Testing
     @Test func topicsCreateListDescribeDelete() async throws {
         try await withTestServer { server, _ in
             let created = try await ferry(
-                server, ["topics", "create", "cli-t", "--partitions", "3", "--config", "retention_ms=3600000", "--json"])
+                server,
+                ["topics", "create", "cli-t", "--partitions", "3", "--config", "retention_ms=3600000", "--json"])
             #expect(created.exitCode == 0, "\(created)")
             #expect(try JSONValue.parse(Array(created.standardOutput.utf8))["partition_count"].int == 3)
 

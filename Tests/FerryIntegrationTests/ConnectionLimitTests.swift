@@ -3,7 +3,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--max-connections` counts exactly the open connections, also for a server polled from the moment it
@@ -52,7 +52,8 @@ struct ConnectionLimitTests {
         // All 16 closed: the next scrape's own connection is the only one left.
         var gauge: Double?
         for _ in 0..<100 {  // the server sees the closes within a few ms; bounded wait
-            let scrape = try await rawExchange(port: port, request: "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            let scrape = try await rawExchange(
+                port: port, request: "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
             gauge = PrometheusText(String(decoding: scrape.body, as: UTF8.self)).value("ferry_http_open_connections")
             if gauge == 1 { break }
             try await Task.sleep(for: .milliseconds(50))

@@ -1,8 +1,9 @@
-@testable import FerryAPI
 import FerryAPITesting
 import FerryHTTP
 import FerrySystem
 import Testing
+
+@testable import FerryAPI
 
 /// The web console's routes (`/ui/…`, served from the binary) and the embedding: the generated Swift file
 /// holds exactly the files of `Sources/FerryAPI/Console/Assets/`. The page's behaviour in a browser is tested

@@ -4,7 +4,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real `ferry serve` process killed with SIGKILL and started again on the same data dir (API.md "Consumer
@@ -22,7 +22,8 @@ struct CrashRecoveryTests {
         var api = child.client
         do {
             try await api.createTopic("crash", partitions: 2)
-            try await api.produce("crash", records: (0..<20).map { #"{"key":"k\#($0)","value":\#($0),"partition":\#($0 % 2)}"# })
+            try await api.produce(
+                "crash", records: (0..<20).map { #"{"key":"k\#($0)","value":\#($0),"partition":\#($0 % 2)}"# })
             let (member, _) = try await api.join("g", body: #"{"topics":["crash"],"auto_offset_reset":"earliest"}"#)
             let first = try await api.get("/v1/groups/g/members/\(member)/messages?limit=7")
             #expect(first.messages.count == 7)
@@ -48,7 +49,9 @@ struct CrashRecoveryTests {
             // The committed offsets are as they were.
             let after = try await api.get("/v1/groups/g")
             #expect(after.status == 200, "\(after.text)")
-            #expect(after["offsets"].list?.map { $0["committed_offset"].int } == committed.map { $0["committed_offset"].int })
+            #expect(
+                after["offsets"].list?.map { $0["committed_offset"].int }
+                    == committed.map { $0["committed_offset"].int })
             // Rejoining resumes exactly at the committed offsets: with what was read before, every message once.
             let (again, _) = try await api.join("g", body: #"{"topics":["crash"],"auto_offset_reset":"earliest"}"#)
             let rest = try await GroupMembershipTests.drain(api, group: "g", member: again)
@@ -69,7 +72,8 @@ struct CrashRecoveryTests {
         let child = try await ChildServer.start(dataDirectory: data, logPath: directory.path + "/ferry-1.log")
         do {
             try await child.client.produce("t", records: [#"{"value":1}"#, #"{"value":2}"#])
-            let (member, _) = try await child.client.join("g", body: #"{"topics":["t"],"auto_offset_reset":"earliest"}"#)
+            let (member, _) = try await child.client.join(
+                "g", body: #"{"topics":["t"],"auto_offset_reset":"earliest"}"#)
             _ = try await child.client.get("/v1/groups/g/members/\(member)/messages?limit=1")
             #expect(try await child.client.post("/v1/groups/g/members/\(member)/commit", json: "").status == 204)
         } catch {

@@ -3,7 +3,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Out of file descriptors (`ulimit -n 256`, 400 clients): the server keeps serving the connections it has,
@@ -41,11 +41,14 @@ struct DescriptorExhaustionTests {
         defer { child.kill(SIGKILL) }
         let port = child.port
 
-        let outcome = try await onDispatchThread { () -> (served: Int, extraConnected: Int, cpu: Double?, stillServed: Int) in
+        let outcome = try await onDispatchThread {
+            () -> (served: Int, extraConnected: Int, cpu: Double?, stillServed: Int) in
             var connections: [RawConnection] = []
             for _ in 0..<400 {
                 // Connecting succeeds from the backlog even when the server cannot accept.
-                if let connection = try? RawConnection(port: port, receiveTimeoutSeconds: 2) { connections.append(connection) }
+                if let connection = try? RawConnection(port: port, receiveTimeoutSeconds: 2) {
+                    connections.append(connection)
+                }
             }
             // The first connections were accepted: they are served.
             connections[0].send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -70,7 +73,9 @@ struct DescriptorExhaustionTests {
         // Accepting again: a fresh connection is served (bounded retries while the backlog drains).
         var status = -1
         for _ in 0..<100 where status != 200 {
-            status = (try? await rawExchange(port: port, request: "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))?.status ?? -1
+            status =
+                (try? await rawExchange(
+                    port: port, request: "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))?.status ?? -1
             if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(status == 200)

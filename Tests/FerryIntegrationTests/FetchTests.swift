@@ -45,12 +45,16 @@ struct FetchTests {
             try await api.createTopic("l")
             try await Self.fill(api, "l", count: 20)
             #expect(try await api.fetch("l", query: "limit=1").messages.count == 1)
-            #expect(try await api.fetch("l", query: "limit=7&offset=3").messages.map { $0["offset"].int } == [3, 4, 5, 6, 7, 8, 9])
+            #expect(
+                try await api.fetch("l", query: "limit=7&offset=3").messages.map { $0["offset"].int } == [
+                    3, 4, 5, 6, 7, 8, 9,
+                ])
             #expect(try await api.fetch("l", query: "limit=10000").messages.count == 20)
             for bad in ["0", "10001", "-1", "abc", "1.5", ""] {
                 let response = try await api.get("/v1/topics/l/partitions/0/messages?limit=\(bad)")
                 expectProblem(response, 400, "invalid-parameter")
-                #expect(response["detail"].str?.contains("limit") == true, "detail names the parameter: \(response.text)")
+                #expect(
+                    response["detail"].str?.contains("limit") == true, "detail names the parameter: \(response.text)")
             }
         }
     }
@@ -94,7 +98,8 @@ struct FetchTests {
             #expect(response["start_offset"].int == 0)
             #expect(response["end_offset"].int == 5)
             for bad in ["-2", "x"] {
-                expectProblem(try await api.get("/v1/topics/r/partitions/0/messages?offset=\(bad)"), 400, "invalid-parameter")
+                expectProblem(
+                    try await api.get("/v1/topics/r/partitions/0/messages?offset=\(bad)"), 400, "invalid-parameter")
             }
         }
     }
@@ -115,7 +120,8 @@ struct FetchTests {
             try await api.produce(
                 "t",
                 records: [
-                    #"{"value":0,"timestamp":1000}"#, #"{"value":1,"timestamp":2000}"#, #"{"value":2,"timestamp":2000}"#,
+                    #"{"value":0,"timestamp":1000}"#, #"{"value":1,"timestamp":2000}"#,
+                    #"{"value":2,"timestamp":2000}"#,
                     #"{"value":3,"timestamp":3000}"#,
                 ])
             #expect(try await api.fetch("t", query: "timestamp=1500").messages.map { $0["offset"].int } == [1, 2, 3])
@@ -124,7 +130,8 @@ struct FetchTests {
             let late = try await api.fetch("t", query: "timestamp=5000")
             #expect(late.messages.isEmpty, "no message at or after T: start at the end")
             #expect(late["next_offset"].int == 4)
-            expectProblem(try await api.get("/v1/topics/t/partitions/0/messages?timestamp=abc"), 400, "invalid-parameter")
+            expectProblem(
+                try await api.get("/v1/topics/t/partitions/0/messages?timestamp=abc"), 400, "invalid-parameter")
         }
     }
 

@@ -22,7 +22,8 @@ struct GroupAdminTests {
             #expect(members[0]["assignments"].list?.count == 3)
             let offsets = try #require(response["offsets"].list)
             // Every partition of every subscribed topic.
-            #expect(Set(offsets.map { "\($0["topic"].str ?? "")/\($0["partition"].int ?? -1)" }) == ["d/0", "d/1", "e/0"])
+            #expect(
+                Set(offsets.map { "\($0["topic"].str ?? "")/\($0["partition"].int ?? -1)" }) == ["d/0", "d/1", "e/0"])
             for offset in offsets {
                 #expect(Set(offset.keys) == ["topic", "partition", "committed_offset", "end_offset", "lag"])
                 #expect(offset["committed_offset"] == .null)
@@ -104,7 +105,8 @@ struct GroupAdminTests {
             try await api.createTopic("r", partitions: 2)
             try await api.produce(
                 "r",
-                records: (0..<8).map { #"{"value":\#($0),"partition":\#($0 % 2),"timestamp":\#(1000 * ($0 / 2 + 1))}"# })
+                records: (0..<8).map { #"{"value":\#($0),"partition":\#($0 % 2),"timestamp":\#(1000 * ($0 / 2 + 1))}"# }
+            )
             let (m, _) = try await api.join("g", body: #"{"topics":["r"]}"#)
             #expect(try await api.delete("/v1/groups/g/members/\(m)").status == 204)
 
@@ -118,7 +120,8 @@ struct GroupAdminTests {
             #expect(committed(latest) == [4, 4])
             let earliest = try await api.post("/v1/groups/g/offsets", json: #"{"topic":"r","to":"earliest"}"#)
             #expect(committed(earliest) == [0, 0])
-            let one = try await api.post("/v1/groups/g/offsets", json: #"{"topic":"r","partition":1,"to":{"offset":3}}"#)
+            let one = try await api.post(
+                "/v1/groups/g/offsets", json: #"{"topic":"r","partition":1,"to":{"offset":3}}"#)
             #expect(committed(one) == [0, 3], "only the named partition changes")
             // Timestamps per partition: 1000, 2000, 3000, 4000 → the first at or after 2500 is offset 2.
             let byTime = try await api.post("/v1/groups/g/offsets", json: #"{"topic":"r","to":{"timestamp":2500}}"#)
@@ -126,7 +129,10 @@ struct GroupAdminTests {
             // A member joining now starts at the reset offsets.
             let (again, _) = try await api.join("g", body: #"{"topics":["r"]}"#)
             let fetched = try await api.get("/v1/groups/g/members/\(again)/messages")
-            #expect(Set(fetched.messages.map { "\($0["partition"].int ?? -1)@\($0["offset"].int ?? -1)" }) == ["0@2", "0@3", "1@2", "1@3"])
+            #expect(
+                Set(fetched.messages.map { "\($0["partition"].int ?? -1)@\($0["offset"].int ?? -1)" }) == [
+                    "0@2", "0@3", "1@2", "1@3",
+                ])
         }
     }
 
@@ -135,13 +141,18 @@ struct GroupAdminTests {
             try await api.createTopic("r")
             let (m, _) = try await api.join("g", body: #"{"topics":["r"]}"#)
             expectProblem(
-                try await api.post("/v1/groups/g/offsets", json: #"{"topic":"r","to":"earliest"}"#), 409, "group-not-empty")
+                try await api.post("/v1/groups/g/offsets", json: #"{"topic":"r","to":"earliest"}"#), 409,
+                "group-not-empty")
             #expect(try await api.delete("/v1/groups/g/members/\(m)").status == 204)
-            for body in [#"{"topic":"r","to":"middle"}"#, #"{"topic":"r"}"#, #"{"to":"earliest"}"#, #"{"topic":"r","to":{"offset":-1}}"#] {
+            for body in [
+                #"{"topic":"r","to":"middle"}"#, #"{"topic":"r"}"#, #"{"to":"earliest"}"#,
+                #"{"topic":"r","to":{"offset":-1}}"#,
+            ] {
                 expectProblem(try await api.post("/v1/groups/g/offsets", json: body), 400, "invalid-parameter")
             }
             expectProblem(
-                try await api.post("/v1/groups/g/offsets", json: #"{"topic":"none","to":"earliest"}"#), 404, "topic-not-found")
+                try await api.post("/v1/groups/g/offsets", json: #"{"topic":"none","to":"earliest"}"#), 404,
+                "topic-not-found")
         }
     }
 

@@ -37,7 +37,9 @@ struct GroupMembershipTests {
             try await api.createTopic("orders", partitions: 3)
             let response = try await api.post(
                 "/v1/groups/billing/members",
-                json: #"{"topics":["orders"],"session_timeout_ms":30000,"auto_offset_reset":"earliest","auto_commit":false}"#)
+                json:
+                    #"{"topics":["orders"],"session_timeout_ms":30000,"auto_offset_reset":"earliest","auto_commit":false}"#
+            )
             #expect(response.status == 201, "\(response.text)")
             #expect(Set(response.json?.keys ?? []) == ["member_id", "group", "assignments"])
             #expect(response["member_id"].str?.isEmpty == false)
@@ -63,8 +65,11 @@ struct GroupMembershipTests {
             for body in bad {
                 expectProblem(try await api.post("/v1/groups/g/members", json: body), 400, "invalid-parameter")
             }
-            expectProblem(try await api.post("/v1/groups/g/members", json: #"{"topics":["missing"]}"#), 404, "topic-not-found")
-            expectProblem(try await api.post("/v1/groups/bad%20name/members", json: #"{"topics":["t"]}"#), 400, "invalid-parameter")
+            expectProblem(
+                try await api.post("/v1/groups/g/members", json: #"{"topics":["missing"]}"#), 404, "topic-not-found")
+            expectProblem(
+                try await api.post("/v1/groups/bad%20name/members", json: #"{"topics":["t"]}"#), 400,
+                "invalid-parameter")
             // Bounds themselves are accepted.
             for timeout in [1000, 300_000] {
                 let ok = try await api.post(
@@ -160,13 +165,16 @@ struct GroupMembershipTests {
             let ofA = 1 - ofB
             let response = try await api.post(
                 "/v1/groups/g/members/\(a)/commit",
-                json: #"{"offsets":[{"topic":"o","partition":\#(ofA),"offset":1},{"topic":"o","partition":\#(ofB),"offset":1}]}"#)
+                json:
+                    #"{"offsets":[{"topic":"o","partition":\#(ofA),"offset":1},{"topic":"o","partition":\#(ofB),"offset":1}]}"#
+            )
             expectProblem(response, 409, "not-partition-owner")
             let offsets = try await api.get("/v1/groups/g")["offsets"].list ?? []
             #expect(offsets.allSatisfy { $0["committed_offset"] == .null }, "nothing may be committed: \(offsets)")
             // The owner may commit it.
             let owner = try await api.post(
-                "/v1/groups/g/members/\(b)/commit", json: #"{"offsets":[{"topic":"o","partition":\#(ofB),"offset":1}]}"#)
+                "/v1/groups/g/members/\(b)/commit", json: #"{"offsets":[{"topic":"o","partition":\#(ofB),"offset":1}]}"#
+            )
             #expect(owner.status == 204)
         }
     }
@@ -193,7 +201,8 @@ struct GroupMembershipTests {
         try await withTestServer { _, api in
             try await api.createTopic("a")
             try await api.produce("a", records: (0..<10).map { #"{"value":\#($0)}"# })
-            let (m, _) = try await api.join("g", body: #"{"topics":["a"],"auto_offset_reset":"earliest","auto_commit":true}"#)
+            let (m, _) = try await api.join(
+                "g", body: #"{"topics":["a"],"auto_offset_reset":"earliest","auto_commit":true}"#)
             #expect(try await api.get("/v1/groups/g/members/\(m)/messages?limit=3").messages.count == 3)
             #expect(try await api.get("/v1/groups/g")["offsets"]?[0]?["committed_offset"] == .null)
             #expect(try await api.get("/v1/groups/g/members/\(m)/messages?limit=3").messages.first?["offset"].int == 3)
@@ -216,7 +225,9 @@ struct GroupMembershipTests {
             try await api.produce("x", records: [#"{"value":3}"#])
             #expect(try await Self.drain(api, group: "e", member: early).map { $0["value"] } == [0, 1, 2, 3])
             #expect(try await Self.drain(api, group: "l", member: late).map { $0["value"] } == [3])
-            #expect(try await Self.drain(api, group: "d", member: byDefault).map { $0["value"] } == [3], "default is latest")
+            #expect(
+                try await Self.drain(api, group: "d", member: byDefault).map { $0["value"] } == [3], "default is latest"
+            )
         }
     }
 
@@ -237,7 +248,8 @@ struct GroupMembershipTests {
             let fetched = try await api.get("/v1/groups/g/members/\(alive)/messages")
             #expect(Self.assignments(fetched["assignments"]) == [0, 1])
             expectProblem(try await api.get("/v1/groups/g/members/\(silent)/messages"), 404, "member-not-found")
-            expectProblem(try await api.post("/v1/groups/g/members/\(silent)/commit", json: ""), 404, "member-not-found")
+            expectProblem(
+                try await api.post("/v1/groups/g/members/\(silent)/commit", json: ""), 404, "member-not-found")
         }
     }
 
@@ -265,7 +277,8 @@ struct GroupMembershipTests {
             try await api.createTopic("mf")
             try await api.produce("mf", records: [#"{"key":"k1","value":{"a":1}}"#, #"{"value":2}"#])
             let (m, _) = try await api.join("g", body: #"{"topics":["mf"],"auto_offset_reset":"earliest"}"#)
-            for query in ["limit=0", "limit=10001", "max_bytes=0", "max_bytes=67108865", "wait_ms=60001", "wait_ms=-1"] {
+            for query in ["limit=0", "limit=10001", "max_bytes=0", "max_bytes=67108865", "wait_ms=60001", "wait_ms=-1"]
+            {
                 let response = try await api.get("/v1/groups/g/members/\(m)/messages?\(query)")
                 expectProblem(response, 400, "invalid-parameter")
             }
@@ -287,7 +300,8 @@ struct GroupMembershipTests {
             let value = String(repeating: "v", count: 100)
             for partition in 0..<2 {
                 let response = try await api.post(
-                    "/v1/topics/mb/messages?partition=\(partition)&split=lines", body: Array("\(value)\n\(value)\n".utf8),
+                    "/v1/topics/mb/messages?partition=\(partition)&split=lines",
+                    body: Array("\(value)\n\(value)\n".utf8),
                     headers: [("Content-Type", "text/plain")])
                 #expect(response.status == 200)
             }
@@ -308,7 +322,8 @@ struct GroupMembershipTests {
             _ = try await api.join("g", body: #"{"topics":["t"]}"#)
             for group in ["g", "nogroup"] {
                 expectProblem(try await api.get("/v1/groups/\(group)/members/nobody/messages"), 404, "member-not-found")
-                expectProblem(try await api.post("/v1/groups/\(group)/members/nobody/commit", json: ""), 404, "member-not-found")
+                expectProblem(
+                    try await api.post("/v1/groups/\(group)/members/nobody/commit", json: ""), 404, "member-not-found")
                 expectProblem(try await api.delete("/v1/groups/\(group)/members/nobody"), 404, "member-not-found")
             }
         }

@@ -7,7 +7,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// API.md "HTTP" through the whole server over raw sockets: keep-alive, pipelining, chunked bodies,
@@ -40,7 +40,8 @@ struct HTTPConformanceTests {
             }
             #expect(responses.map(\.status) == [200, 200, 200, 404])
             #expect(responses.map { $0.header("X-Request-Id") } == ["r1", "r2", "r3", "r4"])
-            #expect(responses[2].text.contains(#""value":1"#), "the fetch sees the pipelined produce: \(responses[2].text)")
+            #expect(
+                responses[2].text.contains(#""value":1"#), "the fetch sees the pipelined produce: \(responses[2].text)")
         }
     }
 
@@ -116,7 +117,8 @@ struct HTTPConformanceTests {
             #expect(Self.problemType(manyLines) == "urn:ferry:error:headers-too-large")
 
             let bigBlock = try await Self.withConnection(server) { connection in
-                connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "b", count: 33 * 1024))\r\n\r\n")
+                connection.send(
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "b", count: 33 * 1024))\r\n\r\n")
                 return try connection.readResponse()
             }
             #expect(bigBlock.status == 431)

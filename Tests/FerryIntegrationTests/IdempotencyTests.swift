@@ -1,6 +1,6 @@
 import FerryAPITesting
-import FerryLog
 import FerryJSON
+import FerryLog
 import Testing
 
 /// `Idempotency-Key` on produce (API.md "Produce").
@@ -13,7 +13,8 @@ struct IdempotencyTests {
         try await withTestServer { _, api in
             try await api.createTopic("idem")
             let body = #"{"records":[{"value":1},{"value":2}]}"#
-            let first = try await api.post("/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "abc-1")])
+            let first = try await api.post(
+                "/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "abc-1")])
             #expect(first.status == 200)
             #expect(first.offsets.map { $0["offset"].int } == [0, 1])
             for _ in 0..<3 {
@@ -24,7 +25,8 @@ struct IdempotencyTests {
             }
             #expect(try await Self.endOffset(api, "idem") == 2)
             // A new key appends.
-            let other = try await api.post("/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "abc-2")])
+            let other = try await api.post(
+                "/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "abc-2")])
             #expect(other.offsets.map { $0["offset"].int } == [2, 3])
             #expect(try await Self.endOffset(api, "idem") == 4)
         }
@@ -52,7 +54,8 @@ struct IdempotencyTests {
         try await withTestServer { _, api in
             let body = #"{"records":[{"value":1}]}"#
             for topic in ["one", "two"] {
-                let response = try await api.post("/v1/topics/\(topic)/messages", json: body, headers: [("Idempotency-Key", "shared")])
+                let response = try await api.post(
+                    "/v1/topics/\(topic)/messages", json: body, headers: [("Idempotency-Key", "shared")])
                 #expect(response.status == 200)
                 #expect(try await Self.endOffset(api, topic) == 1)
             }
@@ -66,7 +69,8 @@ struct IdempotencyTests {
             let responses = try await withThrowingTaskGroup(of: APIResponse.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        try await api.post("/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "once")])
+                        try await api.post(
+                            "/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "once")])
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -82,9 +86,11 @@ struct IdempotencyTests {
         try await withTestServer { _, api in
             try await api.createTopic("idem", partitions: 1)
             let body = #"{"records":[{"value":1,"partition":3}]}"#
-            let first = try await api.post("/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "bad")])
+            let first = try await api.post(
+                "/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "bad")])
             expectProblem(first, 400, "invalid-partitions")
-            let again = try await api.post("/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "bad")])
+            let again = try await api.post(
+                "/v1/topics/idem/messages", json: body, headers: [("Idempotency-Key", "bad")])
             #expect(again.status == 400)
             #expect(again.body == first.body)
             #expect(try await Self.endOffset(api, "idem") == 0)

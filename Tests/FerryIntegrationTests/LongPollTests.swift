@@ -86,7 +86,8 @@ struct LongPollTests {
                 var withMessage = 0
                 for try await response in group {
                     answered += 1
-                    if response.status == 200, response.messages.count == 1, response.messages.first?["value"] == "wake" {
+                    if response.status == 200, response.messages.count == 1, response.messages.first?["value"] == "wake"
+                    {
                         withMessage += 1
                     }
                 }

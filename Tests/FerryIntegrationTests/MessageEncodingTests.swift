@@ -44,7 +44,8 @@ struct MessageEncodingTests {
                     if compact {
                         usedCompact = MessageEncoding.writeCompact(message, topic: topic, partition: 7, into: &writer)
                         if !usedCompact {
-                            MessageEncoding.writeGeneral(message, topic: topic, partition: 7, base64: false, into: &writer)
+                            MessageEncoding.writeGeneral(
+                                message, topic: topic, partition: 7, base64: false, into: &writer)
                         }
                     } else {
                         MessageEncoding.writeGeneral(message, topic: topic, partition: 7, base64: false, into: &writer)
@@ -72,7 +73,9 @@ struct MessageEncodingTests {
                         let compact = Self.encode(
                             key: key, value: value, format: .raw, topic: topic, offset: offset, timestamp: timestamp,
                             compact: true)
-                        #expect(compact.bytes == general.bytes, "key \(String(describing: key)) value \(String(describing: value))")
+                        #expect(
+                            compact.bytes == general.bytes,
+                            "key \(String(describing: key)) value \(String(describing: value))")
                         if compact.usedCompact { compactCount += 1 }
                         cases += 1
                     }
@@ -83,7 +86,9 @@ struct MessageEncodingTests {
                         let compact = Self.encode(
                             key: key, value: value, format: .json, topic: topic, offset: offset, timestamp: timestamp,
                             compact: true)
-                        #expect(compact.bytes == general.bytes, "key \(String(describing: key)) value \(String(describing: value))")
+                        #expect(
+                            compact.bytes == general.bytes,
+                            "key \(String(describing: key)) value \(String(describing: value))")
                         if compact.usedCompact { compactCount += 1 }
                         cases += 1
                     }

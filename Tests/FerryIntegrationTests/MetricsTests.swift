@@ -50,7 +50,8 @@ struct MetricsTests {
         try await withTestServer { _, api in
             try await api.createTopic("m", partitions: 2)
             // Values as stored: `"abc"` is 5 bytes of JSON, `12` 2 bytes; keys count too.
-            try await api.produce("m", records: [#"{"value":"abc","partition":0}"#, #"{"key":"kk","value":12,"partition":0}"#])
+            try await api.produce(
+                "m", records: [#"{"value":"abc","partition":0}"#, #"{"key":"kk","value":12,"partition":0}"#])
             try await api.produce("m", records: [#"{"value":1,"partition":1}"#])
             _ = try await api.fetch("m", partition: 0)
             let metrics = try await Self.scrape(api)
@@ -83,13 +84,19 @@ struct MetricsTests {
             let metrics = try await Self.scrape(api)
             let produce = ["route": "/v1/topics/{topic}/messages", "method": "POST", "status": "200"]
             #expect(metrics.value("ferry_http_requests_total", produce) == 2)
-            let fetch = ["route": "/v1/topics/{topic}/partitions/{partition}/messages", "method": "GET", "status": "200"]
+            let fetch = [
+                "route": "/v1/topics/{topic}/partitions/{partition}/messages", "method": "GET", "status": "200",
+            ]
             #expect(metrics.value("ferry_http_requests_total", fetch) == 1)
             #expect(metrics.value("ferry_http_requests_total", ["route": "/v1/topics/{topic}", "status": "404"]) == 1)
-            #expect(metrics.value("ferry_http_requests_total", ["route": "/v1/topics", "method": "POST", "status": "201"]) == 1)
+            #expect(
+                metrics.value("ferry_http_requests_total", ["route": "/v1/topics", "method": "POST", "status": "201"])
+                    == 1)
             // No raw path anywhere in a label.
             for sample in metrics.samples where sample.name.hasPrefix("ferry_http_") {
-                for value in sample.labels.values { #expect(!value.contains("orders") && !value.contains("missing"), "\(sample)") }
+                for value in sample.labels.values {
+                    #expect(!value.contains("orders") && !value.contains("missing"), "\(sample)")
+                }
             }
             // The duration histogram: cumulative buckets ending at +Inf = count.
             let route = ["route": "/v1/topics/{topic}/messages"]
@@ -120,8 +127,9 @@ struct MetricsTests {
             let unmatched = ["route": "unmatched", "method": "GET", "status": "404"]
             #expect(after.value("ferry_http_requests_total", unmatched) == 1000)
             #expect(after.value("ferry_http_requests_total", ["route": "unmatched", "method": "other"]) == 1)
-            #expect(after.samples("ferry_http_request_duration_seconds_count").count
-                <= before.samples("ferry_http_request_duration_seconds_count").count + 1)
+            #expect(
+                after.samples("ferry_http_request_duration_seconds_count").count
+                    <= before.samples("ferry_http_request_duration_seconds_count").count + 1)
         }
     }
 
@@ -144,7 +152,9 @@ struct MetricsTests {
             let after = try await Self.scrape(api)
             #expect(after.value("ferry_consumer_group_lag", ["group": "g", "topic": "d", "partition": "0"]) == 1)
             #expect(after.value("ferry_consumer_group_lag", ["group": "g", "topic": "d", "partition": "1"]) == 4)
-            #expect(after.value("ferry_consumer_group_committed_offset", ["group": "g", "topic": "d", "partition": "0"]) == 2)
+            #expect(
+                after.value("ferry_consumer_group_committed_offset", ["group": "g", "topic": "d", "partition": "0"])
+                    == 2)
         }
     }
 

@@ -81,7 +81,8 @@ struct OpenAPICoverageTests {
         let spec = Self.specOperations(String(decoding: bytes, as: UTF8.self))
         #expect(spec.count > 20, "the reader found only \(spec.count) operations")
         try await withTestServer { server, _ in
-            let routed = Set(server.server.api.makeRouter().registeredRoutes.map { Operation($0.method.rawValue, $0.pattern) })
+            let routed = Set(
+                server.server.api.makeRouter().registeredRoutes.map { Operation($0.method.rawValue, $0.pattern) })
             #expect(routed.count > 15)
             let undocumented = routed.subtracting(spec).sorted()
             #expect(undocumented.isEmpty, "routed but not in openapi.yaml: \(undocumented)")
@@ -115,7 +116,10 @@ struct OpenAPICoverageTests {
               hook:
                 post: {}
             """
-        #expect(Self.specOperations(text) == [Operation("GET", "/a/{}"), Operation("POST", "/a/{}"), Operation("DELETE", "/b")])
+        #expect(
+            Self.specOperations(text) == [
+                Operation("GET", "/a/{}"), Operation("POST", "/a/{}"), Operation("DELETE", "/b"),
+            ])
     }
 }
 

@@ -24,7 +24,8 @@ struct PartitioningTests {
             }
             for (key, partition) in Self.kafkaChoices {
                 let index = try #require(keys.firstIndex(of: key))
-                #expect(produced.offsets[index]["partition"].int == Int64(partition), "Kafka puts '\(key)' on \(partition)")
+                #expect(
+                    produced.offsets[index]["partition"].int == Int64(partition), "Kafka puts '\(key)' on \(partition)")
             }
             // The spread is not degenerate: 45 keys over 7 partitions use more than one.
             #expect(Set(produced.offsets.compactMap { $0["partition"].int }).count > 1)
@@ -37,10 +38,13 @@ struct PartitioningTests {
             let expected = Int64(Murmur2.partition(forKey: Array("user-42".utf8), partitionCount: 5))
             var partitions: [Int64?] = []
             for _ in 0..<5 {
-                partitions += try await api.produce("same", records: [#"{"key":"user-42","value":1}"#]).offsets.map { $0["partition"].int }
+                partitions += try await api.produce("same", records: [#"{"key":"user-42","value":1}"#]).offsets.map {
+                    $0["partition"].int
+                }
             }
             let raw = try await api.post(
-                "/v1/topics/same/messages?key=user-42", body: Array("v".utf8), headers: [("Content-Type", "text/plain")])
+                "/v1/topics/same/messages?key=user-42", body: Array("v".utf8), headers: [("Content-Type", "text/plain")]
+            )
             partitions += raw.offsets.map { $0["partition"].int }
             let lines = try await api.post(
                 "/v1/topics/same/messages?key=user-42", body: Array("1\n2\n".utf8),

@@ -1,6 +1,7 @@
-@testable import FerryAPI
 import FerryHTTP
 import Testing
+
+@testable import FerryAPI
 
 /// `ProduceParsing.bodyForm` (bytes compared in place) must decide exactly as `request.mediaType` does.
 struct ProduceBodyFormTests {

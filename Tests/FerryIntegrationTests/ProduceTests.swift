@@ -1,9 +1,9 @@
-import FerryAPITesting
-import FerryLog
 import FerryAPI
+import FerryAPITesting
 import FerryBroker
 import FerryHTTP
 import FerryJSON
+import FerryLog
 import FerryServer
 import Testing
 
@@ -113,7 +113,8 @@ struct ProduceTests {
     @Test func encodingBase64_ReturnsStoredBytesForEveryMessage() async throws {
         try await withTestServer { _, api in
             try await api.produce(
-                "enc", records: [#"{"key":"k1","value":{"a":1}}"#, #"{"value":"text"}"#, #"{"value_base64":"/wD+gA=="}"#])
+                "enc",
+                records: [#"{"key":"k1","value":{"a":1}}"#, #"{"value":"text"}"#, #"{"value_base64":"/wD+gA=="}"#])
             let messages = try await api.fetch("enc", query: "encoding=base64").messages
             #expect(messages.count == 3)
             #expect(messages[0]["value_base64"].str == "eyJhIjoxfQ==")
@@ -124,7 +125,8 @@ struct ProduceTests {
                 #expect(!message.keys.contains("value"), "value must be replaced: \(message.compactString)")
                 #expect(!message.keys.contains("key") || message["key"] == .null)
             }
-            expectProblem(try await api.get("/v1/topics/enc/partitions/0/messages?encoding=hex"), 400, "invalid-parameter")
+            expectProblem(
+                try await api.get("/v1/topics/enc/partitions/0/messages?encoding=hex"), 400, "invalid-parameter")
         }
     }
 
@@ -163,7 +165,8 @@ struct ProduceTests {
             try await api.createTopic("ndbad")
             let body = "{\"ok\":1}\n\n{\"ok\":2}\nnot json\n{\"ok\":3}\n"
             let response = try await api.post(
-                "/v1/topics/ndbad/messages", body: Array(body.utf8), headers: [("Content-Type", "application/x-ndjson")])
+                "/v1/topics/ndbad/messages", body: Array(body.utf8), headers: [("Content-Type", "application/x-ndjson")]
+            )
             expectProblem(response, 400, "invalid-record")
             expectNamesIndex(response, 2)
             #expect(try await api.fetch("ndbad").messages.isEmpty)
@@ -185,7 +188,8 @@ struct ProduceTests {
                 headers: [("Content-Type", "application/octet-stream")])
             #expect(binary.status == 200, "\(binary.text)")
             let jsonLooking = try await api.post(
-                "/v1/topics/raw/messages?partition=1", body: Array(#"{"a":1}"#.utf8), headers: [("Content-Type", "text/plain")])
+                "/v1/topics/raw/messages?partition=1", body: Array(#"{"a":1}"#.utf8),
+                headers: [("Content-Type", "text/plain")])
             #expect(jsonLooking.status == 200)
             let messages = try await api.fetch("raw", partition: 1).messages
             #expect(messages.count == 3)
@@ -193,7 +197,8 @@ struct ProduceTests {
             #expect(messages[0]["key"] == "k1")
             #expect(messages[1]["value"] == .null)
             #expect(messages[1]["value_base64"].str == "/wD+gA==")
-            #expect(messages[2]["value"] == #"{"a":1}"#, "raw bytes come back as a string even when they look like JSON")
+            #expect(
+                messages[2]["value"] == #"{"a":1}"#, "raw bytes come back as a string even when they look like JSON")
         }
     }
 
@@ -208,7 +213,8 @@ struct ProduceTests {
             #expect(messages.map { $0["value"] } == ["a", "b", "c d"])
             #expect(messages.allSatisfy { $0["key"] == "kk" })
             let noNewline = try await api.post(
-                "/v1/topics/lines/messages?split=lines", body: Array("x\ny".utf8), headers: [("Content-Type", "text/plain")])
+                "/v1/topics/lines/messages?split=lines", body: Array("x\ny".utf8),
+                headers: [("Content-Type", "text/plain")])
             #expect(noNewline.offsets.count == 2)
         }
     }
@@ -263,7 +269,8 @@ struct ProduceTests {
                 json: #"{"records":[{"value":1,"partition":0},{"value":2,"partition":1},{"value":3,"partition":2}]}"#)
             expectProblem(response, 400, "invalid-partitions")
             let raw = try await api.post(
-                "/v1/topics/parts/messages?partition=9", body: Array("x".utf8), headers: [("Content-Type", "text/plain")])
+                "/v1/topics/parts/messages?partition=9", body: Array("x".utf8),
+                headers: [("Content-Type", "text/plain")])
             expectProblem(raw, 400, "invalid-partitions")
             let described = try await api.get("/v1/topics/parts")
             #expect(described["partitions"]?.list?.map { $0["end_offset"].int } == [0, 0])
@@ -292,7 +299,8 @@ struct ProduceTests {
     @Test func bodyOverMaxBodyBytes_Returns413BodyTooLarge() async throws {
         try await withTestServer(configure: { $0.http.maxBodyBytes = 1000 }) { _, api in
             let response = try await api.post(
-                "/v1/topics/limit/messages", body: Array(repeating: 0x41, count: 5000), headers: [("Content-Type", "text/plain")])
+                "/v1/topics/limit/messages", body: Array(repeating: 0x41, count: 5000),
+                headers: [("Content-Type", "text/plain")])
             expectProblem(response, 413, "body-too-large")
             #expect(try await api.get("/v1/topics/limit").status == 404, "nothing may be created or stored")
         }
@@ -315,7 +323,8 @@ struct ProduceTests {
             }
             #expect(offsets.count == 160)
             for partition in 0..<2 {
-                let mine = offsets.filter { $0["partition"].int == Int64(partition) }.compactMap { $0["offset"].int }.sorted()
+                let mine = offsets.filter { $0["partition"].int == Int64(partition) }.compactMap { $0["offset"].int }
+                    .sorted()
                 #expect(mine == (0..<80).map { Int64($0) }, "partition \(partition): offsets must be dense and unique")
             }
             // Each request's records are contiguous (one atomic batch).
@@ -324,7 +333,9 @@ struct ProduceTests {
             #expect(values.count == 80)
             for start in stride(from: 0, to: values.count, by: 5) {
                 let producer = values[start].split(separator: "-").first ?? ""
-                #expect(values[start..<start + 5].allSatisfy { $0.hasPrefix(producer + "-") }, "\(values[start..<start + 5])")
+                #expect(
+                    values[start..<start + 5].allSatisfy { $0.hasPrefix(producer + "-") },
+                    "\(values[start..<start + 5])")
             }
         }
     }
@@ -334,7 +345,8 @@ struct ProduceTests {
         try await withTestServer { _, api in
             try await api.createTopic("q", partitions: 2)
             let response = try await api.post(
-                "/v1/topics/q/messages?partition=\(partition)", body: Array("x".utf8), headers: [("Content-Type", "text/plain")])
+                "/v1/topics/q/messages?partition=\(partition)", body: Array("x".utf8),
+                headers: [("Content-Type", "text/plain")])
             expectProblem(response, 400, "invalid-parameter")
             #expect(response["detail"].str?.contains("partition") == true, "\(response.text)")
             #expect(try await api.fetch("q").messages.isEmpty)

@@ -4,7 +4,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Queue state across a SIGKILL of a real `ferry serve` child under `--fsync always`.
@@ -28,7 +28,8 @@ struct QueueCrashTests {
             #expect(statuses == Array(repeating: "ok", count: got.count))
             for message in got { acked.insert(Self.id(message)) }
         }
-        let inFlight = Set(try await QueueTests.receive(client, path, #"{"max_messages":20,"lease_ms":600000}"#).map(Self.id))
+        let inFlight = Set(
+            try await QueueTests.receive(client, path, #"{"max_messages":20,"lease_ms":600000}"#).map(Self.id))
         #expect(acked.count == 100 && inFlight.count == 20)
         child.kill(SIGKILL)
 

@@ -63,7 +63,8 @@ struct QueueTests {
                     group.addTask {
                         var idle = 0
                         for _ in 0..<2000 where idle < 3 {  // bounded
-                            let messages = try await Self.receive(client, path, #"{"max_messages":10,"lease_ms":60000}"#)
+                            let messages = try await Self.receive(
+                                client, path, #"{"max_messages":10,"lease_ms":60000}"#)
                             guard !messages.isEmpty else {
                                 idle += 1
                                 continue
@@ -75,7 +76,8 @@ struct QueueTests {
                                     tally.overlaps.add(1, ordering: .relaxed)
                                 }
                             }
-                            let statuses = try await Self.settle(client, path, "ack", messages.compactMap { $0["receipt"].str })
+                            let statuses = try await Self.settle(
+                                client, path, "ack", messages.compactMap { $0["receipt"].str })
                             #expect(statuses.allSatisfy { $0 == "ok" })
                             tally.held.withLock { held in for offset in offsets { held.remove(offset) } }
                             tally.done.withLock { done in for offset in offsets { done[offset, default: 0] += 1 } }
@@ -107,7 +109,8 @@ struct QueueTests {
             #expect(second.count == 1)
             #expect(second.first?["delivery_count"].int == 2)
             #expect(second.first?["value"].int == 0 && second.first?["key"].str == "k0")
-            let stale = try await Self.settle(client, path, "ack", [first.first?["receipt"].str ?? "", "not-a-receipt"])
+            let stale = try await Self.settle(
+                client, path, "ack", [first.first?["receipt"].str ?? "", "not-a-receipt"])
             #expect(stale == ["stale", "stale"])
             let renewed = try await Self.settle(
                 client, path, "renew", [second.first?["receipt"].str ?? ""], extra: #","lease_ms":60000"#)
@@ -136,7 +139,8 @@ struct QueueTests {
     @Test func rejectAndMaxDeliveries_GoToDeadLetterTopicWithOriginHeaders() async throws {
         try await withTestServer { _, client in
             try await client.createTopic("t")
-            let created = try await client.post("/v1/topics/t/queues", json: #"{"name":"q","start":"earliest","max_deliveries":1}"#)
+            let created = try await client.post(
+                "/v1/topics/t/queues", json: #"{"name":"q","start":"earliest","max_deliveries":1}"#)
             #expect(created["dead_letter_topic"].str == "t.q.dlq")
             try await Self.produce(client, "t", count: 2)
             let path = "/v1/topics/t/queues/q"
@@ -154,7 +158,8 @@ struct QueueTests {
             #expect(try await Self.receive(client, path).isEmpty)
             let letters = try await client.fetch("t.q.dlq").messages
             #expect(letters.count == 2)
-            let byOffset = Dictionary(uniqueKeysWithValues: letters.map { ($0["headers"]?["ferry-origin-offset"].str ?? "", $0) })
+            let byOffset = Dictionary(
+                uniqueKeysWithValues: letters.map { ($0["headers"]?["ferry-origin-offset"].str ?? "", $0) })
             let rejected = try #require(byOffset["0"])
             #expect(rejected["key"].str == "k0" && rejected["value"].int == 0)
             #expect(rejected["headers"]?["h"].str == "v0")
@@ -189,23 +194,30 @@ struct QueueTests {
 
     @Test func errors_FollowTheContract() async throws {
         try await withTestServer { _, client in
-            expectProblem(try await client.post("/v1/topics/none/queues", json: #"{"name":"q"}"#), 404, "topic-not-found")
+            expectProblem(
+                try await client.post("/v1/topics/none/queues", json: #"{"name":"q"}"#), 404, "topic-not-found")
             try await client.createTopic("t")
             let path = "/v1/topics/t/queues"
             expectProblem(try await client.post(path + "/nope/receive", json: "{}"), 404, "queue-not-found")
             #expect(try await client.post(path, json: #"{"name":"q"}"#).status == 201)
             expectProblem(try await client.post(path, json: #"{"name":"q"}"#), 409, "queue-exists")
-            expectProblem(try await client.post(path, json: #"{"name":"r","max_deliveries":0}"#), 400, "invalid-parameter")
-            expectProblem(try await client.post(path, json: #"{"name":"r","start":"middle"}"#), 400, "invalid-parameter")
+            expectProblem(
+                try await client.post(path, json: #"{"name":"r","max_deliveries":0}"#), 400, "invalid-parameter")
+            expectProblem(
+                try await client.post(path, json: #"{"name":"r","start":"middle"}"#), 400, "invalid-parameter")
             expectProblem(try await client.post(path, json: #"{"name":"r/x"}"#), 400, "invalid-parameter")
             expectProblem(
-                try await client.post(path, json: #"{"name":"r","dead_letter_topic":"__x"}"#), 400, "invalid-topic-name")
-            expectProblem(try await client.post(path + "/q/receive", json: #"{"max_messages":1001}"#), 400, "invalid-parameter")
-            expectProblem(try await client.post(path + "/q/receive", json: #"{"lease_ms":99}"#), 400, "invalid-parameter")
+                try await client.post(path, json: #"{"name":"r","dead_letter_topic":"__x"}"#), 400, "invalid-topic-name"
+            )
+            expectProblem(
+                try await client.post(path + "/q/receive", json: #"{"max_messages":1001}"#), 400, "invalid-parameter")
+            expectProblem(
+                try await client.post(path + "/q/receive", json: #"{"lease_ms":99}"#), 400, "invalid-parameter")
             expectProblem(try await client.post(path + "/q/ack", json: #"{}"#), 400, "invalid-parameter")
             expectProblem(try await client.post(path + "/q/ack", json: #"{"receipts":[1]}"#), 400, "invalid-parameter")
             expectProblem(
-                try await client.post(path + "/q/receive", body: Array("{}".utf8), headers: [("Content-Type", "text/plain")]),
+                try await client.post(
+                    path + "/q/receive", body: Array("{}".utf8), headers: [("Content-Type", "text/plain")]),
                 415, "unsupported-media-type")
             let empty = try await client.post(path + "/q/receive", json: "")
             #expect(empty.status == 200, "\(empty.text)")

@@ -5,7 +5,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ferry serve` configuration and logs, on the real binary: bad values stop start-up with one line, every
@@ -16,7 +16,8 @@ struct ServeCommandTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let badAuth = directory.path + "/bad.json"
-        try FileSystem.writeAtomically(badAuth, Array(#"{"tokens":[{"name":"a","token":"secret-x"}]}"#.utf8), durable: false)
+        try FileSystem.writeAtomically(
+            badAuth, Array(#"{"tokens":[{"name":"a","token":"secret-x"}]}"#.utf8), durable: false)
         let data = ["--data-dir", directory.path + "/data", "--port", "0"]
         let cases: [(arguments: [String], environment: [String: String], mentions: String)] = [
             (["serve", "--data-dir", directory.path + "/data"], ["FERRY_PORT": "abc"], "FERRY_PORT"),
@@ -50,14 +51,18 @@ struct ServeCommandTests {
         var flags: [String] = []
         for word in help.split(whereSeparator: { " \n/,()<>".contains($0) }) where word.hasPrefix("--") {
             let flag = String(word.dropFirst(2))
-            if flag.isEmpty || flag.hasPrefix("no-") || ["help", "version"].contains(flag) || flags.contains(flag) { continue }
+            if flag.isEmpty || flag.hasPrefix("no-") || ["help", "version"].contains(flag) || flags.contains(flag) {
+                continue
+            }
             guard flag.first?.isLetter == true else { continue }
             flags.append(flag)
         }
         // The flags API.md lists, plus ours.
-        for expected in ["host", "port", "data-dir", "fsync", "fsync-interval-ms", "auto-create-topics", "max-body-bytes",
-                         "max-connections", "header-timeout-ms", "idle-timeout-ms", "retention-check-interval-ms",
-                         "auth-file", "log-level", "log-format"] {
+        for expected in [
+            "host", "port", "data-dir", "fsync", "fsync-interval-ms", "auto-create-topics", "max-body-bytes",
+            "max-connections", "header-timeout-ms", "idle-timeout-ms", "retention-check-interval-ms",
+            "auth-file", "log-level", "log-format",
+        ] {
             #expect(flags.contains(expected), "--\(expected) missing from help")
         }
         for flag in flags {

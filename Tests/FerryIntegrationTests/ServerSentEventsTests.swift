@@ -73,7 +73,9 @@ struct ServerSentEventsTests {
                         CurlRequest(
                             method: "POST", url: "http://127.0.0.1:\(port)/v1/topics/sse/messages",
                             headers: [("Content-Type", "application/json")],
-                            body: Array(#"{"records":[{"value":{"n":3},"partition":1},{"value":{"n":4},"partition":1}]}"#.utf8)))
+                            body: Array(
+                                #"{"records":[{"value":{"n":3},"partition":1},{"value":{"n":4},"partition":1}]}"#.utf8))
+                    )
                 }
             }
             #expect(stream.status == 200)

@@ -4,7 +4,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A Server-Sent Events client that reads nothing while a lot is produced: the stream stops reading the log
@@ -25,7 +25,9 @@ struct StalledStreamTests {
         // The stalled client: asks for the stream, then never reads (a small receive buffer fills quickly).
         let stalled = try #require(LoopbackSocket.connect(port: port, receiveBufferBytes: 4096))
         defer { close(stalled) }
-        let request = Array("GET /v1/topics/firehose/partitions/0/messages?offset=0 HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n".utf8)
+        let request = Array(
+            "GET /v1/topics/firehose/partitions/0/messages?offset=0 HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n"
+                .utf8)
         _ = request.withUnsafeBytes { send(stalled, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         let line = String(repeating: "y", count: 1000)
         let body = Array((0..<1000).map { _ in #"{"v":"\#(line)"}"# }.joined(separator: "\n").utf8)

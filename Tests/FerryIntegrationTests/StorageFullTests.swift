@@ -4,7 +4,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A full disk (here: a file-size limit, `ulimit -f`, which the log sees as EFBIG like ENOSPC): produce answers
@@ -35,9 +35,13 @@ struct StorageFullTests {
         }
         #expect(statuses.last == 507, "statuses: \(statuses)")
         let stored = Int64(statuses.filter { $0 == 200 }.count) * 1000
-        #expect(try await api.get("/v1/topics/big")["partitions"]?[0]?["end_offset"].int == stored, "nothing half-written")
+        #expect(
+            try await api.get("/v1/topics/big")["partitions"]?[0]?["end_offset"].int == stored, "nothing half-written")
         // Again: still full, still one warning.
-        #expect(try await api.post("/v1/topics/big/messages", body: body, headers: [("Content-Type", "application/x-ndjson")]).status == 507)
+        #expect(
+            try await api.post(
+                "/v1/topics/big/messages", body: body, headers: [("Content-Type", "application/x-ndjson")]
+            ).status == 507)
         let metrics = PrometheusText(try await api.get("/metrics").text)
         #expect(metrics.value("ferry_storage_full") == 1)
         #expect(metrics.value("ferry_storage_full_episodes_total") == 1)

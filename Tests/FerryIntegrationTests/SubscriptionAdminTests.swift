@@ -33,7 +33,8 @@ struct SubscriptionAdminTests {
             #expect(!created.text.contains("s3cret"))
 
             let plain = try await client.post(
-                "/v1/topics/orders/subscriptions", json: #"{"name":"audit","url":"https://example.com/x","start":"earliest"}"#)
+                "/v1/topics/orders/subscriptions",
+                json: #"{"name":"audit","url":"https://example.com/x","start":"earliest"}"#)
             #expect(plain.status == 201)
             #expect(plain["filter"]?.isNull == true && plain["batch_size"].int == 1 && plain["max_attempts"].int == 8)
             #expect(plain["lag"].int == 2)
@@ -56,10 +57,11 @@ struct SubscriptionAdminTests {
             expectProblem(try await create(#"{"name":"a"}"#), 400, "invalid-parameter")
             expectProblem(try await create(#"{"url":"http://h/x"}"#), 400, "invalid-parameter")
             expectProblem(try await create(#"{"name":"a b","url":"http://h/x"}"#), 400, "invalid-parameter")
-            for field in [#""batch_size":0"#, #""batch_size":1001"#, #""max_attempts":0"#, #""max_attempts":101"#,
+            for field in [
+                #""batch_size":0"#, #""batch_size":1001"#, #""max_attempts":0"#, #""max_attempts":101"#,
                 #""timeout_ms":99"#, #""start":"middle""#, #""headers":{"X":1}"#, #""headers":{"bad name":"v"}"#,
-                #""filter":{"headers":{"a":2}}"#, #""filter":"x""#, #""secret":"whsec_!!!""#]
-            {
+                #""filter":{"headers":{"a":2}}"#, #""filter":"x""#, #""secret":"whsec_!!!""#,
+            ] {
                 let response = try await create(#"{"name":"a","url":"http://h/x",\#(field)}"#)
                 expectProblem(response, 400, "invalid-parameter")
                 let name = field.split(separator: "\"")[0]
@@ -67,10 +69,16 @@ struct SubscriptionAdminTests {
             }
             expectProblem(try await create("{"), 400, "invalid-json")
             expectProblem(
-                try await client.post(path, body: Array(#"{"name":"a","url":"http://h/x"}"#.utf8), headers: [("Content-Type", "text/plain")]),
+                try await client.post(
+                    path, body: Array(#"{"name":"a","url":"http://h/x"}"#.utf8),
+                    headers: [("Content-Type", "text/plain")]),
                 415, "unsupported-media-type")
-            expectProblem(try await client.post("/v1/topics/none/subscriptions", json: #"{"name":"a","url":"http://h/x"}"#), 404, "topic-not-found")
-            expectProblem(try await client.post("/v1/topics/__x/subscriptions", json: #"{"name":"a","url":"http://h/x"}"#), 400, "invalid-topic-name")
+            expectProblem(
+                try await client.post("/v1/topics/none/subscriptions", json: #"{"name":"a","url":"http://h/x"}"#), 404,
+                "topic-not-found")
+            expectProblem(
+                try await client.post("/v1/topics/__x/subscriptions", json: #"{"name":"a","url":"http://h/x"}"#), 400,
+                "invalid-topic-name")
             #expect(try await create(#"{"name":"a","url":"http://h/x"}"#).status == 201)
             expectProblem(try await create(#"{"name":"a","url":"http://h/y"}"#), 409, "subscription-exists")
         }
@@ -81,9 +89,11 @@ struct SubscriptionAdminTests {
             try await client.createTopic("t", partitions: 2)
             let base = "/v1/topics/t/subscriptions"
             expectProblem(try await client.get(base + "/nope"), 404, "subscription-not-found")
-            expectProblem(try await client.patch(base + "/nope", json: #"{"paused":true}"#), 404, "subscription-not-found")
+            expectProblem(
+                try await client.patch(base + "/nope", json: #"{"paused":true}"#), 404, "subscription-not-found")
             expectProblem(try await client.delete(base + "/nope"), 404, "subscription-not-found")
-            expectProblem(try await client.post(base + "/nope/seek", json: #"{"to":"earliest"}"#), 404, "subscription-not-found")
+            expectProblem(
+                try await client.post(base + "/nope/seek", json: #"{"to":"earliest"}"#), 404, "subscription-not-found")
             expectProblem(try await client.get("/v1/topics/none/subscriptions/x"), 404, "topic-not-found")
             expectProblem(try await client.get("/v1/topics/none/subscriptions"), 404, "topic-not-found")
             #expect(try await client.post(base, json: #"{"name":"s","url":"http://127.0.0.1:9/x"}"#).status == 201)
@@ -91,7 +101,9 @@ struct SubscriptionAdminTests {
 
             let paused = try await client.patch(
                 base + "/s",
-                json: #"{"paused":true,"url":"http://127.0.0.1:9/y","batch_size":7,"max_attempts":4,"timeout_ms":500,"filter":{"headers":{"k":"v"}},"secret":null,"headers":{"A":"b"}}"#)
+                json:
+                    #"{"paused":true,"url":"http://127.0.0.1:9/y","batch_size":7,"max_attempts":4,"timeout_ms":500,"filter":{"headers":{"k":"v"}},"secret":null,"headers":{"A":"b"}}"#
+            )
             #expect(paused.status == 200, "\(paused.text)")
             #expect(paused["state"].str == "paused" && paused["url"].str == "http://127.0.0.1:9/y")
             #expect(paused["batch_size"].int == 7 && paused["max_attempts"].int == 4)
@@ -111,8 +123,12 @@ struct SubscriptionAdminTests {
             #expect(one.status == 200 && one["lag"].int == 1)
             let timestamp = try await client.post(base + "/s/seek", json: #"{"to":{"timestamp":0}}"#)
             #expect(timestamp.status == 200 && timestamp["lag"].int == 2)
-            expectProblem(try await client.post(base + "/s/seek", json: #"{"to":{"offset":5,"partition":0}}"#), 416, "offset-out-of-range")
-            expectProblem(try await client.post(base + "/s/seek", json: #"{"to":{"offset":0,"partition":9}}"#), 404, "partition-not-found")
+            expectProblem(
+                try await client.post(base + "/s/seek", json: #"{"to":{"offset":5,"partition":0}}"#), 416,
+                "offset-out-of-range")
+            expectProblem(
+                try await client.post(base + "/s/seek", json: #"{"to":{"offset":0,"partition":9}}"#), 404,
+                "partition-not-found")
             expectProblem(try await client.post(base + "/s/seek", json: #"{"to":"now"}"#), 400, "invalid-parameter")
             expectProblem(try await client.post(base + "/s/seek", json: #"{}"#), 400, "invalid-parameter")
 
@@ -138,7 +154,9 @@ struct SubscriptionAdminTests {
     @Test func deletingTheTopic_DeletesItsSubscriptions() async throws {
         try await withTestServer { _, client in
             try await client.createTopic("t")
-            #expect(try await client.post("/v1/topics/t/subscriptions", json: #"{"name":"s","url":"http://h/x"}"#).status == 201)
+            #expect(
+                try await client.post("/v1/topics/t/subscriptions", json: #"{"name":"s","url":"http://h/x"}"#).status
+                    == 201)
             #expect(try await client.delete("/v1/topics/t").status == 204)
             try await client.createTopic("t")
             #expect(try await client.get("/v1/topics/t/subscriptions")["subscriptions"].list?.isEmpty == true)

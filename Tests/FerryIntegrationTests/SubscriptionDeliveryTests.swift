@@ -31,7 +31,8 @@ struct SubscriptionDeliveryTests {
                 try await client.produce("t", records: records)
                 try await Self.subscribe(
                     client, "t",
-                    #"{"name":"s","url":"\#(receiver.url())","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","batch_size":3,"start":"earliest","headers":{"X-Extra":"yes"}}"#)
+                    #"{"name":"s","url":"\#(receiver.url())","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","batch_size":3,"start":"earliest","headers":{"X-Extra":"yes"}}"#
+                )
                 let all = try await receiver.wait { Self.positions($0).count >= 20 }
                 for delivery in all {
                     #expect(delivery.json?["subscription"].str == "s" && (1...3).contains(delivery.messages.count))
@@ -42,14 +43,18 @@ struct SubscriptionDeliveryTests {
                 }
                 #expect(Set(all.compactMap(\.id)).count == all.count, "webhook-id unique per batch")
                 for p in 0..<2 {
-                    let offsets = all.flatMap(\.messages).filter { $0["partition"].int == Int64(p) }.compactMap { $0["offset"].int }
+                    let offsets = all.flatMap(\.messages).filter { $0["partition"].int == Int64(p) }.compactMap {
+                        $0["offset"].int
+                    }
                     #expect(offsets == offsets.sorted() && Set(offsets).count == offsets.count)
                     let fetched = try await client.fetch("t", partition: p, query: "max_messages=100").messages
                     #expect(offsets.count == fetched.count)
                     let pushed = all.flatMap(\.messages).filter { $0["partition"].int == Int64(p) }
                     #expect(pushed == fetched, "same representation as fetch")
                 }
-                let status = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["delivered"].int == 20 }
+                let status = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") {
+                    $0["delivered"].int == 20
+                }
                 #expect(status["lag"].int == 0 && status["state"].str == "active" && status["last_status"].int == 200)
                 #expect(status["last_delivery_at"].int != nil && status["last_error"]?.isNull == true)
                 #expect(status["failed_attempts"].int == 0)
@@ -89,8 +94,11 @@ struct SubscriptionDeliveryTests {
                 let partition0 = receiver.received.flatMap(\.messages).filter { $0["partition"].int == 0 }
                 #expect(Set(partition0.compactMap { $0["offset"].int }) == [0])
                 receiver.setAnswer { _ in .status(200) }
-                let healed = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["delivered"].int == 6 }
-                #expect(healed["state"].str == "active" && healed["lag"].int == 0 && healed["last_error"]?.isNull == true)
+                let healed = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") {
+                    $0["delivered"].int == 6
+                }
+                #expect(
+                    healed["state"].str == "active" && healed["lag"].int == 0 && healed["last_error"]?.isNull == true)
             }
         }
     }
@@ -111,7 +119,9 @@ struct SubscriptionDeliveryTests {
                 try await Self.subscribe(
                     client, "t", #"{"name":"s","url":"\#(receiver.url())","timeout_ms":300,"max_attempts":10}"#)
                 try await client.produce("t", records: [#"{"value":"x"}"#])
-                let status = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["delivered"].int == 1 }
+                let status = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") {
+                    $0["delivered"].int == 1
+                }
                 #expect(status["state"].str == "active" && status["failed_attempts"].int == 2)
                 #expect(status["last_status"].int == 200 && status["last_error"]?.isNull == true)
                 let all = receiver.received
@@ -151,7 +161,9 @@ struct SubscriptionDeliveryTests {
                     ("ferry_webhook_attempts_total", "3"), ("ferry_webhook_failures_total", "2"),
                     ("ferry_webhook_deliveries_total", "1"), ("ferry_webhook_dead_lettered_total", "1"),
                 ] {
-                    let line = metrics.split(separator: "\n").first { $0.hasPrefix(name + "{") && $0.contains(#"subscription="s""#) }
+                    let line = metrics.split(separator: "\n").first {
+                        $0.hasPrefix(name + "{") && $0.contains(#"subscription="s""#)
+                    }
                     #expect(line?.hasSuffix(" " + value) == true, "\(name): \(line ?? "missing")")
                 }
                 #expect(metrics.contains("ferry_webhook_delivery_duration_seconds_count{"))
@@ -166,13 +178,18 @@ struct SubscriptionDeliveryTests {
                 try await client.createTopic("t")
                 try await Self.subscribe(client, "t", #"{"name":"s","url":"\#(receiver.url())"}"#)
                 try await client.produce("t", records: [#"{"value":1}"#])
-                let disabled = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["state"].str == "disabled" }
+                let disabled = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") {
+                    $0["state"].str == "disabled"
+                }
                 #expect(disabled["last_status"].int == 410 && disabled["lag"].int == 1)
                 let attempts = receiver.received.count
                 #expect(attempts == 1)
                 receiver.setAnswer { _ in .status(200) }
-                #expect(try await client.patch("/v1/topics/t/subscriptions/s", json: #"{"paused":false}"#).status == 200)
-                let resumed = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["delivered"].int == 1 }
+                #expect(
+                    try await client.patch("/v1/topics/t/subscriptions/s", json: #"{"paused":false}"#).status == 200)
+                let resumed = try await waitForStatus(client, "/v1/topics/t/subscriptions/s") {
+                    $0["delivered"].int == 1
+                }
                 #expect(resumed["state"].str == "active")
             }
         }
@@ -209,7 +226,8 @@ struct SubscriptionDeliveryTests {
                 try await client.produce("t", records: [#"{"value":1}"#, #"{"value":2}"#])
                 let paused = try await client.get(path)
                 #expect(paused["state"].str == "paused" && paused["lag"].int == 2 && paused["delivered"].int == 0)
-                let resumed = try await client.patch(path, json: #"{"paused":false,"url":"\#(receiver.url("/b"))","batch_size":10}"#)
+                let resumed = try await client.patch(
+                    path, json: #"{"paused":false,"url":"\#(receiver.url("/b"))","batch_size":10}"#)
                 #expect(resumed["state"].str == "active")
                 try await waitForStatus(client, path) { $0["delivered"].int == 2 }
                 #expect(receiver.received.allSatisfy { $0.path == "/b" } && !receiver.received.isEmpty)
@@ -230,7 +248,9 @@ struct SubscriptionDeliveryTests {
                         #"{"value":1,"headers":{"type":"created"}}"#, #"{"value":2,"headers":{"type":"deleted"}}"#,
                         #"{"value":3}"#, #"{"value":4,"headers":{"type":"created","x":"y"}}"#,
                     ])
-                try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["delivered"].int == 4 && $0["lag"].int == 0 }
+                try await waitForStatus(client, "/v1/topics/t/subscriptions/s") {
+                    $0["delivered"].int == 4 && $0["lag"].int == 0
+                }
                 #expect(receiver.received.flatMap(\.messages).compactMap { $0["value"].int } == [1, 4])
             }
         }
@@ -241,7 +261,8 @@ struct SubscriptionDeliveryTests {
             receiver.setAnswer { delivery in delivery.path == "/old" ? .hang : .status(200) }
             try await withTestServer(configure: Self.fast) { _, client in
                 try await client.createTopic("t")
-                try await Self.subscribe(client, "t", #"{"name":"old","url":"\#(receiver.url("/old"))","timeout_ms":300000}"#)
+                try await Self.subscribe(
+                    client, "t", #"{"name":"old","url":"\#(receiver.url("/old"))","timeout_ms":300000}"#)
                 try await client.produce("t", records: [#"{"value":1}"#])
                 try await receiver.wait { $0.contains { $0.path == "/old" } }
                 #expect(try await client.delete("/v1/topics/t/subscriptions/old").status == 204)
@@ -258,11 +279,18 @@ struct SubscriptionDeliveryTests {
             try await withTestServer(configure: Self.fast) { _, client in
                 try await client.createTopic("t")
                 try await client.produce(
-                    "t", records: [#"{"value":0,"timestamp":1000}"#, #"{"value":1,"timestamp":2000}"#, #"{"value":2,"timestamp":3000}"#])
+                    "t",
+                    records: [
+                        #"{"value":0,"timestamp":1000}"#, #"{"value":1,"timestamp":2000}"#,
+                        #"{"value":2,"timestamp":3000}"#,
+                    ])
                 let path = "/v1/topics/t/subscriptions/s"
-                try await Self.subscribe(client, "t", #"{"name":"s","url":"\#(receiver.url())","batch_size":10,"start":"earliest"}"#)
+                try await Self.subscribe(
+                    client, "t", #"{"name":"s","url":"\#(receiver.url())","batch_size":10,"start":"earliest"}"#)
                 try await receiver.wait { Self.positions($0).count >= 3 }
-                for (target, expected) in [(#""earliest""#, 3), (#"{"offset":1,"partition":0}"#, 2), (#"{"timestamp":3000}"#, 1)] {
+                for (target, expected) in [
+                    (#""earliest""#, 3), (#"{"offset":1,"partition":0}"#, 2), (#"{"timestamp":3000}"#, 1),
+                ] {
                     try await waitForStatus(client, path) { $0["lag"].int == 0 }
                     let before = Self.positions(receiver.received).count
                     let moved = try await client.post(path + "/seek", json: #"{"to":\#(target)}"#)

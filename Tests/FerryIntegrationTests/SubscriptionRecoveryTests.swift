@@ -11,7 +11,7 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Subscriptions across restarts: a graceful restart keeps config, positions and counters; a SIGKILL of a real
@@ -49,8 +49,10 @@ struct SubscriptionRecoveryTests {
                 try await client.createTopic("t", partitions: 2)
                 try await SubscriptionDeliveryTests.subscribe(
                     client, "t",
-                    #"{"name":"s","url":"\#(receiver.url())","secret":"k","batch_size":4,"max_attempts":5,"filter":{"headers":{"a":"b"}},"headers":{"X":"y"}}"#)
-                try await SubscriptionDeliveryTests.subscribe(client, "t", #"{"name":"p","url":"\#(receiver.url("/p"))"}"#)
+                    #"{"name":"s","url":"\#(receiver.url())","secret":"k","batch_size":4,"max_attempts":5,"filter":{"headers":{"a":"b"}},"headers":{"X":"y"}}"#
+                )
+                try await SubscriptionDeliveryTests.subscribe(
+                    client, "t", #"{"name":"p","url":"\#(receiver.url("/p"))"}"#)
                 #expect(try await client.patch("/v1/topics/t/subscriptions/p", json: #"{"paused":true}"#).status == 200)
                 try await client.produce("t", records: (0..<10).map { #"{"value":\#($0),"headers":{"a":"b"}}"# })
                 return try await waitForStatus(client, path) { $0["delivered"].int == 10 && $0["lag"].int == 0 }
@@ -105,11 +107,15 @@ struct SubscriptionRecoveryTests {
             client = child.client
             try await waitForStatus(client, "/v1/topics/t/subscriptions/s") { $0["lag"].int == 0 }
             let values = Set(receiver.received.flatMap(\.messages).compactMap { $0["value"].int })
-            #expect(values == Set((0..<total).map(Int64.init)), "missing: \(Set((0..<total).map(Int64.init)).subtracting(values).sorted())")
+            #expect(
+                values == Set((0..<total).map(Int64.init)),
+                "missing: \(Set((0..<total).map(Int64.init)).subtracting(values).sorted())")
             for p in 0..<2 {
                 // Per partition, each delivery's offsets are consecutive and ascending.
                 for delivery in receiver.received {
-                    let offsets = delivery.messages.filter { $0["partition"].int == Int64(p) }.compactMap { $0["offset"].int }
+                    let offsets = delivery.messages.filter { $0["partition"].int == Int64(p) }.compactMap {
+                        $0["offset"].int
+                    }
                     #expect(offsets == offsets.sorted())
                 }
             }

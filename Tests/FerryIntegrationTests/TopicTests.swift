@@ -9,7 +9,7 @@ import FerryTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `POST/GET /v1/topics`, `GET/PATCH/DELETE /v1/topics/{topic}` and auto-creation (API.md "Topics").
@@ -114,7 +114,8 @@ struct TopicTests {
     }
 
     @Test(arguments: [
-        #"{"bogus":1}"#, #"{"segment_bytes":100}"#, #"{"segment_bytes":1023}"#, #"{"cleanup_policy":"shred"}"#, #"{"retention_ms":"soon"}"#,
+        #"{"bogus":1}"#, #"{"segment_bytes":100}"#, #"{"segment_bytes":1023}"#, #"{"cleanup_policy":"shred"}"#,
+        #"{"retention_ms":"soon"}"#,
         #"{"max_message_bytes":1.5}"#, #"[1]"#,
     ])
     func create_Returns400InvalidConfig(config: String) async throws {
@@ -170,7 +171,9 @@ struct TopicTests {
         try await withTestServer { _, api in
             let response = try await api.get("/v1/topics/__ferry_groups")
             #expect(response.status == 404 || response.status == 400, "\(response.status) \(response.text)")
-            #expect(["urn:ferry:error:topic-not-found", "urn:ferry:error:invalid-topic-name"].contains(response["type"].str ?? ""))
+            #expect(
+                ["urn:ferry:error:topic-not-found", "urn:ferry:error:invalid-topic-name"].contains(
+                    response["type"].str ?? ""))
         }
     }
 
@@ -178,7 +181,8 @@ struct TopicTests {
         try await withTestServer { _, api in
             try await api.createTopic("g", partitions: 1, config: #"{"max_message_bytes":5000}"#)
             try await api.produce("g", records: [#"{"value":1}"#])
-            let response = try await api.patch("/v1/topics/g", json: #"{"partitions":3,"config":{"retention_ms":1000}}"#)
+            let response = try await api.patch(
+                "/v1/topics/g", json: #"{"partitions":3,"config":{"retention_ms":1000}}"#)
             #expect(response.status == 200, "\(response.text)")
             #expect(response["partition_count"].int == 3)
             #expect(response["partitions"].list?.map { $0["partition"].int ?? -1 } == [0, 1, 2])
@@ -261,7 +265,8 @@ struct TopicTests {
         try await withTestServer(configure: { $0.broker.autoCreateTopics = false }) { _, api in
             let response = try await api.post("/v1/topics/none/messages", json: #"{"records":[{"value":1}]}"#)
             expectProblem(response, 404, "topic-not-found")
-            let raw = try await api.post("/v1/topics/none/messages", body: Array("x".utf8), headers: [("Content-Type", "text/plain")])
+            let raw = try await api.post(
+                "/v1/topics/none/messages", body: Array("x".utf8), headers: [("Content-Type", "text/plain")])
             expectProblem(raw, 404, "topic-not-found")
             #expect(try await api.get("/v1/topics/none").status == 404)
         }

@@ -22,14 +22,19 @@ struct KafkaAdminTests {
         let fixture = try MockClusterFixture.make()
         let producer = try fixture.producer()
         defer { producer.close(timeout: .seconds(1)) }
-        _ = await producer.sendBatch((0..<5).map { _ in KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [0]) })
+        _ = await producer.sendBatch(
+            (0..<5).map { _ in KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [0]) })
         let admin = try KafkaAdmin(configuration: fixture.configuration)
         try admin.commitGroupOffsets(
             "billing", [fixture.partition(0): 4, fixture.partition(2): 0], timeout: .seconds(5))
-        let listed = try admin.groupOffsets("billing", partitions: [fixture.partition(0), fixture.partition(2)], timeout: .seconds(5))
+        let listed = try admin.groupOffsets(
+            "billing", partitions: [fixture.partition(0), fixture.partition(2)], timeout: .seconds(5))
         #expect(listed == [fixture.partition(0): 4, fixture.partition(2): 0])
         try admin.commitGroupOffsets("billing", [fixture.partition(0): 5], timeout: .seconds(5))
-        #expect(try admin.groupOffsets("billing", partitions: [fixture.partition(0)], timeout: .seconds(5)) == [fixture.partition(0): 5])
+        #expect(
+            try admin.groupOffsets("billing", partitions: [fixture.partition(0)], timeout: .seconds(5)) == [
+                fixture.partition(0): 5
+            ])
     }
 
     @Test("an Admin API request the mock does not answer fails within its timeout")

@@ -10,11 +10,15 @@ struct KafkaPartitionReaderTests {
         defer { producer.close(timeout: .seconds(1)) }
         let reader = try fixture.reader()
         defer { reader.close() }
-        #expect(try reader.watermarks(of: fixture.partition(0), timeout: .seconds(5)) == .init(logStartOffset: 0, highWatermark: 0))
+        #expect(
+            try reader.watermarks(of: fixture.partition(0), timeout: .seconds(5))
+                == .init(logStartOffset: 0, highWatermark: 0))
         let results = await producer.sendBatch(
             (0..<7).map { _ in KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [0]) })
         #expect(results.allSatisfy { (try? $0.get()) != nil })
-        #expect(try reader.watermarks(of: fixture.partition(0), timeout: .seconds(5)) == .init(logStartOffset: 0, highWatermark: 7))
+        #expect(
+            try reader.watermarks(of: fixture.partition(0), timeout: .seconds(5))
+                == .init(logStartOffset: 0, highWatermark: 7))
     }
 
     @Test("fetches are bounded by maxRecords and continue where the last one stopped")

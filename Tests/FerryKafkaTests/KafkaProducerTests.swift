@@ -1,9 +1,10 @@
 import FerryKafka
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("KafkaProducer against a 3-broker mock cluster")
 struct KafkaProducerTests {

@@ -1,3 +1,7 @@
+import FerryLog
+import FerrySystem
+import Synchronization
+
 // FerryLogCrashChild: the appender process of FerryLogTests' crash test (not a tool).
 //
 // Usage: FerryLogCrashChild <partition-directory> <first-sequence-number> <threads> [<segment-bytes> <always|never>]
@@ -11,11 +15,8 @@
 // Sets RLIMIT_FSIZE (so allocation fails like a full disk), appends until an append fails, printing
 // "A <baseOffset> <lastOffset> <firstSequence>" per append and then "F <error>", and exits 0.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import FerryLog
-import FerrySystem
-import Synchronization
 
 /// Serialised, unbuffered lines on stdout (the parent may kill us between any two writes).
 final class LineWriter: Sendable {
@@ -45,12 +46,14 @@ enum CrashChild {
             return
         }
         guard arguments.count == 4 || arguments.count == 6, let firstSequence = Int(arguments[2]),
-              let threadCount = Int(arguments[3]) else {
+            let threadCount = Int(arguments[3])
+        else {
             print("usage: FerryLogCrashChild <dir> <first-sequence> <threads> [<segment-bytes> <always|never>]")
             exit(2)
         }
-        var configuration = LogConfiguration(segmentBytes: 32 * 1024, indexIntervalBytes: 1024, flushPolicy: .always,
-                                             preallocationBytes: 8192)
+        var configuration = LogConfiguration(
+            segmentBytes: 32 * 1024, indexIntervalBytes: 1024, flushPolicy: .always,
+            preallocationBytes: 8192)
         if arguments.count == 6 {
             configuration.segmentBytes = Int(arguments[4]) ?? configuration.segmentBytes
             configuration.flushPolicy = arguments[5] == "never" ? .never : .always
@@ -109,10 +112,12 @@ enum CrashChild {
         setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limits)
         let writer = LineWriter()
         let environment = LogEnvironment(maxMappedSegments: 8, flusherThreads: 1)
-        let configuration = LogConfiguration(segmentBytes: 1 << 20, indexIntervalBytes: 1024, flushPolicy: .never,
-                                             preallocationBytes: 4096)
+        let configuration = LogConfiguration(
+            segmentBytes: 1 << 20, indexIntervalBytes: 1024, flushPolicy: .never,
+            preallocationBytes: 4096)
         do {
-            let log = try PartitionLog.open(directory: directory, configuration: configuration, environment: environment)
+            let log = try PartitionLog.open(
+                directory: directory, configuration: configuration, environment: environment)
             var sequence = 0
             for round in 0..<100_000 {
                 let count = round % 5 + 1

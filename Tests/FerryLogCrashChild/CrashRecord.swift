@@ -4,8 +4,9 @@ import FerryLog
 /// check any record it finds without knowing what the child did.
 enum CrashRecord {
     static func make(_ sequence: Int) -> RecordInput {
-        RecordInput(key: Array("seq-\(sequence)".utf8), value: value(sequence),
-                    headers: [RecordHeader(name: "h", value: "\(sequence % 7)")], timestamp: Int64(sequence))
+        RecordInput(
+            key: Array("seq-\(sequence)".utf8), value: value(sequence),
+            headers: [RecordHeader(name: "h", value: "\(sequence % 7)")], timestamp: Int64(sequence))
     }
 
     static func value(_ sequence: Int) -> [UInt8] {

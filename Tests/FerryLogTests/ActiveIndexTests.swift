@@ -7,7 +7,9 @@ import Testing
 /// final when rolled or closed, and read (never trusted blindly) by recovery after a crash.
 struct ActiveIndexTests {
     /// Appends `count` single-record batches (record n = `sampleRecord(first + n)`) and returns the inputs.
-    private func fill(_ log: PartitionLog, from first: Int = 0, count: Int, valueBytes: Int = 100) throws -> [RecordInput] {
+    private func fill(_ log: PartitionLog, from first: Int = 0, count: Int, valueBytes: Int = 100) throws
+        -> [RecordInput]
+    {
         let inputs = (first..<(first + count)).map { sampleRecord($0, valueBytes: valueBytes) }
         for input in inputs { try log.append([input]) }
         return inputs
@@ -16,7 +18,9 @@ struct ActiveIndexTests {
     /// Every file of a partition directory, as a crash leaves them (the page cache is what a restart reads).
     private func image(of directory: String) throws -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
-        for name in try FileSystem.contentsOfDirectory(directory) { files[name] = try fileBytes(directory + "/" + name) }
+        for name in try FileSystem.contentsOfDirectory(directory) {
+            files[name] = try fileBytes(directory + "/" + name)
+        }
         return files
     }
 
@@ -35,10 +39,12 @@ struct ActiveIndexTests {
         #expect(records.count == inputs.count && zip(records, inputs).allSatisfy { matches($0, $1) }, comment)
         for offset in [0, 1, inputs.count / 3, inputs.count / 2, inputs.count - 2, inputs.count - 1] where offset >= 0 {
             let record = try log.read(from: Int64(offset), maxRecords: 1).records.first
-            #expect(record.map { $0.offset == Int64(offset) && matches($0, inputs[offset]) } == true,
-                    "\(comment): read from \(offset)")
-            #expect(try log.offset(atOrAfterTimestamp: inputs[offset].timestamp) == Int64(offset),
-                    "\(comment): lookup of record \(offset)'s timestamp")
+            #expect(
+                record.map { $0.offset == Int64(offset) && matches($0, inputs[offset]) } == true,
+                "\(comment): read from \(offset)")
+            #expect(
+                try log.offset(atOrAfterTimestamp: inputs[offset].timestamp) == Int64(offset),
+                "\(comment): lookup of record \(offset)'s timestamp")
         }
     }
 
@@ -91,7 +97,8 @@ struct ActiveIndexTests {
         #expect(report.deletedSegments == bases.count - 1)
         for base in bases.dropLast() {
             for suffix in [".log", ".index", ".timeindex"] {
-                #expect(try FileSystem.fileSize(segmentPath(test.partitionPath, base, suffix)) == nil, "\(base)\(suffix)")
+                #expect(
+                    try FileSystem.fileSize(segmentPath(test.partitionPath, base, suffix)) == nil, "\(base)\(suffix)")
             }
         }
         test.close()
@@ -112,7 +119,8 @@ struct ActiveIndexTests {
         #expect(report.validBytes == size)
         #expect(!report.rebuiltIndex)
         #expect(report.droppedIndexEntries == 0)
-        #expect(report.scannedBytes > 0 && report.scannedBytes <= 4096 + 400, "scanned \(report.scannedBytes) of \(size)")
+        #expect(
+            report.scannedBytes > 0 && report.scannedBytes <= 4096 + 400, "scanned \(report.scannedBytes) of \(size)")
         try expectReadable(first.log, inputs, "after the first crash")
         // Appends after recovery extend the same files: a second crash finds them current again.
         inputs += try fill(first.log, from: inputs.count, count: 3000, valueBytes: 200)
@@ -137,7 +145,8 @@ struct ActiveIndexTests {
         var inputs = try fill(test.log, count: 400, valueBytes: 150)
         var files = try image(of: test.partitionPath)
         test.close()
-        let log = "00000000000000000000.log", index = "00000000000000000000.index"
+        let log = "00000000000000000000.log"
+        let index = "00000000000000000000.index"
         let timeIndex = "00000000000000000000.timeindex"
         var offsets = try #require(files[index])
         // Entries actually written (the rest of the file is zeroed preallocated space).
@@ -155,7 +164,8 @@ struct ActiveIndexTests {
             let cut = Int(test.log.sizeInBytes) / 2 + 17
             files[log] = Array(logBytes.prefix(cut))
             // Batch n ends where batch n + 1 starts; the batch holding the cut is torn.
-            let ends = try batchStarts(segmentPath(test.partitionPath, 0, ".log")).keys.sorted().dropFirst().map { Int($0) }
+            let ends =
+                try batchStarts(segmentPath(test.partitionPath, 0, ".log")).keys.sorted().dropFirst().map { Int($0) }
                 + [Int(test.log.sizeInBytes)]
             inputs = Array(inputs.prefix(ends.filter { $0 <= cut }.count))
         case .notIncreasing:
@@ -165,7 +175,8 @@ struct ActiveIndexTests {
             for at in stride(from: 4, to: entries * 8, by: 8) { offsets[at] &+= 1 }
             files[index] = offsets
         case .timeIndexGarbage:
-            files[timeIndex] = (try #require(files[timeIndex])).map { _ in UInt8.random(in: 1...255, using: &generator) }
+            files[timeIndex] = (try #require(files[timeIndex])).map { _ in UInt8.random(in: 1...255, using: &generator)
+            }
         case .missing:
             files[index] = nil
             files[timeIndex] = nil

@@ -11,11 +11,17 @@ struct AppendReadTests {
         let inputs: [RecordInput] = [
             RecordInput(key: nil, value: nil, timestamp: 1),  // no key, tombstone
             RecordInput(key: [], value: [], timestamp: 2),  // empty, not nil
-            RecordInput(key: [0, 255, 0, 10, 13], value: [0, 1, 2], headers: [RecordHeader(name: "dup", value: "a"),
-                        RecordHeader(name: "dup", value: "b"), RecordHeader(name: "", value: [])], timestamp: -5),
+            RecordInput(
+                key: [0, 255, 0, 10, 13], value: [0, 1, 2],
+                headers: [
+                    RecordHeader(name: "dup", value: "a"),
+                    RecordHeader(name: "dup", value: "b"), RecordHeader(name: "", value: []),
+                ], timestamp: -5),
             RecordInput(key: Array("k".utf8), value: big, headers: manyHeaders, timestamp: Int64.max),
-            RecordInput(key: Array("ünïcødé".utf8), value: Array("v".utf8), headers: [RecordHeader(name: "ключ", value: [0xFF])],
-                        timestamp: 0),
+            RecordInput(
+                key: Array("ünïcødé".utf8), value: Array("v".utf8),
+                headers: [RecordHeader(name: "ключ", value: [0xFF])],
+                timestamp: 0),
         ]
         var configuration = test.log.configuration
         configuration.maxMessageBytes = 2 << 20

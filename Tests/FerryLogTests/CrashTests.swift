@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerryLog
 import FerrySystem
 import FerryTesting
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The child's record content (a copy of Tests/FerryLogCrashChild/CrashRecord.swift: the child is a separate
 /// executable, so the test cannot import it).
@@ -24,7 +25,9 @@ private struct ChildProcess {
     /// The child binary: built with the tests, in the same directory as the test bundle.
     static var executablePath: String {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { readlink("/proc/self/exe", $0.baseAddress!.assumingMemoryBound(to: CChar.self), 4095) }
+        let count = buffer.withUnsafeMutableBytes {
+            readlink("/proc/self/exe", $0.baseAddress!.assumingMemoryBound(to: CChar.self), 4095)
+        }
         let executable = String(decoding: buffer[..<max(0, count)], as: UTF8.self)
         return FileSystem.parentDirectory(of: executable) + "/FerryLogCrashChild"
     }
@@ -76,8 +79,9 @@ private struct ChildProcess {
 struct CrashTests {
     @Test("Every batch a SIGKILLed child reported durable is present and intact after recovery")
     func recovery_KeepsEveryDurableRecord_WhenAppenderIsKilled() throws {
-        #expect(try FileSystem.fileSize(ChildProcess.executablePath) != nil,
-                "build the tests with `swift build --build-tests` so that FerryLogCrashChild exists")
+        #expect(
+            try FileSystem.fileSize(ChildProcess.executablePath) != nil,
+            "build the tests with `swift build --build-tests` so that FerryLogCrashChild exists")
         let directory = TemporaryDirectory()
         let partition = directory.path + "/p"
         var durable: [(base: Int64, last: Int64, firstSequence: Int)] = []
@@ -92,8 +96,10 @@ struct CrashTests {
                 let fields = line.split(separator: " ")
                 if fields.first == "R" {
                     started = true
-                } else if fields.first == "D", fields.count == 4, let base = Int64(fields[1]), let last = Int64(fields[2]),
-                          let first = Int(fields[3]) {
+                } else if fields.first == "D", fields.count == 4, let base = Int64(fields[1]),
+                    let last = Int64(fields[2]),
+                    let first = Int(fields[3])
+                {
                     durable.append((base, last, first))
                     seen += 1
                 } else {
@@ -110,7 +116,8 @@ struct CrashTests {
             defer { environment.shutdown() }
             let log = try PartitionLog.open(
                 directory: partition,
-                configuration: LogConfiguration(segmentBytes: 32 * 1024, indexIntervalBytes: 1024, flushPolicy: .always),
+                configuration: LogConfiguration(
+                    segmentBytes: 32 * 1024, indexIntervalBytes: 1024, flushPolicy: .always),
                 environment: environment)
             defer { log.close() }
             var byOffset: [Int64: ReadRecord] = [:]
@@ -133,8 +140,9 @@ struct CrashTests {
             for batch in durable {
                 for (index, offset) in (batch.base...batch.last).enumerated() {
                     let record = byOffset[offset]
-                    #expect(record?.key?.string == "seq-\(batch.firstSequence + index)",
-                            "round \(round): durable record \(offset) missing or wrong")
+                    #expect(
+                        record?.key?.string == "seq-\(batch.firstSequence + index)",
+                        "round \(round): durable record \(offset) missing or wrong")
                 }
             }
         }
@@ -155,7 +163,8 @@ struct CrashTests {
             if fields.first == "R" {
                 started = true
             } else if fields.first == "D", fields.count == 4, let base = Int64(fields[1]), let last = Int64(fields[2]),
-                      let first = Int(fields[3]) {
+                let first = Int(fields[3])
+            {
                 acknowledged.append((base, last, first))
             } else {
                 Issue.record("child said: \(line)")
@@ -207,7 +216,8 @@ struct CrashTests {
         while let line = child.readLine() {
             let fields = line.split(separator: " ")
             if fields.first == "A", fields.count == 4, let base = Int64(fields[1]), let last = Int64(fields[2]),
-               let first = Int(fields[3]) {
+                let first = Int(fields[3])
+            {
                 appended.append((base, last, first))
             } else {
                 failure = line
@@ -219,8 +229,9 @@ struct CrashTests {
         #expect(appended.count > 10)
         let environment = LogEnvironment(maxMappedSegments: 8, flusherThreads: 1)
         defer { environment.shutdown() }
-        let log = try PartitionLog.open(directory: partition, configuration: LogConfiguration(flushPolicy: .never),
-                                        environment: environment)
+        let log = try PartitionLog.open(
+            directory: partition, configuration: LogConfiguration(flushPolicy: .never),
+            environment: environment)
         defer { log.close() }
         #expect(log.recoveryReport.truncatedBytes == 0)
         #expect(log.nextOffset == (appended.last?.last ?? -1) + 1)

@@ -1,10 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-@testable import FerryLog
 import FerrySystem
 import Synchronization
 import Testing
+
+@testable import FerryLog
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 struct DurabilityTests {
     @Test func appendAlways_ReturnsDurable_AndAdvancesFlushedOffset() throws {

@@ -10,8 +10,9 @@ struct LogManagerTests {
         let configuration = LogConfiguration(segmentBytes: 4096, flushPolicy: .never)
         do {
             let manager = try LogManager(dataDirectory: directory.path, clock: clock.now)
-            let metadata = try manager.createTopic("orders", partitions: 3, configuration: configuration,
-                                                   attributes: ["cleanup_policy": "delete"])
+            let metadata = try manager.createTopic(
+                "orders", partitions: 3, configuration: configuration,
+                attributes: ["cleanup_policy": "delete"])
             #expect(metadata.createdAt == clock.milliseconds)
             #expect(throws: LogError.topicExists("orders")) { try manager.createTopic("orders", partitions: 1) }
             #expect(throws: LogError.invalidTopicName("..")) { try manager.createTopic("..", partitions: 1) }

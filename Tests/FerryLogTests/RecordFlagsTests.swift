@@ -1,6 +1,7 @@
-@testable import FerryLog
 import FerrySystem
 import Testing
+
+@testable import FerryLog
 
 /// The raw-value record flag (headerCount bit 15, with batch attribute bit 0) and the data written before it.
 struct RecordFlagsTests {
@@ -22,14 +23,17 @@ struct RecordFlagsTests {
 
     @Test func aBatchWithoutTheFlagsAttribute_ReadsAllSixteenBitsAsTheHeaderCount() throws {
         // A batch as written before the flag existed: attribute 0, and (legally then) the raw marker header.
-        let source = RecordBuffer([RecordInput(value: Array("x".utf8), headers: [RecordHeader(name: "", value: [])], timestamp: 1)])
+        let source = RecordBuffer([
+            RecordInput(value: Array("x".utf8), headers: [RecordHeader(name: "", value: [])], timestamp: 1)
+        ])
         let size = try RecordBatchEncoder.measure(source, maxMessageBytes: 1 << 20)
         var bytes = [UInt8](repeating: 0, count: size)
         try bytes.withUnsafeMutableBytes { raw throws in
             let base = try #require(raw.baseAddress)
             RecordBatchEncoder.encode(source, baseOffset: 0, size: size, into: base)
             base.put(UInt8(0), RecordBatchFormat.attributesOffset)  // as an old writer left it, with a fresh CRC
-            base.put(CRC32C.checksum(UnsafeRawBufferPointer(start: base + 8, count: size - 8)), RecordBatchFormat.crcOffset)
+            base.put(
+                CRC32C.checksum(UnsafeRawBufferPointer(start: base + 8, count: size - 8)), RecordBatchFormat.crcOffset)
         }
         let decoded = try bytes.withUnsafeBytes { raw throws -> [(headers: Int, raw: Bool)] in
             let base = try #require(raw.baseAddress)
@@ -49,7 +53,8 @@ struct RecordFlagsTests {
     @Test func tooManyHeaders_AreRefusedBeforeAnythingIsWritten() throws {
         let test = try TestLog.make()
         defer { test.close() }
-        let headers = Array(repeating: RecordHeader(name: "h", value: []), count: RecordBatchFormat.maximumHeaderCount + 1)
+        let headers = Array(
+            repeating: RecordHeader(name: "h", value: []), count: RecordBatchFormat.maximumHeaderCount + 1)
         #expect(throws: LogError.self) { try test.log.append([RecordInput(value: [], headers: headers, timestamp: 1)]) }
         #expect(test.log.nextOffset == 0)
         try test.log.append([RecordInput(value: [], headers: Array(headers.dropLast()), timestamp: 1)])

@@ -25,8 +25,9 @@ struct RecoveryTests {
         var position = 0
         while position < full.count {
             lastStart = position
-            position += Int(UInt32(full[position]) | UInt32(full[position + 1]) << 8 | UInt32(full[position + 2]) << 16
-                            | UInt32(full[position + 3]) << 24)
+            position += Int(
+                UInt32(full[position]) | UInt32(full[position + 1]) << 8 | UInt32(full[position + 2]) << 16
+                    | UInt32(full[position + 3]) << 24)
         }
         for cut in lastStart..<full.count {
             try writeFile(path, Array(full[..<cut]))

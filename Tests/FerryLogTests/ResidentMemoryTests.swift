@@ -1,9 +1,10 @@
-@testable import FerryLog
 import FerrySystem
 import Testing
 
+@testable import FerryLog
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Synced log pages leave the process's resident set (the page cache keeps them): RSS follows the hot tail of

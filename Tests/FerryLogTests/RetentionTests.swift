@@ -5,7 +5,9 @@ import Testing
 
 struct RetentionTests {
     /// A log with several closed segments; record `n` has timestamp `base + n * 1000`.
-    private func makeLog(_ configuration: LogConfiguration, clock: ManualClock = ManualClock()) throws -> (TestLog, [RecordInput]) {
+    private func makeLog(_ configuration: LogConfiguration, clock: ManualClock = ManualClock()) throws -> (
+        TestLog, [RecordInput]
+    ) {
         let test = try TestLog.make(configuration, clock: clock)
         var inputs: [RecordInput] = []
         for number in 0..<60 {

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerryLog
 import FerrySystem
 import FerryTesting
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Open file descriptors of this process that refer to something under `directory` (other tests running in
 /// the same process open their own descriptors meanwhile, so only ours are counted).
@@ -25,8 +26,9 @@ struct ScaleTests {
     func manager_Handles10000Partitions() throws {
         let directory = TemporaryDirectory.inMemoryIfAvailable()
         let partitions = 10_000
-        let configuration = LogConfiguration(segmentBytes: 1024, indexIntervalBytes: 256, flushPolicy: .never,
-                                             preallocationBytes: 4096)
+        let configuration = LogConfiguration(
+            segmentBytes: 1024, indexIntervalBytes: 256, flushPolicy: .never,
+            preallocationBytes: 4096)
         do {
             let manager = try LogManager(dataDirectory: directory.path, maxMappedSegments: 100)
             try manager.createTopic("wide", partitions: partitions, configuration: configuration)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerryLog
 import FerrySystem
 import FerryTesting
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A test log in its own directory with its own environment, torn down by `close()`.
 struct TestLog {
@@ -13,11 +14,13 @@ struct TestLog {
     let log: PartitionLog
 
     static func make(
-        _ configuration: LogConfiguration = LogConfiguration(flushPolicy: .never), directory: TemporaryDirectory = TemporaryDirectory(),
+        _ configuration: LogConfiguration = LogConfiguration(flushPolicy: .never),
+        directory: TemporaryDirectory = TemporaryDirectory(),
         clock: ManualClock = ManualClock(), maxMappedSegments: Int = 64
     ) throws -> TestLog {
         let environment = LogEnvironment(maxMappedSegments: maxMappedSegments, flusherThreads: 1, clock: clock.now)
-        let log = try PartitionLog.open(directory: directory.path + "/p0", configuration: configuration, environment: environment)
+        let log = try PartitionLog.open(
+            directory: directory.path + "/p0", configuration: configuration, environment: environment)
         return TestLog(directory: directory, environment: environment, log: log)
     }
 
@@ -30,8 +33,9 @@ struct TestLog {
 
     /// Opens the directory again without closing the current log first (what a crash leaves behind).
     func reopenAfterCrash(_ configuration: LogConfiguration? = nil) throws -> TestLog {
-        try TestLog.make(configuration ?? log.configuration, directory: directory,
-                         maxMappedSegments: environment.cache.capacity)
+        try TestLog.make(
+            configuration ?? log.configuration, directory: directory,
+            maxMappedSegments: environment.cache.capacity)
     }
 
     var partitionPath: String { directory.path + "/p0" }
@@ -52,9 +56,10 @@ func sampleRecord(_ number: Int, valueBytes: Int = 100, timestamp: Int64? = nil)
         state ^= state << 17
         value[index] = UInt8(truncatingIfNeeded: state)
     }
-    return RecordInput(key: Array("key-\(number)".utf8), value: value,
-                       headers: [RecordHeader(name: "n", value: "\(number)")],
-                       timestamp: timestamp ?? 1_700_000_000_000 + Int64(number))
+    return RecordInput(
+        key: Array("key-\(number)".utf8), value: value,
+        headers: [RecordHeader(name: "n", value: "\(number)")],
+        timestamp: timestamp ?? 1_700_000_000_000 + Int64(number))
 }
 
 /// Whether a read record equals what `sampleRecord(number)` wrote.

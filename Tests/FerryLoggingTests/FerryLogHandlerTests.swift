@@ -25,7 +25,8 @@ struct FerryLogHandlerTests {
 
     @Test func logfmt_WritesFixedFieldsThenSortedMetadata() {
         let sink = CapturingSink()
-        Self.logger(.logfmt, sink: sink).info("ferry listening", metadata: ["port": "8080", "data_dir": "/var/lib/ferry"])
+        Self.logger(.logfmt, sink: sink).info(
+            "ferry listening", metadata: ["port": "8080", "data_dir": "/var/lib/ferry"])
         #expect(
             sink.texts == [
                 "ts=2025-11-25T16:19:52.123Z level=info logger=ferry.test msg=\"ferry listening\" data_dir=/var/lib/ferry port=8080\n"

@@ -21,7 +21,10 @@ struct CurlWebhookTransportTests {
         }
     }
 
-    func send(_ url: String, pin: String? = nil, timeout: Duration = .seconds(10), headers: [(name: String, value: String)] = [])
+    func send(
+        _ url: String, pin: String? = nil, timeout: Duration = .seconds(10),
+        headers: [(name: String, value: String)] = []
+    )
         async -> WebhookOutcome
     {
         await send(
@@ -38,7 +41,8 @@ struct CurlWebhookTransportTests {
             id: "msg_1", timestamp: 1_764_000_000, body: body, signer: try WebhookSigner(secret: "whsec_c2VjcmV0"),
             custom: [(name: "Authorization", value: "Bearer abc")])
         let outcome = await send(
-            WebhookAttempt(url: receiver.baseURL + "/ok", pin: nil, headers: headers, body: body, timeout: .seconds(10)))
+            WebhookAttempt(url: receiver.baseURL + "/ok", pin: nil, headers: headers, body: body, timeout: .seconds(10))
+        )
         guard case .delivered(status: 204, _) = outcome else {
             Issue.record("unexpected \(outcome)")
             return
@@ -82,7 +86,11 @@ struct CurlWebhookTransportTests {
         #expect(tooMany == .failed(status: 429, error: "HTTP 429", retryAfter: .seconds(7), latency: tooMany.latency))
         #expect(unavailable.status == 503)
         if case .failed(_, _, let retryAfter, _) = unavailable { #expect(retryAfter == .seconds(2)) }
-        if case .failed(_, _, let retryAfter, _) = other { #expect(retryAfter == nil) } else { Issue.record("\(other)") }
+        if case .failed(_, _, let retryAfter, _) = other {
+            #expect(retryAfter == nil)
+        } else {
+            Issue.record("\(other)")
+        }
     }
 
     @Test func send_DoesNotFollowRedirects() async throws {
@@ -161,7 +169,9 @@ struct CurlWebhookTransportTests {
         let attempt = WebhookAttempt(
             url: receiver.baseURL + "/hang", pin: nil, headers: [], body: [], timeout: .seconds(30))
         let outcome = await withCheckedContinuation { continuation in
-            let id = transport.send(attempt) { continuation.resume(returning: WebhookOutcome($0, latency: .zero, now: 0)) }
+            let id = transport.send(attempt) {
+                continuation.resume(returning: WebhookOutcome($0, latency: .zero, now: 0))
+            }
             transport.cancel(id)
         }
         guard case .failed(status: nil, let error, _, _) = outcome else {

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 struct CRC32CTests {
     @Test func checksum_MatchesCheckValue() {

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
 import FerryTesting
 import Synchronization
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 struct FileSystemTests {
     @Test func writeAtomically_ReplacesContent_AndLeavesNoTemporaryFile() throws {

@@ -50,8 +50,10 @@ struct RetryBackoffTests {
         #expect(RetryBackoff.retryAfter("Wed, 25 Nov 2026 16:00:00 GMT", now: 1_795_622_400_000 - 1000) == .seconds(1))
     }
 
-    @Test(arguments: ["", "soon", "-5", "1.5", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
-        "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 PST"])
+    @Test(arguments: [
+        "", "soon", "-5", "1.5", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 PST",
+    ])
     func retryAfter_RejectsGarbage(value: String) {
         #expect(RetryBackoff.retryAfter(value, now: 0) == nil)
     }

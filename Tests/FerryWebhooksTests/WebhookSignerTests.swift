@@ -92,9 +92,10 @@ struct WebhookHeadersTests {
         let headers = WebhookHeaders.make(
             id: "msg_1", timestamp: 99, body: [], signer: try WebhookSigner(secret: "k"),
             custom: [(name: "Authorization", value: "Bearer t"), (name: "X-Env", value: "prod")])
-        #expect(headers.map(\.name) == [
-            "content-type", "webhook-id", "webhook-timestamp", "webhook-signature", "Authorization", "X-Env",
-        ])
+        #expect(
+            headers.map(\.name) == [
+                "content-type", "webhook-id", "webhook-timestamp", "webhook-signature", "Authorization", "X-Env",
+            ])
         #expect(headers[0].value == "application/json" && headers[1].value == "msg_1" && headers[2].value == "99")
     }
 

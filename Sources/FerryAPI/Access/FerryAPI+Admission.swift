@@ -16,7 +16,8 @@ extension FerryAPI {
         let principal: AccessPrincipal
         switch access.authenticate(request) {
         case .missing:
-            return Self.unauthorized("this endpoint needs a bearer token (Authorization: Bearer <token>)", invalidToken: false)
+            return Self.unauthorized(
+                "this endpoint needs a bearer token (Authorization: Bearer <token>)", invalidToken: false)
         case .unknown:
             return Self.unauthorized("unknown bearer token", invalidToken: true)
         case .principal(let found):

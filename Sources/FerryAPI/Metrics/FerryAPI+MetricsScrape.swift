@@ -1,6 +1,6 @@
-import FerrySystem
 import FerryBroker
 import FerryHTTP
+import FerrySystem
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,6 @@
-import FerrySystem
 import CoreMetrics
 import FerryHTTP
+import FerrySystem
 import Prometheus
 import Synchronization
 

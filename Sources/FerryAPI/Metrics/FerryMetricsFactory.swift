@@ -24,7 +24,9 @@ public struct FerryMetricsFactory: MetricsFactory, Sendable {
         registry.makeCounter(descriptor: Self.descriptor(label), labels: dimensions)
     }
 
-    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
+        -> any FloatingPointCounterHandler
+    {
         registry.makeCounter(descriptor: Self.descriptor(label), labels: dimensions)
     }
 

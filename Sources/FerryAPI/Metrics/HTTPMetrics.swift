@@ -81,7 +81,8 @@ final class RouteMetrics: Sendable {
     var duration: CoreMetrics.Timer {
         if let timer = timer.load() { return timer }
         return timer.storeIfNil(
-            CoreMetrics.Timer(label: "ferry_http_request_duration_seconds", dimensions: [("route", label)], factory: factory))
+            CoreMetrics.Timer(
+                label: "ferry_http_request_duration_seconds", dimensions: [("route", label)], factory: factory))
     }
 
     /// The counter of `status` for this route's method: a slot already holding it, or the first free one
@@ -91,7 +92,8 @@ final class RouteMetrics: Sendable {
         for slot in slots {
             var code = slot.status.load(ordering: .acquiring)
             if code == 0 {
-                code = slot.status.compareExchange(expected: 0, desired: status, ordering: .acquiringAndReleasing)
+                code =
+                    slot.status.compareExchange(expected: 0, desired: status, ordering: .acquiringAndReleasing)
                     .original
                 if code == 0 { code = status }
             }
@@ -99,7 +101,8 @@ final class RouteMetrics: Sendable {
             if let counter = slot.counter.load() { return counter }
             // The registry hands out one series per label set, so racing creators share it.
             return slot.counter.storeIfNil(
-                Self.requestCounter(route: label, method: HTTPMetrics.methodLabel(method), status: status, factory: factory))
+                Self.requestCounter(
+                    route: label, method: HTTPMetrics.methodLabel(method), status: status, factory: factory))
         }
         return nil
     }

@@ -129,7 +129,9 @@ extension GroupCoordinator {
         if let partition, !(0..<count).contains(partition) {
             throw .partitionNotFound(topic: topic, partition: partition)
         }
-        let partitions = (partition.map { [$0] } ?? Array(0..<count)).map { TopicPartition(topic: topic, partition: $0) }
+        let partitions = (partition.map { [$0] } ?? Array(0..<count)).map {
+            TopicPartition(topic: topic, partition: $0)
+        }
         var entries: [(TopicPartition, Int64)] = []
         for tp in partitions {
             let range = topics.offsetRange(of: tp) ?? (0, 0)

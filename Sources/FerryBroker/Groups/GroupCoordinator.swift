@@ -67,7 +67,9 @@ public final class GroupCoordinator: Sendable {
     static func snapshotEntries(of state: State) -> [GroupJournalEntry] {
         state.groups.sorted { $0.key < $1.key }.flatMap { name, g -> [GroupJournalEntry] in
             [.topics(group: name, topics: g.topics)]
-                + g.committed.sorted { $0.key < $1.key }.map { .committed(group: name, partition: $0.key, offset: $0.value) }
+                + g.committed.sorted { $0.key < $1.key }.map {
+                    .committed(group: name, partition: $0.key, offset: $0.value)
+                }
         }
     }
 
@@ -193,7 +195,8 @@ public final class GroupCoordinator: Sendable {
                 if let kept = g.members[index].positions[partition] {
                     positions[partition] = kept
                 } else {
-                    positions[partition] = startPosition(partition, in: &g, reset: g.members[index].options.autoOffsetReset)
+                    positions[partition] = startPosition(
+                        partition, in: &g, reset: g.members[index].options.autoOffsetReset)
                 }
             }
             g.members[index].assignments = assigned

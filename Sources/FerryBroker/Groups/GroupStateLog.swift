@@ -36,7 +36,8 @@ final class GroupStateLog: GroupJournal, Sendable {
         switch (fields.first, fields.count) {
         case ("c", 5):
             guard let p = Int(fields[3]), let offset = Int64(fields[4]) else { return nil }
-            return .committed(group: fields[1], partition: TopicPartition(topic: fields[2], partition: p), offset: offset)
+            return .committed(
+                group: fields[1], partition: TopicPartition(topic: fields[2], partition: p), offset: offset)
         case ("x", 4):
             guard let p = Int(fields[3]) else { return nil }
             return .cleared(group: fields[1], partition: TopicPartition(topic: fields[2], partition: p))

@@ -36,9 +36,11 @@ public enum PartitionAssignor {
 
             func owned(_ index: Int) -> Int { partitions.filter { members[index].current.contains($0) }.count }
             let ranked = eligible.sorted { a, b in
-                let aSticky = owned(a) > floor, bSticky = owned(b) > floor
+                let aSticky = owned(a) > floor
+                let bSticky = owned(b) > floor
                 if aSticky != bSticky { return aSticky }
-                let aLoad = result[members[a].id, default: []].count, bLoad = result[members[b].id, default: []].count
+                let aLoad = result[members[a].id, default: []].count
+                let bLoad = result[members[b].id, default: []].count
                 if aLoad != bLoad { return aLoad < bLoad }
                 return a < b
             }

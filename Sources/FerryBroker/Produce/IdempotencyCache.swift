@@ -85,16 +85,22 @@ public final class IdempotencyCache: Sendable {
     /// without a journal) hands it to requests that waited for it and calls `whenRemembered`, where the caller
     /// answers its client. A journal write that fails still answers (the messages are stored; only the key's
     /// survival of a crash is lost).
-    public func complete(_ reservation: Reservation, response: Response, whenRemembered: @escaping @Sendable () -> Void = {}) {
-        let remembered: (waiters: [@Sendable (Response?) -> Void], entry: IdempotencyStateLog.Entry?) = entries.withLock { entries in
+    public func complete(
+        _ reservation: Reservation, response: Response, whenRemembered: @escaping @Sendable () -> Void = {}
+    ) {
+        let remembered: (waiters: [@Sendable (Response?) -> Void], entry: IdempotencyStateLog.Entry?) = entries.withLock
+        { entries in
             guard var entry = entries[reservation.scopedKey] else { return ([], nil) }
             let waiters = entry.waiters
             entry.waiters = []
             entry.response = response
             entries[reservation.scopedKey] = entry
-            return (waiters, IdempotencyStateLog.Entry(
-                topic: reservation.scopedKey.topic, key: reservation.scopedKey.key, fingerprint: entry.fingerprint,
-                expiresAt: entry.expiresAt, response: response))
+            return (
+                waiters,
+                IdempotencyStateLog.Entry(
+                    topic: reservation.scopedKey.topic, key: reservation.scopedKey.key, fingerprint: entry.fingerprint,
+                    expiresAt: entry.expiresAt, response: response)
+            )
         }
         let answer: @Sendable () -> Void = {
             remembered.waiters.forEach { $0(response) }

@@ -26,7 +26,8 @@ extension QueueCoordinator {
         for item in items {
             var found = false
             if item.partition < partitions.count {
-                _ = try? partitions[item.partition].read(from: item.offset, maxMessages: 1, maxBytes: Int.max) { message in
+                _ = try? partitions[item.partition].read(from: item.offset, maxMessages: 1, maxBytes: Int.max) {
+                    message in
                     guard message.offset == item.offset else { return }
                     Self.append(message, item: item, topic: topic, to: &batch)
                     found = true
@@ -41,7 +42,8 @@ extension QueueCoordinator {
         access.deadLetter(topic: target, batch: batch) { [self, copied, gone] result in
             switch result {
             case .success:
-                finishDeadLetters(box, done: copied + gone, failed: [], topic: topic, name: name, completion: completion)
+                finishDeadLetters(
+                    box, done: copied + gone, failed: [], topic: topic, name: name, completion: completion)
             case .failure(let error):
                 finishDeadLetters(box, done: gone, failed: copied, topic: topic, name: name) { _ in
                     completion(.failure(error))
@@ -80,7 +82,9 @@ extension QueueCoordinator {
 
     /// Adds `message` to `batch` as a dead letter: same key, value (and its format) and headers, plus the
     /// origin and delivery-count headers (built by ``DeadLetterRecord``).
-    static func append(_ message: borrowing StoredMessage, item: DeadLetterItem, topic: String, to batch: inout ProduceBatch) {
+    static func append(
+        _ message: borrowing StoredMessage, item: DeadLetterItem, topic: String, to batch: inout ProduceBatch
+    ) {
         DeadLetterRecord.append(
             message, topic: topic, partition: item.partition,
             extra: [(DeadLetterHeader.deliveryCount, String(item.deliveries))], to: &batch)

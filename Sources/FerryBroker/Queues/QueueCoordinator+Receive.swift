@@ -58,7 +58,8 @@ extension QueueCoordinator {
             }
             let run = deliveries[index..<end]
             if first.partition < partitions.count {
-                _ = try? partitions[first.partition].read(from: first.offset, maxMessages: run.count, maxBytes: Int.max) {
+                _ = try? partitions[first.partition].read(from: first.offset, maxMessages: run.count, maxBytes: Int.max)
+                {
                     message in
                     let position = Int(message.offset - first.offset)
                     guard position >= 0 && position < run.count else { return }

@@ -6,7 +6,8 @@ protocol QueueTopicAccess: Sendable {
     /// The topic's partitions in order, or nil when the topic does not exist.
     func partitions(of topic: String) -> [any PartitionStorage]?
     /// Appends `batch` to `topic` (created on demand); `completion` runs once it is durable, or with the error.
-    func deadLetter(topic: String, batch: ProduceBatch, completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void)
+    func deadLetter(
+        topic: String, batch: ProduceBatch, completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void)
 }
 
 /// Queues (API.md "Queues"): point-to-point delivery over topics with leases, acks and dead letters.
@@ -77,7 +78,9 @@ public final class QueueCoordinator: Sendable {
     /// on replay, so its entries journaled before its snapshot are superseded and those after apply on top.
     /// Returns how many entries it appended.
     func appendSnapshot() -> Int {
-        let boxes = queues.withLock { queues in queues.sorted { ($0.key.topic, $0.key.queue) < ($1.key.topic, $1.key.queue) } }
+        let boxes = queues.withLock { queues in
+            queues.sorted { ($0.key.topic, $0.key.queue) < ($1.key.topic, $1.key.queue) }
+        }
         var appended = 0
         for (_, box) in boxes {
             appended += box.state.withLock { state in

@@ -45,7 +45,8 @@ struct QueueState: Sendable {
         var deadLetters: [DeadLetterItem] = []
         for partition in windows.indices {
             for item in windows[partition].expire(now: now, maxDeliveries: maxDeliveries, becameAvailable: &became) {
-                deadLetters.append(DeadLetterItem(partition: partition, offset: item.offset, deliveries: item.deliveries))
+                deadLetters.append(
+                    DeadLetterItem(partition: partition, offset: item.offset, deliveries: item.deliveries))
             }
         }
         return (deadLetters, became ? takeWaiters() : [])

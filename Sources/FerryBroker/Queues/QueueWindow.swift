@@ -171,7 +171,9 @@ struct QueueWindow: Sendable {
     /// Ends every lease and delay due at `now`: an ended lease becomes available, or, after `maxDeliveries`
     /// deliveries, `deadLettering` (returned as `(offset, deliveries)`). Returns quickly when nothing is due.
     /// `becameAvailable` is set when some message became available.
-    mutating func expire(now: Int64, maxDeliveries: Int, becameAvailable: inout Bool) -> [(offset: Int64, deliveries: Int)] {
+    mutating func expire(now: Int64, maxDeliveries: Int, becameAvailable: inout Bool) -> [(
+        offset: Int64, deliveries: Int
+    )] {
         guard now >= earliestDeadline else { return [] }
         var deadLetters: [(offset: Int64, deliveries: Int)] = []
         var earliest = Int64.max

@@ -78,7 +78,8 @@ final class EmbeddedPartition: PartitionStorage {
             Self.withMessage(record, visit)
         }
         log.traffic.recordRead(messages: batch.records.count, bytes: bytes)
-        return PartitionRead(nextOffset: batch.nextOffset, startOffset: batch.logStartOffset, endOffset: batch.logEndOffset)
+        return PartitionRead(
+            nextOffset: batch.nextOffset, startOffset: batch.logStartOffset, endOffset: batch.logEndOffset)
     }
 
     /// Presents one record as a ``StoredMessage``. Key and value are views into the mapping, which `record`

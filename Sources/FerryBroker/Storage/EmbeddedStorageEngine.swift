@@ -28,7 +28,8 @@ public final class EmbeddedStorageEngine: StorageEngine {
             let renamed = try LogManager.renameTopics(in: dataDirectory, Broker.legacyInternalTopics)
             if !renamed.isEmpty { logger.info("renamed internal topics", metadata: ["renamed": "\(renamed)"]) }
             if let clock {
-                manager = try LogManager(dataDirectory: dataDirectory, maxMappedSegments: maxMappedSegments, clock: clock)
+                manager = try LogManager(
+                    dataDirectory: dataDirectory, maxMappedSegments: maxMappedSegments, clock: clock)
             } else {
                 manager = try LogManager(dataDirectory: dataDirectory, maxMappedSegments: maxMappedSegments)
             }
@@ -53,8 +54,9 @@ public final class EmbeddedStorageEngine: StorageEngine {
             config.retentionMs = stored.configuration.retentionMilliseconds
             config.retentionBytes = stored.configuration.retentionBytes
             config.segmentBytes = Int64(stored.configuration.segmentBytes)
-            config.maxMessageBytes = Int64(stored.attributes["max_message_bytes"].flatMap { Int($0) }
-                ?? stored.configuration.maxMessageBytes)
+            config.maxMessageBytes = Int64(
+                stored.attributes["max_message_bytes"].flatMap { Int($0) }
+                    ?? stored.configuration.maxMessageBytes)
             config.cleanupPolicy = stored.attributes["cleanup_policy"] ?? "delete"
             return TopicMetadata(
                 name: name, partitionCount: stored.partitionCount, config: config, createdAt: stored.createdAt)
@@ -92,7 +94,9 @@ public final class EmbeddedStorageEngine: StorageEngine {
     }
 
     public func partition(topic: String, partition: Int) -> (any PartitionStorage)? {
-        manager.partition(topic: topic, partition: partition).map { EmbeddedPartition(log: $0, topic: topic, space: space) }
+        manager.partition(topic: topic, partition: partition).map {
+            EmbeddedPartition(log: $0, topic: topic, space: space)
+        }
     }
 
     public func enforceRetention(nowMilliseconds: Int64) {

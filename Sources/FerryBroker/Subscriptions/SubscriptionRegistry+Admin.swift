@@ -15,7 +15,8 @@ extension SubscriptionRegistry {
         try ResourceName.validate(config.name, kind: "subscription")
         try Self.validate(config)
         guard ResourceName.isValidTopic(config.deadLetterTopic) else {
-            throw .invalidParameter(name: "name", reason: "the dead-letter topic '\(config.deadLetterTopic)' would be too long")
+            throw .invalidParameter(
+                name: "name", reason: "the dead-letter topic '\(config.deadLetterTopic)' would be too long")
         }
         guard let partitions = partitions(of: config.topic) else { throw .topicNotFound(config.topic) }
         let positions = partitions.map { start == .earliest ? $0.startOffset : $0.endOffset }

@@ -70,7 +70,10 @@ extension SubscriptionRegistry {
             record.failing.remove(result.partition)
             records[key] = record
             journal.append(
-                [.committed(topic: topic, name: name, partition: result.partition, offset: result.to, stats: record.stats)]
+                [
+                    .committed(
+                        topic: topic, name: name, partition: result.partition, offset: result.to, stats: record.stats)
+                ]
             ) { _ in }
             return true
         }
@@ -125,7 +128,8 @@ extension SubscriptionRegistry {
         while offset < to {
             let next: Int64
             do {
-                next = try storage.read(from: offset, maxMessages: Int(min(to - offset, 1000)), maxBytes: Int.max) { message in
+                next = try storage.read(from: offset, maxMessages: Int(min(to - offset, 1000)), maxBytes: Int.max) {
+                    message in
                     guard message.offset < to, snapshot.config.matches(message) else { return }
                     DeadLetterRecord.append(message, topic: topic, partition: partition, extra: extra, to: &batch)
                 }.nextOffset

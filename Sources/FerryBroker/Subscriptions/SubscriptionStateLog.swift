@@ -94,7 +94,8 @@ final class SubscriptionStateLog: Sendable {
         }
         return SubscriptionConfig(
             topic: f[0], name: f[1], url: url, secret: secret, batchSize: batch, maxAttempts: attempts,
-            timeoutMilliseconds: timeout, headers: headers, filter: filter, paused: f[10] == "1", disabled: f[11] == "1",
+            timeoutMilliseconds: timeout, headers: headers, filter: filter, paused: f[10] == "1",
+            disabled: f[11] == "1",
             createdAt: createdAt)
     }
 

@@ -14,7 +14,9 @@ public struct TopicConfig: Sendable, Equatable {
     public init() {}
 
     /// The JSON keys, in the order the API shows them.
-    public static let keys = ["retention_ms", "retention_bytes", "segment_bytes", "max_message_bytes", "cleanup_policy"]
+    public static let keys = [
+        "retention_ms", "retention_bytes", "segment_bytes", "max_message_bytes", "cleanup_policy",
+    ]
 
     /// Sets one integer key after checking its range; throws `invalidConfig` naming the key.
     public mutating func set(_ key: String, integer value: Int64) throws(BrokerError) {

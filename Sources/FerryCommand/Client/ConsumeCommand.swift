@@ -71,7 +71,8 @@ struct ConsumeCommand: ParsableCommand {
                     if case .number(let n)? = answer["next_offset"], let value = try? n.int64 { next[p] = value }
                     let messages = answer.list("messages")
                     guard emit(messages, printed: &printed) else { return }
-                    if messages.isEmpty || !follow && next[p] == (try? answer["end_offset"].map { try $0.int64 }) ?? nil {
+                    if messages.isEmpty || !follow && next[p] == (try? answer["end_offset"].map { try $0.int64 }) ?? nil
+                    {
                         break
                     }
                     if follow && partitions.count > 1 { break }
@@ -85,13 +86,15 @@ struct ConsumeCommand: ParsableCommand {
         let reset = offset == -1 ? "latest" : "earliest"
         let joined = try ferry.json(
             "POST", groupPath,
-            body: .object(JSONObject(pairs: [("topics", .array([.string(topic)])), ("auto_offset_reset", .string(reset))])))
+            body: .object(
+                JSONObject(pairs: [("topics", .array([.string(topic)])), ("auto_offset_reset", .string(reset))])))
         let member = joined.text("member_id")
         defer { _ = try? ferry.call("DELETE", groupPath + "/" + FerryClient.encode(member)) }
         var printed = 0
         while true {
             let answer = try ferry.json(
-                "GET", "\(groupPath)/\(FerryClient.encode(member))/messages?limit=1000&wait_ms=\(follow ? 10_000 : 1_000)",
+                "GET",
+                "\(groupPath)/\(FerryClient.encode(member))/messages?limit=1000&wait_ms=\(follow ? 10_000 : 1_000)",
                 timeout: .seconds(90))
             let messages = answer.list("messages")
             let more = emit(messages, printed: &printed)

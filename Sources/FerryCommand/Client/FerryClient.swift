@@ -3,7 +3,7 @@ import FerryCurl
 import FerryJSON
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Options every client command takes.
@@ -58,7 +58,9 @@ struct FerryClient {
     }
 
     /// `call` and parse the answer as JSON.
-    func json(_ method: String, _ path: String, body: JSONValue? = nil, timeout: Duration = .seconds(30)) throws -> JSONValue {
+    func json(_ method: String, _ path: String, body: JSONValue? = nil, timeout: Duration = .seconds(30)) throws
+        -> JSONValue
+    {
         let bytes = try call(method, path, body: body?.compactBytes ?? [], timeout: timeout)
         do {
             return try JSONValue.parse(bytes)

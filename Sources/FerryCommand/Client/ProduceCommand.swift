@@ -1,9 +1,9 @@
-import FerrySystem
 import ArgumentParser
 import FerryJSON
+import FerrySystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ferry produce TOPIC`: each non-empty line of stdin (or `--file`) becomes one message, sent in batches.

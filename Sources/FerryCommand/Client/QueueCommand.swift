@@ -23,7 +23,8 @@ struct QueueCommand: ParsableCommand {
 
         func run() throws {
             var body = JSONObject(pairs: [
-                ("name", .string(queue)), ("start", .string(start)), ("max_deliveries", .number(JSONNumber(Int64(maxDeliveries)))),
+                ("name", .string(queue)), ("start", .string(start)),
+                ("max_deliveries", .number(JSONNumber(Int64(maxDeliveries)))),
             ])
             if let deadLetterTopic { body.append("dead_letter_topic", .string(deadLetterTopic)) }
             printJSON(try FerryClient(client).json("POST", QueueCommand.path(topic), body: .object(body)))
@@ -31,7 +32,8 @@ struct QueueCommand: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a queue's status (or every queue of the topic).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a queue's status (or every queue of the topic).")
         @OptionGroup var client: ClientOptions
         @Argument(help: "Topic name.") var topic: String
         @Argument(help: "Queue name (default: list every queue).") var queue: String?
@@ -58,7 +60,8 @@ struct QueueCommand: ParsableCommand {
                     ("wait_ms", .number(JSONNumber(Int64(waitMs)))), ("lease_ms", .number(JSONNumber(leaseMs))),
                 ]))
             let answer = try FerryClient(client).json(
-                "POST", QueueCommand.path(topic, queue) + "/receive", body: body, timeout: .seconds(Int64(waitMs / 1000 + 30)))
+                "POST", QueueCommand.path(topic, queue) + "/receive", body: body,
+                timeout: .seconds(Int64(waitMs / 1000 + 30)))
             for message in answer.list("messages") { printJSON(message) }
         }
     }

@@ -54,7 +54,9 @@ struct SubscriptionsCommand: ParsableCommand {
         @Option(help: "earliest | latest (default latest).") var start: String?
         @Option(name: .customLong("header"), help: "A header sent with every delivery, Name=value (repeatable).")
         var headers: [String] = []
-        @Option(name: .customLong("filter-header"), help: "Deliver only messages with this header, name=value (repeatable).")
+        @Option(
+            name: .customLong("filter-header"), help: "Deliver only messages with this header, name=value (repeatable)."
+        )
         var filterHeaders: [String] = []
 
         func run() throws {
@@ -64,7 +66,9 @@ struct SubscriptionsCommand: ParsableCommand {
             if let maxAttempts { body.append("max_attempts", .number(JSONNumber(Int64(maxAttempts)))) }
             if let timeoutMs { body.append("timeout_ms", .number(JSONNumber(Int64(timeoutMs)))) }
             if let start { body.append("start", .string(start)) }
-            if !headers.isEmpty { body.append("headers", .object(try SubscriptionsCommand.pairs(headers, option: "--header"))) }
+            if !headers.isEmpty {
+                body.append("headers", .object(try SubscriptionsCommand.pairs(headers, option: "--header")))
+            }
             if !filterHeaders.isEmpty {
                 let filter = try SubscriptionsCommand.pairs(filterHeaders, option: "--filter-header")
                 body.append("filter", .object(JSONObject(pairs: [("headers", .object(filter))])))

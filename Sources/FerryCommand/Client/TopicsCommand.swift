@@ -16,7 +16,9 @@ struct TopicsCommand: ParsableCommand {
             if client.json { return printJSON(answer) }
             printTable(
                 ["NAME", "PARTITIONS", "MESSAGES", "BYTES"],
-                answer.list("topics").map { [$0.text("name"), $0.text("partition_count"), $0.text("messages"), $0.text("bytes")] })
+                answer.list("topics").map {
+                    [$0.text("name"), $0.text("partition_count"), $0.text("messages"), $0.text("bytes")]
+                })
         }
     }
 
@@ -58,11 +60,16 @@ struct TopicsCommand: ParsableCommand {
         func run() throws {
             let answer = try FerryClient(client).json("GET", "/v1/topics/" + FerryClient.encode(name))
             if client.json { return printJSON(answer) }
-            print("topic \(answer.text("name")), created_at \(answer.text("created_at")), config \(answer.text("config"))")
+            print(
+                "topic \(answer.text("name")), created_at \(answer.text("created_at")), config \(answer.text("config"))"
+            )
             printTable(
                 ["PARTITION", "START", "END", "BYTES", "SEGMENTS"],
                 answer.list("partitions").map {
-                    [$0.text("partition"), $0.text("start_offset"), $0.text("end_offset"), $0.text("bytes"), $0.text("segments")]
+                    [
+                        $0.text("partition"), $0.text("start_offset"), $0.text("end_offset"), $0.text("bytes"),
+                        $0.text("segments"),
+                    ]
                 })
         }
     }
@@ -111,7 +118,10 @@ struct GroupsCommand: ParsableCommand {
             printTable(
                 ["TOPIC", "PARTITION", "COMMITTED", "END", "LAG"],
                 answer.list("offsets").map {
-                    [$0.text("topic"), $0.text("partition"), $0.text("committed_offset"), $0.text("end_offset"), $0.text("lag")]
+                    [
+                        $0.text("topic"), $0.text("partition"), $0.text("committed_offset"), $0.text("end_offset"),
+                        $0.text("lag"),
+                    ]
                 })
         }
     }

@@ -68,7 +68,8 @@ struct OutputQueue {
             if count == 1 {
                 result = try chunks[0].withUnsafeBufferPointer { chunk throws(SystemError) in
                     try nonBlockingSyscall("send") {
-                        send(fd, chunk.baseAddress! + offset, chunk.count - offset, Int32(MSG_NOSIGNAL))  // queued chunks are never empty
+                        // Queued chunks are never empty.
+                        send(fd, chunk.baseAddress! + offset, chunk.count - offset, Int32(MSG_NOSIGNAL))
                     }
                 }
             } else {
@@ -129,7 +130,8 @@ struct OutputQueue {
         return try chunks[index].withUnsafeBufferPointer { chunk throws(SystemError) in
             let skip = index == 0 ? firstOffset : 0
             iovecs[index] = iovec(
-                iov_base: UnsafeMutableRawPointer(mutating: chunk.baseAddress! + skip), iov_len: chunk.count - skip)  // queued chunks are never empty
+                // Queued chunks are never empty.
+                iov_base: UnsafeMutableRawPointer(mutating: chunk.baseAddress! + skip), iov_len: chunk.count - skip)
             return try withIOVecs(chunks, index: index + 1, count: count, firstOffset: firstOffset, into: &iovecs, body)
         }
     }

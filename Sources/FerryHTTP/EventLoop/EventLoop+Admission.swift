@@ -21,7 +21,9 @@ extension EventLoop {
         let others = context.loops.withLock { loops in loops.compactMap(\.loop).filter { $0 !== self } }
         // Others first when one has been idle longer (an idle connection's deadline is its last use + the idle
         // timeout, on the same monotonic clock everywhere: the smallest is the oldest).
-        let byAge = others.sorted { $0.oldestIdleDeadline.load(ordering: .relaxed) < $1.oldestIdleDeadline.load(ordering: .relaxed) }
+        let byAge = others.sorted {
+            $0.oldestIdleDeadline.load(ordering: .relaxed) < $1.oldestIdleDeadline.load(ordering: .relaxed)
+        }
         for other in byAge {
             if let local, local.deadline <= other.oldestIdleDeadline.load(ordering: .relaxed) { break }
             var hint = other.idleHint.load(ordering: .relaxed)
@@ -61,7 +63,8 @@ extension EventLoop {
 
     private func closeIdle(_ oldest: Connection) {
         if context.logger.logLevel <= .debug {
-            context.logger.debug("closing an idle connection to admit a new one", metadata: ["peer": "\(oldest.remote)"])
+            context.logger.debug(
+                "closing an idle connection to admit a new one", metadata: ["peer": "\(oldest.remote)"])
         }
         close(oldest)
     }

@@ -68,7 +68,8 @@ extension EventLoop {
     /// none). Never headers (they may carry credentials).
     private func logAccess(_ connection: Connection, status: HTTPStatus, bytes: Int) {
         let micros = (context.clock.nanoseconds() &- connection.logStart) / 1000
-        let millis = "\(micros / 1000).\(String(repeating: "0", count: 3 - String(micros % 1000).count))\(micros % 1000)"
+        let millis =
+            "\(micros / 1000).\(String(repeating: "0", count: 3 - String(micros % 1000).count))\(micros % 1000)"
         context.logger.log(
             level: context.configuration.accessLogLevel, "request",
             metadata: [
@@ -134,7 +135,9 @@ extension EventLoop {
 
     /// Calls `callback` (on a Dispatch thread) once the stream's queued output is at most `threshold` bytes, or
     /// the stream is over (closed, finished): the producer's back-pressure.
-    func watchDrain(_ connection: Connection, sequence: UInt64, threshold: Int, _ callback: @escaping @Sendable () -> Void) {
+    func watchDrain(
+        _ connection: Connection, sequence: UInt64, threshold: Int, _ callback: @escaping @Sendable () -> Void
+    ) {
         guard connection.machine.isStreaming(sequence), connection.output.pendingBytes > threshold
         else {
             DispatchQueue.global().async(execute: callback)
@@ -145,7 +148,9 @@ extension EventLoop {
 
     /// Runs the drain watch whose threshold the output reached (or any, when `force`: the stream is over).
     func checkDrain(_ connection: Connection, force: Bool = false) {
-        guard let watch = connection.drainWatch, force || connection.output.pendingBytes <= watch.threshold else { return }
+        guard let watch = connection.drainWatch, force || connection.output.pendingBytes <= watch.threshold else {
+            return
+        }
         connection.drainWatch = nil
         DispatchQueue.global().async(execute: watch.callback)
     }

@@ -1,4 +1,5 @@
 import FerryJSON
+
 /// A JSON value for an extra member of a problem document (RFC 9457 §3.2 "extension members").
 public enum ProblemValue: Sendable, Equatable {
     case string(String)

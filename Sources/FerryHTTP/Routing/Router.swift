@@ -26,7 +26,8 @@ public struct Router: Sendable {
     /// whether the request may go on: nil lets the handler run, a response is sent instead of running it.
     /// Runs on the loop thread; must not block. The responder is only for notes such as
     /// ``HTTPResponder/noteRemoteUser(_:)``: answer by returning a response.
-    public typealias Admission = @Sendable (_ request: HTTPRequest, _ route: Route, _ responder: HTTPResponder) ->
+    public typealias Admission =
+        @Sendable (_ request: HTTPRequest, _ route: Route, _ responder: HTTPResponder) ->
         HTTPResponse?
 
     public private(set) var routes: [Route] = []

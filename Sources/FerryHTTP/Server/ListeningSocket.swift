@@ -10,7 +10,9 @@ enum ListeningSocket {
     /// Binds and listens on `host:port` (only binds when `backlog` is nil); returns the descriptor and the bound
     /// port (useful for port 0). With `shared` the socket joins an `SO_REUSEPORT` group (one listener per loop); without it the bind
     /// fails with `addressInUse` when any other socket listens there, whatever its options.
-    static func make(host: String, port: Int, backlog: Int32?, shared: Bool = true) throws(HTTPServerError) -> (Int32, Int) {
+    static func make(host: String, port: Int, backlog: Int32?, shared: Bool = true) throws(HTTPServerError) -> (
+        Int32, Int
+    ) {
         guard (0...65535).contains(port) else { throw .invalidPort(port) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One index file of the active segment (`.index` or `.timeindex`), kept current entry by entry.
 ///
@@ -48,10 +49,12 @@ struct ActiveIndexFile<Entry: IndexEntry> {
         defer { fd.close() }
         try fd.truncate(to: kept * Entry.size)
         let tail = Entry.encode(Array(entries[kept...]))
-        try tail.withUnsafeBytes { raw in Result { () throws(SystemError) in try fd.write(raw, at: kept * Entry.size) } }
-            .get()
-        return ActiveIndexFile(path: path, capacity: max(capacity, entries.count), count: entries.count,
-                               allocated: entries.count * Entry.size)
+        try tail.withUnsafeBytes { raw in Result { () throws(SystemError) in try fd.write(raw, at: kept * Entry.size) }
+        }
+        .get()
+        return ActiveIndexFile(
+            path: path, capacity: max(capacity, entries.count), count: entries.count,
+            allocated: entries.count * Entry.size)
     }
 
     /// Stores the entries of `entries` that the file does not hold yet (`entries` only ever grows by

@@ -20,8 +20,9 @@ struct ActiveIndexFiles {
 
     /// Creates (or empties) both files of a new segment.
     static func create(paths: SegmentPaths, capacity: Int) throws(SystemError) -> ActiveIndexFiles {
-        ActiveIndexFiles(offsets: try .create(path: paths.index, capacity: capacity),
-                         times: try .create(path: paths.timeIndex, capacity: capacity))
+        ActiveIndexFiles(
+            offsets: try .create(path: paths.index, capacity: capacity),
+            times: try .create(path: paths.timeIndex, capacity: capacity))
     }
 
     /// Takes over the files recovery read: keeps the first `keptOffsets`/`keptTimes` entries on disk (which

@@ -17,8 +17,10 @@ struct SegmentIndex: Equatable {
     /// Accounts for a batch appended at `position`: adds index entries at the batch start when at least
     /// `interval` bytes were appended since the previous entry.
     @inline(__always)
-    mutating func record(batchAt position: Int, relativeOffset: UInt32, length: Int, maxTimestamp batchMax: Int64,
-                         interval: Int) {
+    mutating func record(
+        batchAt position: Int, relativeOffset: UInt32, length: Int, maxTimestamp batchMax: Int64,
+        interval: Int
+    ) {
         if bytesSinceLastEntry >= interval {
             offsets.append(OffsetIndexEntry(relativeOffset: relativeOffset, position: UInt32(position)))
             if maxTimestamp != Int64.min, maxTimestamp > (times.last?.timestamp ?? Int64.min) {
@@ -84,7 +86,10 @@ struct SegmentIndex: Equatable {
         index.offsets.reserveCapacity(offsets.count)
         for entry in offsets {
             if let last = index.offsets.last,
-               entry.relativeOffset <= last.relativeOffset || entry.position <= last.position { break }
+                entry.relativeOffset <= last.relativeOffset || entry.position <= last.position
+            {
+                break
+            }
             if entry.position == 0 || Int(entry.position) >= segmentSize { break }
             index.offsets.append(entry)
         }
@@ -93,11 +98,16 @@ struct SegmentIndex: Equatable {
         var cursor = 0
         for entry in times {
             if let last = index.times.last,
-               entry.relativeOffset <= last.relativeOffset || entry.timestamp <= last.timestamp { break }
+                entry.relativeOffset <= last.relativeOffset || entry.timestamp <= last.timestamp
+            {
+                break
+            }
             while cursor < index.offsets.count && index.offsets[cursor].relativeOffset < entry.relativeOffset {
                 cursor += 1
             }
-            guard cursor < index.offsets.count, index.offsets[cursor].relativeOffset == entry.relativeOffset else { break }
+            guard cursor < index.offsets.count, index.offsets[cursor].relativeOffset == entry.relativeOffset else {
+                break
+            }
             index.times.append(entry)
         }
         index.maxTimestamp = index.times.last?.timestamp ?? Int64.min

@@ -18,8 +18,9 @@ extension LogManager {
             }
             if exists { throw LogError.topicExists(name) }
             let directory = topicsDirectory + "/" + name
-            let metadata = TopicManifest(name: name, partitionCount: partitions, configuration: configuration,
-                                         createdAt: environment.clock(), attributes: attributes)
+            let metadata = TopicManifest(
+                name: name, partitionCount: partitions, configuration: configuration,
+                createdAt: environment.clock(), attributes: attributes)
             do throws(SystemError) {
                 try FileSystem.removeTree(directory)  // leftovers of a crashed creation
                 try FileSystem.createDirectory(directory)
@@ -50,8 +51,9 @@ extension LogManager {
             }
             if count == topic.metadata.partitionCount { return topic.metadata }
             let directory = topicsDirectory + "/" + name
-            let added = try openPartitions(directory: directory, range: topic.metadata.partitionCount..<count,
-                                           configuration: topic.metadata.configuration)
+            let added = try openPartitions(
+                directory: directory, range: topic.metadata.partitionCount..<count,
+                configuration: topic.metadata.configuration)
             topic.metadata.partitionCount = count
             let bytes = try topic.metadata.encoded()
             do throws(SystemError) {
@@ -112,13 +114,17 @@ extension LogManager {
         }
     }
 
-    private func openPartitions(directory: String, range: Range<Int>, configuration: LogConfiguration) throws(LogError) -> [PartitionLog] {
+    private func openPartitions(directory: String, range: Range<Int>, configuration: LogConfiguration) throws(LogError)
+        -> [PartitionLog]
+    {
         var logs: [PartitionLog] = []
         logs.reserveCapacity(range.count)
         do {
             for number in range {
-                logs.append(try PartitionLog.open(directory: directory + "/\(number)", configuration: configuration,
-                                                  environment: environment))
+                logs.append(
+                    try PartitionLog.open(
+                        directory: directory + "/\(number)", configuration: configuration,
+                        environment: environment))
             }
             try? FileSystem.syncDirectory(directory)
         } catch {

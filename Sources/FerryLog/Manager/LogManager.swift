@@ -56,8 +56,9 @@ public final class LogManager: Sendable {
         clock: @escaping @Sendable () -> Int64 = { WallClock.milliseconds() }
     ) throws(LogError) {
         self.dataDirectory = dataDirectory
-        let environment = LogEnvironment(maxMappedSegments: maxMappedSegments, flusherThreads: flusherThreads,
-                                         clock: clock)
+        let environment = LogEnvironment(
+            maxMappedSegments: maxMappedSegments, flusherThreads: flusherThreads,
+            clock: clock)
         self.environment = environment
         var report = StartupReport()
         var topics: [String: Topic] = [:]
@@ -68,15 +69,17 @@ public final class LogManager: Sendable {
                 let directory = dataDirectory + "/topics/" + name
                 guard FileSystem.isDirectory(directory) else { continue }
                 guard TopicManifest.isValidName(name), let bytes = try FileSystem.readFile(directory + "/topic.json"),
-                      let metadata = TopicManifest.decode(bytes), metadata.name == name else {
+                    let metadata = TopicManifest.decode(bytes), metadata.name == name
+                else {
                     report.skippedDirectories.append(name)
                     continue
                 }
                 var partitions: [PartitionLog] = []
                 for number in 0..<metadata.partitionCount {
-                    let log = try PartitionLog.open(directory: directory + "/\(number)",
-                                                    configuration: metadata.configuration, environment: environment,
-                                                    synchronizeRecoveredData: false)
+                    let log = try PartitionLog.open(
+                        directory: directory + "/\(number)",
+                        configuration: metadata.configuration, environment: environment,
+                        synchronizeRecoveredData: false)
                     report.segments += log.recoveryReport.segmentCount
                     report.checkedSegments += 1
                     report.truncatedBytes += log.recoveryReport.truncatedBytes
@@ -106,7 +109,9 @@ public final class LogManager: Sendable {
     }
 
     /// The names of all topics, sorted (code-point order).
-    public var topicNames: [String] { state.withLock { $0.topics.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } } }
+    public var topicNames: [String] {
+        state.withLock { $0.topics.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+    }
 
     /// A topic's metadata, or nil.
     public func topic(_ name: String) -> TopicManifest? { state.withLock { $0.topics[name]?.metadata } }
@@ -114,7 +119,9 @@ public final class LogManager: Sendable {
     /// One partition's log, or nil when the topic or partition does not exist.
     public func partition(topic: String, partition: Int) -> PartitionLog? {
         state.withLock { state in
-            guard let entry = state.topics[topic], partition >= 0, partition < entry.partitions.count else { return nil }
+            guard let entry = state.topics[topic], partition >= 0, partition < entry.partitions.count else {
+                return nil
+            }
             return entry.partitions[partition]
         }
     }

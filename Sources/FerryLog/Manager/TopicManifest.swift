@@ -14,8 +14,10 @@ public struct TopicManifest: Sendable, Equatable, Codable {
     public var createdAt: Int64
     public var attributes: [String: String]
 
-    public init(name: String, partitionCount: Int, configuration: LogConfiguration, createdAt: Int64,
-                attributes: [String: String] = [:]) {
+    public init(
+        name: String, partitionCount: Int, configuration: LogConfiguration, createdAt: Int64,
+        attributes: [String: String] = [:]
+    ) {
         self.name = name
         self.partitionCount = partitionCount
         self.configuration = configuration

@@ -60,14 +60,17 @@ extension PartitionLog {
             try prepareRoom(&state, size: size, count: count)
             let position = state.active.written
             let baseOffset = state.active.nextOffset
-            let timestamps = RecordBatchEncoder.encode(records, baseOffset: baseOffset, size: size,
-                                                       into: state.active.region.base + position)
-            state.active.recordBatch(at: position, relativeOffset: UInt32(baseOffset - state.active.baseOffset),
-                                     length: size, maxTimestamp: timestamps.max, interval: interval)
+            let timestamps = RecordBatchEncoder.encode(
+                records, baseOffset: baseOffset, size: size,
+                into: state.active.region.base + position)
+            state.active.recordBatch(
+                at: position, relativeOffset: UInt32(baseOffset - state.active.baseOffset),
+                length: size, maxTimestamp: timestamps.max, interval: interval)
             state.active.written = position + size
             state.active.nextOffset = baseOffset + count
-            let result = AppendResult(baseOffset: baseOffset, lastOffset: baseOffset + count - 1,
-                                      firstTimestamp: timestamps.first, maxTimestamp: timestamps.max)
+            let result = AppendResult(
+                baseOffset: baseOffset, lastOffset: baseOffset + count - 1,
+                firstTimestamp: timestamps.first, maxTimestamp: timestamps.max)
             let wakeups = state.appendWaiters.isEmpty ? nil : state.takeSatisfiedAppendWaiters()
             var schedule = false
             if policy != .never {
@@ -100,7 +103,8 @@ extension PartitionLog {
         if active.written > 0 {
             // The mapping's capacity counts too: a segment created before `segmentBytes` grew (a topic config
             // change) is as large as it was made, and is rolled when full.
-            var mustRoll = active.written + size > configuration.segmentBytes
+            var mustRoll =
+                active.written + size > configuration.segmentBytes
                 || active.written + size > active.region.length
                 || active.nextOffset + count - active.baseOffset > Int64(UInt32.max)
             if !mustRoll, let maximumAge = configuration.segmentMilliseconds {
@@ -118,9 +122,10 @@ extension PartitionLog {
     /// failure (full disk) leaves everything as it was. The sealed segment's index files are final (trimmed)
     /// before this returns; its sync is left to the flusher.
     func roll(_ state: inout PartitionState) throws(LogError) {
-        let next = try ActiveSegment.create(directory: directory, baseOffset: state.active.nextOffset,
-                                            capacity: state.configuration.segmentBytes,
-                                            indexInterval: state.configuration.indexIntervalBytes, now: environment.clock())
+        let next = try ActiveSegment.create(
+            directory: directory, baseOffset: state.active.nextOffset,
+            capacity: state.configuration.segmentBytes,
+            indexInterval: state.configuration.indexIntervalBytes, now: environment.clock())
         var old = state.active
         let sealed = old.seal()
         state.closed.append(sealed)

@@ -41,10 +41,13 @@ extension PartitionLog: FlushTarget {
             state.flushQueued = false
             let seals = state.pendingSeals
             state.pendingSeals = []
-            let directory = state.directoryGeneration > state.syncedDirectoryGeneration ? state.directoryGeneration : nil
-            return (seals: seals, directory: directory, region: state.active.region, base: state.active.baseOffset,
-                    from: state.active.syncedPosition, to: state.active.written, target: state.active.nextOffset,
-                    released: state.active.releasedPosition, failure: state.failure)
+            let directory =
+                state.directoryGeneration > state.syncedDirectoryGeneration ? state.directoryGeneration : nil
+            return (
+                seals: seals, directory: directory, region: state.active.region, base: state.active.baseOffset,
+                from: state.active.syncedPosition, to: state.active.written, target: state.active.nextOffset,
+                released: state.active.releasedPosition, failure: state.failure
+            )
         }
         if let failure = snapshot.failure { return ([], failure, false) }
         var failure: SystemError?
@@ -71,7 +74,9 @@ extension PartitionLog: FlushTarget {
         return state.withLock { state in
             if let failure {
                 state.failure = state.failure ?? failure
-                let failed = state.durabilityWaiters.map { ($0, Result<AppendResult, LogError>.failure(.flushFailed(failure))) }
+                let failed = state.durabilityWaiters.map {
+                    ($0, Result<AppendResult, LogError>.failure(.flushFailed(failure)))
+                }
                 state.durabilityWaiters = []
                 return (failed, failure, false)
             }
@@ -86,8 +91,11 @@ extension PartitionLog: FlushTarget {
             if snapshot.to > snapshot.from || !snapshot.seals.isEmpty { state.syncCount += 1 }
             var done = 0
             while done < state.durabilityWaiters.count
-                && state.durabilityWaiters[done].result.lastOffset < state.flushedOffset { done += 1 }
-            let completed = state.durabilityWaiters.prefix(done).map { ($0, Result<AppendResult, LogError>.success($0.result)) }
+                && state.durabilityWaiters[done].result.lastOffset < state.flushedOffset
+            { done += 1 }
+            let completed = state.durabilityWaiters.prefix(done).map {
+                ($0, Result<AppendResult, LogError>.success($0.result))
+            }
             state.durabilityWaiters.removeFirst(done)
             var requeue = false
             if !state.durabilityWaiters.isEmpty && !state.flushQueued {

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension PartitionLog {
     /// Opens (creating if needed) the partition log in `directory` and recovers it.
@@ -44,13 +45,16 @@ extension PartitionLog {
         baseOffsets.sort()
         let now = environment.clock()
         guard let lastBase = baseOffsets.last else {
-            let active = try ActiveSegment.create(directory: directory, baseOffset: 0,
-                                                  capacity: configuration.segmentBytes,
-                                                  indexInterval: configuration.indexIntervalBytes, now: now)
-            let state = PartitionState(configuration: configuration, closed: [], active: active, logStartOffset: 0,
-                                       flushedOffset: 0, closedBytes: 0)
-            let report = RecoveryReport(segmentCount: 1, validBytes: 0, truncatedBytes: 0, rebuiltIndex: false,
-                                        nextOffset: 0, scannedBytes: 0, droppedIndexEntries: 0)
+            let active = try ActiveSegment.create(
+                directory: directory, baseOffset: 0,
+                capacity: configuration.segmentBytes,
+                indexInterval: configuration.indexIntervalBytes, now: now)
+            let state = PartitionState(
+                configuration: configuration, closed: [], active: active, logStartOffset: 0,
+                flushedOffset: 0, closedBytes: 0)
+            let report = RecoveryReport(
+                segmentCount: 1, validBytes: 0, truncatedBytes: 0, rebuiltIndex: false,
+                nextOffset: 0, scannedBytes: 0, droppedIndexEntries: 0)
             return PartitionLog(directory: directory, environment: environment, state: state, report: report)
         }
         var closed: [Segment] = []
@@ -72,7 +76,8 @@ extension PartitionLog {
         var fullReport = report
         fullReport.segmentCount = closed.count + 1
         let state = PartitionState(
-            configuration: configuration, closed: closed, active: active, logStartOffset: closed.first?.baseOffset ?? lastBase,
+            configuration: configuration, closed: closed, active: active,
+            logStartOffset: closed.first?.baseOffset ?? lastBase,
             flushedOffset: active.nextOffset, closedBytes: closedBytes)
         return PartitionLog(directory: directory, environment: environment, state: state, report: fullReport)
     }
@@ -97,9 +102,10 @@ extension PartitionLog {
             if fileSize > 0 {
                 let region = try MappedRegion(descriptor: fd, length: fileSize, writable: false)
                 let base = UnsafeRawPointer(region.base)
-                recovered = try ActiveIndexRecovery.load(paths: paths, log: base, size: fileSize,
-                                                         segmentBaseOffset: baseOffset,
-                                                         indexInterval: configuration.indexIntervalBytes)
+                recovered = try ActiveIndexRecovery.load(
+                    paths: paths, log: base, size: fileSize,
+                    segmentBaseOffset: baseOffset,
+                    indexInterval: configuration.indexIntervalBytes)
                 index = recovered.index
                 (validEnd, nextOffset) = LogRecovery.scan(
                     base, limit: fileSize, from: recovered.resumePosition, expectedOffset: recovered.resumeOffset,
@@ -112,7 +118,8 @@ extension PartitionLog {
                 if validEnd == fileSize {
                     allocated = fileSize
                 } else if garbage == 0 && fileSize <= capacity,
-                          (try? fd.allocate(offset: validEnd, length: fileSize - validEnd)) != nil {
+                    (try? fd.allocate(offset: validEnd, length: fileSize - validEnd)) != nil
+                {
                     allocated = fileSize
                 } else {
                     try fd.truncate(to: validEnd)
@@ -136,10 +143,11 @@ extension PartitionLog {
         // A rebuild: no entry of the files was usable and the whole segment was scanned, finding entries the
         // files lacked, or replacing entries they had wrong.
         let rebuilt = recovered.verifiedFrom == 0 && (!index.offsets.isEmpty || recovered.droppedEntries > 0)
-        let report = RecoveryReport(segmentCount: 1, validBytes: validEnd, truncatedBytes: garbage,
-                                    rebuiltIndex: rebuilt, nextOffset: nextOffset,
-                                    scannedBytes: validEnd - recovered.verifiedFrom,
-                                    droppedIndexEntries: recovered.droppedEntries)
+        let report = RecoveryReport(
+            segmentCount: 1, validBytes: validEnd, truncatedBytes: garbage,
+            rebuiltIndex: rebuilt, nextOffset: nextOffset,
+            scannedBytes: validEnd - recovered.verifiedFrom,
+            droppedIndexEntries: recovered.droppedEntries)
         return (active, report)
     }
 }

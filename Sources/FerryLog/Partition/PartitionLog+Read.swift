@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The batch a read last stopped in: `(segment base, batch base offset, byte position)`. Segments are
 /// append-only and never rewritten in place, so a batch's position stays valid as long as its segment exists
@@ -35,7 +36,8 @@ extension PartitionLog {
     /// `offset == nextOffset` returns no records. Throws ``LogError/offsetOutOfRange(requested:logStartOffset:nextOffset:)``
     /// below the log start or above the end, and ``LogError/corruptBatch(segmentBaseOffset:position:)`` when
     /// the first batch to return fails its checks (a corrupt record is never returned; records before it are).
-    public func read(from offset: Int64, maxRecords: Int = 1000, maxBytes: Int = Int.max) throws(LogError) -> ReadBatch {
+    public func read(from offset: Int64, maxRecords: Int = 1000, maxBytes: Int = Int.max) throws(LogError) -> ReadBatch
+    {
         var records: [ReadRecord] = []
         records.reserveCapacity(min(max(maxRecords, 0), 1024))
         var current = offset
@@ -51,22 +53,25 @@ extension PartitionLog {
                 if first {
                     bounds = (state.logStartOffset, state.active.nextOffset)
                     if offset < state.logStartOffset || offset > state.active.nextOffset {
-                        throw LogError.offsetOutOfRange(requested: offset, logStartOffset: state.logStartOffset,
-                                                        nextOffset: state.active.nextOffset)
+                        throw LogError.offsetOutOfRange(
+                            requested: offset, logStartOffset: state.logStartOffset,
+                            nextOffset: state.active.nextOffset)
                     }
                 }
                 if current >= state.active.nextOffset { return .end }
                 if current >= state.active.baseOffset {
                     let relative = UInt32(current - state.active.baseOffset)
-                    return .active(region: state.active.region, limit: state.active.written,
-                                   start: state.active.index.floorPosition(forRelativeOffset: relative),
-                                   base: state.active.baseOffset, trustedFrom: state.active.trustedFrom)
+                    return .active(
+                        region: state.active.region, limit: state.active.written,
+                        start: state.active.index.floorPosition(forRelativeOffset: relative),
+                        base: state.active.baseOffset, trustedFrom: state.active.trustedFrom)
                 }
                 guard let index = state.closedSegmentIndex(containing: current), current >= state.logStartOffset else {
                     // Deleted by retention since the previous iteration.
                     if first {
-                        throw LogError.offsetOutOfRange(requested: offset, logStartOffset: state.logStartOffset,
-                                                        nextOffset: state.active.nextOffset)
+                        throw LogError.offsetOutOfRange(
+                            requested: offset, logStartOffset: state.logStartOffset,
+                            nextOffset: state.active.nextOffset)
                     }
                     return .end
                 }
@@ -76,21 +81,26 @@ extension PartitionLog {
             first = false
             switch source {
             case .end:
-                return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
+                return ReadBatch(
+                    records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
             case .active(let region, let limit, let start, let base, let trustedFrom):
                 do {
-                    if try scan(region: region, limit: limit,
-                             from: hint.start(segmentBase: base, offset: current, indexFloor: start),
-                             segmentBase: base, endOffset: nil, trustedFrom: trustedFrom, hint: &hint,
-                             current: &current, records: &records, bytes: &bytes, maxRecords: maxRecords,
-                             maxBytes: maxBytes) {
-                        return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
-                                         logEndOffset: bounds.end)
+                    if try scan(
+                        region: region, limit: limit,
+                        from: hint.start(segmentBase: base, offset: current, indexFloor: start),
+                        segmentBase: base, endOffset: nil, trustedFrom: trustedFrom, hint: &hint,
+                        current: &current, records: &records, bytes: &bytes, maxRecords: maxRecords,
+                        maxBytes: maxBytes)
+                    {
+                        return ReadBatch(
+                            records: records, nextOffset: current, logStartOffset: bounds.start,
+                            logEndOffset: bounds.end)
                     }
                 } catch {
                     if records.isEmpty { throw error }
-                    return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
-                                     logEndOffset: bounds.end)
+                    return ReadBatch(
+                        records: records, nextOffset: current, logStartOffset: bounds.start,
+                        logEndOffset: bounds.end)
                 }
             case .closed(let segment, let endOffset):
                 let view: SegmentView
@@ -100,11 +110,13 @@ extension PartitionLog {
                     // The files vanished under us: retention deleted the segment.
                     if case .io(let system) = error, system.errno == ENOENT {
                         if wasFirst {
-                            throw LogError.offsetOutOfRange(requested: offset, logStartOffset: logStartOffset,
-                                                            nextOffset: nextOffset)
+                            throw LogError.offsetOutOfRange(
+                                requested: offset, logStartOffset: logStartOffset,
+                                nextOffset: nextOffset)
                         }
-                        return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
-                                         logEndOffset: bounds.end)
+                        return ReadBatch(
+                            records: records, nextOffset: current, logStartOffset: bounds.start,
+                            logEndOffset: bounds.end)
                     }
                     throw error
                 }
@@ -114,18 +126,22 @@ extension PartitionLog {
                 let relative = UInt32(current - segment.baseOffset)
                 let floor = view.index.floorPosition(forRelativeOffset: relative)
                 do {
-                    if try scan(region: region, limit: view.size,
-                             from: hint.start(segmentBase: segment.baseOffset, offset: current, indexFloor: floor),
-                             segmentBase: segment.baseOffset, endOffset: endOffset, trustedFrom: view.trustedFrom,
-                             hint: &hint, current: &current,
-                             records: &records, bytes: &bytes, maxRecords: maxRecords, maxBytes: maxBytes) {
-                        return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
-                                         logEndOffset: bounds.end)
+                    if try scan(
+                        region: region, limit: view.size,
+                        from: hint.start(segmentBase: segment.baseOffset, offset: current, indexFloor: floor),
+                        segmentBase: segment.baseOffset, endOffset: endOffset, trustedFrom: view.trustedFrom,
+                        hint: &hint, current: &current,
+                        records: &records, bytes: &bytes, maxRecords: maxRecords, maxBytes: maxBytes)
+                    {
+                        return ReadBatch(
+                            records: records, nextOffset: current, logStartOffset: bounds.start,
+                            logEndOffset: bounds.end)
                     }
                 } catch {
                     if records.isEmpty { throw error }
-                    return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start,
-                                     logEndOffset: bounds.end)
+                    return ReadBatch(
+                        records: records, nextOffset: current, logStartOffset: bounds.start,
+                        logEndOffset: bounds.end)
                 }
             }
         }
@@ -143,7 +159,8 @@ extension PartitionLog {
         let base = UnsafeRawPointer(region.base)
         var position = start
         while position < limit {
-            guard let header = RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: false) else {
+            guard let header = RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: false)
+            else {
                 throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position)
             }
             if header.nextOffset <= current {
@@ -151,23 +168,26 @@ extension PartitionLog {
                 continue
             }
             guard header.baseOffset <= current,
-                  position >= trustedFrom
+                position >= trustedFrom
                     || RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: true) != nil
             else { throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position) }
             var full = false
             var next = current
             hint = ReadHint(segmentBase: segmentBase, batchBase: header.baseOffset, position: position)
             try RecordBatchDecoder.forEachRecord(in: header, at: position, base: base, segmentBaseOffset: segmentBase) {
-                pointer, offset, timestamp, keyLength, valueLength, headerCount, isRawValue, size throws(LogError) -> Bool in
+                pointer, offset, timestamp, keyLength, valueLength, headerCount, isRawValue, size throws(LogError)
+                    -> Bool in
                 if offset < next { return true }
                 let payload = max(0, Int(keyLength)) + max(0, Int(valueLength))
                 if !records.isEmpty && bytes + payload > maxBytes {
                     full = true
                     return false
                 }
-                records.append(ReadRecord(owner: region, pointer: pointer, offset: offset, timestamp: timestamp,
-                                          keyLength: keyLength, valueLength: valueLength, headerCount: headerCount,
-                                          isRawValue: isRawValue, size: size))
+                records.append(
+                    ReadRecord(
+                        owner: region, pointer: pointer, offset: offset, timestamp: timestamp,
+                        keyLength: keyLength, valueLength: valueLength, headerCount: headerCount,
+                        isRawValue: isRawValue, size: size))
                 next = offset + 1
                 bytes += payload
                 if records.count >= maxRecords || bytes >= maxBytes {
@@ -192,8 +212,10 @@ extension PartitionLog {
         let (closed, activeRegion, activeLimit, activeIndex, activeBase, end) = try state.withLock {
             state throws(LogError) in
             if state.isClosed { throw LogError.closed }
-            return (state.closed, state.active.region, state.active.written, state.active.index,
-                    state.active.baseOffset, state.active.nextOffset)
+            return (
+                state.closed, state.active.region, state.active.written, state.active.index,
+                state.active.baseOffset, state.active.nextOffset
+            )
         }
         let indexInterval = configuration.indexIntervalBytes
         for segment in closed {
@@ -201,14 +223,18 @@ extension PartitionLog {
             guard maximum >= timestamp else { continue }
             let view = try segment.view(cache: environment.cache, indexInterval: indexInterval)
             if let region = view.region,
-               let found = try Self.findTimestamp(timestamp, region: region, limit: view.size, index: view.index,
-                                                  segmentBase: segment.baseOffset) {
+                let found = try Self.findTimestamp(
+                    timestamp, region: region, limit: view.size, index: view.index,
+                    segmentBase: segment.baseOffset)
+            {
                 return found
             }
         }
         if activeIndex.maxTimestamp >= timestamp,
-           let found = try Self.findTimestamp(timestamp, region: activeRegion, limit: activeLimit, index: activeIndex,
-                                              segmentBase: activeBase) {
+            let found = try Self.findTimestamp(
+                timestamp, region: activeRegion, limit: activeLimit, index: activeIndex,
+                segmentBase: activeBase)
+        {
             return found
         }
         return end
@@ -221,11 +247,14 @@ extension PartitionLog {
         var position = index.floorPosition(forRelativeOffset: index.scanStart(forTimestamp: timestamp))
         while let header = RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: false) {
             if header.maxTimestamp >= timestamp {
-                guard RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: true) != nil else {
+                guard RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: true) != nil
+                else {
                     throw LogError.corruptBatch(segmentBaseOffset: segmentBase, position: position)
                 }
                 var found: Int64?
-                try RecordBatchDecoder.forEachRecord(in: header, at: position, base: base, segmentBaseOffset: segmentBase) {
+                try RecordBatchDecoder.forEachRecord(
+                    in: header, at: position, base: base, segmentBaseOffset: segmentBase
+                ) {
                     _, offset, recordTimestamp, _, _, _, _, _ throws(LogError) -> Bool in
                     if recordTimestamp >= timestamp {
                         found = offset

@@ -85,7 +85,8 @@ public final class PartitionLog: Sendable {
     /// If that is already true, calls it right away on this thread. Otherwise it runs on the appending thread
     /// right after the append that satisfies it (outside the lock); it must not block. Costs no thread.
     @discardableResult
-    public func notifyWhenAppended(after offset: Int64, _ callback: @escaping @Sendable () -> Void) -> AppendWaiterToken {
+    public func notifyWhenAppended(after offset: Int64, _ callback: @escaping @Sendable () -> Void) -> AppendWaiterToken
+    {
         let token: AppendWaiterToken? = state.withLock { state in
             if state.isClosed || state.active.nextOffset > offset { return nil }
             let id = state.nextWaiterID

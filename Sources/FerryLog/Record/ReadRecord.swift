@@ -20,7 +20,8 @@ public struct RecordBytes: RandomAccessCollection, Sendable, Equatable, Hashable
 
     public subscript(position: Int) -> UInt8 {
         precondition(position >= 0 && position < count, "RecordBytes index \(position) out of 0..<\(count)")
-        return UnsafeRawPointer(bitPattern: address)!.load(fromByteOffset: position, as: UInt8.self)  // address: a live mapping, never 0
+        // `address` is a live mapping, never 0.
+        return UnsafeRawPointer(bitPattern: address)!.load(fromByteOffset: position, as: UInt8.self)
     }
 
     /// Calls `body` with the bytes in place. The pointer must not escape `body`.
@@ -72,8 +73,10 @@ public struct ReadRecord: Sendable, CustomStringConvertible {
     /// The encoded size of the record in the log (header, key, value and headers).
     public let sizeInBytes: Int
 
-    init(owner: MappedRegion, pointer: UnsafeRawPointer, offset: Int64, timestamp: Int64,
-         keyLength: Int32, valueLength: Int32, headerCount: Int, isRawValue: Bool, size: Int) {
+    init(
+        owner: MappedRegion, pointer: UnsafeRawPointer, offset: Int64, timestamp: Int64,
+        keyLength: Int32, valueLength: Int32, headerCount: Int, isRawValue: Bool, size: Int
+    ) {
         self.owner = owner
         self.address = UInt(bitPattern: pointer)
         self.offset = offset
@@ -85,12 +88,16 @@ public struct ReadRecord: Sendable, CustomStringConvertible {
         self.sizeInBytes = size
     }
 
-    private var pointer: UnsafeRawPointer { UnsafeRawPointer(bitPattern: address)! }  // address: a live mapping, never 0
+    // `address` is a live mapping, never 0.
+    private var pointer: UnsafeRawPointer { UnsafeRawPointer(bitPattern: address)! }
 
     /// The key (nil: the record has no key; empty: an empty key).
     public var key: RecordBytes? {
-        keyLength < 0 ? nil : RecordBytes(owner: owner, pointer: pointer + RecordBatchFormat.recordHeaderSize,
-                                           count: Int(keyLength))
+        keyLength < 0
+            ? nil
+            : RecordBytes(
+                owner: owner, pointer: pointer + RecordBatchFormat.recordHeaderSize,
+                count: Int(keyLength))
     }
 
     /// The value (nil: a tombstone; empty: an empty value).
@@ -111,7 +118,8 @@ public struct ReadRecord: Sendable, CustomStringConvertible {
         let base = pointer
         for _ in 0..<headerCount {
             let nameLength = Int(base.u16(cursor))
-            let name = String(decoding: UnsafeRawBufferPointer(start: base + cursor + 2, count: nameLength), as: UTF8.self)
+            let name = String(
+                decoding: UnsafeRawBufferPointer(start: base + cursor + 2, count: nameLength), as: UTF8.self)
             cursor += 2 + nameLength
             let length = Int(base.u32(cursor))
             result.append((name, RecordBytes(owner: owner, pointer: base + cursor + 4, count: length)))

@@ -24,10 +24,10 @@ enum RecordBatchDecoder {
         let length = Int(batch.u32(RecordBatchFormat.lengthOffset))
         let count = Int(batch.u32(RecordBatchFormat.recordCountOffset))
         guard length >= RecordBatchFormat.batchHeaderSize + RecordBatchFormat.recordHeaderSize,
-              length <= limit - position,
-              count >= 1,
-              count <= (length - RecordBatchFormat.batchHeaderSize) / RecordBatchFormat.recordHeaderSize,
-              batch.load(fromByteOffset: RecordBatchFormat.magicOffset, as: UInt8.self) == RecordBatchFormat.magic
+            length <= limit - position,
+            count >= 1,
+            count <= (length - RecordBatchFormat.batchHeaderSize) / RecordBatchFormat.recordHeaderSize,
+            batch.load(fromByteOffset: RecordBatchFormat.magicOffset, as: UInt8.self) == RecordBatchFormat.magic
         else { return nil }
         if verifyChecksum {
             let stored = batch.u32(RecordBatchFormat.crcOffset)
@@ -49,8 +49,10 @@ enum RecordBatchDecoder {
     @inline(__always)
     static func forEachRecord(
         in header: BatchHeader, at position: Int, base: UnsafeRawPointer, segmentBaseOffset: Int64,
-        _ body: (_ record: UnsafeRawPointer, _ offset: Int64, _ timestamp: Int64, _ keyLength: Int32,
-                 _ valueLength: Int32, _ headerCount: Int, _ isRawValue: Bool, _ size: Int) throws(LogError) -> Bool
+        _ body: (
+            _ record: UnsafeRawPointer, _ offset: Int64, _ timestamp: Int64, _ keyLength: Int32,
+            _ valueLength: Int32, _ headerCount: Int, _ isRawValue: Bool, _ size: Int
+        ) throws(LogError) -> Bool
     ) throws(LogError) {
         let end = position + header.length
         var cursor = position + RecordBatchFormat.batchHeaderSize
@@ -67,12 +69,13 @@ enum RecordBatchDecoder {
             let isRawValue = header.recordsHaveFlags && countField & RecordBatchFormat.rawValueFlag != 0
             let headerCount = Int(header.recordsHaveFlags ? countField & ~RecordBatchFormat.rawValueFlag : countField)
             guard size >= RecordBatchFormat.recordHeaderSize, size <= end - cursor, delta == index,
-                  keyLength >= -1, valueLength >= -1,
-                  RecordBatchFormat.recordHeaderSize + max(0, Int(keyLength)) + max(0, Int(valueLength)) <= size,
-                  headersFit(record, size: size, keyLength: keyLength, valueLength: valueLength, count: headerCount)
+                keyLength >= -1, valueLength >= -1,
+                RecordBatchFormat.recordHeaderSize + max(0, Int(keyLength)) + max(0, Int(valueLength)) <= size,
+                headersFit(record, size: size, keyLength: keyLength, valueLength: valueLength, count: headerCount)
             else { throw LogError.corruptBatch(segmentBaseOffset: segmentBaseOffset, position: position) }
-            let keepGoing = try body(record, header.baseOffset + Int64(index), record.i64(8), keyLength, valueLength,
-                                     headerCount, isRawValue, size)
+            let keepGoing = try body(
+                record, header.baseOffset + Int64(index), record.i64(8), keyLength, valueLength,
+                headerCount, isRawValue, size)
             if !keepGoing { return }
             cursor += size
         }

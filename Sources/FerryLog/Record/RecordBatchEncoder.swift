@@ -115,7 +115,9 @@ enum RecordBatchEncoder {
     }
 
     @inline(__always)
-    private static func copy(_ range: Range<Int>, from bytes: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer) {
+    private static func copy(
+        _ range: Range<Int>, from bytes: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer
+    ) {
         guard !range.isEmpty, let base = bytes.baseAddress else { return }
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "RecordSource range outside its bytes")
         destination.copyMemory(from: base + range.lowerBound, byteCount: range.count)

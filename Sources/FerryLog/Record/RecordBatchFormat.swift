@@ -60,16 +60,32 @@ public enum RecordBatchFormat {
 
 /// Little-endian loads and stores at unaligned byte offsets (records are not aligned).
 extension UnsafeRawPointer {
-    @inline(__always) func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-    @inline(__always) func u16(_ at: Int) -> UInt16 { UInt16(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
-    @inline(__always) func i32(_ at: Int) -> Int32 { Int32(littleEndian: loadUnaligned(fromByteOffset: at, as: Int32.self)) }
-    @inline(__always) func i64(_ at: Int) -> Int64 { Int64(littleEndian: loadUnaligned(fromByteOffset: at, as: Int64.self)) }
+    @inline(__always) func u32(_ at: Int) -> UInt32 {
+        UInt32(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self))
+    }
+    @inline(__always) func u16(_ at: Int) -> UInt16 {
+        UInt16(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self))
+    }
+    @inline(__always) func i32(_ at: Int) -> Int32 {
+        Int32(littleEndian: loadUnaligned(fromByteOffset: at, as: Int32.self))
+    }
+    @inline(__always) func i64(_ at: Int) -> Int64 {
+        Int64(littleEndian: loadUnaligned(fromByteOffset: at, as: Int64.self))
+    }
 }
 
 extension UnsafeMutableRawPointer {
-    @inline(__always) func put(_ value: UInt32, _ at: Int) { storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt32.self) }
-    @inline(__always) func put(_ value: UInt16, _ at: Int) { storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt16.self) }
-    @inline(__always) func put(_ value: Int32, _ at: Int) { storeBytes(of: value.littleEndian, toByteOffset: at, as: Int32.self) }
-    @inline(__always) func put(_ value: Int64, _ at: Int) { storeBytes(of: value.littleEndian, toByteOffset: at, as: Int64.self) }
+    @inline(__always) func put(_ value: UInt32, _ at: Int) {
+        storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt32.self)
+    }
+    @inline(__always) func put(_ value: UInt16, _ at: Int) {
+        storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt16.self)
+    }
+    @inline(__always) func put(_ value: Int32, _ at: Int) {
+        storeBytes(of: value.littleEndian, toByteOffset: at, as: Int32.self)
+    }
+    @inline(__always) func put(_ value: Int64, _ at: Int) {
+        storeBytes(of: value.littleEndian, toByteOffset: at, as: Int64.self)
+    }
     @inline(__always) func put(_ value: UInt8, _ at: Int) { storeBytes(of: value, toByteOffset: at, as: UInt8.self) }
 }

@@ -48,9 +48,11 @@ enum ActiveIndexRecovery {
         while let last = index.offsets.last {
             while let time = index.times.last, time.relativeOffset > last.relativeOffset { index.times.removeLast() }
             if index.times.last?.relativeOffset == last.relativeOffset,
-               let header = RecordBatchDecoder.header(at: Int(last.position), in: base, limit: size, verifyChecksum: true),
-               header.baseOffset == segmentBaseOffset + Int64(last.relativeOffset),
-               header.nextOffset - segmentBaseOffset <= Int64(UInt32.max) {
+                let header = RecordBatchDecoder.header(
+                    at: Int(last.position), in: base, limit: size, verifyChecksum: true),
+                header.baseOffset == segmentBaseOffset + Int64(last.relativeOffset),
+                header.nextOffset - segmentBaseOffset <= Int64(UInt32.max)
+            {
                 resume = header
                 break
             }
@@ -59,8 +61,9 @@ enum ActiveIndexRecovery {
         if let last = index.offsets.last, let resume {
             index.truncate(toEntryAt: last.relativeOffset)
             // The scan continues after this batch (its CRC was just checked): account for it as the scan would.
-            index.record(batchAt: Int(last.position), relativeOffset: last.relativeOffset, length: resume.length,
-                         maxTimestamp: resume.maxTimestamp, interval: indexInterval)
+            index.record(
+                batchAt: Int(last.position), relativeOffset: last.relativeOffset, length: resume.length,
+                maxTimestamp: resume.maxTimestamp, interval: indexInterval)
             result.verifiedFrom = Int(last.position)
             result.resumePosition = Int(last.position) + resume.length
             result.resumeOffset = resume.nextOffset

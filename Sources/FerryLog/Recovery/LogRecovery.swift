@@ -36,10 +36,12 @@ enum LogRecovery {
         var position = start
         var next = expectedOffset
         while let header = RecordBatchDecoder.header(at: position, in: base, limit: limit, verifyChecksum: true),
-              header.baseOffset == next,
-              header.nextOffset - segmentBaseOffset <= Int64(UInt32.max) {
-            index.record(batchAt: position, relativeOffset: UInt32(header.baseOffset - segmentBaseOffset),
-                         length: header.length, maxTimestamp: header.maxTimestamp, interval: indexInterval)
+            header.baseOffset == next,
+            header.nextOffset - segmentBaseOffset <= Int64(UInt32.max)
+        {
+            index.record(
+                batchAt: position, relativeOffset: UInt32(header.baseOffset - segmentBaseOffset),
+                length: header.length, maxTimestamp: header.maxTimestamp, interval: indexInterval)
             position += header.length
             next = header.nextOffset
         }

@@ -33,8 +33,9 @@ extension PartitionLog {
             var count = 0
             if configuration.retentionMilliseconds >= 0 {
                 while count < closed.count {
-                    let newest = try closed[count].maxTimestamp(cache: environment.cache,
-                                                                indexInterval: configuration.indexIntervalBytes)
+                    let newest = try closed[count].maxTimestamp(
+                        cache: environment.cache,
+                        indexInterval: configuration.indexIntervalBytes)
                     guard now - newest > configuration.retentionMilliseconds else { break }
                     count += 1
                 }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The writer's view of the active (last) segment: a writable mapping plus what has been written into it.
 ///
@@ -65,9 +66,10 @@ struct ActiveSegment {
             }
             let region = try MappedRegion(descriptor: fd, length: capacity, writable: true)
             region.populateForWriting(0..<initial)
-            return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: initial, written: 0,
-                                 nextOffset: baseOffset, index: SegmentIndex(), indexFiles: indexFiles,
-                                 createdAtMilliseconds: now, syncedPosition: 0)
+            return ActiveSegment(
+                baseOffset: baseOffset, paths: paths, region: region, allocated: initial, written: 0,
+                nextOffset: baseOffset, index: SegmentIndex(), indexFiles: indexFiles,
+                createdAtMilliseconds: now, syncedPosition: 0)
         } catch {
             throw LogError(error)
         }
@@ -78,9 +80,11 @@ struct ActiveSegment {
     /// opened read-write; the caller closes it. The index files keep their first `keptOffsets`/`keptTimes`
     /// entries (checked by recovery, equal to `index`'s first entries) and receive the rest of `index`; they
     /// are created if missing.
-    static func adopt(paths: SegmentPaths, descriptor: FileDescriptor, baseOffset: Int64, written: Int, nextOffset: Int64,
-                      index: SegmentIndex, keptOffsets: Int, keptTimes: Int, allocated: Int, trustedFrom: Int,
-                      capacity: Int, indexInterval: Int, now: Int64) throws(LogError) -> ActiveSegment {
+    static func adopt(
+        paths: SegmentPaths, descriptor: FileDescriptor, baseOffset: Int64, written: Int, nextOffset: Int64,
+        index: SegmentIndex, keptOffsets: Int, keptTimes: Int, allocated: Int, trustedFrom: Int,
+        capacity: Int, indexInterval: Int, now: Int64
+    ) throws(LogError) -> ActiveSegment {
         precondition(allocated >= written && allocated <= max(capacity, written), "adopt: allocated \(allocated)")
         do {
             let length = max(capacity, written, 1)
@@ -88,9 +92,10 @@ struct ActiveSegment {
             let indexFiles = try ActiveIndexFiles.adopt(
                 paths: paths, capacity: ActiveIndexFiles.capacity(logCapacity: length, interval: indexInterval),
                 index: index, keptOffsets: keptOffsets, keptTimes: keptTimes)
-            return ActiveSegment(baseOffset: baseOffset, paths: paths, region: region, allocated: allocated,
-                                 written: written, nextOffset: nextOffset, index: index, indexFiles: indexFiles,
-                                 createdAtMilliseconds: now, syncedPosition: written, trustedFrom: trustedFrom)
+            return ActiveSegment(
+                baseOffset: baseOffset, paths: paths, region: region, allocated: allocated,
+                written: written, nextOffset: nextOffset, index: index, indexFiles: indexFiles,
+                createdAtMilliseconds: now, syncedPosition: written, trustedFrom: trustedFrom)
         } catch {
             throw LogError(error)
         }
@@ -99,9 +104,11 @@ struct ActiveSegment {
     /// Accounts for the batch just written at `position` (see ``SegmentIndex/record(batchAt:relativeOffset:length:maxTimestamp:interval:)``)
     /// and stores any new index entry in the index files.
     @inline(__always)
-    mutating func recordBatch(at position: Int, relativeOffset: UInt32, length: Int, maxTimestamp: Int64, interval: Int) {
-        index.record(batchAt: position, relativeOffset: relativeOffset, length: length, maxTimestamp: maxTimestamp,
-                     interval: interval)
+    mutating func recordBatch(at position: Int, relativeOffset: UInt32, length: Int, maxTimestamp: Int64, interval: Int)
+    {
+        index.record(
+            batchAt: position, relativeOffset: relativeOffset, length: length, maxTimestamp: maxTimestamp,
+            interval: interval)
         indexFiles.catchUp(with: index)
     }
 
@@ -153,8 +160,10 @@ struct ActiveSegment {
     /// keeps this mapping as its view (no re-read needed).
     mutating func seal() -> Segment {
         finishIndexAndTrim()
-        let view = SegmentView(region: written > 0 ? region : nil, size: written, index: index, trustedFrom: trustedFrom)
-        return Segment(baseOffset: baseOffset, paths: paths, size: written, view: view,
-                       maxTimestamp: index.maxTimestamp)
+        let view = SegmentView(
+            region: written > 0 ? region : nil, size: written, index: index, trustedFrom: trustedFrom)
+        return Segment(
+            baseOffset: baseOffset, paths: paths, size: written, view: view,
+            maxTimestamp: index.maxTimestamp)
     }
 }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FerrySystem
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A closed (sealed, read-only) segment: `<base>.log` with its `.index` and `.timeindex`.
 ///
@@ -68,8 +69,10 @@ final class Segment: Sendable {
         var maximum = view.index.times.last?.timestamp ?? Int64.min
         if let region = view.region {
             var position = view.index.offsets.last.map { Int($0.position) } ?? 0
-            while let header = RecordBatchDecoder.header(at: position, in: region.base, limit: view.size,
-                                                         verifyChecksum: false) {
+            while let header = RecordBatchDecoder.header(
+                at: position, in: region.base, limit: view.size,
+                verifyChecksum: false)
+            {
                 maximum = max(maximum, header.maxTimestamp)
                 position += header.length
             }
@@ -95,7 +98,8 @@ final class Segment: Sendable {
             let offsets = try FileSystem.readFile(paths.index)
             let times = try FileSystem.readFile(paths.timeIndex) ?? []
             if let offsets, let decoded = SegmentIndex.decode(offsets: offsets, times: times, segmentSize: size),
-               indexEntryIsValid(decoded, region: region) {
+                indexEntryIsValid(decoded, region: region)
+            {
                 index = decoded
             } else {
                 index = rebuildIndex(region: region, indexInterval: indexInterval)
@@ -111,16 +115,20 @@ final class Segment: Sendable {
     /// Whether the last offset-index entry points at a batch with the expected base offset.
     private func indexEntryIsValid(_ index: SegmentIndex, region: MappedRegion) -> Bool {
         guard let last = index.offsets.last else { return true }
-        guard let header = RecordBatchDecoder.header(at: Int(last.position), in: region.base, limit: size,
-                                                     verifyChecksum: false) else { return false }
+        guard
+            let header = RecordBatchDecoder.header(
+                at: Int(last.position), in: region.base, limit: size,
+                verifyChecksum: false)
+        else { return false }
         return header.baseOffset == baseOffset + Int64(last.relativeOffset)
     }
 
     /// Rebuilds the indexes by scanning every batch (CRC-checked); stops at the first invalid batch.
     private func rebuildIndex(region: MappedRegion, indexInterval: Int) -> SegmentIndex {
         var index = SegmentIndex()
-        _ = LogRecovery.scan(region.base, limit: size, from: 0, expectedOffset: baseOffset, segmentBaseOffset: baseOffset,
-                             index: &index, indexInterval: indexInterval)
+        _ = LogRecovery.scan(
+            region.base, limit: size, from: 0, expectedOffset: baseOffset, segmentBaseOffset: baseOffset,
+            index: &index, indexInterval: indexInterval)
         return index
     }
 }

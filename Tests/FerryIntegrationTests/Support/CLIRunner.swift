@@ -3,7 +3,7 @@ import FerrySystem
 import FerryTesting
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the built `ferry` executable (found like ``ChildServer/binaryPath``) as a child process with the given
@@ -19,7 +19,9 @@ enum CLIRunner {
         let standardError: String
 
         var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
-        var description: String { "exit \(exitCode.map(String.init) ?? "signal")\nstdout: \(standardOutput)\nstderr: \(standardError)" }
+        var description: String {
+            "exit \(exitCode.map(String.init) ?? "signal")\nstdout: \(standardOutput)\nstderr: \(standardError)"
+        }
     }
 
     /// Runs `ferry <arguments>` with `input` on stdin and `environment` added to (or replacing in) this process's.
@@ -30,7 +32,8 @@ enum CLIRunner {
         guard access(binary, X_OK) == 0 else { throw ChildServer.Failure.binaryNotFound(binary) }
         let directory = TemporaryDirectory(prefix: "ferry-cli")
         defer { directory.remove() }
-        let inputPath = directory.path + "/stdin", outputPath = directory.path + "/stdout"
+        let inputPath = directory.path + "/stdin"
+        let outputPath = directory.path + "/stdout"
         let errorPath = directory.path + "/stderr"
         try FileSystem.writeAtomically(inputPath, Array(input.utf8), durable: false)
 

@@ -3,7 +3,7 @@ import FerryAPITesting
 import FerrySystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real `ferry serve` binary as a child process on 127.0.0.1 and a free port, over a given data dir: for

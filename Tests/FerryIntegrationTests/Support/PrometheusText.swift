@@ -76,7 +76,9 @@ struct PrometheusText {
 
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*`
     static func isName(_ text: Substring) -> Bool {
-        func letter(_ c: Unicode.Scalar) -> Bool { c == "_" || c == ":" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+        func letter(_ c: Unicode.Scalar) -> Bool {
+            c == "_" || c == ":" || ("a"..."z").contains(c) || ("A"..."Z").contains(c)
+        }
         guard let first = text.unicodeScalars.first, letter(first) else { return false }
         return text.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) }
     }
