@@ -47,6 +47,10 @@ extension PartitionLog {
         let indexInterval = configuration.indexIntervalBytes
         var hint = readHint.withLock { $0 }
         defer { readHint.withLock { $0 = hint } }
+        /// What has been read so far, with the bounds seen when the read began.
+        func batch() -> ReadBatch {
+            ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
+        }
         while records.count < maxRecords && bytes < maxBytes {
             let source = try state.withLock { state throws(LogError) -> ReadSource in
                 if state.isClosed { throw LogError.closed }
@@ -81,8 +85,7 @@ extension PartitionLog {
             first = false
             switch source {
             case .end:
-                return ReadBatch(
-                    records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
+                return batch()
             case .active(let region, let limit, let start, let base, let trustedFrom):
                 do {
                     if try scan(
@@ -92,15 +95,11 @@ extension PartitionLog {
                         current: &current, records: &records, bytes: &bytes, maxRecords: maxRecords,
                         maxBytes: maxBytes)
                     {
-                        return ReadBatch(
-                            records: records, nextOffset: current, logStartOffset: bounds.start,
-                            logEndOffset: bounds.end)
+                        return batch()
                     }
                 } catch {
                     if records.isEmpty { throw error }
-                    return ReadBatch(
-                        records: records, nextOffset: current, logStartOffset: bounds.start,
-                        logEndOffset: bounds.end)
+                    return batch()
                 }
             case .closed(let segment, let endOffset):
                 let view: SegmentView
@@ -114,9 +113,7 @@ extension PartitionLog {
                                 requested: offset, logStartOffset: logStartOffset,
                                 nextOffset: nextOffset)
                         }
-                        return ReadBatch(
-                            records: records, nextOffset: current, logStartOffset: bounds.start,
-                            logEndOffset: bounds.end)
+                        return batch()
                     }
                     throw error
                 }
@@ -133,19 +130,15 @@ extension PartitionLog {
                         hint: &hint, current: &current,
                         records: &records, bytes: &bytes, maxRecords: maxRecords, maxBytes: maxBytes)
                     {
-                        return ReadBatch(
-                            records: records, nextOffset: current, logStartOffset: bounds.start,
-                            logEndOffset: bounds.end)
+                        return batch()
                     }
                 } catch {
                     if records.isEmpty { throw error }
-                    return ReadBatch(
-                        records: records, nextOffset: current, logStartOffset: bounds.start,
-                        logEndOffset: bounds.end)
+                    return batch()
                 }
             }
         }
-        return ReadBatch(records: records, nextOffset: current, logStartOffset: bounds.start, logEndOffset: bounds.end)
+        return batch()
     }
 
     /// Appends the records of one segment from `current` on; advances `current` and sets `hint` to the last
