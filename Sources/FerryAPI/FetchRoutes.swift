@@ -46,25 +46,27 @@ extension FerryAPI {
                 api: self, responder: responder, topic: topic, partition: partition, storage: storage,
                 from: start, lastEventID: request.lastEventID, limits: limits)
         }
-        let first = try readPartition(
-            storage, bounds: bounds, topic: topic, partition: partition, from: start, limits: limits)
-        guard first.count == 0, limits.waitMilliseconds > 0 else {
-            responder.respond(.json(first.body))
-            return
-        }
-
-        let wakeup = Wakeup(timers: timers) { [self] _ in
-            let response: HTTPResponse
-            do throws(APIFailure) {
-                let answer = try readPartition(
-                    storage, bounds: storage.bounds, topic: topic, partition: partition, from: start, limits: limits)
-                response = .json(answer.body)
-            } catch {
-                response = error.response
+        readPartition(storage, bounds: bounds, topic: topic, partition: partition, from: start, limits: limits) {
+            [self] first in
+            guard case .success(let answer) = first, answer.count == 0, limits.waitMilliseconds > 0 else {
+                responder.respond(Self.response(first))
+                return
             }
-            responder.respond(response)
+            let wakeup = Wakeup(timers: timers) { [self] _ in
+                readPartition(
+                    storage, bounds: storage.bounds, topic: topic, partition: partition, from: start, limits: limits
+                ) { answer in responder.respond(Self.response(answer)) }
+            }
+            hold(wakeup, responder: responder, waitMilliseconds: limits.waitMilliseconds, on: [(storage, start)])
         }
-        hold(wakeup, responder: responder, waitMilliseconds: limits.waitMilliseconds, on: [(storage, start)])
+    }
+
+    /// A fetch answer as the response: 200 with the body, or the problem.
+    static func response(_ answer: Result<(body: [UInt8], count: Int), APIFailure>) -> HTTPResponse {
+        switch answer {
+        case .success(let answer): .json(answer.body)
+        case .failure(let failure): failure.response
+        }
     }
 
     /// Parks a request: `wakeup` fires on the first append past each `(storage, offset)`, at the deadline, or
@@ -103,32 +105,38 @@ extension FerryAPI {
         return offset
     }
 
-    /// Reads and encodes `{"messages": [...], "next_offset", "start_offset", "end_offset"}`; `bounds` (the
-    /// partition's, recently) sizes the buffer, the read itself reports the bounds answered.
+    /// Reads and encodes `{"messages": [...], "next_offset", "start_offset", "end_offset"}`, then calls
+    /// `completion` (where the read completes: at once for the embedded engine). `bounds` (the partition's,
+    /// recently) sizes the buffer; the read itself reports the bounds answered.
     func readPartition(
         _ storage: any PartitionStorage, bounds: PartitionBounds, topic: String, partition: Int, from offset: Int64,
-        limits: FetchLimits
-    ) throws(APIFailure) -> (body: [UInt8], count: Int) {
-        var writer = JSONWriter(capacity: Self.estimatedFetchBytes(bounds, from: offset, limits: limits, topic: topic))
-        writer.beginObject()
-        writer.key(ascii: "messages")
-        writer.beginArray()
-        var count = 0
-        let read: PartitionRead = try APIFailure.mapping { () throws(BrokerError) in
-            try storage.read(from: offset, maxMessages: limits.limit, maxBytes: limits.maxBytes) { message in
-                MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &writer)
-                count += 1
+        limits: FetchLimits, completion: @escaping @Sendable (Result<(body: [UInt8], count: Int), APIFailure>) -> Void
+    ) {
+        let capacity = Self.estimatedFetchBytes(bounds, from: offset, limits: limits, topic: topic)
+        storage.read(from: offset, maxMessages: limits.limit, maxBytes: limits.maxBytes) { result in
+            switch result {
+            case .failure(let error):
+                completion(.failure(APIFailure(error)))
+            case .success(let batch):
+                var writer = JSONWriter(capacity: capacity)
+                writer.beginObject()
+                writer.key(ascii: "messages")
+                writer.beginArray()
+                batch.forEach { message in
+                    MessageEncoding.write(
+                        message, topic: topic, partition: partition, base64: limits.base64, into: &writer)
+                }
+                writer.endArray()
+                writer.key(ascii: "next_offset")
+                writer.int64(batch.position.nextOffset)
+                writer.key(ascii: "start_offset")
+                writer.int64(batch.position.startOffset)
+                writer.key(ascii: "end_offset")
+                writer.int64(batch.position.endOffset)
+                writer.endObject()
+                completion(.success((writer.take(), batch.count)))
             }
         }
-        writer.endArray()
-        writer.key(ascii: "next_offset")
-        writer.int64(read.nextOffset)
-        writer.key(ascii: "start_offset")
-        writer.int64(read.startOffset)
-        writer.key(ascii: "end_offset")
-        writer.int64(read.endOffset)
-        writer.endObject()
-        return (writer.take(), count)
     }
 
     /// A response-size estimate from the partition's average stored record size, so the buffer is allocated

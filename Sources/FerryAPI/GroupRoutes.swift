@@ -121,12 +121,24 @@ extension FerryAPI {
         let group = request.pathParameter("group") ?? ""
         let member = request.pathParameter("member") ?? ""
         let limits = try FetchLimits(request)
-        let first = try readGroup(group: group, member: member, limits: limits)
-        guard first.count == 0, limits.waitMilliseconds > 0 else {
-            responder.respond(.json(first.body))
-            return
+        let plan: GroupFetchPlan = try APIFailure.mapping { () throws(BrokerError) in
+            try broker.groups.beginFetch(group: group, memberID: member)
         }
+        readGroup(plan, limits: limits) { [self] first in
+            guard first.count == 0, limits.waitMilliseconds > 0 else {
+                responder.respond(.json(first.body))
+                return
+            }
+            hold(group: group, member: member, limits: limits, positions: plan.positions, responder: responder)
+        }
+    }
 
+    /// Parks a member fetch that found nothing until data, a rebalance, the deadline or the client leaving, then
+    /// fetches again.
+    func hold(
+        group: String, member: String, limits: FetchLimits, positions: [(TopicPartition, Int64)],
+        responder: HTTPResponder
+    ) {
         let coordinator = broker.groups
         // The rebalance callback is registered before the wake-up exists; it finds it through this box.
         let box = Mutex<Wakeup?>(nil)
@@ -134,21 +146,25 @@ extension FerryAPI {
             let token = coordinator.beginHold(
                 group: group, memberID: member, onRebalance: { box.withLock { $0 }?.fire(.rebalance) })
         else {
-            throw APIFailure(BrokerError.memberNotFound(group: group, member: member))
+            responder.respond(APIFailure(BrokerError.memberNotFound(group: group, member: member)).response)
+            return
         }
         let wakeup = Wakeup(timers: timers) { [self] _ in
             coordinator.endHold(group: group, memberID: member, token: token)
-            let response: HTTPResponse
             do throws(APIFailure) {
-                response = .json(try readGroup(group: group, member: member, limits: limits).body)
+                let plan: GroupFetchPlan = try APIFailure.mapping { () throws(BrokerError) in
+                    try broker.groups.beginFetch(group: group, memberID: member)
+                }
+                readGroup(plan, limits: limits) { answer in
+                    responder.respond(.json(answer.body))
+                }
             } catch {
-                response = error.response
+                responder.respond(error.response)
             }
-            responder.respond(response)
         }
         box.withLock { $0 = wakeup }
         var partitions: [(storage: any PartitionStorage, offset: Int64)] = []
-        for (tp, offset) in first.plan.positions {
+        for (tp, offset) in positions {
             if let storage = try? broker.partition(topic: tp.topic, partition: tp.partition) {
                 partitions.append((storage, offset))
             }
@@ -156,56 +172,22 @@ extension FerryAPI {
         hold(wakeup, responder: responder, waitMilliseconds: limits.waitMilliseconds, on: partitions)
     }
 
-    /// One member fetch: reads the member's partitions from its positions, in turn, within the limits.
-    func readGroup(group: String, member: String, limits: FetchLimits) throws(APIFailure)
-        -> (body: [UInt8], count: Int, plan: GroupFetchPlan)
-    {
-        let plan: GroupFetchPlan = try APIFailure.mapping { () throws(BrokerError) in
-            try broker.groups.beginFetch(group: group, memberID: member)
-        }
-        var writer = JSONWriter(capacity: 4096)
-        writer.beginObject()
-        writer.key(ascii: "messages")
-        writer.beginArray()
-        var count = 0
-        var bytes = 0
-        var advanced: [TopicPartition: (from: Int64, to: Int64)] = [:]
-        for (tp, offset) in plan.positions where count < limits.limit && bytes < limits.maxBytes {
-            guard let storage = try? broker.partition(topic: tp.topic, partition: tp.partition) else { continue }
-            var next: Int64
-            // The storage returns at least one message per read; only the first message of the whole answer may
-            // exceed max_bytes, so a later partition's message that does not fit is left for the next fetch.
-            var stoppedAt: Int64?
-            do {
-                let allowance = count == 0 ? limits.maxBytes : limits.maxBytes - bytes
-                next = try storage.read(from: offset, maxMessages: limits.limit - count, maxBytes: allowance) {
-                    message in
-                    let size = (message.key?.count ?? 0) + (message.value?.count ?? 0)
-                    if stoppedAt != nil || (count > 0 && bytes + size > limits.maxBytes) {
-                        if stoppedAt == nil { stoppedAt = message.offset }
-                        return
-                    }
-                    MessageEncoding.write(
-                        message, topic: tp.topic, partition: tp.partition, base64: limits.base64, into: &writer)
-                    count += 1
-                    bytes += size
-                }.nextOffset
-            } catch {
-                continue  // retention or re-creation moved the partition; beginFetch fixes the position next time
+    /// One member fetch: reads the member's partitions from its positions, in turn, within the limits, records
+    /// how far each advanced, and calls `completion` with `{"messages": [...], "assignments": [...]}` (where the
+    /// last read completes).
+    func readGroup(
+        _ plan: GroupFetchPlan, limits: FetchLimits,
+        completion: @escaping @Sendable (_ answer: (body: [UInt8], count: Int)) -> Void
+    ) {
+        let fetch = GroupFetch(limits: limits)
+        fetch.read(plan.positions[...], broker: broker) { [broker] in
+            let (body, count, advanced) = fetch.finish { writer in
+                writer.key(ascii: "assignments")
+                Self.writeAssignments(plan.assignments, into: &writer)
             }
-            if let stoppedAt {
-                next = stoppedAt
-                if next != offset { advanced[tp] = (offset, next) }
-                break
-            }
-            if next != offset { advanced[tp] = (offset, next) }
+            broker.groups.completeFetch(plan, advanced: advanced)
+            completion((body, count))
         }
-        broker.groups.completeFetch(plan, advanced: advanced)
-        writer.endArray()
-        writer.key(ascii: "assignments")
-        Self.writeAssignments(plan.assignments, into: &writer)
-        writer.endObject()
-        return (writer.take(), count, plan)
     }
 
     func commit(_ request: HTTPRequest, _ responder: HTTPResponder) throws(APIFailure) {

@@ -27,31 +27,33 @@ struct QueueReceiveRequest: Sendable {
 extension FerryAPI {
     func receive(_ request: HTTPRequest, _ responder: HTTPResponder) throws(APIFailure) {
         let parameters = try QueueReceiveRequest(request)
-        let first = try receiveOnce(parameters)
-        guard first.count == 0, parameters.waitMilliseconds > 0 else {
-            responder.respond(.json(first.body))
-            return
+        try receiveOnce(parameters) { [self] first in
+            guard first.count == 0, parameters.waitMilliseconds > 0 else {
+                responder.respond(.json(first.body))
+                return
+            }
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(parameters.waitMilliseconds) * 1_000_000
+            holdReceive(parameters, responder: responder, deadline: deadline)
         }
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(parameters.waitMilliseconds) * 1_000_000
-        holdReceive(parameters, responder: responder, deadline: deadline)
     }
 
     /// Parks a receive until the queue may have a message (then tries again, parking again if another receiver
     /// was faster and time is left), the deadline, the client going away, or shutdown.
     func holdReceive(_ parameters: QueueReceiveRequest, responder: HTTPResponder, deadline: UInt64) {
         let wakeup = Wakeup(timers: timers) { [self] reason in
-            let response: HTTPResponse
             do throws(APIFailure) {
-                let answer = try receiveOnce(parameters)
-                let now = DispatchTime.now().uptimeNanoseconds
-                if answer.count == 0 && reason == .data && now + 1_000_000 < deadline && responder.isConnectionOpen {
-                    return holdReceive(parameters, responder: responder, deadline: deadline)
+                try receiveOnce(parameters) { [self] answer in
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    if answer.count == 0 && reason == .data && now + 1_000_000 < deadline
+                        && responder.isConnectionOpen
+                    {
+                        return holdReceive(parameters, responder: responder, deadline: deadline)
+                    }
+                    responder.respond(.json(answer.body))
                 }
-                response = .json(answer.body)
             } catch {
-                response = error.response
+                responder.respond(error.response)
             }
-            responder.respond(response)
         }
         held.track(wakeup)
         do throws(BrokerError) {
@@ -65,31 +67,42 @@ extension FerryAPI {
         wakeup.fire(after: deadline > now ? Int((deadline - now) / 1_000_000) : 0)
     }
 
-    /// One receive: leases and encodes `{"messages": [...]}`.
-    func receiveOnce(_ parameters: QueueReceiveRequest) throws(APIFailure) -> (body: [UInt8], count: Int) {
+    /// One receive: leases, reads and encodes `{"messages": [...]}`, then calls `completion` (where the reads
+    /// complete). Throws for a missing topic or queue (then `completion` is not called).
+    func receiveOnce(
+        _ parameters: QueueReceiveRequest,
+        completion: @escaping @Sendable (_ answer: (body: [UInt8], count: Int)) -> Void
+    ) throws(APIFailure) {
+        let topic = parameters.topic
+        try APIFailure.mapping { () throws(BrokerError) in
+            try broker.queues.receive(
+                topic: topic, name: parameters.queue, maxMessages: parameters.maxMessages,
+                leaseMilliseconds: parameters.leaseMilliseconds
+            ) { received in
+                completion(Self.encode(received, topic: topic))
+            }
+        }
+    }
+
+    /// `{"messages": [...]}` with each message's receipt and delivery count.
+    static func encode(_ received: QueueReceived, topic: String) -> (body: [UInt8], count: Int) {
         var writer = JSONWriter(capacity: 4096)
         writer.beginObject()
         writer.key(ascii: "messages")
         writer.beginArray()
-        let topic = parameters.topic
         var one = JSONWriter(capacity: 512)
-        let count: Int = try APIFailure.mapping { () throws(BrokerError) in
-            try broker.queues.receive(
-                topic: topic, name: parameters.queue, maxMessages: parameters.maxMessages,
-                leaseMilliseconds: parameters.leaseMilliseconds
-            ) { message, delivery in
-                // The message object, reopened to add the delivery's members.
-                one.reset()
-                MessageEncoding.write(message, topic: topic, partition: delivery.partition, base64: false, into: &one)
-                var bytes = one.take()
-                bytes.removeLast()  // "}"
-                bytes.append(contentsOf: #","receipt":""#.utf8)
-                bytes.append(contentsOf: delivery.receipt.text.utf8)  // hex digits: nothing to escape
-                bytes.append(contentsOf: #"","delivery_count":"#.utf8)
-                bytes.append(contentsOf: String(delivery.deliveryCount).utf8)
-                bytes.append(UInt8(ascii: "}"))
-                writer.rawJSON(bytes)
-            }
+        let count = received.forEach { message, delivery in
+            // The message object, reopened to add the delivery's members.
+            one.reset()
+            MessageEncoding.write(message, topic: topic, partition: delivery.partition, base64: false, into: &one)
+            var bytes = one.take()
+            bytes.removeLast()  // "}"
+            bytes.append(contentsOf: #","receipt":""#.utf8)
+            bytes.append(contentsOf: delivery.receipt.text.utf8)  // hex digits: nothing to escape
+            bytes.append(contentsOf: #"","delivery_count":"#.utf8)
+            bytes.append(contentsOf: String(delivery.deliveryCount).utf8)
+            bytes.append(UInt8(ascii: "}"))
+            writer.rawJSON(bytes)
         }
         writer.endArray()
         writer.endObject()

@@ -74,52 +74,70 @@ final class ServerSentEvents: Sendable {
             return
         }
         if reason == .timeout { _ = writer.write(": keep-alive\n\n") }
-        var offset = position.withLock { $0 }
-        // One bounded batch, then wait for the client to take it (back-pressure) before reading on.
-        var batch: (events: [UInt8], next: Int64)?
-        while true {
-            do {
-                batch = try events(from: offset)
-                break
-            } catch {
-                offset = storage.startOffset  // retention moved past us: skip to the start
+        send(from: position.withLock { $0 })
+    }
+
+    /// Sends one bounded batch from `offset` and waits for the client to take it (back-pressure) before reading
+    /// on, or, with nothing to send, waits for data (or the keep-alive deadline).
+    func send(from offset: Int64) {
+        events(from: offset) { [self] result in
+            switch result {
+            case .failure:
+                // Retention moved past us: skip to the start (a read failing there too ends the stream).
+                let start = storage.startOffset
+                guard start != offset else {
+                    writer.finish()
+                    uncount()
+                    return
+                }
+                send(from: start)
+            case .success(let batch?):
+                guard writer.write(batch.events) else {
+                    uncount()
+                    return
+                }
+                position.withLock { $0 = batch.next }
+                writer.whenDrained(below: Self.drainedBytes) { [self] in step(.data) }
+            case .success(nil):
+                position.withLock { $0 = offset }
+                let wakeup = Wakeup(timers: api.timers) { [self] reason in step(reason) }
+                api.held.track(wakeup, stream: true)
+                let token = storage.waitForAppend(after: offset) { wakeup.fire(.data) }
+                wakeup.onFire { [storage] in storage.cancelWait(token) }
+                current.withLock { $0 = wakeup }
+                if closed.load(ordering: .acquiring) { wakeup.fire(.cancelled) }
+                wakeup.fire(after: Self.keepAliveMilliseconds)
             }
         }
-        if let batch {
-            guard writer.write(batch.events) else {
-                uncount()
-                return
-            }
-            position.withLock { $0 = batch.next }
-            writer.whenDrained(below: Self.drainedBytes) { [self] in step(.data) }
-            return
-        }
-        position.withLock { $0 = offset }
-        let wakeup = Wakeup(timers: api.timers) { [self] reason in step(reason) }
-        api.held.track(wakeup, stream: true)
-        let token = storage.waitForAppend(after: offset) { wakeup.fire(.data) }
-        wakeup.onFire { [storage] in storage.cancelWait(token) }
-        current.withLock { $0 = wakeup }
-        if closed.load(ordering: .acquiring) { wakeup.fire(.cancelled) }
-        wakeup.fire(after: Self.keepAliveMilliseconds)
     }
 }
 
 extension ServerSentEvents {
-    /// The events of up to ``batchBytes`` of messages from `offset` and the offset after them; nil when there
-    /// is nothing yet.
-    func events(from offset: Int64) throws(BrokerError) -> (events: [UInt8], next: Int64)? {
-        var out: [UInt8] = []
-        var json = JSONWriter(capacity: 1024)
+    /// The events of up to ``batchBytes`` of messages from `offset` and the offset after them, nil when there
+    /// is nothing yet, through `completion` (where the read completes).
+    func events(
+        from offset: Int64,
+        completion: @escaping @Sendable (Result<(events: [UInt8], next: Int64)?, BrokerError>) -> Void
+    ) {
         let maxBytes = min(limits.maxBytes, Self.batchBytes)
-        let next = try storage.read(from: offset, maxMessages: limits.limit, maxBytes: maxBytes) { message in
-            json.reset()
-            MessageEncoding.write(message, topic: topic, partition: partition, base64: limits.base64, into: &json)
-            out.append(contentsOf: "id: \(message.offset)\nevent: message\ndata: ".utf8)
-            out.append(contentsOf: json.bytes)
-            out.append(contentsOf: "\n\n".utf8)
+        storage.read(from: offset, maxMessages: limits.limit, maxBytes: maxBytes) { [self] result in
+            switch result {
+            case .failure(let error):
+                completion(.failure(error))
+            case .success(let batch):
+                var out: [UInt8] = []
+                var json = JSONWriter(capacity: 1024)
+                batch.forEach { message in
+                    json.reset()
+                    MessageEncoding.write(
+                        message, topic: topic, partition: partition, base64: limits.base64, into: &json)
+                    out.append(contentsOf: "id: \(message.offset)\nevent: message\ndata: ".utf8)
+                    out.append(contentsOf: json.bytes)
+                    out.append(contentsOf: "\n\n".utf8)
+                }
+                completion(.success(out.isEmpty ? nil : (out, batch.position.nextOffset)))
+            }
         }
-        return out.isEmpty ? nil : (out, next.nextOffset)
     }
 
     /// Stops counting this stream as open (once).

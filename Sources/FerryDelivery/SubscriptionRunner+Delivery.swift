@@ -49,16 +49,23 @@ extension SubscriptionRunner {
             if stale { storage.cancelWait(token) }
             return
         }
-        let batch: PendingBatch
-        do throws(BrokerError) {
-            batch = try readBatch(storage, p, from: from, config: config, generation: generation)
-        } catch {
-            // Retention raced the read: try again from the new start a little later.
-            dispatcher.logger.debug("webhook read failed on \(topic)/\(p): \(error)")
-            setPhase(p, epoch, .backoff)
-            schedule(p, epoch, after: .milliseconds(100))
-            return
+        readBatch(storage, p, from: from, config: config, generation: generation) { [self] result in
+            switch result {
+            case .failure(let error):
+                // Retention raced the read: try again from the new start a little later.
+                dispatcher.logger.debug("webhook read failed on \(topic)/\(p): \(error)")
+                setPhase(p, epoch, .backoff)
+                schedule(p, epoch, after: .milliseconds(100))
+            case .success(let batch):
+                deliver(batch, p, epoch, from: from, config: config, generation: generation)
+            }
         }
+    }
+
+    /// Commits a batch the filter emptied, or sends it.
+    func deliver(
+        _ batch: PendingBatch, _ p: Int, _ epoch: UInt64, from: Int64, config: SubscriptionConfig, generation: Int64
+    ) {
         if batch.count == 0 {
             // Every message was filtered out: skipped messages count as delivered.
             dispatcher.broker.subscriptions.commit(
@@ -84,47 +91,35 @@ extension SubscriptionRunner {
     }
 
     /// Reads up to `batch_size` messages passing the filter from `from` into the webhook body
-    /// `{"subscription": name, "messages": [...]}` (messages as fetch returns them). `to` is past the last
-    /// message read or skipped.
+    /// `{"subscription": name, "messages": [...]}` (messages as fetch returns them), then calls `completion`
+    /// (on the thread the last read completes on). `to` is past the last message read or skipped.
     func readBatch(
-        _ storage: any PartitionStorage, _ p: Int, from: Int64, config: SubscriptionConfig, generation: Int64
-    ) throws(BrokerError) -> PendingBatch {
-        var writer = JSONWriter(capacity: 256)
-        writer.beginObject()
-        writer.key(ascii: "subscription")
-        writer.string(name)
-        writer.key(ascii: "messages")
-        writer.beginArray()
-        var to = from
-        var count = 0
-        var bytes = 0
-        var full = false
+        _ storage: any PartitionStorage, _ p: Int, from: Int64, config: SubscriptionConfig, generation: Int64,
+        completion: @escaping @Sendable (Result<PendingBatch, BrokerError>) -> Void
+    ) {
+        let scan = BatchScan(
+            subscription: name, topic: topic, partition: p, from: from, batchSize: config.batchSize,
+            maxBytes: dispatcher.configuration.maxBatchBytes)
         let end = storage.endOffset
-        let maxBytes = dispatcher.configuration.maxBatchBytes
-        let topic = self.topic
-        // Bounded scan per pass (a filter may skip many messages).
-        while to < end && !full && to - from < 100_000 {
-            let before = to
-            _ = try storage.read(from: to, maxMessages: config.batchSize, maxBytes: Int.max) { message in
-                guard !full else { return }
-                let size = (message.key?.count ?? 0) + (message.value?.count ?? 0)
-                if count > 0 && bytes + size > maxBytes {
-                    full = true
-                    return
-                }
-                to = message.offset + 1
-                guard config.matches(message) else { return }
-                MessageEncoding.write(message, topic: topic, partition: p, base64: false, into: &writer)
-                count += 1
-                bytes += size
-                if count == config.batchSize { full = true }
+        let id = "\(topic)/\(name)/\(generation)/\(p)/\(from)"
+        /// One read, then another while there is room (a bounded scan per pass: a filter may skip many).
+        @Sendable func step() {
+            let to = scan.to
+            guard to < end && !scan.full && to - from < 100_000 else {
+                return completion(.success(scan.finish(id: id)))
             }
-            if to == before { break }
+            storage.read(from: to, maxMessages: config.batchSize, maxBytes: Int.max) { result in
+                switch result {
+                case .failure(let error):
+                    completion(.failure(error))
+                case .success(let read):
+                    read.forEach { scan.add($0, filter: config) }
+                    if scan.to == to { return completion(.success(scan.finish(id: id))) }
+                    step()
+                }
+            }
         }
-        writer.endArray()
-        writer.endObject()
-        return PendingBatch(
-            from: from, to: to, count: count, body: writer.take(), id: "\(topic)/\(name)/\(generation)/\(p)/\(from)")
+        step()
     }
 
     /// One POST of `batch` with the current config (URL, secret, headers, timeout), a fresh timestamp and the

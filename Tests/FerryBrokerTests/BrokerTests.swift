@@ -44,7 +44,7 @@ struct BrokerTests {
     func values(_ broker: Broker, _ topic: String, _ partition: Int) throws -> [String] {
         let storage = try broker.partition(topic: topic, partition: partition)
         var values: [String] = []
-        _ = try storage.read(from: storage.startOffset, maxMessages: 1000, maxBytes: 1 << 20) { message in
+        try storage.readNow(from: storage.startOffset, maxMessages: 1000, maxBytes: 1 << 20).forEach { message in
             values.append(String(decoding: message.value!, as: UTF8.self))
         }
         return values

@@ -145,7 +145,8 @@ private func queueWorker(_ broker: Broker, batch: Int, _ finished: FinishedCount
     while true {
         var receipts: [String] = []
         do {
-            try broker.queues.receive(topic: "t", name: "q", maxMessages: batch, leaseMilliseconds: 600_000) {
+            try broker.queues.receiveNow(topic: "t", name: "q", maxMessages: batch, leaseMilliseconds: 600_000).forEach
+            {
                 _, delivery in
                 receipts.append(delivery.receipt.text)
             }

@@ -35,7 +35,7 @@ struct QueueCoordinatorTests {
         -> [(delivery: QueueDelivery, value: String)]
     {
         var got: [(delivery: QueueDelivery, value: String)] = []
-        try broker.queues.receive(topic: topic, name: queue, maxMessages: max, leaseMilliseconds: leaseMs) {
+        try broker.queues.receiveNow(topic: topic, name: queue, maxMessages: max, leaseMilliseconds: leaseMs).forEach {
             message, delivery in
             got.append((delivery, message.value.map { String(decoding: $0, as: UTF8.self) } ?? "null"))
         }
@@ -153,7 +153,7 @@ struct QueueCoordinatorTests {
 
         let dlq = try broker.partition(topic: "t.q.dlq", partition: 0)
         var letters: [[String: String]] = []
-        _ = try dlq.read(from: 0, maxMessages: 10, maxBytes: 1 << 20) { message in
+        try dlq.readNow(from: 0, maxMessages: 10, maxBytes: 1 << 20).forEach { message in
             var headers: [String: String] = [:]
             for header in message.headers {
                 headers[String(decoding: header.name, as: UTF8.self)] = String(decoding: header.value, as: UTF8.self)

@@ -16,7 +16,7 @@ struct ValueFormatStorageTests {
 
     func readAll(_ storage: any PartitionStorage) throws -> [Read] {
         var reads: [Read] = []
-        try storage.read(from: 0, maxMessages: 100, maxBytes: 1 << 20) { message in
+        try storage.readNow(from: 0, maxMessages: 100, maxBytes: 1 << 20).forEach { message in
             reads.append(
                 Read(
                     format: message.valueFormat,

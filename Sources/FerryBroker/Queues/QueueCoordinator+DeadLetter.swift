@@ -18,23 +18,37 @@ extension QueueCoordinator {
     func deadLetter(
         _ box: QueueBox, _ items: [DeadLetterItem], completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void
     ) {
-        let (topic, name, target) = box.state.withLock { ($0.topic, $0.name, $0.deadLetterTopic) }
+        let (topic, target) = box.state.withLock { ($0.topic, $0.deadLetterTopic) }
         let partitions = access.partitions(of: topic) ?? []
-        var batch = ProduceBatch()
-        var copied: [DeadLetterItem] = []
-        var gone: [DeadLetterItem] = []
-        for item in items {
-            var found = false
-            if item.partition < partitions.count {
-                _ = try? partitions[item.partition].read(from: item.offset, maxMessages: 1, maxBytes: Int.max) {
-                    message in
-                    guard message.offset == item.offset else { return }
-                    Self.append(message, item: item, topic: topic, to: &batch)
-                    found = true
-                }
-            }
-            if found { copied.append(item) } else { gone.append(item) }
+        let readable = items.filter { $0.partition < partitions.count }
+        let requests = readable.map {
+            PartitionReadRequest(storage: partitions[$0.partition], offset: $0.offset, maxMessages: 1)
         }
+        readAll(requests) { [self] results in
+            var batch = ProduceBatch()
+            var copied: [DeadLetterItem] = []
+            var gone = items.filter { $0.partition >= partitions.count }
+            for (item, result) in zip(readable, results) {
+                var found = false
+                if case .success(let read) = result {
+                    read.forEach { message in
+                        guard message.offset == item.offset else { return }
+                        Self.append(message, item: item, topic: topic, to: &batch)
+                        found = true
+                    }
+                }
+                if found { copied.append(item) } else { gone.append(item) }
+            }
+            copyDeadLetters(box, batch: batch, copied: copied, gone: gone, to: target, completion: completion)
+        }
+    }
+
+    /// Produces the copies to the dead-letter topic, then finishes the items (see ``deadLetter(_:_:completion:)``).
+    private func copyDeadLetters(
+        _ box: QueueBox, batch: ProduceBatch, copied: [DeadLetterItem], gone: [DeadLetterItem], to target: String,
+        completion: @escaping @Sendable (Result<Void, BrokerError>) -> Void
+    ) {
+        let (topic, name) = box.state.withLock { ($0.topic, $0.name) }
         guard !copied.isEmpty else {
             finishDeadLetters(box, done: gone, failed: [], topic: topic, name: name, completion: completion)
             return

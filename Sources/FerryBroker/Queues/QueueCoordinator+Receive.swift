@@ -3,16 +3,16 @@ import Synchronization
 /// Receive, settle (ack, release, reject, renew) and waiting for messages.
 extension QueueCoordinator {
     /// Leases up to `maxMessages` available messages for `leaseMilliseconds`, oldest first and fairly across
-    /// partitions, and visits each with its delivery (receipt and delivery count), partition by partition.
-    /// Returns how many were visited (a message deleted by retention in between is skipped).
+    /// partitions, reads them, and calls `completion` once with them and their deliveries (receipt and delivery
+    /// count); a message deleted by retention in between is left out.
     ///
-    /// Throws `topicNotFound` or `queueNotFound`. The deliveries are journaled (without waiting for `fsync`), so
-    /// delivery counts survive a restart.
-    @discardableResult
+    /// Throws `topicNotFound` or `queueNotFound` (then `completion` is not called). The deliveries are journaled
+    /// (without waiting for `fsync`), so delivery counts survive a restart. `completion` runs when the reads
+    /// complete: on the caller's thread before returning for the embedded engine. Never blocks.
     public func receive(
         topic: String, name: String, maxMessages: Int, leaseMilliseconds: Int64,
-        _ visit: (borrowing StoredMessage, QueueDelivery) -> Void
-    ) throws(BrokerError) -> Int {
+        completion: @escaping @Sendable (QueueReceived) -> Void
+    ) throws(BrokerError) {
         let box = try box(topic: topic, name: name)
         guard let partitions = access.partitions(of: topic) else { throw .topicNotFound(topic) }
         let starts = partitions.map(\.startOffset)
@@ -29,7 +29,7 @@ extension QueueCoordinator {
             return (deliveries, expired)
         }
         finishExpiry(box, expired)
-        return read(deliveries, partitions: partitions, visit)
+        read(deliveries, partitions: partitions, completion: completion)
     }
 
     /// One `delivered` entry per partition, offsets ascending.
@@ -41,12 +41,12 @@ extension QueueCoordinator {
         }
     }
 
-    /// Reads the leased messages, one storage read per run of consecutive offsets.
+    /// Reads the leased messages, one storage read per run of consecutive offsets, all at once.
     func read(
         _ deliveries: [QueueDelivery], partitions: [any PartitionStorage],
-        _ visit: (borrowing StoredMessage, QueueDelivery) -> Void
-    ) -> Int {
-        var visited = 0
+        completion: @escaping @Sendable (QueueReceived) -> Void
+    ) {
+        var runs: [ArraySlice<QueueDelivery>] = []
         var index = 0
         while index < deliveries.count {
             let first = deliveries[index]
@@ -56,20 +56,22 @@ extension QueueCoordinator {
             {
                 end += 1
             }
-            let run = deliveries[index..<end]
-            if first.partition < partitions.count {
-                _ = try? partitions[first.partition].read(from: first.offset, maxMessages: run.count, maxBytes: Int.max)
-                {
-                    message in
-                    let position = Int(message.offset - first.offset)
-                    guard position >= 0 && position < run.count else { return }
-                    visit(message, run[run.startIndex + position])
-                    visited += 1
-                }
-            }
+            if first.partition < partitions.count { runs.append(deliveries[index..<end]) }
             index = end
         }
-        return visited
+        let requests = runs.map { run in
+            PartitionReadRequest(
+                storage: partitions[run[run.startIndex].partition], offset: run[run.startIndex].offset,
+                maxMessages: run.count)
+        }
+        readAll(requests) { [runs] results in
+            // A run whose read failed (retention deleted it meanwhile) is left out.
+            var read: [QueueReceived.Run] = []
+            for (run, result) in zip(runs, results) {
+                if case .success(let batch) = result { read.append(QueueReceived.Run(deliveries: run, batch: batch)) }
+            }
+            completion(QueueReceived(runs: read))
+        }
     }
 
     /// Applies `settlement` to each receipt and reports `ok` or `stale` per receipt, in order, through

@@ -55,9 +55,19 @@ final class EmbeddedPartition: PartitionStorage {
         return EmbeddedStorageEngine.map(error, topic: topic)
     }
 
+    /// Reads from the mapping on the caller's thread and completes before returning.
     func read(
-        from offset: Int64, maxMessages: Int, maxBytes: Int, _ visit: (borrowing StoredMessage) -> Void
-    ) throws(BrokerError) -> PartitionRead {
+        from offset: Int64, maxMessages: Int, maxBytes: Int,
+        completion: @escaping @Sendable (Result<any StoredBatch, BrokerError>) -> Void
+    ) {
+        do throws(BrokerError) {
+            completion(.success(try readBatch(from: offset, maxMessages: maxMessages, maxBytes: maxBytes)))
+        } catch {
+            completion(.failure(error))
+        }
+    }
+
+    func readBatch(from offset: Int64, maxMessages: Int, maxBytes: Int) throws(BrokerError) -> EmbeddedBatch {
         let batch: ReadBatch
         do {
             batch = try log.read(from: offset, maxRecords: maxMessages, maxBytes: maxBytes)
@@ -71,15 +81,18 @@ final class EmbeddedPartition: PartitionStorage {
             let size = (record.key?.count ?? 0) + (record.value?.count ?? 0)
             if index > 0 && bytes + size > maxBytes {
                 log.traffic.recordRead(messages: index, bytes: bytes)
-                return PartitionRead(
-                    nextOffset: record.offset, startOffset: batch.logStartOffset, endOffset: batch.logEndOffset)
+                return EmbeddedBatch(
+                    records: batch.records[..<index],
+                    position: PartitionRead(
+                        nextOffset: record.offset, startOffset: batch.logStartOffset, endOffset: batch.logEndOffset))
             }
             bytes += size
-            Self.withMessage(record, visit)
         }
         log.traffic.recordRead(messages: batch.records.count, bytes: bytes)
-        return PartitionRead(
-            nextOffset: batch.nextOffset, startOffset: batch.logStartOffset, endOffset: batch.logEndOffset)
+        return EmbeddedBatch(
+            records: batch.records[...],
+            position: PartitionRead(
+                nextOffset: batch.nextOffset, startOffset: batch.logStartOffset, endOffset: batch.logEndOffset))
     }
 
     /// Presents one record as a ``StoredMessage``. Key and value are views into the mapping, which `record`
@@ -160,5 +173,18 @@ final class EmbeddedPartition: PartitionStorage {
 
     func cancelWait(_ token: AppendWaitToken) {
         if let token = token.value as? AppendWaiterToken { log.cancelAppendNotification(token) }
+    }
+}
+
+/// Records read from the mapping, presented as ``StoredMessage``s (views, no copy; the records keep their
+/// mapping alive).
+struct EmbeddedBatch: StoredBatch {
+    let records: ArraySlice<ReadRecord>
+    let position: PartitionRead
+
+    var count: Int { records.count }
+
+    func forEach(_ visit: (borrowing StoredMessage) -> Void) {
+        for record in records { EmbeddedPartition.withMessage(record, visit) }
     }
 }

@@ -69,12 +69,13 @@ final class InternalLineJournal: Sendable {
     func replay(_ visit: (String) -> Void) throws(BrokerError) {
         var offset = partition.startOffset
         while true {
-            let read = try partition.read(from: offset, maxMessages: 10_000, maxBytes: 8 << 20) { message in
+            let batch = try partition.readNow(from: offset, maxMessages: 10_000, maxBytes: 8 << 20)
+            batch.forEach { message in
                 guard let value = message.value else { return }
                 visit(String(decoding: value, as: UTF8.self))
             }
-            guard read.nextOffset > offset else { break }
-            offset = read.nextOffset
+            guard batch.position.nextOffset > offset else { break }
+            offset = batch.position.nextOffset
         }
     }
 }

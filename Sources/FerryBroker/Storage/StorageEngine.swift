@@ -53,14 +53,17 @@ public protocol PartitionStorage: AnyObject, Sendable {
         onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void
     ) throws(BrokerError) -> (baseOffset: Int64, count: Int)
 
-    /// Visits up to `maxMessages` messages from `offset` (which must be in `startOffset...endOffset`), stopping
+    /// Reads up to `maxMessages` messages from `offset` (which must be in `startOffset...endOffset`), stopping
     /// before the total key + value bytes would exceed `maxBytes`, except that the first message is always
-    /// visited. Returns the offset after the last visited message (`offset` when none) and the partition's
-    /// bounds when the read began. Throws `offsetOutOfRange` for an offset outside the stored range.
-    @discardableResult
+    /// included, and calls `completion` once with them (``StoredBatch``) or with `offsetOutOfRange` for an
+    /// offset outside the stored range (or another error).
+    ///
+    /// Never blocks the caller. `completion` runs on the caller's thread before `read` returns when the engine
+    /// has the data at hand (the embedded engine always does), otherwise later on one of the engine's threads
+    /// (an engine over the network); it must not block either way.
     func read(
-        from offset: Int64, maxMessages: Int, maxBytes: Int, _ visit: (borrowing StoredMessage) -> Void
-    ) throws(BrokerError) -> PartitionRead
+        from offset: Int64, maxMessages: Int, maxBytes: Int,
+        completion: @escaping @Sendable (Result<any StoredBatch, BrokerError>) -> Void)
 
     /// The first offset whose timestamp is ≥ `timestamp`, or `endOffset` when none.
     func offset(atOrAfterTimestamp timestamp: Int64) -> Int64

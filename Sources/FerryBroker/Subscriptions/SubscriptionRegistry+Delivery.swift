@@ -113,7 +113,7 @@ extension SubscriptionRegistry {
     /// Copies the messages of `[from, to)` of `partition` that pass the subscription's filter to its dead-letter
     /// topic (created on demand) with key, value and headers plus the `ferry-origin-*` headers and
     /// `ferry-last-error`. `completion` gets the number of messages copied once they are durable, or the
-    /// error. Messages retention already deleted are not copied. May block briefly on reading the partition.
+    /// error. Messages retention already deleted are not copied. Never blocks (reads complete asynchronously).
     public func deadLetter(
         topic: String, name: String, partition: Int, from: Int64, to: Int64, lastError: String,
         completion: @escaping @Sendable (Result<Int64, BrokerError>) -> Void
@@ -121,27 +121,20 @@ extension SubscriptionRegistry {
         guard let snapshot = snapshot(topic: topic, name: name), let partitions = partitions(of: topic),
             partitions.indices.contains(partition), let broker = broker.withLock({ $0.value })
         else { return completion(.failure(.subscriptionNotFound(topic: topic, name: name))) }
-        let storage = partitions[partition]
-        var batch = ProduceBatch()
-        var offset = max(from, storage.startOffset)
+        let batch = Mutex(ProduceBatch())
         let extra = [(name: Self.lastErrorHeader, value: lastError)]
-        while offset < to {
-            let next: Int64
-            do {
-                next = try storage.read(from: offset, maxMessages: Int(min(to - offset, 1000)), maxBytes: Int.max) {
-                    message in
-                    guard message.offset < to, snapshot.config.matches(message) else { return }
-                    DeadLetterRecord.append(message, topic: topic, partition: partition, extra: extra, to: &batch)
-                }.nextOffset
-            } catch {
-                return completion(.failure(error))
+        partitions[partition].readRange(from: from, to: to) { message in
+            guard snapshot.config.matches(message) else { return }
+            batch.withLock {
+                DeadLetterRecord.append(message, topic: topic, partition: partition, extra: extra, to: &$0)
             }
-            guard next > offset else { break }
-            offset = next
-        }
-        let count = Int64(batch.records.count)
-        broker.produceDeadLetters(topic: snapshot.config.deadLetterTopic, batch: batch) { result in
-            completion(result.map { count })
+        } completion: { result in
+            if case .failure(let error) = result { return completion(.failure(error)) }
+            let copies = batch.withLock { $0 }
+            let count = Int64(copies.records.count)
+            broker.produceDeadLetters(topic: snapshot.config.deadLetterTopic, batch: copies) { result in
+                completion(result.map { count })
+            }
         }
     }
 
