@@ -60,41 +60,43 @@ extension Broker {
             timestamps.append(record.timestamp ?? time)
         }
 
-        let targets = byPartition.indices.filter { !byPartition[$0].isEmpty }
-        // One pending count per partition plus one for this loop, so `completion` cannot run before every
-        // offset is known (onDurable may fire inside `append`), nor at all when an append throws.
-        let progress = Mutex(
-            ProduceProgress(pending: targets.count + 1, offsets: Array(repeating: nil, count: batch.records.count)))
-        let finishOne: @Sendable (Result<Void, BrokerError>) -> Void = { durable in
-            let finished: Result<[ProducedOffset], BrokerError>? = progress.withLock { progress in
-                if case .failure(let error) = durable, progress.error == nil { progress.error = error }
-                progress.pending -= 1
-                guard progress.pending == 0 else { return nil }
-                if let error = progress.error { return .failure(error) }
-                // Every record index belongs to one target, whose append set its offset before pending hit 0.
-                let offsets = progress.offsets.compactMap { $0 }
-                guard offsets.count == progress.offsets.count else {
-                    return .failure(.internal("produce lost an offset"))
-                }
-                return .success(offsets)
-            }
-            if let finished { completion(finished) }
-        }
-        for p in targets {
+        var targets: [(partition: Int, storage: any PartitionStorage)] = []
+        for p in byPartition.indices where !byPartition[p].isEmpty {
             guard let storage = storage.partition(topic: topic, partition: p) else {
                 throw .partitionNotFound(topic: topic, partition: p)
             }
+            targets.append((p, storage))
+        }
+        // One pending count per partition; `completion` runs once every partition's append has answered.
+        let progress = Mutex(
+            ProduceProgress(pending: targets.count, offsets: Array(repeating: nil, count: batch.records.count)))
+        for (p, storage) in targets {
             let indices = byPartition[p]
             let stamps = indices.map { timestamps[$0] }
-            let appended = try storage.append(batch, indices: indices, timestamps: stamps, onDurable: finishOne)
-            progress.withLock { progress in
-                for (i, index) in indices.enumerated() {
-                    progress.offsets[index] = ProducedOffset(
-                        partition: p, offset: appended.baseOffset + Int64(i), timestamp: stamps[i])
+            storage.append(batch, indices: indices, timestamps: stamps) { result in
+                let finished: Result<[ProducedOffset], BrokerError>? = progress.withLock { progress in
+                    switch result {
+                    case .success(let offsets):
+                        for (i, index) in indices.enumerated() {
+                            progress.offsets[index] = ProducedOffset(
+                                partition: p, offset: offsets[i], timestamp: stamps[i])
+                        }
+                    case .failure(let error):
+                        if progress.error == nil { progress.error = error }
+                    }
+                    progress.pending -= 1
+                    guard progress.pending == 0 else { return nil }
+                    if let error = progress.error { return .failure(error) }
+                    // Every record index belongs to one target, whose answer set its offset.
+                    let offsets = progress.offsets.compactMap { $0 }
+                    guard offsets.count == progress.offsets.count else {
+                        return .failure(.internal("produce lost an offset"))
+                    }
+                    return .success(offsets)
                 }
+                if let finished { completion(finished) }
             }
         }
-        finishOne(.success(()))
     }
 }
 

@@ -27,10 +27,12 @@ final class EmbeddedPartition: PartitionStorage {
             readMessages: counters.readMessages, readBytes: counters.readBytes)
     }
 
+    /// Appends into the mapping on the caller's thread (readable when this returns); `completion` runs at once
+    /// under `interval`/`never`, from a flusher thread after the group commit under `always`.
     func append(
         _ batch: ProduceBatch, indices: [Int], timestamps: [Int64],
-        onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void
-    ) throws(BrokerError) -> (baseOffset: Int64, count: Int) {
+        completion: @escaping @Sendable (Result<AppendedOffsets, BrokerError>) -> Void
+    ) {
         var payloadBytes = 0
         for index in indices {
             let record = batch.records[index]
@@ -39,13 +41,13 @@ final class EmbeddedPartition: PartitionStorage {
         let records = ProduceBatchRecords(batch: batch, indices: indices, timestamps: timestamps)
         do {
             let appended = try log.appendDeferringDurability(records) { [self] result in
-                onDurable(result.map { _ in }.mapError(appendFailure))
+                completion(
+                    result.map { .run(base: $0.baseOffset, count: $0.count) }.mapError(appendFailure))
             }
             space.noteAppended()
             log.traffic.recordAppend(messages: appended.count, bytes: payloadBytes)
-            return (appended.baseOffset, appended.count)
         } catch {
-            throw appendFailure(error)
+            completion(.failure(appendFailure(error)))
         }
     }
 

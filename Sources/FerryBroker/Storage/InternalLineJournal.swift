@@ -27,13 +27,9 @@ final class InternalLineJournal: Sendable {
                 .init(key: nil, value: value, valueFormat: .raw, headers: 0..<0, partition: 0, timestamp: nil))
         }
         let time = now()
-        do {
-            _ = try partition.append(
-                batch, indices: Array(batch.records.indices), timestamps: Array(repeating: time, count: lines.count),
-                onDurable: onDurable)
-        } catch {
-            onDurable(.failure(error))
-        }
+        partition.append(
+            batch, indices: Array(batch.records.indices), timestamps: Array(repeating: time, count: lines.count)
+        ) { result in onDurable(result.map { _ in }) }
     }
 
     /// Records in the partition: the lines a replay reads.

@@ -45,13 +45,17 @@ public protocol PartitionStorage: AnyObject, Sendable {
     /// Messages and bytes appended to and read from this partition since it was opened (for metrics).
     var traffic: PartitionTrafficTotals { get }
 
-    /// Appends `records` as one atomic batch. Returns once the messages are readable (never waits for fsync);
-    /// `onDurable` is then called, from any thread, when they are stable per the flush policy (immediately for
-    /// interval/never). On error nothing was appended and `onDurable` is not called.
+    /// Appends the records `indices` of `batch` (with `timestamps`) as one atomic batch and calls `completion`
+    /// once: with the offsets they got, in `indices` order, when they are durable as the engine promises (the
+    /// embedded engine: its flush policy; Kafka: every replica's acknowledgement), or with the error (nothing
+    /// appended, or its sync failed). The records are readable no later than `completion` runs.
+    ///
+    /// Never blocks. Appends to one partition are stored in call order. `completion` runs on the caller's thread
+    /// before `append` returns when the engine knows at once (the embedded engine under `interval`/`never`),
+    /// otherwise later on one of its threads; it must not block.
     func append(
         _ batch: ProduceBatch, indices: [Int], timestamps: [Int64],
-        onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void
-    ) throws(BrokerError) -> (baseOffset: Int64, count: Int)
+        completion: @escaping @Sendable (Result<AppendedOffsets, BrokerError>) -> Void)
 
     /// Reads up to `maxMessages` messages from `offset` (which must be in `startOffset...endOffset`), stopping
     /// before the total key + value bytes would exceed `maxBytes`, except that the first message is always
@@ -166,5 +170,41 @@ public struct PartitionRead: Sendable, Equatable {
         self.nextOffset = nextOffset
         self.startOffset = startOffset
         self.endOffset = endOffset
+    }
+}
+
+/// The offsets an append gave its records, in the order it was given them: one dense run on the embedded
+/// engine; on a shared Kafka partition other producers' records may fall between them.
+public struct AppendedOffsets: Sendable, Equatable {
+    private enum Storage: Sendable, Equatable {
+        case run(base: Int64, count: Int)
+        case list([Int64])
+    }
+
+    private let storage: Storage
+
+    /// `count` consecutive offsets from `base`.
+    public static func run(base: Int64, count: Int) -> AppendedOffsets {
+        AppendedOffsets(storage: .run(base: base, count: count))
+    }
+
+    /// These offsets, one per record.
+    public init(_ offsets: [Int64]) { storage = .list(offsets) }
+
+    private init(storage: Storage) { self.storage = storage }
+
+    public var count: Int {
+        switch storage {
+        case .run(_, let count): count
+        case .list(let offsets): offsets.count
+        }
+    }
+
+    /// The offset of record `index` (0-based, in append order).
+    public subscript(index: Int) -> Int64 {
+        switch storage {
+        case .run(let base, _): base + Int64(index)
+        case .list(let offsets): offsets[index]
+        }
     }
 }
