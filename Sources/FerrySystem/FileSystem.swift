@@ -31,10 +31,12 @@ public enum FileSystem {
         guard let directory = opendir(path) else { throw SystemError(errno: Glibc.errno, call: "opendir") }
         defer { closedir(directory) }
         var names: [String] = []
+        // The name is read in place up to its NUL: a dirent is only as long as its name, so copying the whole
+        // 256-byte `d_name` tuple can read past the end of readdir's buffer.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            let start = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+            let name = String(cString: start)
             if name != "." && name != ".." { names.append(name) }
         }
         return names

@@ -18,9 +18,12 @@ enum ProcessStatistics {
         guard let directory = opendir("/proc/self/fd") else { return nil }
         defer { closedir(directory) }
         var count = 0
+        // Only the name's first byte is read, in place: a dirent is as long as its name, so copying the whole
+        // 256-byte `d_name` tuple can read past the end of readdir's buffer (a crash seen in CI).
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in bytes.first }
-            if name != UInt8(ascii: ".") { count += 1 }
+            let first = UnsafeRawPointer(entry).load(fromByteOffset: nameOffset, as: UInt8.self)
+            if first != UInt8(ascii: ".") { count += 1 }
         }
         return max(0, count - 1)
     }
