@@ -1,26 +1,23 @@
 import FerryBroker
 import FerryJSON
 import FerryMessageJSON
-import Synchronization
 
 /// A webhook body being filled by one or more partition reads (``SubscriptionRunner/readBatch``): the messages
-/// that pass the filter, up to the batch size and byte bound. Reads add to it one at a time (never
-/// concurrently); the lock only makes handing it between their threads safe.
-final class BatchScan: Sendable {
-    struct State {
-        var writer = JSONWriter(capacity: 256)
-        var to: Int64
-        var count = 0
-        var bytes = 0
-        var full = false
-    }
-
+/// that pass the filter, up to the batch size and byte bound. A value handed from one read's completion to the
+/// next (the reads run one at a time), so it needs no lock.
+struct BatchScan: Sendable {
     let topic: String
     let partition: Int
     let from: Int64
     let batchSize: Int
     let maxBytes: Int
-    private let state: Mutex<State>
+    private var writer = JSONWriter(capacity: 256)
+    /// Past the last message read or skipped.
+    private(set) var to: Int64
+    private var count = 0
+    private var bytes = 0
+    /// Whether the batch is complete (size or bytes reached).
+    private(set) var full = false
 
     init(subscription: String, topic: String, partition: Int, from: Int64, batchSize: Int, maxBytes: Int) {
         self.topic = topic
@@ -28,54 +25,35 @@ final class BatchScan: Sendable {
         self.from = from
         self.batchSize = batchSize
         self.maxBytes = maxBytes
-        var state = State(to: from)
-        state.writer.beginObject()
-        state.writer.key(ascii: "subscription")
-        state.writer.string(subscription)
-        state.writer.key(ascii: "messages")
-        state.writer.beginArray()
-        self.state = Mutex(state)
+        self.to = from
+        writer.beginObject()
+        writer.key(ascii: "subscription")
+        writer.string(subscription)
+        writer.key(ascii: "messages")
+        writer.beginArray()
     }
-
-    /// Past the last message read or skipped.
-    var to: Int64 { state.withLock { $0.to } }
-    /// Whether the batch is complete (size or bytes reached).
-    var full: Bool { state.withLock { $0.full } }
 
     /// Takes `message` into the body if there is room and it passes `config`'s filter; skipped messages move
     /// `to` too.
-    func add(_ message: borrowing StoredMessage, filter config: SubscriptionConfig) {
+    mutating func add(_ message: borrowing StoredMessage, filter config: SubscriptionConfig) {
+        guard !full else { return }
         let size = (message.key?.count ?? 0) + (message.value?.count ?? 0)
-        let passes = config.matches(message)
-        var encoded: JSONWriter?
-        if passes {
-            var writer = JSONWriter(capacity: 128 + size)
-            MessageEncoding.write(message, topic: topic, partition: partition, base64: false, into: &writer)
-            encoded = writer
+        if count > 0 && bytes + size > maxBytes {
+            full = true
+            return
         }
-        let offset = message.offset
-        state.withLock { state in
-            guard !state.full else { return }
-            if state.count > 0 && state.bytes + size > maxBytes {
-                state.full = true
-                return
-            }
-            state.to = offset + 1
-            guard let encoded else { return }
-            state.writer.rawJSON(encoded.bytes)
-            state.count += 1
-            state.bytes += size
-            if state.count == batchSize { state.full = true }
-        }
+        to = message.offset + 1
+        guard config.matches(message) else { return }
+        MessageEncoding.write(message, topic: topic, partition: partition, base64: false, into: &writer)
+        count += 1
+        bytes += size
+        if count == batchSize { full = true }
     }
 
     /// The finished body as a batch to send.
-    func finish(id: String) -> SubscriptionRunner.PendingBatch {
-        state.withLock { state in
-            state.writer.endArray()
-            state.writer.endObject()
-            return SubscriptionRunner.PendingBatch(
-                from: from, to: state.to, count: state.count, body: state.writer.take(), id: id)
-        }
+    consuming func finish(id: String) -> SubscriptionRunner.PendingBatch {
+        writer.endArray()
+        writer.endObject()
+        return SubscriptionRunner.PendingBatch(from: from, to: to, count: count, body: writer.take(), id: id)
     }
 }

@@ -97,13 +97,13 @@ extension SubscriptionRunner {
         _ storage: any PartitionStorage, _ p: Int, from: Int64, config: SubscriptionConfig, generation: Int64,
         completion: @escaping @Sendable (Result<PendingBatch, BrokerError>) -> Void
     ) {
-        let scan = BatchScan(
+        let first = BatchScan(
             subscription: name, topic: topic, partition: p, from: from, batchSize: config.batchSize,
             maxBytes: dispatcher.configuration.maxBatchBytes)
         let end = storage.endOffset
         let id = "\(topic)/\(name)/\(generation)/\(p)/\(from)"
         /// One read, then another while there is room (a bounded scan per pass: a filter may skip many).
-        @Sendable func step() {
+        @Sendable func step(_ scan: BatchScan) {
             let to = scan.to
             guard to < end && !scan.full && to - from < 100_000 else {
                 return completion(.success(scan.finish(id: id)))
@@ -113,13 +113,14 @@ extension SubscriptionRunner {
                 case .failure(let error):
                     completion(.failure(error))
                 case .success(let read):
+                    var scan = scan
                     read.forEach { scan.add($0, filter: config) }
                     if scan.to == to { return completion(.success(scan.finish(id: id))) }
-                    step()
+                    step(scan)
                 }
             }
         }
-        step()
+        step(first)
     }
 
     /// One POST of `batch` with the current config (URL, secret, headers, timeout), a fresh timestamp and the

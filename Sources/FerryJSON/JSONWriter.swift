@@ -7,7 +7,7 @@
 /// of messages per response.
 ///
 /// Not thread-safe (a value type; use one per response). Reuse: ``reset()`` keeps the buffer's capacity.
-public struct JSONWriter {
+public struct JSONWriter: Sendable {
     /// The JSON text written so far.
     public internal(set) var bytes: [UInt8]
     /// True when the next value or key needs a `,` first.

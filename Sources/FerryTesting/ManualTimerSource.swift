@@ -9,8 +9,8 @@ import Synchronization
 /// advancing runs in the same call). Call ``advance(by:)`` from one thread at a time.
 public final class ManualTimerSource: TimerSource {
     struct Pending {
-        var id: UInt64
         var deadline: UInt64
+        /// Scheduling order (ties run in it); also what a cancellation names.
         var sequence: UInt64
         var work: @Sendable () -> Void
     }
@@ -33,17 +33,17 @@ public final class ManualTimerSource: TimerSource {
 
     @discardableResult
     public func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) -> TimerCancellation {
-        let (id, woken) = state.withLock { state -> (UInt64, [CheckedContinuation<Void, Never>]) in
+        let (sequence, woken) = state.withLock { state -> (UInt64, [CheckedContinuation<Void, Never>]) in
             let deadline = state.now + UInt64(max(Self.nanoseconds(delay), 0))
             state.sequence += 1
-            state.pending.append(Pending(id: state.sequence, deadline: deadline, sequence: state.sequence, work: work))
+            state.pending.append(Pending(deadline: deadline, sequence: state.sequence, work: work))
             let count = state.pending.count
             let ready = state.waiters.filter { $0.count <= count }.map(\.continuation)
             state.waiters.removeAll { $0.count <= count }
             return (state.sequence, ready)
         }
         for continuation in woken { continuation.resume() }
-        return TimerCancellation { [self] in state.withLock { $0.pending.removeAll { $0.id == id } } }
+        return TimerCancellation { [self] in state.withLock { $0.pending.removeAll { $0.sequence == sequence } } }
     }
 
     /// Work scheduled and neither run nor cancelled.

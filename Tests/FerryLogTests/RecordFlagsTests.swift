@@ -21,24 +21,31 @@ struct RecordFlagsTests {
         #expect(records[2].value == nil)
     }
 
-    @Test func aBatchWithoutTheFlagsAttribute_ReadsAllSixteenBitsAsTheHeaderCount() throws {
-        // A batch as written before the flag existed: attribute 0, and (legally then) the raw marker header.
+    /// A raw record with one header, encoded as one batch; `legacy` clears the flags attribute (as a writer
+    /// before the flag left it) and recomputes the CRC.
+    func encodedBatch(legacy: Bool) throws -> [UInt8] {
         let source = RecordBuffer([
-            RecordInput(value: Array("x".utf8), headers: [RecordHeader(name: "", value: [])], timestamp: 1)
+            RecordInput(value: [1], headers: [RecordHeader(name: "h", value: [])], timestamp: 1, isRawValue: true)
         ])
         let size = try RecordBatchEncoder.measure(source, maxMessageBytes: 1 << 20)
         var bytes = [UInt8](repeating: 0, count: size)
         try bytes.withUnsafeMutableBytes { raw throws in
             let base = try #require(raw.baseAddress)
             RecordBatchEncoder.encode(source, baseOffset: 0, size: size, into: base)
-            base.put(UInt8(0), RecordBatchFormat.attributesOffset)  // as an old writer left it, with a fresh CRC
+            guard legacy else { return }
+            base.put(UInt8(0), RecordBatchFormat.attributesOffset)
             base.put(
                 CRC32C.checksum(UnsafeRawBufferPointer(start: base + 8, count: size - 8)), RecordBatchFormat.crcOffset)
         }
-        let decoded = try bytes.withUnsafeBytes { raw throws -> [(headers: Int, raw: Bool)] in
+        return bytes
+    }
+
+    /// Each record's header count and raw flag as the decoder reads them.
+    func decode(_ bytes: [UInt8]) throws -> [(headers: Int, raw: Bool)] {
+        try bytes.withUnsafeBytes { raw throws -> [(headers: Int, raw: Bool)] in
             let base = try #require(raw.baseAddress)
-            let header = try #require(RecordBatchDecoder.header(at: 0, in: base, limit: size, verifyChecksum: true))
-            #expect(!header.recordsHaveFlags)
+            let header = try #require(
+                RecordBatchDecoder.header(at: 0, in: base, limit: bytes.count, verifyChecksum: true))
             var seen: [(headers: Int, raw: Bool)] = []
             try RecordBatchDecoder.forEachRecord(in: header, at: 0, base: base, segmentBaseOffset: 0) {
                 _, _, _, _, _, headerCount, isRawValue, _ throws(LogError) -> Bool in
@@ -47,7 +54,14 @@ struct RecordFlagsTests {
             }
             return seen
         }
-        #expect(decoded.count == 1 && decoded[0].headers == 1 && !decoded[0].raw)
+    }
+
+    @Test func theFlagsAttribute_DecidesWhetherBit15IsAFlagOrPartOfTheHeaderCount() throws {
+        // With the attribute: bit 15 is the raw flag, the count is 1.
+        let current = try decode(try encodedBatch(legacy: false))
+        #expect(current.count == 1 && current[0].headers == 1 && current[0].raw)
+        // Without it (older data): all 16 bits count headers, so 0x8001 headers cannot fit in the record.
+        #expect(throws: LogError.self) { _ = try decode(try encodedBatch(legacy: true)) }
     }
 
     @Test func tooManyHeaders_AreRefusedBeforeAnythingIsWritten() throws {

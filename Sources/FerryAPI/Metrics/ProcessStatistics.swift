@@ -1,3 +1,5 @@
+import FerrySystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -15,17 +17,8 @@ enum ProcessStatistics {
 
     /// Open file descriptors (entries of `/proc/self/fd`, less the one the listing itself uses).
     static func openFileDescriptors() -> Int? {
-        guard let directory = opendir("/proc/self/fd") else { return nil }
-        defer { closedir(directory) }
-        var count = 0
-        // Only the name's first byte is read, in place: a dirent is as long as its name, so copying the whole
-        // 256-byte `d_name` tuple can read past the end of readdir's buffer (a crash seen in CI).
-        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
-        while let entry = readdir(directory) {
-            let first = UnsafeRawPointer(entry).load(fromByteOffset: nameOffset, as: UInt8.self)
-            if first != UInt8(ascii: ".") { count += 1 }
-        }
-        return max(0, count - 1)
+        guard let entries = try? FileSystem.contentsOfDirectory("/proc/self/fd") else { return nil }
+        return max(0, entries.count - 1)
     }
 
     /// Up to 4 KiB of a file as text, or nil.

@@ -6,36 +6,37 @@ import FerrySystem
 /// deleted by retention or evicted from the mapping cache. The bytes never change: a log only appends.
 public struct RecordBytes: RandomAccessCollection, Sendable, Equatable, Hashable, CustomStringConvertible {
     private let owner: MappedRegion
-    private let address: UInt  // an UnsafeRawPointer's bits (raw pointers are not Sendable)
+    /// Where the bytes start in `owner` (a position, not a pointer: raw pointers are not Sendable).
+    private let position: Int
     public let count: Int
 
     init(owner: MappedRegion, pointer: UnsafeRawPointer, count: Int) {
         self.owner = owner
-        self.address = UInt(bitPattern: pointer)
+        self.position = UnsafeRawPointer(owner.base).distance(to: pointer)
         self.count = count
     }
+
+    private var start: UnsafeRawPointer { UnsafeRawPointer(owner.base) + position }
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { count }
 
     public subscript(position: Int) -> UInt8 {
         precondition(position >= 0 && position < count, "RecordBytes index \(position) out of 0..<\(count)")
-        // `address` is a live mapping, never 0.
-        return UnsafeRawPointer(bitPattern: address)!.load(fromByteOffset: position, as: UInt8.self)
+        return start.load(fromByteOffset: position, as: UInt8.self)
     }
 
     /// Calls `body` with the bytes in place. The pointer must not escape `body`.
     public func withUnsafeBytes<Result, Failure: Error>(
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        try body(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: count))
+        try body(UnsafeRawBufferPointer(start: start, count: count))
     }
 
     public func withContiguousStorageIfAvailable<Result>(
         _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) rethrows -> Result? {
-        let typed = UnsafeRawPointer(bitPattern: address).map { $0.assumingMemoryBound(to: UInt8.self) }
-        return try body(UnsafeBufferPointer(start: typed, count: count))
+        try body(UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: count))
     }
 
     /// A copy of the bytes.
@@ -59,7 +60,8 @@ public struct RecordBytes: RandomAccessCollection, Sendable, Equatable, Hashable
 /// Holding it keeps the underlying mapping alive (see ``RecordBytes``). `Sendable`; immutable.
 public struct ReadRecord: Sendable, CustomStringConvertible {
     private let owner: MappedRegion
-    private let address: UInt  // record start
+    /// Where the record starts in `owner` (see ``RecordBytes``).
+    private let position: Int
     /// The record's offset.
     public let offset: Int64
     /// The record's timestamp (ms since the Unix epoch).
@@ -78,7 +80,7 @@ public struct ReadRecord: Sendable, CustomStringConvertible {
         keyLength: Int32, valueLength: Int32, headerCount: Int, isRawValue: Bool, size: Int
     ) {
         self.owner = owner
-        self.address = UInt(bitPattern: pointer)
+        self.position = UnsafeRawPointer(owner.base).distance(to: pointer)
         self.offset = offset
         self.timestamp = timestamp
         self.keyLength = keyLength
@@ -88,8 +90,7 @@ public struct ReadRecord: Sendable, CustomStringConvertible {
         self.sizeInBytes = size
     }
 
-    // `address` is a live mapping, never 0.
-    private var pointer: UnsafeRawPointer { UnsafeRawPointer(bitPattern: address)! }
+    private var pointer: UnsafeRawPointer { UnsafeRawPointer(owner.base) + position }
 
     /// The key (nil: the record has no key; empty: an empty key).
     public var key: RecordBytes? {
