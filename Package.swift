@@ -75,6 +75,15 @@ let package = Package(
         .target(
             name: "FerryKafka", dependencies: ["CRdkafka", "CRdkafkaShim", "FerrySystem"], swiftSettings: strictSettings
         ),
+        // The Kafka storage engine: the broker's StorageEngine over a Kafka cluster (`--storage kafka`).
+        .target(
+            name: "FerryKafkaStorage",
+            dependencies: [
+                "FerryBroker", "FerryJSON", "FerryKafka", "FerrySystem",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The one swift-log handler: logfmt or JSON lines.
         .target(
             name: "FerryLogging",
@@ -140,7 +149,7 @@ let package = Package(
             name: "FerryCommand",
             dependencies: [
                 "CFerryLinux", "FerrySystem", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker",
-                "FerryAPI", "FerryDelivery", "FerryServer", "FerryLogging",
+                "FerryAPI", "FerryDelivery", "FerryServer", "FerryLogging", "FerryKafka", "FerryKafkaStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

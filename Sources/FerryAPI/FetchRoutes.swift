@@ -40,7 +40,30 @@ extension FerryAPI {
             try broker.partition(topic: topic, partition: partition)
         }
         let bounds = storage.bounds
-        let start = try startOffset(request, storage, bounds: bounds)
+        switch try fetchOrigin(request, bounds: bounds) {
+        case .offset(let start):
+            serveFetch(request, responder, storage: storage, bounds: bounds, from: start, limits: limits)
+        case .timestamp(let timestamp):
+            // A lookup that may take a round trip (Kafka): the answer continues on the thread it arrives on.
+            storage.offset(atOrAfterTimestamp: timestamp) { [self] result in
+                switch result {
+                case .success(let start):
+                    serveFetch(request, responder, storage: storage, bounds: bounds, from: start, limits: limits)
+                case .failure(let error):
+                    responder.respond(ProblemMapping.response(for: error))
+                }
+            }
+        }
+    }
+
+    /// Answers a fetch from `start`: a stream of Server-Sent Events, or one JSON answer (held up to `wait_ms`
+    /// when there is nothing yet).
+    func serveFetch(
+        _ request: HTTPRequest, _ responder: HTTPResponder, storage: any PartitionStorage, bounds: PartitionBounds,
+        from start: Int64, limits: FetchLimits
+    ) {
+        let topic = request.pathParameter("topic") ?? ""
+        let partition = (try? request.partitionParameter()) ?? 0
         if request.headers["Accept"]?.contains("text/event-stream") == true {
             return ServerSentEvents.start(
                 api: self, responder: responder, topic: topic, partition: partition, storage: storage,
@@ -84,25 +107,31 @@ extension FerryAPI {
         wakeup.fire(after: waitMilliseconds)
     }
 
+    /// Where a fetch starts, as the query says.
+    enum FetchOrigin {
+        /// An offset checked against the bounds.
+        case offset(Int64)
+        /// The first message at or after this time (resolved by the storage).
+        case timestamp(Int64)
+    }
+
     /// `offset` (−1 = end), `timestamp`, or the start offset; 416 outside `bounds`, the partition's as of now.
-    func startOffset(
-        _ request: HTTPRequest, _ storage: any PartitionStorage, bounds: PartitionBounds
-    ) throws(APIFailure) -> Int64 {
+    func fetchOrigin(_ request: HTTPRequest, bounds: PartitionBounds) throws(APIFailure) -> FetchOrigin {
         let startOffset = bounds.startOffset
         let endOffset = bounds.endOffset
         if request.query("timestamp") != nil && request.query("offset") != nil {
             throw .parameter("timestamp", "give either offset or timestamp, not both")
         }
         if let timestamp = try request.integerQuery("timestamp", in: 0...Int64.max) {
-            return storage.offset(atOrAfterTimestamp: timestamp)
+            return .timestamp(timestamp)
         }
-        guard let offset = try request.integerQuery("offset", in: -1...Int64.max) else { return startOffset }
-        if offset == -1 { return endOffset }
+        guard let offset = try request.integerQuery("offset", in: -1...Int64.max) else { return .offset(startOffset) }
+        if offset == -1 { return .offset(endOffset) }
         guard offset >= startOffset && offset <= endOffset else {
             throw APIFailure(
                 BrokerError.offsetOutOfRange(requested: offset, startOffset: startOffset, endOffset: endOffset))
         }
-        return offset
+        return .offset(offset)
     }
 
     /// Reads and encodes `{"messages": [...], "next_offset", "start_offset", "end_offset"}`, then calls
@@ -149,7 +178,8 @@ extension FerryAPI {
         let end = bounds.endOffset
         let available = Int(max(0, min(Int64(limits.limit), end - offset)))
         guard available > 0 else { return 256 }
-        let average = Int(bounds.sizeInBytes / max(1, end - start))
+        // Without a stored size (Kafka), 256 bytes a message, the buffer grows past it when needed.
+        let average = Int((bounds.sizeInBytes ?? 256 * (end - start)) / max(1, end - start))
         let framing = 96 + topic.utf8.count
         return 128 + min(available * (average + framing), limits.maxBytes + available * framing)
     }

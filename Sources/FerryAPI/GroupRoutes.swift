@@ -236,7 +236,7 @@ extension FerryAPI {
             throw .parameter("to", "must be \"earliest\", \"latest\", {\"offset\": N} or {\"timestamp\": T}")
         }
         try APIFailure.mapping { () throws(BrokerError) in
-            try broker.groups.resetOffsets(group: group, topic: topic, partition: partition, to: target) {
+            try broker.resetGroupOffsets(group: group, topic: topic, partition: partition, to: target) {
                 [self] result in
                 switch result {
                 case .success:

@@ -10,10 +10,15 @@ extension FerryAPI {
             responder.respond(.json(#"{"status":"ok"}"#))
         }
         router.add(.GET, "/readyz", needs: .open) { [self] _, responder in
-            if readiness.load(ordering: .acquiring) {
-                responder.respond(.json(#"{"status":"ok"}"#))
-            } else {
+            if !readiness.load(ordering: .acquiring) {
                 responder.respond(.problem(.serviceUnavailable, slug: "unavailable", detail: "not ready"))
+            } else if !broker.storage.isAvailable {
+                responder.respond(
+                    .problem(
+                        .serviceUnavailable, slug: "unavailable", detail: "the storage cannot be reached",
+                        headers: ["Retry-After": "1"]))
+            } else {
+                responder.respond(.json(#"{"status":"ok"}"#))
             }
         }
         router.add(.GET, "/metrics", needs: .open) { [self] _, responder in

@@ -37,7 +37,10 @@ enum ProblemMapping {
                 extra: [("index", .int(Int64(index)))])
         case .idempotencyKeyReused: return problem(.conflict, "idempotency-key-reused", error)
         case .insufficientStorage: return problem(.insufficientStorage, "insufficient-storage", error)
-        case .unavailable: return problem(.serviceUnavailable, "unavailable", error)
+        case .unavailable:
+            // The storage (a Kafka cluster) cannot be reached now: try again shortly.
+            return .problem(
+                .serviceUnavailable, slug: "unavailable", detail: error.description, headers: ["Retry-After": "1"])
         case .internal: return problem(.internalServerError, "internal", error)
         }
     }

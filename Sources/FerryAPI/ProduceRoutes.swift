@@ -7,7 +7,12 @@ import Synchronization
 extension FerryAPI {
     func addProduceRoutes(to router: inout Router) {
         router.add(.POST, "/v1/topics/{topic}/messages", needs: .produce(.topic)) { [self] request, responder in
-            produce(request, responder)
+            // A produce that may auto-create its topic waits for the cluster when topic admin does (Kafka).
+            if broker.metadata(of: request.pathParameter("topic") ?? "") == nil {
+                offloadingTopicAdministration { [self] in produce(request, responder) }
+            } else {
+                produce(request, responder)
+            }
         }
     }
 

@@ -133,7 +133,7 @@ extension FerryAPI {
                 "to", "must be \"earliest\", \"latest\", {\"offset\": N, \"partition\": P} or {\"timestamp\": T}")
         }
         try APIFailure.mapping { () throws(BrokerError) in
-            try broker.subscriptions.seek(topic: topic, name: name, to: target) { [self] result in
+            try broker.seekSubscription(topic: topic, name: name, to: target) { [self] result in
                 respondWithStatus(result, topic: topic, name: name, status: .ok, responder)
             }
         }

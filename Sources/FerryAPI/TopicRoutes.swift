@@ -1,3 +1,4 @@
+import Dispatch
 import FerryBroker
 import FerryHTTP
 import FerryJSON
@@ -7,19 +8,22 @@ import Synchronization
 extension FerryAPI {
     func addTopicRoutes(to router: inout Router) {
         router.add(.POST, "/v1/topics", needs: .admin(.body("name"))) { [self] request, responder in
-            guarded(responder) { () throws(APIFailure) in
-                let body = try request.jsonObject()
-                guard let name = try body.string("name") else { throw .parameter("name", "is required") }
-                let partitions = try body.int64("partitions", in: Int64.min...Int64.max, default: 1)
-                guard (1...Int64(Broker.maxPartitions)).contains(partitions) else {
-                    throw APIFailure(
-                        BrokerError.invalidPartitions("partitions must be between 1 and \(Broker.maxPartitions)"))
-                }
-                var config = broker.configuration.defaultTopicConfig
-                try Self.applyConfig(body["config"], to: &config)
-                try APIFailure.mapping { () throws(BrokerError) in
-                    let description = try broker.createTopic(name: name, partitions: Int(partitions), config: config)
-                    responder.respond(.json(Self.encode(description), status: .created))
+            offloadingTopicAdministration { [self] in
+                guarded(responder) { () throws(APIFailure) in
+                    let body = try request.jsonObject()
+                    guard let name = try body.string("name") else { throw .parameter("name", "is required") }
+                    let partitions = try body.int64("partitions", in: Int64.min...Int64.max, default: 1)
+                    guard (1...Int64(Broker.maxPartitions)).contains(partitions) else {
+                        throw APIFailure(
+                            BrokerError.invalidPartitions("partitions must be between 1 and \(Broker.maxPartitions)"))
+                    }
+                    var config = broker.configuration.defaultTopicConfig
+                    try Self.applyConfig(body["config"], to: &config)
+                    try APIFailure.mapping { () throws(BrokerError) in
+                        let description = try broker.createTopic(
+                            name: name, partitions: Int(partitions), config: config)
+                        responder.respond(.json(Self.encode(description), status: .created))
+                    }
                 }
             }
         }
@@ -37,8 +41,10 @@ extension FerryAPI {
                 writer.int64(Int64(topic.partitionCount))
                 writer.key(ascii: "messages")
                 writer.int64(topic.messages)
-                writer.key(ascii: "bytes")
-                writer.int64(topic.bytes)
+                if let bytes = topic.bytes {
+                    writer.key(ascii: "bytes")
+                    writer.int64(bytes)
+                }
                 writer.endObject()
             }
             writer.endArray()
@@ -54,33 +60,37 @@ extension FerryAPI {
             }
         }
         router.add(.PATCH, "/v1/topics/{topic}", needs: .admin(.topic)) { [self] request, responder in
-            guarded(responder) { () throws(APIFailure) in
-                let body = try request.jsonObject()
-                let partitions = try body.int64("partitions", in: Int64.min...Int64.max)
-                if let partitions, !(1...Int64(Broker.maxPartitions)).contains(partitions) {
-                    throw APIFailure(
-                        BrokerError.invalidPartitions("partitions must be between 1 and \(Broker.maxPartitions)"))
-                }
-                // Validate the config patch before touching the topic.
-                var probe = TopicConfig()
-                try Self.applyConfig(body["config"], to: &probe)
-                let patch = body["config"]
-                try APIFailure.mapping { () throws(BrokerError) in
-                    let description = try broker.alterTopic(
-                        request.pathParameter("topic") ?? "", partitions: partitions.map { Int($0) }
-                    ) { (config: inout TopicConfig) throws(BrokerError) in
-                        // Already validated on `probe`: the keys' checks do not depend on the current values.
-                        try? Self.applyConfig(patch, to: &config)
+            offloadingTopicAdministration { [self] in
+                guarded(responder) { () throws(APIFailure) in
+                    let body = try request.jsonObject()
+                    let partitions = try body.int64("partitions", in: Int64.min...Int64.max)
+                    if let partitions, !(1...Int64(Broker.maxPartitions)).contains(partitions) {
+                        throw APIFailure(
+                            BrokerError.invalidPartitions("partitions must be between 1 and \(Broker.maxPartitions)"))
                     }
-                    responder.respond(.json(Self.encode(description)))
+                    // Validate the config patch before touching the topic.
+                    var probe = TopicConfig()
+                    try Self.applyConfig(body["config"], to: &probe)
+                    let patch = body["config"]
+                    try APIFailure.mapping { () throws(BrokerError) in
+                        let description = try broker.alterTopic(
+                            request.pathParameter("topic") ?? "", partitions: partitions.map { Int($0) }
+                        ) { (config: inout TopicConfig) throws(BrokerError) in
+                            // Already validated on `probe`: the keys' checks do not depend on the current values.
+                            try? Self.applyConfig(patch, to: &config)
+                        }
+                        responder.respond(.json(Self.encode(description)))
+                    }
                 }
             }
         }
         router.add(.DELETE, "/v1/topics/{topic}", needs: .admin(.topic)) { [self] request, responder in
-            guarded(responder) { () throws(APIFailure) in
-                try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.deleteTopic(request.pathParameter("topic") ?? "")
-                    responder.respond(HTTPResponse(status: .noContent))
+            offloadingTopicAdministration { [self] in
+                guarded(responder) { () throws(APIFailure) in
+                    try APIFailure.mapping { () throws(BrokerError) in
+                        try broker.deleteTopic(request.pathParameter("topic") ?? "")
+                        responder.respond(HTTPResponse(status: .noContent))
+                    }
                 }
             }
         }
@@ -133,10 +143,15 @@ extension FerryAPI {
             writer.int64(p.startOffset)
             writer.key(ascii: "end_offset")
             writer.int64(p.endOffset)
-            writer.key(ascii: "bytes")
-            writer.int64(p.bytes)
-            writer.key(ascii: "segments")
-            writer.int64(Int64(p.segments))
+            // Absent where the engine cannot tell (Kafka).
+            if let bytes = p.bytes {
+                writer.key(ascii: "bytes")
+                writer.int64(bytes)
+            }
+            if let segments = p.segments {
+                writer.key(ascii: "segments")
+                writer.int64(Int64(segments))
+            }
             writer.endObject()
         }
         writer.endArray()
@@ -161,5 +176,14 @@ extension FerryAPI {
         writer.key(ascii: "cleanup_policy")
         writer.string(config.cleanupPolicy)
         writer.endObject()
+    }
+}
+
+extension FerryAPI {
+    /// Runs `work` at once, or on a Dispatch worker when the storage's topic administration waits for the
+    /// network (Kafka), so no event-loop thread blocks on a cluster controller.
+    func offloadingTopicAdministration(_ work: @escaping @Sendable () -> Void) {
+        guard broker.storage.topicAdministrationBlocks else { return work() }
+        DispatchQueue.global().async(execute: work)
     }
 }

@@ -63,11 +63,11 @@ extension Broker {
             .sorted { $0.name.unicodeScalars.lexicographicallyPrecedes($1.name.unicodeScalars) }
             .map { metadata in
                 var messages: Int64 = 0
-                var bytes: Int64 = 0
+                var bytes: Int64? = 0
                 for p in 0..<metadata.partitionCount {
                     guard let storage = storage.partition(topic: metadata.name, partition: p) else { continue }
                     messages += storage.endOffset - storage.startOffset
-                    bytes += storage.sizeInBytes
+                    bytes = bytes.flatMap { sum in storage.sizeInBytes.map { sum + $0 } }
                 }
                 return TopicSummary(
                     name: metadata.name, partitionCount: metadata.partitionCount, messages: messages, bytes: bytes)

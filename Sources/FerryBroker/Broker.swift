@@ -124,6 +124,7 @@ public final class Broker: Sendable {
         groups.evictExpiredMembers()
         queues.expireLeases()
         idempotency.purgeExpired()
+        adoptExternalTopics()
         for failure in compactJournalsIfDue() {
             configuration.logger.warning(
                 "journal compaction failed; its history is kept and compaction retried in a minute",
@@ -190,14 +191,6 @@ final class BrokerTopicSource: GroupTopicSource, Sendable {
                 topic: partition.topic, partition: partition.partition)
         else { return nil }
         return (storage.startOffset, storage.endOffset)
-    }
-
-    func offset(of partition: TopicPartition, atOrAfterTimestamp timestamp: Int64) -> Int64? {
-        guard
-            let storage = try? broker.withLock({ $0.value })?.partition(
-                topic: partition.topic, partition: partition.partition)
-        else { return nil }
-        return storage.offset(atOrAfterTimestamp: timestamp)
     }
 }
 

@@ -16,7 +16,7 @@ import Logging
 /// `ferry serve`: runs the server on the embedded log until SIGTERM/SIGINT.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the Ferry server (embedded storage).",
+        abstract: "Run the Ferry server (embedded storage, or --storage kafka over a Kafka cluster).",
         discussion: """
             Every flag can also be set with the environment variable named after it (FERRY_ + the flag in \
             upper snake case, shown in each flag's help); a flag given on the command line wins. A value that \
@@ -59,19 +59,13 @@ struct Serve: ParsableCommand {
         // A file-size limit (`ulimit -f`) must refuse a write with EFBIG (→ 507 insufficient-storage), not kill
         // the process with SIGXFSZ.
         signal(SIGXFSZ, SIG_IGN)
-        let storage: EmbeddedStorageEngine
-        do {
-            storage = try EmbeddedStorageEngine(
-                dataDirectory: options.dataDir, flushPolicy: options.flushPolicy, logger: logger)
-        } catch {
-            throw ValidationError("cannot open data dir \(options.dataDir): \(error)")
-        }
+        let storage = try StorageChoice.open(options, logger: logger)
         var configuration = FerryServer.Configuration(http: options.httpConfiguration)
         configuration.accessControl = accessControl
         configuration.broker.autoCreateTopics = options.autoCreateTopics
         configuration.retentionCheckIntervalMilliseconds = options.retentionCheckIntervalMs
         configuration.webhooks.denyPrivateNetworks = options.webhookDenyPrivate
-        let server = try FerryServer(configuration: configuration, storage: storage, logger: logger)
+        let server = try FerryServer(configuration: configuration, storage: storage.engine, logger: logger)
         let reload = Self.reloadOnHangup(accessControl, logger: logger)
         try server.start()
         logger.info(
@@ -98,6 +92,7 @@ struct Serve: ParsableCommand {
         logger.info("stopped")
         _ = sources
         _ = reload
+        withExtendedLifetime(storage) {}
     }
 
     /// SIGHUP re-reads the auth file: new tokens apply to the next request, open connections stay. A bad file

@@ -18,6 +18,24 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "TCP port, 0 for any free one (env FERRY_PORT).")
     var port: Int = EnvironmentDefault.value("FERRY_PORT", 8080)
 
+    @Option(help: "embedded | kafka: where topics and messages live (env FERRY_STORAGE).")
+    var storage: StorageKind = EnvironmentDefault.value("FERRY_STORAGE", StorageKind.embedded)
+
+    @Option(help: "Kafka bootstrap servers HOST:PORT[,HOST:PORT...] for --storage kafka (env FERRY_KAFKA_BOOTSTRAP).")
+    var kafkaBootstrap: String = EnvironmentDefault.raw("FERRY_KAFKA_BOOTSTRAP") ?? ""
+
+    @Option(
+        help:
+            "A librdkafka setting key=value for --storage kafka, repeatable (env FERRY_KAFKA_CONFIG, comma-separated)."
+    )
+    var kafkaConfig: [String] =
+        EnvironmentDefault.raw("FERRY_KAFKA_CONFIG").map { text in
+            text.split(separator: ",").map(String.init)
+        } ?? []
+
+    @Option(help: .hidden)
+    var kafkaMockBrokers: Int32 = 0
+
     @Option(help: "Where topics and internal state live (env FERRY_DATA_DIR).")
     var dataDir: String = EnvironmentDefault.value("FERRY_DATA_DIR", "./data")
 
@@ -64,6 +82,10 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "trace | debug | info | notice | warning | error | critical (env FERRY_LOG_LEVEL).")
     var logLevel: LogLevelOption = EnvironmentDefault.value("FERRY_LOG_LEVEL", LogLevelOption.info)
 
+    enum StorageKind: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case embedded, kafka
+    }
+
     enum FsyncMode: String, ExpressibleByArgument, CaseIterable, Sendable {
         case always, interval, never
     }
@@ -95,6 +117,9 @@ struct ServeOptions: ParsableArguments {
         guard headerTimeoutMs >= 1, idleTimeoutMs >= 1 else { throw ValidationError("timeouts must be >= 1 ms") }
         guard retentionCheckIntervalMs >= 1 else { throw ValidationError("--retention-check-interval-ms must be >= 1") }
         guard loops >= 0 else { throw ValidationError("--loops must be >= 0") }
+        if storage == .kafka && kafkaBootstrap.isEmpty && kafkaMockBrokers <= 0 {
+            throw ValidationError("--storage kafka needs --kafka-bootstrap HOST:PORT (or FERRY_KAFKA_BOOTSTRAP)")
+        }
         if let path = authFilePath, access(path, R_OK) != 0 {
             throw ValidationError("cannot read --auth-file \(path): \(String(cString: strerror(errno)))")
         }

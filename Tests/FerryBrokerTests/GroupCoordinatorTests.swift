@@ -13,9 +13,6 @@ final class TopicTable: GroupTopicSource, Sendable {
             $0[partition.topic].flatMap { partition.partition < $0.count ? $0[partition.partition] : nil }
         }
     }
-    func offset(of partition: TopicPartition, atOrAfterTimestamp timestamp: Int64) -> Int64? {
-        offsetRange(of: partition).map { $0.start + timestamp }
-    }
 }
 
 /// Records journal entries in order, durable at once.

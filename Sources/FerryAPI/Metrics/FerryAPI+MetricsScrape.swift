@@ -48,8 +48,10 @@ extension FerryAPI {
             series.gauge("ferry_partition_start_offset", labels, start)
             series.gauge("ferry_partition_end_offset", labels, end)
             series.gauge("ferry_partition_messages", labels, end - start)
-            series.gauge("ferry_partition_segments", labels, Int64(storage.segmentCount))
-            series.gauge("ferry_partition_bytes", labels, storage.sizeInBytes)
+            if let segments = storage.segmentCount {
+                series.gauge("ferry_partition_segments", labels, Int64(segments))
+            }
+            if let bytes = storage.sizeInBytes { series.gauge("ferry_partition_bytes", labels, bytes) }
             let traffic = storage.traffic
             produced.messages += traffic.appendedMessages
             produced.bytes += traffic.appendedBytes

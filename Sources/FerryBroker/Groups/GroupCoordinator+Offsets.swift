@@ -144,7 +144,9 @@ extension GroupCoordinator {
                     throw .offsetOutOfRange(requested: requested, startOffset: range.start, endOffset: range.end)
                 }
                 offset = requested
-            case .timestamp(let timestamp): offset = topics.offset(of: tp, atOrAfterTimestamp: timestamp) ?? range.end
+            case .partitionOffsets(let offsets): offset = offsets[tp.partition] ?? range.end
+            case .timestamp:
+                throw .invalidParameter(name: "to", reason: "a timestamp is resolved by Broker.resetGroupOffsets")
             }
             entries.append((tp, offset))
         }

@@ -25,6 +25,4 @@ public protocol GroupTopicSource: Sendable {
     func partitionCount(of topic: String) -> Int?
     /// The partition's start and end offsets (end = the offset the next message gets), nil when it is missing.
     func offsetRange(of partition: TopicPartition) -> (start: Int64, end: Int64)?
-    /// The first offset whose timestamp is ≥ `timestamp` (the end offset when none), nil when missing.
-    func offset(of partition: TopicPartition, atOrAfterTimestamp timestamp: Int64) -> Int64?
 }

@@ -99,5 +99,10 @@ public enum OffsetResetTarget: Sendable, Equatable {
     case earliest
     case latest
     case offset(Int64)
+    /// The first offset at or after this time, per partition (the end when none). Resolved by the storage,
+    /// which may take a network round trip: ``Broker/resetGroupOffsets(group:topic:partition:to:onDurable:)``
+    /// turns it into ``partitionOffsets(_:)`` before the coordinator sees it.
     case timestamp(Int64)
+    /// Offsets already chosen per partition index (the resolved form of ``timestamp(_:)``).
+    case partitionOffsets([Int: Int64])
 }

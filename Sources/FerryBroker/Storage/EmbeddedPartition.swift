@@ -14,12 +14,12 @@ final class EmbeddedPartition: PartitionStorage {
 
     var startOffset: Int64 { log.logStartOffset }
     var endOffset: Int64 { log.nextOffset }
-    var sizeInBytes: Int64 { log.sizeInBytes }
+    var sizeInBytes: Int64? { log.sizeInBytes }
     var bounds: PartitionBounds {
         let bounds = log.bounds
         return PartitionBounds(startOffset: bounds.start, endOffset: bounds.end, sizeInBytes: bounds.size)
     }
-    var segmentCount: Int { log.segmentCount }
+    var segmentCount: Int? { log.segmentCount }
     var traffic: PartitionTrafficTotals {
         let counters = log.traffic
         return PartitionTrafficTotals(
@@ -165,8 +165,10 @@ final class EmbeddedPartition: PartitionStorage {
         }
     }
 
-    func offset(atOrAfterTimestamp timestamp: Int64) -> Int64 {
-        (try? log.offset(atOrAfterTimestamp: timestamp)) ?? log.nextOffset
+    func offset(
+        atOrAfterTimestamp timestamp: Int64, completion: @escaping @Sendable (Result<Int64, BrokerError>) -> Void
+    ) {
+        completion(.success((try? log.offset(atOrAfterTimestamp: timestamp)) ?? log.nextOffset))
     }
 
     func waitForAppend(after offset: Int64, _ callback: @escaping @Sendable () -> Void) -> AppendWaitToken {

@@ -23,11 +23,24 @@ public protocol StorageEngine: Sendable {
     /// Whether the engine's storage is full (appends refused for lack of space) and how many times it became
     /// so; nil for an engine that cannot tell (the default).
     var storageSpace: StorageSpace? { get }
+    /// Whether the storage can be reached now (a Kafka cluster); `/readyz` answers 503 while it cannot.
+    /// Never blocks. True for an engine on local disk (the default).
+    var isAvailable: Bool { get }
+    /// Every topic as the storage last saw it, where others may create, grow or delete topics behind this
+    /// broker's back (a shared Kafka cluster); nil where only this broker changes topics (the default).
+    /// Never blocks (a cached view the engine refreshes).
+    var externalTopics: [TopicMetadata]? { get }
+    /// Whether creating, altering or deleting a topic waits for the network (a cluster's controller): callers
+    /// on an event loop then hand those calls to a thread that may block. False by default.
+    var topicAdministrationBlocks: Bool { get }
 }
 
 extension StorageEngine {
     public func observeSyncs(_ observer: @escaping @Sendable (_ nanoseconds: UInt64) -> Void) {}
     public var storageSpace: StorageSpace? { nil }
+    public var isAvailable: Bool { true }
+    public var externalTopics: [TopicMetadata]? { nil }
+    public var topicAdministrationBlocks: Bool { false }
 }
 
 /// One partition: a dense, append-only sequence of messages.
@@ -38,10 +51,12 @@ public protocol PartitionStorage: AnyObject, Sendable {
     var startOffset: Int64 { get }
     /// The offset the next message gets.
     var endOffset: Int64 { get }
-    var sizeInBytes: Int64 { get }
+    /// Bytes stored; nil for an engine that cannot tell (Kafka).
+    var sizeInBytes: Int64? { get }
     /// Start, end and size read together (one lock), for a request that needs more than one of them.
     var bounds: PartitionBounds { get }
-    var segmentCount: Int { get }
+    /// Segments on disk; nil for an engine that cannot tell (Kafka).
+    var segmentCount: Int? { get }
     /// Messages and bytes appended to and read from this partition since it was opened (for metrics).
     var traffic: PartitionTrafficTotals { get }
 
@@ -69,8 +84,11 @@ public protocol PartitionStorage: AnyObject, Sendable {
         from offset: Int64, maxMessages: Int, maxBytes: Int,
         completion: @escaping @Sendable (Result<any StoredBatch, BrokerError>) -> Void)
 
-    /// The first offset whose timestamp is ≥ `timestamp`, or `endOffset` when none.
-    func offset(atOrAfterTimestamp timestamp: Int64) -> Int64
+    /// Finds the first offset whose timestamp is ≥ `timestamp` (`endOffset` when none) and calls `completion`
+    /// once with it or with the error. Never blocks the caller: the embedded engine answers at once on the
+    /// caller's thread, an engine over the network later on one of its threads (`completion` must not block).
+    func offset(
+        atOrAfterTimestamp timestamp: Int64, completion: @escaping @Sendable (Result<Int64, BrokerError>) -> Void)
 
     /// Calls `callback` once, from any thread, as soon as `endOffset > offset` (immediately when that already
     /// holds). Returns a token for ``cancelWait(_:)``.
@@ -149,10 +167,10 @@ public struct PartitionBounds: Sendable, Equatable {
     public var startOffset: Int64
     /// The offset the next message gets.
     public var endOffset: Int64
-    /// Bytes stored.
-    public var sizeInBytes: Int64
+    /// Bytes stored; nil where the engine cannot tell (Kafka).
+    public var sizeInBytes: Int64?
 
-    public init(startOffset: Int64, endOffset: Int64, sizeInBytes: Int64) {
+    public init(startOffset: Int64, endOffset: Int64, sizeInBytes: Int64?) {
         self.startOffset = startOffset
         self.endOffset = endOffset
         self.sizeInBytes = sizeInBytes

@@ -96,3 +96,29 @@ public func readAll(
         }
     }
 }
+
+/// Looks up, in every partition at once, the first offset whose timestamp is ≥ `timestamp` (each partition's
+/// end offset when none), and calls `completion` once with them in `partitions` order, or with the first error.
+/// Never blocks; `completion` runs on the thread the last lookup completes on.
+public func offsets(
+    of partitions: [any PartitionStorage], atOrAfterTimestamp timestamp: Int64,
+    completion: @escaping @Sendable (Result<[Int64], BrokerError>) -> Void
+) {
+    guard !partitions.isEmpty else { return completion(.success([])) }
+    let gathered = Mutex<(offsets: [Int64], remaining: Int, failure: BrokerError?)>(
+        (Array(repeating: 0, count: partitions.count), partitions.count, nil))
+    for (index, partition) in partitions.enumerated() {
+        partition.offset(atOrAfterTimestamp: timestamp) { result in
+            let done = gathered.withLock { state -> Result<[Int64], BrokerError>? in
+                switch result {
+                case .success(let offset): state.offsets[index] = offset
+                case .failure(let error): state.failure = state.failure ?? error
+                }
+                state.remaining -= 1
+                guard state.remaining == 0 else { return nil }
+                return state.failure.map { .failure($0) } ?? .success(state.offsets)
+            }
+            if let done { completion(done) }
+        }
+    }
+}

@@ -102,7 +102,10 @@ extension SubscriptionRegistry {
             switch target {
             case .earliest: positions = partitions.map(\.startOffset)
             case .latest: positions = partitions.map(\.endOffset)
-            case .timestamp(let timestamp): positions = partitions.map { $0.offset(atOrAfterTimestamp: timestamp) }
+            case .partitionOffsets(let offsets) where offsets.count == partitions.count: positions = offsets
+            case .partitionOffsets, .timestamp:
+                throw .invalidParameter(
+                    name: "to", reason: "a timestamp is resolved by Broker.seekSubscription for the current partitions")
             case .offset(let offset, let partition):
                 if let partition, !partitions.indices.contains(partition) {
                     throw .partitionNotFound(topic: topic, partition: partition)

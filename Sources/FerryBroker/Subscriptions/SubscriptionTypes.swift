@@ -111,8 +111,12 @@ public enum SubscriptionSeek: Sendable, Equatable {
     case latest
     /// `partition` nil: every partition moves to `offset`.
     case offset(Int64, partition: Int?)
-    /// The first message with timestamp ≥ this, per partition (the end when none).
+    /// The first message with timestamp ≥ this, per partition (the end when none). Resolved by the storage
+    /// (maybe a network round trip): ``Broker/seekSubscription(topic:name:to:onDurable:)`` turns it into
+    /// ``partitionOffsets(_:)`` before the registry sees it.
     case timestamp(Int64)
+    /// One position per partition, in partition order (the resolved form of ``timestamp(_:)``).
+    case partitionOffsets([Int64])
 }
 
 /// What the dispatcher needs to deliver one subscription: its config, committed positions (one per partition

@@ -4,8 +4,10 @@ public struct TopicDescription: Sendable, Equatable {
         public var partition: Int
         public var startOffset: Int64
         public var endOffset: Int64
-        public var bytes: Int64
-        public var segments: Int
+        /// nil where the engine cannot tell (Kafka).
+        public var bytes: Int64?
+        /// nil where the engine cannot tell (Kafka).
+        public var segments: Int?
     }
     public var name: String
     public var partitions: [Partition]
@@ -20,5 +22,6 @@ public struct TopicSummary: Sendable, Equatable {
     public var partitionCount: Int
     /// Σ (end − start) over partitions.
     public var messages: Int64
-    public var bytes: Int64
+    /// nil where the engine cannot tell (Kafka).
+    public var bytes: Int64?
 }
