@@ -207,7 +207,7 @@ let package = Package(
             name: "FerryAPITesting",
             dependencies: [
                 "FerryTesting", "FerryAPI", "FerryServer", "FerryDelivery", "FerryBroker", "FerryLog", "FerryHTTP",
-                "FerryCurl",
+                "FerryCurl", "FerryKafka", "FerryKafkaStorage",
                 "FerryJSON", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -238,6 +238,14 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "FerryKafkaTests", dependencies: ["FerryKafka", "FerrySystem"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryKafkaStorageTests",
+            dependencies: [
+                "FerryKafkaStorage", "FerryKafka", "FerryAPITesting", "FerryTesting", "FerryServer", "FerryJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "FerryJSONTests", dependencies: ["FerryJSON", "FerryTesting"], swiftSettings: strictSettings),
         .testTarget(

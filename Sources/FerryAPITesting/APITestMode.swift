@@ -6,6 +6,9 @@ public enum APITestMode: String, Sendable, CaseIterable, CustomStringConvertible
     case inProcess = "in-process"
     /// Over 127.0.0.1 with libcurl through the real HTTP server: framing, connections and HTTP metrics too.
     case live
+    /// Over 127.0.0.1 like ``live``, with the Kafka storage engine on librdkafka's in-process mock cluster
+    /// (3 brokers) instead of the embedded log: the same API tests, on `--storage kafka`.
+    case kafka
 
     public var description: String { rawValue }
 }

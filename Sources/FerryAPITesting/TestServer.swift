@@ -2,6 +2,8 @@ import FerryAPI
 import FerryBroker
 import FerryDelivery
 import FerryHTTP
+import FerryKafka
+import FerryKafkaStorage
 import FerryLog
 import FerryServer
 import FerryTesting
@@ -25,10 +27,13 @@ public final class TestServer: Sendable {
     /// Runs requests through the server's router in this process, in either mode (for what ``client`` cannot
     /// do: read a stream while it is open, close it, see the route or the noted user).
     public let runner: InProcessRunner
+    /// The mock cluster under a ``APITestMode/kafka`` server (nil otherwise): tests use it to create topics
+    /// behind the server's back, inject errors, move leaders and stop brokers.
+    public let mockCluster: KafkaMockCluster?
 
     /// The port it listens on. Live mode only (traps in process: nothing listens).
     public var port: Int {
-        precondition(mode == .live, "an in-process test server does not listen")
+        precondition(mode != .inProcess, "an in-process test server does not listen")
         return server.port
     }
 
@@ -60,12 +65,20 @@ public final class TestServer: Sendable {
         var logger = Logger(label: "ferry-itest")
         logger.logLevel = .warning
         do {
-            let storage = try EmbeddedStorageEngine(
-                dataDirectory: directory.path, flushPolicy: flushPolicy, logger: logger)
+            let storage: any StorageEngine
+            if mode == .kafka {
+                let cluster = try KafkaMockCluster(brokers: 3)
+                mockCluster = cluster
+                storage = try KafkaStorageEngine(options: Self.kafkaOptions(cluster, logger: logger))
+            } else {
+                mockCluster = nil
+                storage = try EmbeddedStorageEngine(
+                    dataDirectory: directory.path, flushPolicy: flushPolicy, logger: logger)
+            }
             server = try FerryServer(configuration: configuration, storage: storage, logger: logger)
             runner = InProcessRunner(router: server.api.makeRouter())
             switch mode {
-            case .live:
+            case .live, .kafka:
                 try server.start()
                 client = APIClient(port: server.port)
             case .inProcess:
@@ -77,6 +90,18 @@ public final class TestServer: Sendable {
             directory.remove()
             throw error
         }
+    }
+
+    /// Storage options for a server on `cluster`: topics created with the mock's own call (it does not answer
+    /// CreateTopics), and a 10 s request bound so a test of an unreachable cluster ends soon.
+    public static func kafkaOptions(_ cluster: KafkaMockCluster, logger: Logger) -> KafkaStorageOptions {
+        var options = KafkaStorageOptions(kafka: cluster.configuration(), logger: logger)
+        options.requestTimeout = .seconds(10)
+        options.readerThreads = 2
+        options.topicCreator = { name, partitions, _ throws(KafkaError) in
+            try cluster.createTopic(name, partitions: Int32(clamping: partitions))
+        }
+        return options
     }
 
     /// Stops the server (answering held requests) and removes the data directory. Blocks.

@@ -7,10 +7,12 @@ extension Broker {
     /// offsets, queues and subscriptions go, as with a delete through the API). Does nothing on an engine only
     /// this broker changes. Called by housekeeping; never blocks.
     func adoptExternalTopics() {
-        guard let seen = storage.externalTopics else { return }
-        var byName: [String: TopicMetadata] = [:]
-        for metadata in seen { byName[metadata.name] = metadata }
         let (changed, removed) = topics.withLock { topics -> ([String], [String]) in
+            // Read under the broker's topic lock, which a create or delete holds across its storage call: the
+            // view cannot miss a topic this broker is adding.
+            guard let seen = storage.externalTopics else { return ([], []) }
+            var byName: [String: TopicMetadata] = [:]
+            for metadata in seen { byName[metadata.name] = metadata }
             var changed: [String] = []
             for (name, metadata) in byName {
                 guard let current = topics[name] else {

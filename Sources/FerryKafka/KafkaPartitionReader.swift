@@ -142,6 +142,15 @@ public final class KafkaPartitionReader: Sendable {
         if case .offset(let value) = offset { state.nextOffset = value } else { state.nextOffset = nil }
     }
 
+    /// Whether the last fetch answer's high watermark for `topicPartition` is past `offset` + 1.
+    private func hasMore(_ topicPartition: KafkaTopicPartition, after offset: Int64) -> Bool {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let err = rd_kafka_get_watermark_offsets(
+            client.pointer, topicPartition.topic, topicPartition.partition, &low, &high)
+        return err == RD_KAFKA_RESP_ERR_NO_ERROR && high > offset + 1
+    }
+
     /// Makes librdkafka learn the topic's partitions and leaders now: a consumer assigned a topic it has no
     /// metadata for waits for its once-a-second topic scan to ask (measured: ~1 s for the first read of each
     /// topic on each reader). A watermark query looks the leader up at once. Blocks up to 5 s; errors are left
@@ -167,7 +176,18 @@ public final class KafkaPartitionReader: Sendable {
         records.reserveCapacity(min(maxRecords, 1_024))
         while records.count < maxRecords {
             let now = MonotonicClock.nanoseconds()
-            let wait = records.isEmpty && now < deadline ? Int32(clamping: (deadline - now) / 1_000_000) : 0
+            let wait: Int32
+            if now >= deadline {
+                wait = 0
+            } else if records.isEmpty {
+                wait = Int32(clamping: (deadline - now) / 1_000_000)
+            } else {
+                // The leader has more (its high watermark is past what came): wait briefly for the next fetch
+                // answer rather than stop at one record batch (a broker may answer one batch per fetch).
+                wait =
+                    hasMore(assigned, after: records[records.count - 1].offset)
+                    ? min(50, Int32(clamping: (deadline - now) / 1_000_000)) : 0
+            }
             guard let message = rd_kafka_consumer_poll(client.pointer, wait) else {
                 if records.isEmpty && MonotonicClock.nanoseconds() < deadline { continue }
                 break

@@ -50,11 +50,13 @@ extension KafkaStorageEngine {
         for partition in waited { _ = try? partition.refreshBounds() }
     }
 
-    /// Topics and every partition's watermarks.
+    /// Topics and every partition's watermarks; the cluster counts as reachable when the listing worked and
+    /// every partition's leader answered or refused with a Kafka error (not for lack of a connection).
     func refreshEverything() {
         do {
             try listClusterTopics(timeout: clients.metadataTimeout)
         } catch {
+            reachable.store(false, ordering: .relaxed)
             logger.warning("the Kafka cluster cannot be reached", metadata: ["error": "\(error)"])
             return
         }
@@ -63,11 +65,21 @@ extension KafkaStorageEngine {
             do {
                 try partition.refreshBounds()
             } catch {
+                if case .unavailable = error {
+                    // A leader unreachable for the whole metadata timeout: the cluster is not serving (and each
+                    // further partition would wait as long), so this round ends here.
+                    reachable.store(false, ordering: .relaxed)
+                    logger.warning(
+                        "a partition leader of the Kafka cluster cannot be reached",
+                        metadata: ["partition": "\(partition.topicPartition)", "error": "\(error)"])
+                    return
+                }
                 logger.debug(
                     "cannot refresh a partition's watermarks",
                     metadata: ["partition": "\(partition.topicPartition)", "error": "\(error)"])
             }
         }
+        reachable.store(true, ordering: .relaxed)
     }
 }
 

@@ -23,8 +23,10 @@ public final class KafkaStorageEngine: StorageEngine {
     /// Topics Ferry created and the time (monotonic ns) until which a listing without them does not drop them
     /// (a new topic takes a moment to reach every broker's metadata).
     let recentlyCreated = Mutex<[String: UInt64]>([:])
-    /// Whether the last topic listing reached the cluster.
+    /// Whether the last refresh reached the cluster (the listing, and at least one partition's leader).
     let reachable = Atomic<Bool>(false)
+    /// Topics the previous listing lacked (see ``listClusterTopics(timeout:)``).
+    let missingOnce = Mutex<Set<String>>([])
     /// nil until the cluster answered DescribeConfigs once; false when it did not (librdkafka's mock cluster):
     /// configs are then not asked again and Ferry's defaults are shown.
     let describesConfigs = Mutex<Bool?>(nil)
@@ -70,6 +72,7 @@ public final class KafkaStorageEngine: StorageEngine {
     /// refresher. Throws `unavailable` when the cluster cannot be reached within the request timeout.
     public func loadTopics() throws(BrokerError) -> [TopicMetadata] {
         let listed = try listClusterTopics(timeout: clients.options.requestTimeout)
+        reachable.store(true, ordering: .relaxed)
         for metadata in listed.values {
             for index in 0..<metadata.partitionCount {
                 _ = try? partitionStorage(topic: metadata.name, index: index).refreshBounds()
@@ -91,10 +94,14 @@ public final class KafkaStorageEngine: StorageEngine {
             reachable.store(false, ordering: .relaxed)
             throw .unavailable("cannot reach the Kafka cluster (\(clients.options.kafka.bootstrapServers)): \(error)")
         }
-        reachable.store(true, ordering: .relaxed)
         let before = known.withLock { $0 }
         var listed: [String: TopicMetadata] = [:]
-        for topic in topics where topic.error == nil && topic.partitionCount > 0 {
+        for topic in topics {
+            // A topic the cluster lists with an error (no leader now, say) is still there: keep what is known.
+            guard topic.error == nil && topic.partitionCount > 0 else {
+                if let known = before[topic.name] { listed[topic.name] = known }
+                continue
+            }
             var metadata =
                 before[topic.name]
                 ?? TopicMetadata(
@@ -103,13 +110,24 @@ public final class KafkaStorageEngine: StorageEngine {
             metadata.partitionCount = max(metadata.partitionCount, topic.partitionCount)
             listed[topic.name] = metadata
         }
-        let now = MonotonicClock.nanoseconds()
-        let fresh = recentlyCreated.withLock { created in
-            created = created.filter { $0.value > now && listed[$0.key] == nil }
-            return created
+        // A topic is dropped (deleted by someone else) only when two listings in a row lack it.
+        let missing = Set(before.keys).subtracting(listed.keys)
+        let dropped = missingOnce.withLock { once in
+            defer { once = missing }
+            return missing.intersection(once)
         }
-        for name in fresh.keys { listed[name] = before[name] }
-        known.withLock { $0 = listed }
+        let now = MonotonicClock.nanoseconds()
+        // Merged under the lock: a topic created (``remember(_:)``) while the listing was on its way stays.
+        known.withLock { current in
+            let fresh = recentlyCreated.withLock { created in
+                created = created.filter { $0.value > now && listed[$0.key] == nil }
+                return Set(created.keys)
+            }
+            for name in fresh.union(missing.subtracting(dropped)) {
+                if let metadata = current[name] { listed[name] = metadata }
+            }
+            current = listed
+        }
         return listed
     }
 
@@ -188,8 +206,8 @@ public final class KafkaStorageEngine: StorageEngine {
 
     /// Keeps `metadata` known through the next listings, until the cluster's metadata shows it.
     func remember(_ metadata: TopicMetadata) {
-        known.withLock { $0[metadata.name] = metadata }
         recentlyCreated.withLock { $0[metadata.name] = MonotonicClock.nanoseconds() &+ 60_000_000_000 }
+        known.withLock { $0[metadata.name] = metadata }
     }
 
     // MARK: Partitions
