@@ -125,6 +125,7 @@ public final class Broker: Sendable {
         queues.expireLeases()
         idempotency.purgeExpired()
         adoptExternalTopics()
+        storage.mirrorCommittedOffsets { groups.committedOffsets() }
         for failure in compactJournalsIfDue() {
             configuration.logger.warning(
                 "journal compaction failed; its history is kept and compaction retried in a minute",

@@ -29,7 +29,7 @@ struct StorageChoice {
             var bootstrap = options.kafkaBootstrap
             if options.kafkaMockBrokers > 0 {
                 do {
-                    let cluster = try KafkaMockCluster(brokers: options.kafkaMockBrokers)
+                    let cluster = try KafkaMockCluster(brokers: options.kafkaMockBrokers) { _ in }
                     bootstrap = cluster.bootstrapServers
                     mock = cluster
                 } catch {

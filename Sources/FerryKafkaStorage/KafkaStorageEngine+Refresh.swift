@@ -20,6 +20,7 @@ extension KafkaStorageEngine {
                     let now = MonotonicClock.nanoseconds()
                     if now >= nextFullRefresh {
                         engine.refreshEverything()
+                        engine.sendMirroredOffsets()
                         nextFullRefresh =
                             MonotonicClock.nanoseconds() &+ nanoseconds(engine.clients.options.metadataRefreshInterval)
                     } else {

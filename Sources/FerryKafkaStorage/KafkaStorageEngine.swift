@@ -31,6 +31,8 @@ public final class KafkaStorageEngine: StorageEngine {
     /// configs are then not asked again and Ferry's defaults are shown.
     let describesConfigs = Mutex<Bool?>(nil)
     let refresher: Lock<SystemThread?> = Lock(nil)
+    /// Committed group offsets on their way to Kafka's group coordinator.
+    let groupMirror = Mutex(GroupOffsetMirror())
     let stopping = ConditionLock(false)
 
     /// Creates the clients (connecting lazily) and starts nothing yet: ``loadTopics()`` (the broker calls it

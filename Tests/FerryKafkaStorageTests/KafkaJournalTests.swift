@@ -41,4 +41,26 @@ struct KafkaJournalTests {
         let queue = try await api.get("/v1/topics/orders/queues/work")
         #expect(queue["acked"].int == 2, "\(queue.text)")
     }
+
+    @Test func committedOffsets_AreMirroredToKafkasGroupCoordinator() async throws {
+        try await withTestServer(.kafka) { server, api in
+            let cluster = try #require(server.mockCluster)
+            try await api.createTopic("billed", partitions: 2)
+            _ = try await api.produce("billed", records: (0..<4).map { #"{"key":"k\#($0)","value":\#($0)}"# })
+            let reset = try await api.post(
+                "/v1/groups/invoicing/offsets", json: #"{"topic":"billed","to":{"offset":1}}"#)
+            #expect(reset.status == 200, "\(reset.text)")
+            // What kafka-consumer-groups --describe --group invoicing reads: the coordinator's committed offsets.
+            let admin = try KafkaAdmin(configuration: cluster.configuration())
+            let mirrored = try await eventually(seconds: 20) {
+                let partitions = [0, 1].map { KafkaTopicPartition(topic: "billed", partition: $0) }
+                let offsets = try await onDispatchThread {
+                    try admin.groupOffsets("invoicing", partitions: partitions, timeout: .seconds(5))
+                }
+                return offsets[KafkaTopicPartition(topic: "billed", partition: 0)] == 1
+                    && offsets[KafkaTopicPartition(topic: "billed", partition: 1)] == 1
+            }
+            #expect(mirrored)
+        }
+    }
 }

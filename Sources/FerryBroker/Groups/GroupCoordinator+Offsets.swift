@@ -199,6 +199,15 @@ extension GroupCoordinator {
         return GroupDescription(group: group, members: members, offsets: offsets)
     }
 
+    /// Every group's committed offsets (the next offset to read), for mirroring them elsewhere.
+    public func committedOffsets() -> [String: [TopicPartition: Int64]] {
+        state.withLock { state in
+            var all: [String: [TopicPartition: Int64]] = [:]
+            for (name, group) in state.groups where !group.committed.isEmpty { all[name] = group.committed }
+            return all
+        }
+    }
+
     /// `GET /v1/groups`, sorted by name.
     public func list() -> [GroupSummary] {
         state.withLock { state in

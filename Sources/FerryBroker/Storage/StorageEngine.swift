@@ -33,6 +33,11 @@ public protocol StorageEngine: Sendable {
     /// Whether creating, altering or deleting a topic waits for the network (a cluster's controller): callers
     /// on an event loop then hand those calls to a thread that may block. False by default.
     var topicAdministrationBlocks: Bool { get }
+    /// Offers the groups' committed offsets to an engine that mirrors them where other tools look (Kafka's
+    /// group coordinator, so kafka-consumer-groups and Burrow show Ferry groups' lag). `snapshot` is evaluated
+    /// only when the engine wants one (it takes the coordinator's lock). Called by housekeeping; never blocks.
+    /// The default ignores it.
+    func mirrorCommittedOffsets(_ snapshot: () -> [String: [TopicPartition: Int64]])
 }
 
 extension StorageEngine {
@@ -41,6 +46,7 @@ extension StorageEngine {
     public var isAvailable: Bool { true }
     public var externalTopics: [TopicMetadata]? { nil }
     public var topicAdministrationBlocks: Bool { false }
+    public func mirrorCommittedOffsets(_ snapshot: () -> [String: [TopicPartition: Int64]]) {}
 }
 
 /// One partition: a dense, append-only sequence of messages.
