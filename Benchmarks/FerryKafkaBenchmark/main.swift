@@ -46,6 +46,28 @@ do {
     print(
         "records=\(recordCount) value=\(valueBytes)B partitions=\(partitions) acknowledged=\(totals.acknowledged) failed=\(totals.failed) seconds=\(Double(Int(seconds * 100)) / 100) rate=\(rate)/s"
     )
+
+    // Native fetch: one assigning consumer reads every record back, partition by partition, 10 000 at a time
+    // (what a Ferry fetch with limit=10000 asks its reader for).
+    let reader = try KafkaPartitionReader(configuration: cluster.configuration())
+    let fetchStarted = MonotonicClock.nanoseconds()
+    var fetched = 0
+    for partition in 0..<partitions {
+        let topicPartition = KafkaTopicPartition(topic: "bench", partition: partition)
+        let end = try reader.watermarks(of: topicPartition, timeout: .seconds(10)).highWatermark
+        var offset: Int64 = 0
+        while offset < end {
+            let records = try reader.fetch(topicPartition, from: offset, maxRecords: 10_000, timeout: .seconds(10))
+            guard let last = records.last else { break }
+            fetched += records.count
+            offset = last.offset + 1
+        }
+    }
+    let fetchSeconds = Double(MonotonicClock.nanoseconds() - fetchStarted) / 1e9
+    reader.close()
+    print(
+        "fetched=\(fetched) seconds=\(Double(Int(fetchSeconds * 100)) / 100) rate=\(Int(Double(fetched) / fetchSeconds))/s"
+    )
 } catch {
     print("benchmark failed: \(error)")
 }

@@ -1,4 +1,5 @@
 import FerryKafka
+import Synchronization
 
 /// The librdkafka clients one engine shares between its partitions: the idempotent producer, the admin
 /// client, the read pool, and a consumer used only for watermark queries (thread-safe for those).
@@ -10,6 +11,8 @@ final class KafkaClients: Sendable {
     /// Asks partition leaders for watermarks (``KafkaPartitionReader/watermarks(of:timeout:)`` needs no
     /// assignment, so any thread may use it at any time).
     let watermarkReader: KafkaPartitionReader
+    /// Running totals for `/metrics`.
+    let counters = Mutex(KafkaCounters())
 
     init(options: KafkaStorageOptions) throws(KafkaError) {
         self.options = options
@@ -31,4 +34,14 @@ final class KafkaClients: Sendable {
         producer.close(timeout: .seconds(5))
         watermarkReader.close()
     }
+}
+
+/// What the engine counts for `/metrics` (see `MetricCatalog`'s `ferry_kafka_*` entries).
+struct KafkaCounters {
+    var producedRecords = 0
+    var produceErrors = 0
+    var produceBatches = 0
+    var deliveryMicroseconds: Int64 = 0
+    var reads = 0
+    var readErrors = 0
 }

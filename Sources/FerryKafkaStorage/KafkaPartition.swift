@@ -1,5 +1,6 @@
 import FerryBroker
 import FerryKafka
+import FerrySystem
 import Synchronization
 
 /// ``PartitionStorage`` over one partition of a Kafka topic.
@@ -101,15 +102,26 @@ final class KafkaPartition: PartitionStorage {
                     value: record.value.map { Array(batch.bytes[$0]) }, headers: headers,
                     timestampMilliseconds: timestamps[position]))
         }
+        let started = MonotonicClock.nanoseconds()
         clients.producer.produceBatch(records) { [self, payloadBytes] results in
             var offsets: [Int64] = []
             offsets.reserveCapacity(results.count)
+            var failure: KafkaError?
             for result in results {
                 switch result {
                 case .success(let report): offsets.append(report.offset)
-                case .failure(let error):
-                    return completion(.failure(KafkaErrorMapping.brokerError(error, topic: topic, partition: index)))
+                case .failure(let error): failure = failure ?? error
                 }
+            }
+            let elapsed = Int64((MonotonicClock.nanoseconds() &- started) / 1_000)
+            clients.counters.withLock { counters in
+                counters.produceBatches += 1
+                counters.deliveryMicroseconds += elapsed
+                counters.producedRecords += offsets.count
+                counters.produceErrors += results.count - offsets.count
+            }
+            if let failure {
+                return completion(.failure(KafkaErrorMapping.brokerError(failure, topic: topic, partition: index)))
             }
             if let last = offsets.max() { note(start: nil, end: last + 1, raiseOnly: true) }
             state.withLock {
@@ -136,7 +148,12 @@ final class KafkaPartition: PartitionStorage {
         completion: @escaping @Sendable (Result<any StoredBatch, BrokerError>) -> Void
     ) {
         let job = KafkaReadPool.Job(topicPartition: topicPartition, offset: offset) { [self] reader in
-            completion(readBlocking(reader, from: offset, maxMessages: maxMessages, maxBytes: maxBytes))
+            let result = readBlocking(reader, from: offset, maxMessages: maxMessages, maxBytes: maxBytes)
+            clients.counters.withLock { counters in
+                counters.reads += 1
+                if case .failure(let error) = result, !error.isOutOfRange { counters.readErrors += 1 }
+            }
+            completion(result)
         }
         clients.pool.submit(job) { completion(.failure(.unavailable("the storage engine is shut down"))) }
     }
@@ -248,5 +265,11 @@ final class KafkaPartition: PartitionStorage {
             throw KafkaErrorMapping.brokerError(error, topic: topic, partition: index)
         }
         try refreshBounds()
+    }
+}
+
+extension BrokerError {
+    var isOutOfRange: Bool {
+        if case .offsetOutOfRange = self { true } else { false }
     }
 }

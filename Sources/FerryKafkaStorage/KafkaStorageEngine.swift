@@ -232,6 +232,20 @@ public final class KafkaStorageEngine: StorageEngine {
         }
     }
 
+    public var metrics: [StorageMetric] {
+        let counters = clients.counters.withLock { $0 }
+        return [
+            StorageMetric("ferry_kafka_up", .gauge, isAvailable ? 1 : 0),
+            StorageMetric("ferry_kafka_producer_queue", .gauge, Int64(clients.producer.pendingCount)),
+            StorageMetric("ferry_kafka_produced_records_total", .counter, Int64(counters.producedRecords)),
+            StorageMetric("ferry_kafka_produce_errors_total", .counter, Int64(counters.produceErrors)),
+            StorageMetric("ferry_kafka_produce_batches_total", .counter, Int64(counters.produceBatches)),
+            StorageMetric("ferry_kafka_delivery_microseconds_total", .counter, counters.deliveryMicroseconds),
+            StorageMetric("ferry_kafka_reads_total", .counter, Int64(counters.reads)),
+            StorageMetric("ferry_kafka_read_errors_total", .counter, Int64(counters.readErrors)),
+        ]
+    }
+
     /// Kafka applies retention itself.
     public func enforceRetention(nowMilliseconds: Int64) {}
 

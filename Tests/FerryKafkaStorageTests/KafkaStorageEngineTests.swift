@@ -161,4 +161,18 @@ struct KafkaStorageEngineTests {
             #expect(values.first == 1 && values.last == 3)
         }
     }
+
+    @Test func metrics_ShowTheClusterProducerAndReads() async throws {
+        try await withTestServer(.kafka) { _, api in
+            try await api.createTopic("counted", partitions: 1)
+            _ = try await api.produce("counted", records: [#"{"value":1}"#, #"{"value":2}"#])
+            _ = try await api.fetch("counted", query: "offset=0")
+            let text = try await api.get("/metrics").text
+            let lines = Set(text.split(separator: "\n").map(String.init))
+            #expect(lines.contains("ferry_kafka_up 1.0") || lines.contains("ferry_kafka_up 1"), "\(text)")
+            #expect(lines.contains("ferry_kafka_produced_records_total 2"))
+            #expect(lines.contains("ferry_kafka_produce_errors_total 0"))
+            #expect(lines.contains { $0.hasPrefix("ferry_kafka_reads_total ") && !$0.hasSuffix(" 0") })
+        }
+    }
 }

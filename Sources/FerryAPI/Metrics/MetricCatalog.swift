@@ -22,6 +22,16 @@ enum MetricCatalog {
         "ferry_topics": "User topics.",
         "ferry_storage_full": "1 while appends are refused for lack of disk space (507 insufficient-storage), else 0.",
         "ferry_storage_full_episodes_total": "Times the disk became full since start-up.",
+        // The Kafka engine (--storage kafka; read at scrape time)
+        "ferry_kafka_up": "1 while the Kafka cluster answers (the listing and the partition leaders), else 0.",
+        "ferry_kafka_producer_queue": "Records handed to the Kafka producer and not yet acknowledged or failed.",
+        "ferry_kafka_produced_records_total": "Records Kafka acknowledged (acks=all).",
+        "ferry_kafka_produce_errors_total": "Records Kafka did not take (answered 503 or 4xx).",
+        "ferry_kafka_produce_batches_total": "Appends (one per partition of a produce request) Kafka answered.",
+        "ferry_kafka_delivery_microseconds_total":
+            "Sum of the times from handing an append to the producer to Kafka's last acknowledgement; divide by ferry_kafka_produce_batches_total for the mean.",
+        "ferry_kafka_reads_total": "Reads served from Kafka (fetches, streams, receives, replays).",
+        "ferry_kafka_read_errors_total": "Reads that failed for a reason other than an offset out of range.",
         "ferry_topic_produced_messages_total": "Messages appended to the topic (since its partitions were opened).",
         "ferry_topic_produced_bytes_total": "Key and value bytes appended to the topic.",
         "ferry_topic_fetched_messages_total":

@@ -38,6 +38,26 @@ public protocol StorageEngine: Sendable {
     /// only when the engine wants one (it takes the coordinator's lock). Called by housekeeping; never blocks.
     /// The default ignores it.
     func mirrorCommittedOffsets(_ snapshot: () -> [String: [TopicPartition: Int64]])
+    /// What the engine reports about itself on `/metrics` (read at scrape time; never blocks). Empty by default.
+    var metrics: [StorageMetric] { get }
+}
+
+/// One number a storage engine reports for `/metrics`: a counter (a running total) or a gauge.
+public struct StorageMetric: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case counter
+        case gauge
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var value: Int64
+
+    public init(_ name: String, _ kind: Kind, _ value: Int64) {
+        self.name = name
+        self.kind = kind
+        self.value = value
+    }
 }
 
 extension StorageEngine {
@@ -47,6 +67,7 @@ extension StorageEngine {
     public var externalTopics: [TopicMetadata]? { nil }
     public var topicAdministrationBlocks: Bool { false }
     public func mirrorCommittedOffsets(_ snapshot: () -> [String: [TopicPartition: Int64]]) {}
+    public var metrics: [StorageMetric] { [] }
 }
 
 /// One partition: a dense, append-only sequence of messages.
