@@ -46,7 +46,8 @@ struct Serve: ParsableCommand {
             }
         }
         var startup: Logger.Metadata = [
-            "version": "\(Ferry.version)", "data_dir": "\(options.dataDir)", "fsync": "\(options.fsync.rawValue)",
+            "version": "\(Ferry.version)", "storage": "\(options.storage.rawValue)", "data_dir": "\(options.dataDir)",
+            "fsync": "\(options.fsync.rawValue)",
             "auth": "\(options.authFilePath == nil ? "off" : "on")", "log_level": "\(options.logLevel.rawValue)",
         ]
         if options.fsync == .interval { startup["fsync_interval_ms"] = "\(options.fsyncIntervalMs)" }

@@ -80,8 +80,9 @@ struct GroupMembershipTests {
         }
     }
 
-    @Test func twoMembers_SplitPartitionsEvenly_AndTogetherSeeEveryMessageOnce() async throws {
-        try await withTestServer { _, api in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func twoMembers_SplitPartitionsEvenly_AndTogetherSeeEveryMessageOnce(mode: APITestMode) async throws {
+        try await withTestServer(mode) { _, api in
             try await api.createTopic("split", partitions: 4)
             let records = (0..<40).map { #"{"value":\#($0),"partition":\#($0 % 4)}"# }
             try await api.produce("split", records: records)
@@ -117,8 +118,9 @@ struct GroupMembershipTests {
         }
     }
 
-    @Test func commitWithoutBody_CommitsPositionAfterLastReturnedMessage() async throws {
-        try await withTestServer { server, api in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func commitWithoutBody_CommitsPositionAfterLastReturnedMessage(mode: APITestMode) async throws {
+        try await withTestServer(mode) { server, api in
             try await api.createTopic("c", partitions: 2)
             try await api.produce("c", records: (0..<10).map { #"{"value":\#($0),"partition":\#($0 % 2)}"# })
             let (m, _) = try await api.join("g", body: #"{"topics":["c"],"auto_offset_reset":"earliest"}"#)

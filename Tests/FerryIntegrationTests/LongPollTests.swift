@@ -8,8 +8,9 @@ import Testing
 /// `wait_ms` long-polls on the partition fetch (API.md "Fetch by offset"): held without a thread each, answered
 /// soon after an append, or with an empty list when the wait ends.
 struct LongPollTests {
-    @Test func heldFetch_AnswersSoonAfterProduce_WithTheMessage() async throws {
-        try await withTestServer { server, api in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func heldFetch_AnswersSoonAfterProduce_WithTheMessage(mode: APITestMode) async throws {
+        try await withTestServer(mode) { server, api in
             try await api.createTopic("lp")
             let clock = ContinuousClock()
             let started = clock.now
@@ -28,8 +29,9 @@ struct LongPollTests {
         }
     }
 
-    @Test func heldFetchAtEnd_IgnoresEarlierMessages_AndWakesOnTheNextOne() async throws {
-        try await withTestServer { server, api in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func heldFetchAtEnd_IgnoresEarlierMessages_AndWakesOnTheNextOne(mode: APITestMode) async throws {
+        try await withTestServer(mode) { server, api in
             try await api.produce("lp", records: [#"{"value":1}"#, #"{"value":2}"#])
             async let polled = api.get("/v1/topics/lp/partitions/0/messages?offset=-1&wait_ms=20000")
             #expect(try await server.waitUntilHeld(1) == 1)

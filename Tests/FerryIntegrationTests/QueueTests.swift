@@ -49,8 +49,9 @@ struct QueueTests {
         return response
     }
 
-    @Test func concurrentReceivers_OnOnePartition_ProcessEveryMessageExactlyOnce() async throws {
-        try await withTestServer { _, client in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func concurrentReceivers_OnOnePartition_ProcessEveryMessageExactlyOnce(mode: APITestMode) async throws {
+        try await withTestServer(mode) { _, client in
             let total = 1000
             try await client.createTopic("jobs")
             try await Self.produce(client, "jobs", count: total)
@@ -136,8 +137,9 @@ struct QueueTests {
         }
     }
 
-    @Test func rejectAndMaxDeliveries_GoToDeadLetterTopicWithOriginHeaders() async throws {
-        try await withTestServer { _, client in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func rejectAndMaxDeliveries_GoToDeadLetterTopicWithOriginHeaders(mode: APITestMode) async throws {
+        try await withTestServer(mode) { _, client in
             try await client.createTopic("t")
             let created = try await client.post(
                 "/v1/topics/t/queues", json: #"{"name":"q","start":"earliest","max_deliveries":1}"#)
@@ -170,8 +172,9 @@ struct QueueTests {
         }
     }
 
-    @Test func status_CountsExactly_AcrossPartitions() async throws {
-        try await withTestServer { _, client in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func status_CountsExactly_AcrossPartitions(mode: APITestMode) async throws {
+        try await withTestServer(mode) { _, client in
             try await client.createTopic("t", partitions: 2)
             try await Self.produce(client, "t", count: 6, partition: 0)
             try await Self.produce(client, "t", count: 4, partition: 1)
@@ -230,8 +233,9 @@ struct QueueTests {
         }
     }
 
-    @Test func receive_LongPoll_AnswersWhenAMessageIsProduced() async throws {
-        try await withTestServer { _, client in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func receive_LongPoll_AnswersWhenAMessageIsProduced(mode: APITestMode) async throws {
+        try await withTestServer(mode) { _, client in
             try await client.createTopic("t")
             _ = try await client.post("/v1/topics/t/queues", json: #"{"name":"q"}"#)
             let path = "/v1/topics/t/queues/q"

@@ -57,8 +57,9 @@ struct ServerSentEventsTests {
         return Stream(status: response.status, contentType: response.header("Content-Type"), events: events)
     }
 
-    @Test func stream_SendsEachMessageAsEvent_AndFollowsTheLog() async throws {
-        try await withTestServer { server, api in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func stream_SendsEachMessageAsEvent_AndFollowsTheLog(mode: APITestMode) async throws {
+        try await withTestServer(mode) { server, api in
             try await api.createTopic("sse", partitions: 2)
             try await api.produce(
                 "sse", records: (0..<3).map { #"{"key":"k\#($0)","value":{"n":\#($0)},"partition":1}"# })
@@ -94,8 +95,9 @@ struct ServerSentEventsTests {
         }
     }
 
-    @Test func stream_LastEventID_ResumesAfterIt_AndWinsOverOffset() async throws {
-        try await withTestServer { _, api in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func stream_LastEventID_ResumesAfterIt_AndWinsOverOffset(mode: APITestMode) async throws {
+        try await withTestServer(mode) { _, api in
             try await api.produce("sse", records: (0..<6).map { #"{"value":\#($0)}"# })
             let url = api.baseURL + "/v1/topics/sse/partitions/0/messages?offset=0"
             let stream = try await onDispatchThread {
@@ -145,8 +147,9 @@ struct ServerSentEventsTests {
         }
     }
 
-    @Test func stream_FromOffsetOutOfRange_Returns416() async throws {
-        try await withTestServer { _, api in
+    @Test(arguments: [APITestMode.live, .kafka])
+    func stream_FromOffsetOutOfRange_Returns416(mode: APITestMode) async throws {
+        try await withTestServer(mode) { _, api in
             try await api.produce("sse", records: [#"{"value":1}"#])
             let response = try await api.get(
                 "/v1/topics/sse/partitions/0/messages?offset=5", headers: [("Accept", "text/event-stream")])

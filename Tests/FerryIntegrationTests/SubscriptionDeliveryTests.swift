@@ -23,9 +23,10 @@ struct SubscriptionDeliveryTests {
     /// known to the receiver: callers pass those they answered 200.
     static func positions(_ deliveries: [TestHTTPReceiver.Received]) -> [String] { deliveries.flatMap(\.positions) }
 
-    @Test func delivery_InOffsetOrderPerPartition_WithFetchRepresentationAndStandardHeaders() async throws {
+    @Test(arguments: [APITestMode.live, .kafka])
+    func delivery_InOffsetOrderPerPartition_WithFetchRepresentationAndStandardHeaders(mode: APITestMode) async throws {
         try await withReceiver { receiver in
-            try await withTestServer(configure: Self.fast) { _, client in
+            try await withTestServer(mode, configure: Self.fast) { _, client in
                 try await client.createTopic("t", partitions: 2)
                 let records = (0..<20).map { #"{"key":"k\#($0)","value":{"n":\#($0)},"headers":{"h":"v\#($0)"}}"# }
                 try await client.produce("t", records: records)
@@ -103,7 +104,8 @@ struct SubscriptionDeliveryTests {
         }
     }
 
-    @Test func retries_After500AndTimeout_KeepTheWebhookID() async throws {
+    @Test(arguments: [APITestMode.live, .kafka])
+    func retries_After500AndTimeout_KeepTheWebhookID(mode: APITestMode) async throws {
         try await withReceiver { receiver in
             // 1st attempt: 500; 2nd: no answer (the 300 ms timeout ends it); then 200.
             let seen = Atomic<Int>(0)
@@ -114,7 +116,7 @@ struct SubscriptionDeliveryTests {
                 default: .status(200)
                 }
             }
-            try await withTestServer(configure: Self.fast) { _, client in
+            try await withTestServer(mode, configure: Self.fast) { _, client in
                 try await client.createTopic("t")
                 try await Self.subscribe(
                     client, "t", #"{"name":"s","url":"\#(receiver.url())","timeout_ms":300,"max_attempts":10}"#)
@@ -132,12 +134,13 @@ struct SubscriptionDeliveryTests {
         }
     }
 
-    @Test func deadLetter_AfterMaxAttempts_KeepsMessageAndAddsOriginHeaders() async throws {
+    @Test(arguments: [APITestMode.live, .kafka])
+    func deadLetter_AfterMaxAttempts_KeepsMessageAndAddsOriginHeaders(mode: APITestMode) async throws {
         try await withReceiver { receiver in
             receiver.setAnswer { delivery in
                 delivery.messages.contains { $0["key"].str == "bad" } ? .status(500) : .status(200)
             }
-            try await withTestServer(configure: Self.fast) { _, client in
+            try await withTestServer(mode, configure: Self.fast) { _, client in
                 try await client.createTopic("t")
                 try await Self.subscribe(client, "t", #"{"name":"s","url":"\#(receiver.url())","max_attempts":2}"#)
                 try await client.produce(
