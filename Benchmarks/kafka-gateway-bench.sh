@@ -4,9 +4,9 @@
 # the same kind of mock, in the same run. Not a test: figures depend on the machine (2 shared cores here).
 #
 #   Benchmarks/kafka-gateway-bench.sh                 # 10 s per wrk measurement
-#   DURATION=5s PREFILL=200000 Benchmarks/kafka-gateway-bench.sh
+#   DURATION=5s RECORDS=200000 PREFILL=20000 Benchmarks/kafka-gateway-bench.sh
 #
-# Native:  ferry-bench-kafka PREFILL records of 100 bytes over 3 partitions (idempotent, acks=all), then one
+# Native:  ferry-bench-kafka RECORDS records of 100 bytes over 3 partitions (idempotent, acks=all), then one
 #          assigning consumer reads them all back 10 000 at a time.
 # Ferry:   wrk -t2 -c8 batch produce (1 000 JSON records of 100 bytes per request, Benchmarks/api-bench/
 #          produce-batch.lua) to a 3-partition topic; then wrk -t2 -c4 fetch of limit=10000 from a partition
@@ -14,7 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
-PREFILL=${PREFILL:-200000}
+RECORDS=${RECORDS:-200000}   # native produce
+PREFILL=${PREFILL:-20000}    # the fetched partition (the mock keeps only a few MB per partition)
 PORT=${PORT:-18094}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 swift build -c release --product ferry >/dev/null
@@ -22,7 +23,7 @@ swift build -c release --product ferry-bench-kafka >/dev/null
 bin=$(swift build -c release --show-bin-path)
 
 echo "== native librdkafka against the mock cluster"
-"$bin/ferry-bench-kafka" "$PREFILL" 100 3
+"$bin/ferry-bench-kafka" "$RECORDS" 100 3
 
 log=$(mktemp)
 "$bin/ferry" serve --port "$PORT" --storage kafka --kafka-mock-brokers 3 >"$log" 2>&1 &
@@ -33,7 +34,13 @@ base="http://127.0.0.1:$PORT"
 curl -fsS -X POST "$base/v1/topics" -H 'Content-Type: application/json' -d '{"name":"bench","partitions":3}' >/dev/null
 curl -fsS -X POST "$base/v1/topics" -H 'Content-Type: application/json' -d '{"name":"bench-fetch"}' >/dev/null
 
-rps() { awk '/Requests\/sec/ {print $2}'; }
+# Requests/s, or fails when wrk saw errors or non-2xx answers.
+rps() {
+  local out
+  out=$(cat)
+  if echo "$out" | grep -qE "Non-2xx|Socket errors"; then echo "$out" >&2; echo "kafka-gateway-bench: errors" >&2; exit 1; fi
+  echo "$out" | awk '/Requests\/sec/ {print $2}'
+}
 echo "== Ferry batch produce (1000 records/request, wrk -t2 -c8, $DURATION)"
 produce=$(wrk -t2 -c8 -d"$DURATION" -s Benchmarks/api-bench/produce-batch.lua "$base/v1/topics/bench/messages" | rps)
 echo "requests/s=$produce records/s=$(python3 -c "print(int($produce * 1000))")"
