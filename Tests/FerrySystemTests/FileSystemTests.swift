@@ -45,6 +45,56 @@ struct FileSystemTests {
         #expect(buffer == [0x01, 0xEF, 0xCD, 0xAB])
     }
 
+    @Test func mappedRegion_ReleasingResidentPages_DropsThemFromRSS_AndKeepsTheData() throws {
+        let scratch = TemporaryDirectory()
+        let fd = try FileDescriptor.open(scratch.path + "/data", O_RDWR | O_CREAT)
+        defer { fd.close() }
+        let length = 1 << 20
+        let bytes = [UInt8]((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try bytes.withUnsafeBytes { try fd.write($0, at: 0) }
+        let region = try MappedRegion(descriptor: fd, length: length, writable: false)
+        var sum = 0
+        for page in stride(from: 0, to: length, by: MappedRegion.pageSize) {
+            sum &+= Int(region.base.load(fromByteOffset: page + 1, as: UInt8.self))
+        }
+        #expect(sum > 0)
+        #expect(try residentKilobytes(of: region) >= 1024)
+        region.releaseResidentPages(0..<length)
+        #expect(try residentKilobytes(of: region) == 0)
+        let copy = [UInt8](UnsafeRawBufferPointer(start: region.base, count: length))
+        #expect(copy == bytes)  // mapped again from the page cache
+    }
+
+    /// A proc file's text (they report size 0, so read until `read` returns nothing).
+    private func readToEnd(_ path: String) throws -> String {
+        let fd = try FileDescriptor.open(path, O_RDONLY)
+        defer { fd.close() }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try fd.read(into: $0, at: bytes.count) }
+            if count <= 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The `Rss:` of the mapping that starts at `region.base`, from `/proc/self/smaps`.
+    private func residentKilobytes(of region: MappedRegion) throws -> Int {
+        let smaps = try readToEnd("/proc/self/smaps")
+        let start = String(UInt(bitPattern: region.base), radix: 16)
+        var inMapping = false
+        for line in smaps.split(separator: "\n") {
+            let first = line.prefix { $0 != " " }
+            if !first.contains(":"), let dash = first.firstIndex(of: "-") {  // "start-end perms offset ..."
+                inMapping = first[..<dash] == start
+            } else if inMapping, line.hasPrefix("Rss:") {
+                return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+            }
+        }
+        return -1
+    }
+
     @Test func fileDescriptor_ThrowsSystemError_ForMissingFile() {
         #expect(throws: SystemError.self) { _ = try FileDescriptor.open("/nonexistent/ferry/file", O_RDONLY) }
     }

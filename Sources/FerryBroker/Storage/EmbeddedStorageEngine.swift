@@ -101,6 +101,8 @@ public final class EmbeddedStorageEngine: StorageEngine {
 
     public func enforceRetention(nowMilliseconds: Int64) {
         let report = manager.enforceRetention(nowMilliseconds: nowMilliseconds)
+        // Pages of sealed segments that lagging readers touched would otherwise stay in RSS until eviction.
+        manager.releaseResidentPages()
         if report.deletedSegments > 0 {
             logger.info(
                 "retention deleted segments",

@@ -13,7 +13,8 @@ public protocol StorageEngine: Sendable {
     func deleteTopic(_ name: String) throws(BrokerError)
     /// A partition of an existing topic, or nil.
     func partition(topic: String, partition: Int) -> (any PartitionStorage)?
-    /// Applies retention to every partition (deletes old closed segments).
+    /// Applies retention to every partition (deletes old closed segments) and may trim what the engine keeps
+    /// resident for reads.
     func enforceRetention(nowMilliseconds: Int64)
     /// Flushes and closes everything; no call may follow.
     func shutdown()

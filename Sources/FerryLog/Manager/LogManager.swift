@@ -141,6 +141,12 @@ public final class LogManager: Sendable {
         return total
     }
 
+    /// Drops the resident pages of mapped closed segments (see ``SegmentCache/releaseResidentPages()``): one
+    /// `madvise` per mapped segment. Call periodically (with retention); never blocks on disk.
+    public func releaseResidentPages() {
+        environment.cache.releaseResidentPages()
+    }
+
     /// Closes every partition and stops the flusher threads, then syncs the whole file system once
     /// (`syncfs`: one call for thousands of partitions instead of one sync each). Idempotent; blocks.
     public func shutdown() {

@@ -61,6 +61,13 @@ final class Segment: Sendable {
         _ = view  // released outside the lock: munmap may take a moment
     }
 
+    /// Drops the mapped pages of the segment from the process's resident set (they stay in the page cache;
+    /// the next read maps them again with a minor fault). Keeps the mapping itself.
+    func releaseResidentPages() {
+        guard let view = state.withLock({ $0.view }) else { return }
+        view.region?.releaseResidentPages(0..<view.size)
+    }
+
     /// The largest record timestamp in the segment (`Int64.min` when empty). Computed once from the time
     /// index plus a scan of the batches after the last index entry, then cached.
     func maxTimestamp(cache: SegmentCache, indexInterval: Int) throws(LogError) -> Int64 {

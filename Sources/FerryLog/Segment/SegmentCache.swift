@@ -49,6 +49,14 @@ public final class SegmentCache: Sendable {
         for victim in victims { victim.dropView() }
     }
 
+    /// Drops the resident pages of every mapped closed segment (see ``Segment/releaseResidentPages()``), outside
+    /// the lock. Without it, pages that lagging readers touched stay counted in the process's RSS until the
+    /// segment is evicted or deleted, so RSS follows retained data instead of what is being read now.
+    public func releaseResidentPages() {
+        let segments = state.withLock { $0.entries.values.map(\.segment) }
+        for segment in segments { segment.releaseResidentPages() }
+    }
+
     /// Forgets `segment` (deleted or its log closed) and drops its mapping.
     func remove(_ segment: Segment) {
         _ = state.withLock { $0.entries.removeValue(forKey: ObjectIdentifier(segment)) }
