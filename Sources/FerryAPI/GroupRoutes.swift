@@ -23,8 +23,8 @@ extension FerryAPI {
             [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.groups.leave(
-                        group: request.pathParameter("group") ?? "", memberID: request.pathParameter("member") ?? "")
+                    let group = request.pathParameter("group") ?? ""
+                    try groups(group).leave(group: group, memberID: request.pathParameter("member") ?? "")
                 }
                 responder.respond(HTTPResponse(status: .noContent))
             }
@@ -36,7 +36,10 @@ extension FerryAPI {
             writer.beginObject()
             writer.key(ascii: "groups")
             writer.beginArray()
-            for group in broker.groups.list() where broker.groups.topics(ofGroup: group.group).allSatisfy(visible) {
+            let listed = broker.localShards.flatMap { shard in
+                shard.groups.list().filter { shard.groups.topics(ofGroup: $0.group).allSatisfy(visible) }
+            }
+            for group in listed.sorted(by: { $0.group.utf8.lexicographicallyPrecedes($1.group.utf8) }) {
                 writer.beginObject()
                 writer.key(ascii: "group")
                 writer.string(group.group)
@@ -60,7 +63,8 @@ extension FerryAPI {
         router.add(.DELETE, "/v1/groups/{group}", needs: .admin(.group)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.groups.delete(group: request.pathParameter("group") ?? "")
+                    let group = request.pathParameter("group") ?? ""
+                    try groups(group).delete(group: group)
                 }
                 responder.respond(HTTPResponse(status: .noContent))
             }
@@ -90,7 +94,7 @@ extension FerryAPI {
             topics: Array(Set(topics)).sorted(), sessionTimeoutMilliseconds: timeout, autoOffsetReset: reset,
             autoCommit: autoCommit)
         let result: GroupJoinResult = try APIFailure.mapping { () throws(BrokerError) in
-            try broker.groups.join(group: group, options: options)
+            try groups(group).join(group: group, options: options)
         }
         var writer = JSONWriter(capacity: 256)
         writer.beginObject()
@@ -121,25 +125,27 @@ extension FerryAPI {
         let group = request.pathParameter("group") ?? ""
         let member = request.pathParameter("member") ?? ""
         let limits = try FetchLimits(request)
-        let plan: GroupFetchPlan = try APIFailure.mapping { () throws(BrokerError) in
-            try broker.groups.beginFetch(group: group, memberID: member)
+        let (coordinator, plan) = try APIFailure.mapping { () throws(BrokerError) in
+            let coordinator = try groups(group)
+            return (coordinator, try coordinator.beginFetch(group: group, memberID: member))
         }
-        readGroup(plan, limits: limits) { [self] first in
+        readGroup(plan, coordinator: coordinator, limits: limits) { [self] first in
             guard first.count == 0, limits.waitMilliseconds > 0 else {
                 responder.respond(.json(first.body))
                 return
             }
-            hold(group: group, member: member, limits: limits, positions: plan.positions, responder: responder)
+            hold(
+                group: group, member: member, coordinator: coordinator, limits: limits, positions: plan.positions,
+                responder: responder)
         }
     }
 
     /// Parks a member fetch that found nothing until data, a rebalance, the deadline or the client leaving, then
     /// fetches again.
     func hold(
-        group: String, member: String, limits: FetchLimits, positions: [(TopicPartition, Int64)],
-        responder: HTTPResponder
+        group: String, member: String, coordinator: GroupCoordinator, limits: FetchLimits,
+        positions: [(TopicPartition, Int64)], responder: HTTPResponder
     ) {
-        let coordinator = broker.groups
         // The rebalance callback is registered before the wake-up exists; it finds it through this box.
         let box = Mutex<Wakeup?>(nil)
         guard
@@ -153,9 +159,9 @@ extension FerryAPI {
             coordinator.endHold(group: group, memberID: member, token: token)
             do throws(APIFailure) {
                 let plan: GroupFetchPlan = try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.groups.beginFetch(group: group, memberID: member)
+                    try coordinator.beginFetch(group: group, memberID: member)
                 }
-                readGroup(plan, limits: limits) { answer in
+                readGroup(plan, coordinator: coordinator, limits: limits) { answer in
                     responder.respond(.json(answer.body))
                 }
             } catch {
@@ -176,16 +182,16 @@ extension FerryAPI {
     /// how far each advanced, and calls `completion` with `{"messages": [...], "assignments": [...]}` (where the
     /// last read completes).
     func readGroup(
-        _ plan: GroupFetchPlan, limits: FetchLimits,
+        _ plan: GroupFetchPlan, coordinator: GroupCoordinator, limits: FetchLimits,
         completion: @escaping @Sendable (_ answer: (body: [UInt8], count: Int)) -> Void
     ) {
         let fetch = GroupFetch(limits: limits)
-        fetch.read(plan.positions[...], broker: broker) { [broker] in
+        fetch.read(plan.positions[...], broker: broker) {
             let (body, count, advanced) = fetch.finish { writer in
                 writer.key(ascii: "assignments")
                 Self.writeAssignments(plan.assignments, into: &writer)
             }
-            broker.groups.completeFetch(plan, advanced: advanced)
+            coordinator.completeFetch(plan, advanced: advanced)
             completion((body, count))
         }
     }
@@ -210,7 +216,7 @@ extension FerryAPI {
             offsets = list
         }
         try APIFailure.mapping { () throws(BrokerError) in
-            try broker.groups.commit(group: group, memberID: member, offsets: offsets) { result in
+            try groups(group).commit(group: group, memberID: member, offsets: offsets) { result in
                 switch result {
                 case .success: responder.respond(HTTPResponse(status: .noContent))
                 case .failure(let error): responder.respond(ProblemMapping.response(for: error))
@@ -255,7 +261,7 @@ extension FerryAPI {
 
     func describeGroup(_ group: String) throws(APIFailure) -> [UInt8] {
         let description: GroupDescription = try APIFailure.mapping { () throws(BrokerError) in
-            try broker.groups.describe(group: group)
+            try groups(group).describe(group: group)
         }
         var writer = JSONWriter(capacity: 512)
         writer.beginObject()

@@ -33,7 +33,14 @@ extension FerryAPI {
         fingerprint.combine(request.mediaType ?? "")
         fingerprint.combine(request.rawQuery)
         fingerprint.combine(request.body)
-        let decision = broker.idempotency.begin(topic: topic, key: key, fingerprint: fingerprint.value) {
+        let cache: IdempotencyCache
+        do throws(BrokerError) {
+            cache = try broker.shard(for: .idempotency(topic: topic, key: key)).idempotency
+        } catch {
+            responder.respond(ProblemMapping.response(for: error))
+            return
+        }
+        let decision = cache.begin(topic: topic, key: key, fingerprint: fingerprint.value) {
             [self] stored in
             if let stored {
                 responder.respond(Self.replay(stored))
@@ -49,7 +56,6 @@ extension FerryAPI {
         case .waiting:
             break
         case .proceed(let reservation):
-            let cache = broker.idempotency
             do throws(APIFailure) {
                 try produce(topic: topic, request) { response in
                     Self.remember(response, reservation, in: cache, responder)

@@ -57,7 +57,8 @@ extension FerryAPI {
         }
         held.track(wakeup)
         do throws(BrokerError) {
-            try broker.queues.watch(topic: parameters.topic, name: parameters.queue, wakeup: wakeup)
+            try queues(topic: parameters.topic, queue: parameters.queue).watch(
+                topic: parameters.topic, name: parameters.queue, wakeup: wakeup)
         } catch {
             wakeup.fire(.cancelled)
             return
@@ -75,7 +76,7 @@ extension FerryAPI {
     ) throws(APIFailure) {
         let topic = parameters.topic
         try APIFailure.mapping { () throws(BrokerError) in
-            try broker.queues.receive(
+            try queues(topic: topic, queue: parameters.queue).receive(
                 topic: topic, name: parameters.queue, maxMessages: parameters.maxMessages,
                 leaseMilliseconds: parameters.leaseMilliseconds
             ) { received in

@@ -18,7 +18,11 @@ extension FerryAPI {
         router.add(.GET, "/v1/topics/{topic}/queues", needs: .consume(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 let statuses: [QueueStatus] = try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.queues.list(topic: request.pathParameter("topic") ?? "")
+                    let topic = request.pathParameter("topic") ?? ""
+                    _ = try broker.existingTopic(topic)
+                    var statuses: [QueueStatus] = []
+                    for shard in broker.localShards { statuses += try shard.queues.list(topic: topic) }
+                    return statuses.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
                 }
                 var writer = JSONWriter(capacity: 512)
                 writer.beginObject()
@@ -33,8 +37,8 @@ extension FerryAPI {
         router.add(.GET, "/v1/topics/{topic}/queues/{queue}", needs: .consume(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 let status: QueueStatus = try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.queues.status(
-                        topic: request.pathParameter("topic") ?? "", name: request.pathParameter("queue") ?? "")
+                    let (topic, queue) = (request.pathParameter("topic") ?? "", request.pathParameter("queue") ?? "")
+                    return try queues(topic: topic, queue: queue).status(topic: topic, name: queue)
                 }
                 var writer = JSONWriter(capacity: 256)
                 Self.write(status, into: &writer)
@@ -46,9 +50,8 @@ extension FerryAPI {
                 // Answered once the deletion is durable (per the flush policy).
                 let answer = DurableAnswer.noContent(responder)
                 try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.queues.delete(
-                        topic: request.pathParameter("topic") ?? "", name: request.pathParameter("queue") ?? "",
-                        onDurable: answer.durable)
+                    let (topic, queue) = (request.pathParameter("topic") ?? "", request.pathParameter("queue") ?? "")
+                    try queues(topic: topic, queue: queue).delete(topic: topic, name: queue, onDurable: answer.durable)
                 }
             }
         }
@@ -80,7 +83,8 @@ extension FerryAPI {
         // Answered once the creation is durable (per the flush policy); the status is taken before that.
         let answer = DurableAnswer(responder)
         let status: QueueStatus = try APIFailure.mapping { () throws(BrokerError) in
-            try broker.queues.create(topic: topic, name: name, options: options, onDurable: answer.durable)
+            try queues(topic: topic, queue: name).create(
+                topic: topic, name: name, options: options, onDurable: answer.durable)
         }
         var writer = JSONWriter(capacity: 256)
         Self.write(status, into: &writer)
@@ -140,7 +144,8 @@ extension FerryAPI {
             settlement = .renew(leaseMilliseconds: try body.int64("lease_ms", in: 100...43_200_000, default: 30_000))
         }
         try APIFailure.mapping { () throws(BrokerError) in
-            try broker.queues.settle(topic: topic, name: queue, receipts: receipts, settlement) { result in
+            try queues(topic: topic, queue: queue).settle(topic: topic, name: queue, receipts: receipts, settlement) {
+                result in
                 switch result {
                 case .success(let statuses):
                     var writer = JSONWriter(capacity: 64 + 64 * receipts.count)

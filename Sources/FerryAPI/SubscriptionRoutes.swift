@@ -14,7 +14,11 @@ extension FerryAPI {
         router.add(.GET, "/v1/topics/{topic}/subscriptions", needs: .consume(.topic)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in
                 let statuses: [SubscriptionStatus] = try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.subscriptions.list(topic: request.pathParameter("topic") ?? "")
+                    let topic = request.pathParameter("topic") ?? ""
+                    _ = try broker.existingTopic(topic)
+                    var statuses: [SubscriptionStatus] = []
+                    for shard in broker.localShards { statuses += try shard.subscriptions.list(topic: topic) }
+                    return statuses.sorted { $0.config.name.utf8.lexicographicallyPrecedes($1.config.name.utf8) }
                 }
                 var writer = JSONWriter(capacity: 512)
                 writer.beginObject()
@@ -43,9 +47,9 @@ extension FerryAPI {
             guarded(responder) { () throws(APIFailure) in
                 let answer = DurableAnswer.noContent(responder)
                 try APIFailure.mapping { () throws(BrokerError) in
-                    try broker.subscriptions.delete(
-                        topic: request.pathParameter("topic") ?? "", name: request.pathParameter("name") ?? "",
-                        onDurable: answer.durable)
+                    let (topic, name) = (request.pathParameter("topic") ?? "", request.pathParameter("name") ?? "")
+                    try subscriptions(topic: topic, name: name).delete(
+                        topic: topic, name: name, onDurable: answer.durable)
                 }
             }
         }
@@ -78,7 +82,7 @@ extension FerryAPI {
         let created = config
         try checkWebhookURL(url, responder) { [self, start] () throws(APIFailure) in
             try APIFailure.mapping { () throws(BrokerError) in
-                try broker.subscriptions.create(created, start: start) { [self] result in
+                try subscriptions(topic: topic, name: created.name).create(created, start: start) { [self] result in
                     respondWithStatus(result, topic: topic, name: name, status: .created, responder)
                 }
             }
@@ -103,14 +107,15 @@ extension FerryAPI {
         patch.filter = try Self.filter(body)
         let apply: @Sendable () throws(APIFailure) -> Void = { [self, patch] () throws(APIFailure) in
             try APIFailure.mapping { () throws(BrokerError) in
-                try broker.subscriptions.update(topic: topic, name: name, patch) { [self] result in
+                try subscriptions(topic: topic, name: name).update(topic: topic, name: name, patch) { [self] result in
                     respondWithStatus(result, topic: topic, name: name, status: .ok, responder)
                 }
             }
         }
         guard let url = patch.url else { return try apply() }
         // Fail fast on a missing subscription before resolving anything.
-        _ = try APIFailure.mapping { () throws(BrokerError) in try broker.subscriptions.status(topic: topic, name: name)
+        _ = try APIFailure.mapping { () throws(BrokerError) in
+            try subscriptions(topic: topic, name: name).status(topic: topic, name: name)
         }
         try checkWebhookURL(url, responder, then: apply)
     }
@@ -169,7 +174,7 @@ extension FerryAPI {
         -> HTTPResponse
     {
         let subscription: SubscriptionStatus = try APIFailure.mapping { () throws(BrokerError) in
-            try broker.subscriptions.status(topic: topic, name: name)
+            try subscriptions(topic: topic, name: name).status(topic: topic, name: name)
         }
         var writer = JSONWriter(capacity: 512)
         Self.write(subscription, into: &writer)

@@ -30,11 +30,8 @@ extension Broker {
             for name in removed { topics[name] = nil }
             return (changed, removed)
         }
-        for name in changed { groups.topicChanged(name, deleted: false) }
-        for name in removed {
-            groups.topicChanged(name, deleted: true)
-            queues.topicDeleted(name)
-            subscriptions.topicDeleted(name)
-        }
+        let shards = localShards
+        for name in changed { for shard in shards { shard.topicChanged(name, deleted: false) } }
+        for name in removed { for shard in shards { shard.topicChanged(name, deleted: true) } }
     }
 }

@@ -1,24 +1,5 @@
 import Synchronization
 
-/// Queue wiring: the internal `__ferry_queues` topic and the coordinator's view of topics.
-extension Broker {
-    /// The internal topic holding queue state.
-    public static let queueStateTopic = "__ferry_queues"
-
-    /// The queue coordinator over `__ferry_queues` (not yet restored) and its topic access (not yet bound).
-    static func makeQueueCoordinator(storage: any StorageEngine, now: @escaping @Sendable () -> Int64)
-        throws(BrokerError)
-        -> (QueueCoordinator, BrokerQueueAccess, QueueStateLog)
-    {
-        guard let partition = storage.partition(topic: queueStateTopic, partition: 0) else {
-            throw .internal("internal topic \(queueStateTopic) has no partition 0")
-        }
-        let access = BrokerQueueAccess()
-        let journal = QueueStateLog(partition: partition, now: now)
-        return (QueueCoordinator(access: access, journal: journal, now: now), access, journal)
-    }
-}
-
 /// Lets the queue coordinator see topics and produce dead letters without a reference cycle.
 final class BrokerQueueAccess: QueueTopicAccess, Sendable {
     let broker = Mutex<WeakBroker>(WeakBroker(nil))

@@ -8,13 +8,14 @@ extension Broker {
         group: String, topic: String, partition: Int?, to target: OffsetResetTarget,
         onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void
     ) throws(BrokerError) {
+        let groups = try shard(for: .group(group)).groups
         guard case .timestamp(let timestamp) = target else {
             return try groups.resetOffsets(
                 group: group, topic: topic, partition: partition, to: target, onDurable: onDurable)
         }
         try ResourceName.validate(group, kind: "group")
         let (indices, storages) = try partitions(of: topic, only: partition)
-        offsets(of: storages, atOrAfterTimestamp: timestamp) { [self] result in
+        offsets(of: storages, atOrAfterTimestamp: timestamp) { result in
             do throws(BrokerError) {
                 let offsets = try result.get()
                 try groups.resetOffsets(
@@ -33,12 +34,13 @@ extension Broker {
         topic: String, name: String, to target: SubscriptionSeek,
         onDurable: @escaping @Sendable (Result<Void, BrokerError>) -> Void
     ) throws(BrokerError) {
+        let subscriptions = try shard(for: .subscription(topic: topic, name: name)).subscriptions
         guard case .timestamp(let timestamp) = target else {
             return try subscriptions.seek(topic: topic, name: name, to: target, onDurable: onDurable)
         }
         _ = try subscriptions.status(topic: topic, name: name)
         let (_, storages) = try partitions(of: topic, only: nil)
-        offsets(of: storages, atOrAfterTimestamp: timestamp) { [self] result in
+        offsets(of: storages, atOrAfterTimestamp: timestamp) { result in
             do throws(BrokerError) {
                 try subscriptions.seek(
                     topic: topic, name: name, to: .partitionOffsets(try result.get()), onDurable: onDurable)

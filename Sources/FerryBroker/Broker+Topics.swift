@@ -22,7 +22,7 @@ extension Broker {
             try storage.createTopic(metadata)
             topics[name] = metadata
         }
-        groups.topicChanged(name, deleted: false)
+        for shard in localShards { shard.topicChanged(name, deleted: false) }
         return try describeTopic(name)
     }
 
@@ -98,7 +98,7 @@ extension Broker {
             topics[name] = metadata
             return metadata.partitionCount != before
         }
-        if grew { groups.topicChanged(name, deleted: false) }
+        if grew { for shard in localShards { shard.topicChanged(name, deleted: false) } }
         return try describeTopic(name)
     }
 
@@ -110,8 +110,6 @@ extension Broker {
             try storage.deleteTopic(name)
             topics[name] = nil
         }
-        groups.topicChanged(name, deleted: true)
-        queues.topicDeleted(name)
-        subscriptions.topicDeleted(name)
+        for shard in localShards { shard.topicChanged(name, deleted: true) }
     }
 }

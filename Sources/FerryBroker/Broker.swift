@@ -10,11 +10,19 @@ public struct BrokerConfiguration: Sendable {
     public var idempotencyWindowMilliseconds: Int64 = 600_000
     /// Where the broker reports what it does in the background (journal compaction).
     public var logger = Logger(label: "ferry.broker")
+    /// How many shards Ferry's own state is split into (the partitions of the `__ferry_*` topics) when those
+    /// topics are created; existing topics keep theirs. One node: 1. Gateways sharing a cluster: more, so that
+    /// ownership spreads.
+    public var stateShards = 1
+    /// Whether this broker owns every shard from the start (one node). False on a cluster of gateways, where
+    /// the node loads the shards it is assigned (``Broker/loadShard(_:)``).
+    public var ownsAllShards = true
 
     public init() {}
 }
 
-/// The broker: topics, produce, fetch, consumer groups. Knows nothing of HTTP.
+/// The broker: topics, produce, fetch, and the shards of Ferry's own state (consumer groups, queues, webhook
+/// subscriptions, idempotent answers) this node owns. Knows nothing of HTTP.
 ///
 /// Thread-safety: every method may be called from any thread. Topic metadata is guarded by one `Mutex` (held
 /// across the storage calls that create or delete topics, which are rare); appends and reads go straight to the
@@ -23,22 +31,23 @@ public struct BrokerConfiguration: Sendable {
 public final class Broker: Sendable {
     public let configuration: BrokerConfiguration
     public let storage: any StorageEngine
-    public let groups: GroupCoordinator
-    public let queues: QueueCoordinator
-    /// Webhook subscriptions' durable state (delivery is FerryAPI's dispatcher).
-    public let subscriptions: SubscriptionRegistry
-    public let idempotency: IdempotencyCache
+    /// How many shards the state is split into (fixed by the internal topics' partition count).
+    public let stateShardCount: Int
     let now: @Sendable () -> Int64
     let topics: Mutex<[String: TopicMetadata]>
     /// Keyless requests rotate over partitions (Kafka's sticky partitioner, one partition per request).
     let stickyCounter = Atomic<Int>(0)
-    /// The internal journals and their owners' snapshots, compacted by ``compactJournalsIfDue()``.
-    let journals: [CompactableJournal]
-    /// Wall-clock milliseconds before which housekeeping does not look at the journals again.
-    let nextCompactionCheck = Atomic<Int64>(0)
+    /// The shards this node owns, and who wants to hear when that changes.
+    let shardTable = Mutex(ShardTable())
 
     /// The internal topic holding consumer-group state.
     public static let groupStateTopic = "__ferry_groups"
+    /// The internal topic holding queue state.
+    public static let queueStateTopic = "__ferry_queues"
+    /// The internal topic holding webhook subscriptions and their positions.
+    public static let subscriptionStateTopic = "__ferry_subscriptions"
+    /// Ferry's journal of remembered produce answers (`Idempotency-Key`).
+    public static let idempotencyStateTopic = "__ferry_idempotency"
     /// The internal topics' names before they all began with `__ferry_` (the group journal's collided with
     /// Kafka's own `__consumer_offsets`); an embedded data dir is migrated at start-up.
     public static let legacyInternalTopics: [(old: String, new: String)] = [
@@ -46,7 +55,8 @@ public final class Broker: Sendable {
         ("__subscriptions", subscriptionStateTopic),
     ]
 
-    /// Loads the topics the storage has, replays group state from ``groupStateTopic`` (creating it if needed).
+    /// Loads the topics the storage has, creates the internal topics it lacks and, when the configuration says
+    /// this node owns every shard, replays them (blocks on storage reads).
     /// - Parameter now: wall-clock milliseconds since the Unix epoch.
     public init(
         storage: any StorageEngine, configuration: BrokerConfiguration = BrokerConfiguration(),
@@ -57,79 +67,58 @@ public final class Broker: Sendable {
         self.now = now
         var known: [String: TopicMetadata] = [:]
         for topic in try storage.loadTopics() { known[topic.name] = topic }
-        try Self.ensureInternalTopic(Self.groupStateTopic, storage: storage, known: &known, now: now())
-        try Self.ensureInternalTopic(Self.queueStateTopic, storage: storage, known: &known, now: now())
-        try Self.ensureInternalTopic(Self.subscriptionStateTopic, storage: storage, known: &known, now: now())
+        // The group journal's partition count fixes the shard count; the other journals follow it.
+        let shards = known[Self.groupStateTopic]?.partitionCount ?? max(1, configuration.stateShards)
+        try Self.ensureInternalTopic(
+            Self.groupStateTopic, partitions: shards, storage: storage, known: &known, now: now())
+        try Self.ensureInternalTopic(
+            Self.queueStateTopic, partitions: shards, storage: storage, known: &known, now: now())
+        try Self.ensureInternalTopic(
+            Self.subscriptionStateTopic, partitions: shards, storage: storage, known: &known, now: now())
         // Remembered answers expire after 10 minutes: an hour of retention keeps them with room to spare.
         try Self.ensureInternalTopic(
-            Self.idempotencyStateTopic, storage: storage, known: &known, now: now(), retentionMs: 3_600_000,
-            segmentBytes: 4 << 20)
+            Self.idempotencyStateTopic, partitions: shards, storage: storage, known: &known, now: now(),
+            retentionMs: 3_600_000, segmentBytes: 4 << 20)
+        self.stateShardCount = shards
         self.topics = Mutex(known)
-        guard let statePartition = storage.partition(topic: Self.groupStateTopic, partition: 0) else {
-            throw .internal("internal topic \(Self.groupStateTopic) has no partition 0")
+        if configuration.ownsAllShards {
+            for index in 0..<shards { try loadShard(index) }
         }
-        let journal = GroupStateLog(partition: statePartition, now: now)
-        let source = BrokerTopicSource()
-        self.groups = GroupCoordinator(topics: source, journal: journal, now: now)
-        self.idempotency = try Self.makeIdempotencyCache(
-            storage: storage, windowMilliseconds: configuration.idempotencyWindowMilliseconds, now: now)
-        let (queues, queueAccess, queueJournal) = try Self.makeQueueCoordinator(storage: storage, now: now)
-        self.queues = queues
-        self.subscriptions = try Self.makeSubscriptionRegistry(storage: storage, now: now)
-        // Journals only grow (every commit, receive, ack and position adds a line): each is replaced by a
-        // snapshot of its owner's state when long, here and then online by housekeeping.
-        var journals = [
-            CompactableJournal(
-                topic: Self.groupStateTopic, journal: journal.journal, appendSnapshot: self.groups.appendSnapshot),
-            CompactableJournal(
-                topic: Self.queueStateTopic, journal: queueJournal.journal, appendSnapshot: queues.appendSnapshot),
-            CompactableJournal(
-                topic: Self.subscriptionStateTopic, journal: subscriptions.journal.journal,
-                appendSnapshot: subscriptions.appendSnapshot),
-        ]
-        if let idempotencyJournal = idempotency.journal {
-            journals.append(
-                CompactableJournal(
-                    topic: Self.idempotencyStateTopic, journal: idempotencyJournal.journal,
-                    appendSnapshot: idempotency.appendSnapshot))
-        }
-        self.journals = journals
-        source.broker.withLock { $0 = WeakBroker(self) }
-        groups.restore(try journal.replay())
-        queueAccess.broker.withLock { $0 = WeakBroker(self) }
-        try queues.restore(queueJournal.replay)
-        subscriptions.broker.withLock { $0 = WeakBroker(self) }
-        try subscriptions.restore()
-        if let failure = compactJournalsIfDue(force: true).first { throw failure.error }
     }
 
-    /// Creates internal topic `name` (1 partition; kept forever unless `retentionMs` says otherwise) unless
-    /// `known` has it. Start-up only.
+    /// Creates internal topic `name` with `partitions` partitions (kept forever unless `retentionMs` says
+    /// otherwise) unless `known` has it, and grows it to `partitions` if it has fewer. Start-up only.
     static func ensureInternalTopic(
-        _ name: String, storage: any StorageEngine, known: inout [String: TopicMetadata], now: Int64,
-        retentionMs: Int64 = -1, segmentBytes: Int64 = 16 << 20
+        _ name: String, partitions: Int, storage: any StorageEngine, known: inout [String: TopicMetadata],
+        now: Int64, retentionMs: Int64 = -1, segmentBytes: Int64 = 16 << 20
     ) throws(BrokerError) {
-        guard known[name] == nil else { return }
+        if var existing = known[name] {
+            guard existing.partitionCount < partitions else { return }
+            existing.partitionCount = partitions
+            try storage.updateTopic(existing)
+            known[name] = existing
+            return
+        }
         var config = TopicConfig()
         config.retentionMs = retentionMs
         config.segmentBytes = segmentBytes
-        let metadata = TopicMetadata(name: name, partitionCount: 1, config: config, createdAt: now)
+        let metadata = TopicMetadata(name: name, partitionCount: partitions, config: config, createdAt: now)
         try storage.createTopic(metadata)
         known[name] = metadata
     }
 
-    /// Periodic work: evicts silent group members, ends leases, forgets old idempotency keys, compacts long
-    /// internal journals (blocks on fsync when one is due). Call every ~100 ms from one thread at a time.
+    /// Periodic work: for every shard this node owns, evicts silent group members, ends leases, forgets old
+    /// idempotency keys and compacts long journals (blocks on fsync when one is due); adopts topics others
+    /// changed; mirrors committed offsets. Call every ~100 ms from one thread at a time.
     public func housekeeping() {
-        groups.evictExpiredMembers()
-        queues.expireLeases()
-        idempotency.purgeExpired()
+        let owned = localShards
+        let time = now()
+        for shard in owned { shard.housekeeping(now: time, logger: configuration.logger) }
         adoptExternalTopics()
-        storage.mirrorCommittedOffsets { groups.committedOffsets() }
-        for failure in compactJournalsIfDue() {
-            configuration.logger.warning(
-                "journal compaction failed; its history is kept and compaction retried in a minute",
-                metadata: ["topic": "\(failure.topic)", "error": "\(failure.error)"])
+        storage.mirrorCommittedOffsets {
+            var offsets: [String: [TopicPartition: Int64]] = [:]
+            for shard in owned { offsets.merge(shard.groups.committedOffsets()) { current, _ in current } }
+            return offsets
         }
     }
 

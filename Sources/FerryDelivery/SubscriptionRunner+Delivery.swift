@@ -68,7 +68,7 @@ extension SubscriptionRunner {
     ) {
         if batch.count == 0 {
             // Every message was filtered out: skipped messages count as delivered.
-            dispatcher.broker.subscriptions.commit(
+            registry.commit(
                 topic: topic, name: name,
                 .init(
                     generation: generation, partition: p, from: from, to: batch.to, delivered: batch.to - from,

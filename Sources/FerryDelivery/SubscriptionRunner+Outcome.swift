@@ -9,7 +9,6 @@ import Synchronization
 extension SubscriptionRunner {
     /// Handles the outcome of an attempt made under `epoch` (on a Dispatch thread).
     func handle(_ p: Int, _ epoch: UInt64, _ outcome: WebhookOutcome) {
-        let registry = dispatcher.broker.subscriptions
         switch outcome {
         case .delivered(let status, let latency):
             metrics.deliveries.increment()
@@ -74,7 +73,6 @@ extension SubscriptionRunner {
     /// Moves the batch's messages to the dead-letter topic, then commits past them and goes on. When the
     /// dead-letter produce fails, tries again after the backoff base delay.
     func deadLetter(_ p: Int, _ epoch: UInt64, _ batch: PendingBatch, generation: Int64) {
-        let registry = dispatcher.broker.subscriptions
         registry.deadLetter(
             topic: topic, name: name, partition: p, from: batch.from, to: batch.to, lastError: batch.lastError
         ) { [self] result in

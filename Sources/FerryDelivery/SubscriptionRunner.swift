@@ -13,6 +13,8 @@ import Synchronization
 /// run after it is released.
 final class SubscriptionRunner: Sendable {
     let dispatcher: WebhookDispatcher
+    /// The registry of the shard the subscription lives in (the runner stops when this node gives it up).
+    let registry: SubscriptionRegistry
     let topic: String
     let name: String
     /// Identifies this incarnation (a deleted and re-created subscription gets a new runner).
@@ -63,8 +65,9 @@ final class SubscriptionRunner: Sendable {
         case cancelTransfer(WebhookTransferID)
     }
 
-    init(dispatcher: WebhookDispatcher, snapshot: SubscriptionSnapshot) {
+    init(dispatcher: WebhookDispatcher, registry: SubscriptionRegistry, snapshot: SubscriptionSnapshot) {
         self.dispatcher = dispatcher
+        self.registry = registry
         topic = snapshot.config.topic
         name = snapshot.config.name
         createdAt = snapshot.config.createdAt
@@ -80,7 +83,7 @@ final class SubscriptionRunner: Sendable {
     func synchronize() {
         let effects = state.withLock { state -> [Effect] in
             guard !state.stopped,
-                let snapshot = dispatcher.broker.subscriptions.snapshot(topic: topic, name: name),
+                let snapshot = registry.snapshot(topic: topic, name: name),
                 snapshot.config.createdAt == createdAt
             else { return [] }
             var effects: [Effect] = []

@@ -84,10 +84,26 @@ public final class WebhookDispatcher: Sendable {
         self.now = now
     }
 
-    /// Starts delivering every existing subscription and follows the registry's changes.
+    /// Starts delivering every subscription of the shards this node holds, and follows the registries' changes
+    /// and the shards coming and going (a shard given up stops its subscriptions' deliveries at once).
     public func start() {
-        broker.subscriptions.addObserver { [weak self] topic, name in self?.synchronize(topic: topic, name: name) }
+        broker.observeShards { [weak self] change in
+            switch change {
+            case .loaded(let shard):
+                shard.subscriptions.addObserver { [weak self] topic, name in
+                    self?.synchronize(topic: topic, name: name)
+                }
+                for (topic, name) in shard.subscriptions.keys() { self?.synchronize(topic: topic, name: name) }
+            case .unloaded(let shard):
+                for (topic, name) in shard.subscriptions.keys() { self?.synchronize(topic: topic, name: name) }
+            }
+        }
         refreshAll()
+    }
+
+    /// The registry of the subscription's shard, when this node holds it.
+    func registry(topic: String, name: String) -> SubscriptionRegistry? {
+        broker.localShard(broker.shardIndex(of: .subscription(topic: topic, name: name)))?.subscriptions
     }
 
     /// Stops every delivery at once: transfers in flight are cancelled, unfinished batches are not committed
@@ -105,11 +121,14 @@ public final class WebhookDispatcher: Sendable {
     /// seek, or stops it.
     func synchronize(topic: String, name: String) {
         let key = RunnerKey(topic: topic, name: name)
-        let snapshot = broker.subscriptions.snapshot(topic: topic, name: name)
+        let registry = registry(topic: topic, name: name)
+        let snapshot = registry?.snapshot(topic: topic, name: name)
         let (stopped, existing, removed) = runners.withLock {
             state -> (Bool, SubscriptionRunner?, SubscriptionRunner?) in
             guard !state.stopped else { return (true, nil, nil) }
-            if let snapshot, let runner = state.table[key], runner.createdAt == snapshot.config.createdAt {
+            if let snapshot, let runner = state.table[key], runner.createdAt == snapshot.config.createdAt,
+                runner.registry === registry
+            {
                 return (false, runner, nil)
             }
             return (false, nil, state.table.removeValue(forKey: key))
@@ -118,8 +137,8 @@ public final class WebhookDispatcher: Sendable {
         // The old incarnation's metrics go before the new one creates its own (same labels).
         removed?.stop(destroyMetrics: true)
         if let existing { return existing.synchronize() }
-        guard let snapshot else { return }
-        let runner = SubscriptionRunner(dispatcher: self, snapshot: snapshot)
+        guard let snapshot, let registry else { return }
+        let runner = SubscriptionRunner(dispatcher: self, registry: registry, snapshot: snapshot)
         let installed = runners.withLock { state -> Bool? in
             guard !state.stopped else { return nil }
             guard state.table[key] == nil else { return false }
@@ -137,7 +156,7 @@ public final class WebhookDispatcher: Sendable {
     /// Synchronizes every subscription (and drops runners of vanished ones), then again after the refresh
     /// interval, until stopped.
     func refreshAll() {
-        let live = broker.subscriptions.keys()
+        let live = broker.localShards.flatMap { $0.subscriptions.keys() }
         let known = runners.withLock { state -> [RunnerKey]? in state.stopped ? nil : Array(state.table.keys) }
         guard let known else { return }
         var seen = Set<RunnerKey>()

@@ -87,7 +87,7 @@ struct JournalCompactionTests {
         var compactions = 0
         while finished.count.load(ordering: .relaxed) < workers.count {
             compactions += 1
-            #expect(broker.compactJournalsIfDue(force: true).isEmpty)
+            #expect(broker.soleShard.compactJournalsIfDue(now: clock.now(), force: true).isEmpty)
         }
         workers.forEach { $0.join() }
         #expect(compactions > 1)
@@ -96,7 +96,7 @@ struct JournalCompactionTests {
         #expect(before.queue.acked == 8_000 && before.queue.available == 0 && before.queue.leased == 0)
         #expect(before.group.map(\.committedOffset) == [1_499, 1_499, 1_499, 1_499])
         #expect(before.subscription.lag == 4 * (2_000 - 1_499))
-        #expect(broker.compactJournalsIfDue(force: true).isEmpty)
+        #expect(broker.soleShard.compactJournalsIfDue(now: clock.now(), force: true).isEmpty)
         for topic in [Broker.groupStateTopic, Broker.queueStateTopic, Broker.subscriptionStateTopic] {
             #expect(try historyLines(broker, topic) < InternalLineJournal.compactionThreshold, "\(topic)")
         }
@@ -113,7 +113,7 @@ struct JournalCompactionTests {
         let broker = try openBroker(directory)
         try broker.createTopic(name: "t", partitions: 4)
         let member = try broker.groups.join(group: "g", options: .init(topics: ["t"])).memberID
-        let journal = try #require(broker.journals.first { $0.topic == Broker.groupStateTopic }).journal
+        let journal = try #require(broker.soleShard.journals.first { $0.topic == Broker.groupStateTopic }).journal
         var commits = 0
         func commit(_ count: Int) throws {
             for _ in 0..<count {
@@ -131,7 +131,7 @@ struct JournalCompactionTests {
         // line and four commits.
         broker.housekeeping()
         #expect(journal.isCompactionDue)
-        clock.advance(by: Broker.compactionCheckIntervalMilliseconds)
+        clock.advance(by: BrokerShard.compactionCheckIntervalMilliseconds)
         broker.housekeeping()
         #expect(!journal.isCompactionDue)
         #expect(journal.historyLines == 5 && journal.snapshotLines.load(ordering: .relaxed) == 5)

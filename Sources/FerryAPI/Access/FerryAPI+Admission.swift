@@ -61,7 +61,8 @@ extension FerryAPI {
             case .pathParameter(let name):
                 if let topic = request.pathParameter(name) { topics.append(topic) }
             case .group:
-                topics += broker.groups.topics(ofGroup: request.pathParameter("group") ?? "")
+                let group = request.pathParameter("group") ?? ""
+                topics += (try? groups(group))?.topics(ofGroup: group) ?? []
             case .body(let key):
                 // The handler reads the body with the same parser, so both see the same member.
                 if body == nil { body = .some(try? request.jsonObject()) }

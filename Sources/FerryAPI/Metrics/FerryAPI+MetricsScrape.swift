@@ -72,11 +72,12 @@ extension FerryAPI {
     }
 
     func collectGroups(into series: ScrapedSeries) {
-        let groups = broker.groups.list()
+        // This node's groups (on a cluster of gateways, each node reports the groups it owns).
+        let groups = broker.localShards.flatMap { shard in shard.groups.list().map { (shard.groups, $0) } }
         series.gauge("ferry_consumer_groups", [], Int64(groups.count))
-        for summary in groups {
+        for (coordinator, summary) in groups {
             series.gauge("ferry_consumer_group_members", [("group", summary.group)], Int64(summary.memberCount))
-            guard let description = try? broker.groups.describe(group: summary.group) else { continue }
+            guard let description = try? coordinator.describe(group: summary.group) else { continue }
             for offset in description.offsets {
                 let labels = [
                     ("group", summary.group), ("topic", offset.partition.topic),
@@ -92,8 +93,7 @@ extension FerryAPI {
 
     func collectQueues(_ topics: [TopicSummary], into series: ScrapedSeries) {
         for topic in topics {
-            guard let queues = try? broker.queues.list(topic: topic.name) else { continue }
-            for queue in queues {
+            for queue in broker.localShards.flatMap({ (try? $0.queues.list(topic: topic.name)) ?? [] }) {
                 let labels = [("topic", queue.topic), ("queue", queue.name)]
                 series.gauge("ferry_queue_messages_available", labels, queue.available)
                 series.gauge("ferry_queue_messages_leased", labels, queue.leased)
