@@ -15,10 +15,14 @@ final class KafkaClientHandle: @unchecked Sendable {
     /// install more callbacks on the native configuration first.
     init(
         type: rd_kafka_type_t, configuration: KafkaConfiguration, extra: [(key: String, value: String)],
-        prepare: (OpaquePointer) -> Void = { _ in }
+        prepare: (OpaquePointer) -> Void = { _ in },
+        rebalance: (
+            @Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) ->
+                Void
+        )? = nil
     ) throws(KafkaError) {
         let conf = try configuration.makeNative(extra: extra)
-        callbacks = KafkaClientCallbacks(logHandler: configuration.logHandler)
+        callbacks = KafkaClientCallbacks(logHandler: configuration.logHandler, rebalanceHandler: rebalance)
         callbacks.install(on: conf)
         prepare(conf)
         var errstr = [CChar](repeating: 0, count: 512)

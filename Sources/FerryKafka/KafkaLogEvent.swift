@@ -16,15 +16,32 @@ public struct KafkaLogEvent: Sendable, Equatable {
 /// Retained by a ``KafkaClientHandle`` as its librdkafka opaque; read from librdkafka's threads.
 final class KafkaClientCallbacks: Sendable {
     let logHandler: (@Sendable (KafkaLogEvent) -> Void)?
+    /// A group member's rebalance callback (see ``KafkaGroupMembership``), called on the polling thread.
+    let rebalanceHandler:
+        (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
 
-    init(logHandler: (@Sendable (KafkaLogEvent) -> Void)?) {
+    init(
+        logHandler: (@Sendable (KafkaLogEvent) -> Void)?,
+        rebalanceHandler: (
+            @Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) ->
+                Void
+        )? = nil
+    ) {
         self.logHandler = logHandler
+        self.rebalanceHandler = rebalanceHandler
     }
 
     /// Points `conf`'s opaque at `self` (unretained: the handle keeps `self` alive longer than the client) and, if
     /// there is a handler, routes librdkafka's log and error callbacks to it instead of stderr.
     func install(on conf: OpaquePointer) {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        if rebalanceHandler != nil {
+            rd_kafka_conf_set_rebalance_cb(conf) { client, code, partitions, opaque in
+                guard let client, let partitions, let opaque else { return }
+                let callbacks = Unmanaged<KafkaClientCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+                callbacks.rebalanceHandler?(client, code, partitions)
+            }
+        }
         guard logHandler != nil else { return }
         rd_kafka_conf_set_log_cb(conf) { client, level, facility, buffer in
             guard let client, let callbacks = KafkaClientCallbacks.of(client) else { return }
