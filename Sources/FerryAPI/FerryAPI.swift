@@ -27,14 +27,25 @@ public final class FerryAPI: Sendable {
     let denyPrivateWebhooks: Bool
     /// Where long-poll and keep-alive deadlines (``Wakeup/fire(after:reason:)``) are scheduled.
     let timers: any TimerSource
+    /// The gateways this node shares state with (one node unless the storage is shared), for `/v1/cluster`
+    /// and forwarding.
+    public let cluster: any ClusterRouting
+    /// Passes requests to the owner of their state on a cluster of gateways (nil: nothing is forwarded).
+    let forwarder: (any RequestForwarder)?
 
     /// - Parameter timers: schedules long-poll deadlines (`wait_ms`) and SSE keep-alives; Dispatch timers unless a
     ///   test moves time by hand.
+    /// - Parameter cluster: the gateways sharing the state (default: this node alone, holding every shard).
     public init(
         broker: Broker, logger: Logger, accessControl: AccessControl? = nil, metrics: FerryMetrics = FerryMetrics(),
-        denyPrivateWebhooks: Bool = false, timers: any TimerSource = .system
+        denyPrivateWebhooks: Bool = false, timers: any TimerSource = .system, cluster: (any ClusterRouting)? = nil,
+        forwarder: (any RequestForwarder)? = nil
     ) {
         self.timers = timers
+        self.cluster =
+            cluster
+            ?? SingleNodeCluster(broker: broker, clusterName: "ferry", nodeID: "ferry", address: AdvertisedURL(""))
+        self.forwarder = forwarder
         self.broker = broker
         self.logger = logger
         self.accessControl = accessControl
@@ -72,7 +83,11 @@ public final class FerryAPI: Sendable {
         addGroupRoutes(to: &router)
         addQueueRoutes(to: &router)
         addSubscriptionRoutes(to: &router)
+        addClusterRoutes(to: &router)
         addConsoleRoutes(to: &router)
+        if cluster.isDistributed {
+            router.interception = { [self] request, route, responder in intercept(request, route, responder) }
+        }
         if let accessControl {
             router.admission = { [self] request, route, responder in
                 admit(request, route, access: accessControl, responder: responder)

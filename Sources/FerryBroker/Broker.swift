@@ -48,6 +48,8 @@ public final class Broker: Sendable {
     public static let subscriptionStateTopic = "__ferry_subscriptions"
     /// Ferry's journal of remembered produce answers (`Idempotency-Key`).
     public static let idempotencyStateTopic = "__ferry_idempotency"
+    /// Heartbeats of the gateways sharing a cluster (``ClusterDirectory``); only where shards are shared.
+    public static let clusterTopic = "__ferry_cluster"
     /// The internal topics' names before they all began with `__ferry_` (the group journal's collided with
     /// Kafka's own `__consumer_offsets`); an embedded data dir is migrated at start-up.
     public static let legacyInternalTopics: [(old: String, new: String)] = [
@@ -79,6 +81,12 @@ public final class Broker: Sendable {
         try Self.ensureInternalTopic(
             Self.idempotencyStateTopic, partitions: shards, storage: storage, known: &known, now: now(),
             retentionMs: 3_600_000, segmentBytes: 4 << 20)
+        if !configuration.ownsAllShards {
+            // Heartbeats matter for seconds: an hour of them is plenty.
+            try Self.ensureInternalTopic(
+                Self.clusterTopic, partitions: 1, storage: storage, known: &known, now: now(), retentionMs: 3_600_000,
+                segmentBytes: 1 << 20)
+        }
         self.stateShardCount = shards
         self.topics = Mutex(known)
         if configuration.ownsAllShards {

@@ -17,7 +17,7 @@ struct Ferry: ParsableCommand {
         version: version,
         subcommands: [
             Serve.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self,
-            QueueCommand.self, SubscriptionsCommand.self,
+            QueueCommand.self, SubscriptionsCommand.self, KafkaMockCommand.self,
         ]
     )
 

@@ -66,6 +66,11 @@ struct Serve: ParsableCommand {
         configuration.broker.autoCreateTopics = options.autoCreateTopics
         configuration.retentionCheckIntervalMilliseconds = options.retentionCheckIntervalMs
         configuration.webhooks.denyPrivateNetworks = options.webhookDenyPrivate
+        configuration.clusterName = options.clusterName
+        configuration.shardAssigner = storage.shardAssigner
+        configuration.broker.stateShards = storage.shardAssigner == nil ? 1 : options.stateShards
+        configuration.nodeID = options.nodeID.isEmpty ? Self.defaultNodeID(port: options.port) : options.nodeID
+        configuration.advertiseURL = options.advertiseURL
         let server = try FerryServer(configuration: configuration, storage: storage.engine, logger: logger)
         let reload = Self.reloadOnHangup(accessControl, logger: logger)
         try server.start()
@@ -94,6 +99,15 @@ struct Serve: ParsableCommand {
         _ = sources
         _ = reload
         withExtendedLifetime(storage) {}
+    }
+
+    /// `<hostname>-<port>`: stable across restarts of the same gateway.
+    static func defaultNodeID(port: Int) -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        let host =
+            gethostname(&name, name.count - 1) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "ferry"
+        return "\(host)-\(port)"
     }
 
     /// SIGHUP re-reads the auth file: new tokens apply to the next request, open connections stay. A bad file

@@ -36,6 +36,24 @@ struct ServeOptions: ParsableArguments {
     @Option(help: .hidden)
     var kafkaMockBrokers: Int32 = 0
 
+    @Option(help: "Gateways on one Kafka cluster with the same name form one Ferry (env FERRY_CLUSTER_NAME).")
+    var clusterName: String = EnvironmentDefault.value("FERRY_CLUSTER_NAME", "ferry")
+
+    @Option(help: "This gateway's id in its cluster, stable across restarts (env FERRY_NODE_ID; default host-port).")
+    var nodeID: String = EnvironmentDefault.raw("FERRY_NODE_ID") ?? ""
+
+    @Option(
+        help: "Where the other gateways reach this one (env FERRY_ADVERTISE_URL; default http://<host>:<port>).")
+    var advertiseURL: String = EnvironmentDefault.raw("FERRY_ADVERTISE_URL") ?? ""
+
+    /// How many shards Ferry's own state is split into when a Kafka cluster has none yet.
+    @Option(help: .hidden)
+    var stateShards: Int = 16
+
+    /// How long Kafka waits for a silent gateway before its shards move (the failover time).
+    @Option(help: .hidden)
+    var clusterSessionTimeoutMs: Int = EnvironmentDefault.value("FERRY_CLUSTER_SESSION_TIMEOUT_MS", 10_000)
+
     @Option(help: "Where topics and internal state live (env FERRY_DATA_DIR).")
     var dataDir: String = EnvironmentDefault.value("FERRY_DATA_DIR", "./data")
 
@@ -117,6 +135,16 @@ struct ServeOptions: ParsableArguments {
         guard headerTimeoutMs >= 1, idleTimeoutMs >= 1 else { throw ValidationError("timeouts must be >= 1 ms") }
         guard retentionCheckIntervalMs >= 1 else { throw ValidationError("--retention-check-interval-ms must be >= 1") }
         guard loops >= 0 else { throw ValidationError("--loops must be >= 0") }
+        guard (1...1024).contains(stateShards) else { throw ValidationError("--state-shards must be 1...1024") }
+        guard clusterSessionTimeoutMs >= 1_000 else {
+            throw ValidationError("--cluster-session-timeout-ms must be >= 1000")
+        }
+        guard !clusterName.isEmpty, clusterName.utf8.count <= 200 else {
+            throw ValidationError("--cluster-name must be 1 to 200 bytes")
+        }
+        if !advertiseURL.isEmpty, !(advertiseURL.hasPrefix("http://") || advertiseURL.hasPrefix("https://")) {
+            throw ValidationError("--advertise-url must be an http:// or https:// URL")
+        }
         if storage == .kafka && kafkaBootstrap.isEmpty && kafkaMockBrokers <= 0 {
             throw ValidationError("--storage kafka needs --kafka-bootstrap HOST:PORT (or FERRY_KAFKA_BOOTSTRAP)")
         }

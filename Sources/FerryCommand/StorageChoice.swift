@@ -10,6 +10,8 @@ struct StorageChoice {
     /// librdkafka's in-process mock cluster, when `--kafka-mock-brokers` asked for one (trying Ferry on Kafka
     /// without a cluster; benchmarks). Destroyed after the server.
     let mockCluster: KafkaMockCluster?
+    /// Shares the state shards with the other gateways on the same Kafka cluster (nil on the embedded engine).
+    var shardAssigner: (any ShardAssigner)? = nil
 
     /// Opens the embedded data dir, or connects to the Kafka cluster. Stops start-up with one line on a bad
     /// setting or an unreachable data dir.
@@ -50,7 +52,11 @@ struct StorageChoice {
             }
             logger.info("storage: Kafka", metadata: ["bootstrap": "\(bootstrap)"])
             do {
-                return StorageChoice(engine: try KafkaStorageEngine(options: storageOptions), mockCluster: mock)
+                var choice = StorageChoice(engine: try KafkaStorageEngine(options: storageOptions), mockCluster: mock)
+                choice.shardAssigner = KafkaShardAssigner(
+                    configuration: kafka, clusterName: options.clusterName,
+                    sessionTimeout: .milliseconds(options.clusterSessionTimeoutMs), logger: logger)
+                return choice
             } catch {
                 throw ValidationError("\(error)")
             }

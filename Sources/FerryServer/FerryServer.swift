@@ -33,6 +33,16 @@ public final class FerryServer: Sendable {
         public var webhooks: WebhookDispatcher.Configuration
         /// Where long-poll deadlines and webhook backoff are scheduled (a manual source in tests).
         public var timers: any TimerSource = .system
+        /// The Ferry cluster this node belongs to (`--cluster-name`), its id in it (`--node-id`) and where other
+        /// nodes reach it (`--advertise-url`); shown by `GET /v1/cluster` even for one node.
+        public var clusterName = "ferry"
+        public var nodeID = "ferry"
+        public var advertiseURL = ""
+        /// Set where several gateways share the state (the Kafka engine): it decides which shards this node
+        /// holds; requests for others are forwarded to their owners. Nil: this node holds every shard.
+        public var shardAssigner: (any ShardAssigner)?
+        /// How long ``FerryServer/start()`` waits for the first shard assignment before answering ready anyway.
+        public var clusterJoinTimeoutMilliseconds = 60_000
 
         public init(
             http: HTTPServer.Configuration = .init(), broker: BrokerConfiguration = .init(),
@@ -55,8 +65,12 @@ public final class FerryServer: Sendable {
     public let metrics: FerryMetrics
     /// Pushes webhook subscriptions' messages (started by ``start()``, stopped first by ``shutdown()``).
     public let webhooks: WebhookDispatcher
-    /// The one `curl_multi` driver every webhook delivery goes through (behind a ``CurlWebhookTransport``).
+    /// The one `curl_multi` driver every webhook delivery and forwarded request goes through.
     let webhookDriver: CurlMultiDriver
+    /// The heartbeats of the gateways sharing the state (nil on one node).
+    let directory: ClusterDirectory?
+    /// This node's URL for the others (the default needs the bound port).
+    let address: AdvertisedURL
     let logger: Logger
     let stopped = Atomic<Bool>(false)
 
@@ -68,17 +82,36 @@ public final class FerryServer: Sendable {
     ) throws(BrokerError) {
         self.configuration = configuration
         self.logger = logger
-        self.broker = try Broker(storage: storage, configuration: configuration.broker, now: now)
+        var brokerConfiguration = configuration.broker
+        if configuration.shardAssigner != nil { brokerConfiguration.ownsAllShards = false }
+        self.broker = try Broker(storage: storage, configuration: brokerConfiguration, now: now)
         let metrics = FerryMetrics()
         self.metrics = metrics
-        self.api = FerryAPI(
-            broker: broker, logger: logger, accessControl: configuration.accessControl, metrics: metrics,
-            denyPrivateWebhooks: configuration.webhooks.denyPrivateNetworks, timers: configuration.timers)
         do {
             self.webhookDriver = try CurlMultiDriver(maxIdleHandles: 64)
         } catch {
             throw .internal("cannot start the webhook driver: \(error)")
         }
+        let address = AdvertisedURL(configuration.advertiseURL)
+        self.address = address
+        let cluster: any ClusterRouting
+        if configuration.shardAssigner != nil {
+            let directory = try ClusterDirectory(
+                broker: broker,
+                configuration: .init(
+                    clusterName: configuration.clusterName, nodeID: configuration.nodeID, address: address),
+                logger: logger)
+            self.directory = directory
+            cluster = directory
+        } else {
+            self.directory = nil
+            cluster = SingleNodeCluster(
+                broker: broker, clusterName: configuration.clusterName, nodeID: configuration.nodeID, address: address)
+        }
+        self.api = FerryAPI(
+            broker: broker, logger: logger, accessControl: configuration.accessControl, metrics: metrics,
+            denyPrivateWebhooks: configuration.webhooks.denyPrivateNetworks, timers: configuration.timers,
+            cluster: cluster, forwarder: CurlRequestForwarder(driver: webhookDriver))
         self.webhooks = WebhookDispatcher(
             broker: broker, transport: CurlWebhookTransport(driver: webhookDriver), timers: configuration.timers,
             configuration: configuration.webhooks, factory: metrics.factory, logger: logger, now: now)
@@ -103,6 +136,13 @@ public final class FerryServer: Sendable {
     /// Listens, marks the API ready and starts housekeeping (member eviction, retention).
     public func start() throws(HTTPServerError) {
         try http.start()
+        if address.url.isEmpty { address.url = "http://\(configuration.http.host):\(http.boundPort)" }
+        if let assigner = configuration.shardAssigner, let directory {
+            directory.start()
+            if !assigner.start(broker: broker, timeoutMilliseconds: configuration.clusterJoinTimeoutMilliseconds) {
+                logger.warning("no shard assignment from the cluster yet; serving, and forwarding what others own")
+            }
+        }
         api.setReady(true)
         webhooks.start()
         scheduleHousekeeping()
@@ -115,6 +155,9 @@ public final class FerryServer: Sendable {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         api.setReady(false)
         webhooks.stop()
+        // Give the shards up first, so that other gateways take them over while this one drains.
+        configuration.shardAssigner?.stop()
+        directory?.stop()
         http.shutdown(gracePeriod: configuration.shutdownGracePeriod)
         webhookDriver.shutdown()
         broker.shutdown()

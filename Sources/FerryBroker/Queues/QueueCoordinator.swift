@@ -29,6 +29,9 @@ public final class QueueCoordinator: Sendable {
     let now: @Sendable () -> Int64
     let queues = Mutex<[QueueKey: QueueBox]>([:])
 
+    /// How many queues there are (on every topic).
+    public var count: Int { queues.withLock { $0.count } }
+
     init(
         access: any QueueTopicAccess, journal: any QueueJournal, now: @escaping @Sendable () -> Int64,
         maxInFlightPerPartition: Int = 10_000

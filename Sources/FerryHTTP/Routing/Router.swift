@@ -35,6 +35,15 @@ public struct Router: Sendable {
     /// The admission hook (nil: every matched route runs its handler).
     public var admission: Admission?
 
+    /// Decides, after a route matched and before admission, whether another part takes the request over and
+    /// answers it itself through the responder (returns true), e.g. forwarding it to the node of a cluster that
+    /// serves it. Runs on the loop thread; must not block.
+    public typealias Interception =
+        @Sendable (_ request: HTTPRequest, _ route: Route, _ responder: HTTPResponder) -> Bool
+
+    /// The interception hook (nil: nothing is taken over).
+    public var interception: Interception?
+
     public init() {}
 
     /// The registered (method, pattern) pairs in registration order (e.g. to compare with openapi.yaml).
@@ -119,6 +128,7 @@ public struct Router: Sendable {
         var request = request
         request.pathParameters = parameters
         responder.noteRoute(route)
+        if let interception, interception(request, route, responder) { return }
         if let admission, let refusal = admission(request, route, responder) {
             responder.respond(refusal)
             return
