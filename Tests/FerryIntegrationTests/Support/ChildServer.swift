@@ -112,7 +112,7 @@ final class ChildServer: Sendable {
         return Int(digits)
     }
 
-    private static func spawn(_ argv: [String], logPath: String) throws -> pid_t {
+    static func spawn(_ argv: [String], logPath: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
