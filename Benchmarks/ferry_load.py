@@ -44,6 +44,19 @@ class Server:
                     return int(line.split()[1])
         return -1
 
+    def mapped_log_kib(self):
+        """Resident KiB of the mappings of files under the data dir (the log's segments and indexes)."""
+        data = os.path.join(self.work, "data")
+        total, inside = 0, False
+        with open(f"/proc/{self.pid}/smaps") as f:
+            for line in f:
+                fields = line.split()
+                if fields and "-" in fields[0] and not fields[0].endswith(":"):
+                    inside = len(fields) > 5 and fields[5].startswith(data)
+                elif inside and fields and fields[0] == "Rss:":
+                    total += int(fields[1])
+        return total
+
     def descriptors(self):
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
