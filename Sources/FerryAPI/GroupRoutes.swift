@@ -53,7 +53,9 @@ extension FerryAPI {
             }
             writer.endArray()
             writer.endObject()
-            responder.respond(.json(writer.take()))
+            respondWithClusterList(
+                request, member: "groups", sortKey: "group", localBody: writer.take(),
+                responder)
         }
         router.add(.GET, "/v1/groups/{group}", needs: .read(.group)) { [self] request, responder in
             guarded(responder) { () throws(APIFailure) in

@@ -31,7 +31,9 @@ extension FerryAPI {
                 for status in statuses { Self.write(status, into: &writer) }
                 writer.endArray()
                 writer.endObject()
-                responder.respond(.json(writer.take()))
+                respondWithClusterList(
+                    request, member: "queues", sortKey: "name", localBody: writer.take(),
+                    responder)
             }
         }
         router.add(.GET, "/v1/topics/{topic}/queues/{queue}", needs: .consume(.topic)) { [self] request, responder in

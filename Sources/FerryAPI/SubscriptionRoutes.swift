@@ -27,7 +27,9 @@ extension FerryAPI {
                 for status in statuses { Self.write(status, into: &writer) }
                 writer.endArray()
                 writer.endObject()
-                responder.respond(.json(writer.take()))
+                respondWithClusterList(
+                    request, member: "subscriptions", sortKey: "name", localBody: writer.take(),
+                    responder)
             }
         }
         router.add(.GET, "/v1/topics/{topic}/subscriptions/{name}", needs: .consume(.topic)) {

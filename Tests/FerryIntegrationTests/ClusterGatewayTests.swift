@@ -161,6 +161,7 @@ extension ClusterGatewayTests {
             try await $0.post("/v1/topics/jobs/queues", json: #"{"name":"work","start":"earliest"}"#)
         }
         #expect(created.status == 201, "\(created.text)")
+        try await Self.expectListsSpanTheCluster(cluster)
         let work = QueueWork()
         let deadline = ContinuousClock.now + .seconds(90)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -186,6 +187,38 @@ extension ClusterGatewayTests {
         #expect(acked.values.allSatisfy { $0 == 1 }, "acked twice: \(acked.filter { $0.value > 1 }.keys.sorted())")
         let status = try await cluster.send { try await $0.get("/v1/topics/jobs/queues/work") }
         #expect(status["acked"].int == Int64(total) && status["available"].int == 0, "\(status.text)")
+    }
+
+    /// Groups and queues land on the owners of their shards; any node lists all of them, sorted.
+    static func expectListsSpanTheCluster(_ cluster: GatewayCluster) async throws {
+        let groups = (0..<6).map { "list-\($0)" }
+        for group in groups {
+            let joined = try await cluster.send {
+                try await $0.post("/v1/groups/\(group)/members", json: #"{"topics":["jobs"]}"#)
+            }
+            #expect(joined.status == 200 || joined.status == 201, "\(joined.text)")
+        }
+        let queues = (0..<5).map { "extra-\($0)" }
+        for queue in queues {
+            let made = try await cluster.send {
+                try await $0.post("/v1/topics/jobs/queues", json: #"{"name":"\#(queue)"}"#)
+            }
+            #expect(made.status == 201, "\(made.text)")
+        }
+        let nodes = try await cluster.describe()?["nodes"].list ?? []
+        let owners = nodes.filter { node in (node["owns"].flatMap { $0["groups"].int } ?? 0) > 0 }.count
+        #expect(owners > 1, "the groups should spread over several owners: \(nodes)")
+        for index in cluster.aliveIndices {
+            let client = try #require(cluster.client(index))
+            let listedGroups = try await client.get("/v1/groups")
+            #expect(
+                listedGroups["groups"].list?.compactMap { $0["group"].str } == groups, "n\(index): \(listedGroups.text)"
+            )
+            let listedQueues = try await client.get("/v1/topics/jobs/queues")
+            #expect(
+                listedQueues["queues"].list?.compactMap { $0["name"].str } == queues + ["work"],
+                "n\(index): \(listedQueues.text)")
+        }
     }
 
     /// One worker: receives up to 5 jobs (3 s lease) from a random node and acks them through another.

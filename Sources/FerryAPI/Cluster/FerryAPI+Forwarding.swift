@@ -77,9 +77,7 @@ extension FerryAPI {
             responder.respond(Self.ownershipMoving("this node cannot forward to the owner \(node)"))
             return
         }
-        var headers = request.headers.fields.filter { !Self.hopByHopHeaders.contains($0.name.lowercased()) }
-            .map { (name: $0.name, value: $0.value) }
-        headers.append((Self.forwardedHeader, cluster.nodeID))
+        let headers = forwardedHeaders(of: request)
         // A long-poll waits up to wait_ms (at most 60 s) at the owner; the owner's own work gets 30 s more.
         let wait = request.queryItems.first { $0.name == "wait_ms" }.flatMap { Int($0.value) } ?? 60_000
         let outgoing = ForwardedRequest(
