@@ -272,6 +272,14 @@ def console_checks(checks, driver, server, screenshot):
         banner = css(driver, "#banner")[0]
         assert not banner.is_displayed(), banner.text
 
+    def cluster_page():
+        described = server.ok("GET", "/v1/cluster", token=server.token)
+        node = described["nodes"][0]["node_id"]
+        driver.get(base + "/ui/#/cluster")
+        wait_for(driver, "this node's row", lambda d: css(d, f'#cluster-table tr[data-node="{node}"]'))
+        cells = texts_of(driver, f'#cluster-table tr[data-node="{node}"] td')
+        assert cells[2] == "alive" and cells[3] == str(described["nodes"][0]["owns"]["groups"]), cells
+
     def no_script_errors():
         # Resource 404s (e.g. no subscription routes) are expected; script errors and CSP violations are not.
         errors = [e["message"] for e in driver.get_log("browser")
@@ -288,6 +296,7 @@ def console_checks(checks, driver, server, screenshot):
         ("consumer group lag per partition and in total", group_lag),
         ("queue counts", queue_counts),
         ("subscriptions page renders without an error", subscriptions_page),
+        ("cluster page shows this node, alive, with what it owns", cluster_page),
         ("no script errors or CSP violations in the browser log", no_script_errors),
     ]:
         checks.run(name, body)

@@ -772,6 +772,32 @@
     return { root, refresh };
   };
 
+  // Cluster: the gateways sharing this node's state
+
+  views.cluster = () => {
+    const box = el("div", {}, el("p", { class: "muted" }, "Loading…"));
+    const root = el("section", {}, el("h1", {}, "Cluster"), el("div", { class: "panel" }, box));
+    async function refresh() {
+      const c = await api("GET", "/v1/cluster");
+      const nodes = c.nodes || [];
+      replace(box,
+        el("p", {}, "Cluster ", el("strong", { class: "mono" }, c.cluster), " — answered by ",
+          el("span", { class: "mono" }, c.node_id || "?"), ". Any node answers any request; groups, queues and ",
+          "subscriptions are served by their owner."),
+        table(["Node", "URL", "Alive", ["Groups", "num"], ["Queues", "num"], ["Subscriptions", "num"], "Shards"],
+          nodes.map((n) => el("tr", { "data-node": n.node_id },
+            el("td", { class: "mono" }, n.node_id),
+            el("td", { class: "mono" }, n.url || "–"),
+            el("td", {}, el("span", { class: "pill " + (n.alive ? "ok" : "bad") }, n.alive ? "alive" : "gone")),
+            el("td", { class: "num" }, fmtInt(n.owns.groups)),
+            el("td", { class: "num" }, fmtInt(n.owns.queues)),
+            el("td", { class: "num" }, fmtInt(n.owns.subscriptions)),
+            el("td", { class: "mono" }, (n.shards || []).join(", ") || "–"))),
+          "No nodes.", { id: "cluster-table" }));
+    }
+    return { root, refresh };
+  };
+
   // ---------------------------------------------------------------- shell: routing, polling, token, health
 
   const banner = document.getElementById("banner");
