@@ -79,14 +79,15 @@ final class EmbeddedPartition: PartitionStorage {
         // The log stops once `maxBytes` is reached, so its last record may overshoot; API.md's bound is strict
         // except for the first message, so a record that would overshoot is left for the next fetch.
         var bytes = 0
-        for (index, record) in batch.records.enumerated() {
-            let size = (record.key?.count ?? 0) + (record.value?.count ?? 0)
+        for index in batch.records.indices {
+            let size = batch.records[index].payloadBytes
             if index > 0 && bytes + size > maxBytes {
                 log.traffic.recordRead(messages: index, bytes: bytes)
                 return EmbeddedBatch(
                     records: batch.records[..<index],
                     position: PartitionRead(
-                        nextOffset: record.offset, startOffset: batch.logStartOffset, endOffset: batch.logEndOffset))
+                        nextOffset: batch.records[index].offset, startOffset: batch.logStartOffset,
+                        endOffset: batch.logEndOffset))
             }
             bytes += size
         }
@@ -100,8 +101,8 @@ final class EmbeddedPartition: PartitionStorage {
     /// Presents one record as a ``StoredMessage``. Key and value are views into the mapping, which `record`
     /// keeps alive for the duration of this call; header names are copied into one buffer.
     static func withMessage(_ record: ReadRecord, _ visit: (borrowing StoredMessage) -> Void) {
-        let keyBytes = record.key?.withUnsafeBytes { $0 }
-        let valueBytes = record.value?.withUnsafeBytes { $0 }
+        let keyBytes = record.unsafeKey
+        let valueBytes = record.unsafeValue
         guard record.headerCount > 0 else {
             withExtendedLifetime(record) {
                 visit(
@@ -189,6 +190,9 @@ struct EmbeddedBatch: StoredBatch {
     var count: Int { records.count }
 
     func forEach(_ visit: (borrowing StoredMessage) -> Void) {
-        for record in records { EmbeddedPartition.withMessage(record, visit) }
+        // Through the buffer, each record is borrowed in place: no copy (and retain) of its mapping per message.
+        records.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices { EmbeddedPartition.withMessage(buffer[index], visit) }
+        }
     }
 }

@@ -109,6 +109,18 @@ public struct ReadRecord: Sendable, CustomStringConvertible {
     /// Key bytes plus value bytes as stored (what fetch `max_bytes` counts).
     public var payloadBytes: Int { max(0, Int(keyLength)) + max(0, Int(valueLength)) }
 
+    /// The key's bytes in the mapping, or nil for a null key, without retaining the mapping: valid only while
+    /// this record (or another holder of its mapping) is alive. For hot loops that borrow the record.
+    public var unsafeKey: UnsafeRawBufferPointer? {
+        keyLength < 0
+            ? nil : UnsafeRawBufferPointer(start: pointer + RecordBatchFormat.recordHeaderSize, count: Int(keyLength))
+    }
+
+    /// The value's bytes in the mapping, or nil for a null value; see ``unsafeKey``.
+    public var unsafeValue: UnsafeRawBufferPointer? {
+        valueLength < 0 ? nil : UnsafeRawBufferPointer(start: pointer + valueStart, count: Int(valueLength))
+    }
+
     private var valueStart: Int { RecordBatchFormat.recordHeaderSize + max(0, Int(keyLength)) }
 
     /// The headers in stored order (names decoded as UTF-8; values are views).
