@@ -88,6 +88,14 @@ struct Serve: ParsableCommand {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 logger.info("shutting down")
+                // Last resort: a storage that cannot be reached (a Kafka cluster gone) must not keep the process
+                // alive for good.
+                DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Self.shutdownLimitSeconds)) {
+                    logger.error(
+                        "shutdown did not finish in time; exiting",
+                        metadata: ["seconds": "\(Self.shutdownLimitSeconds)"])
+                    Glibc.exit(1)
+                }
                 server.shutdown()
                 done.signal()
             }
@@ -100,6 +108,9 @@ struct Serve: ParsableCommand {
         _ = reload
         withExtendedLifetime(storage) {}
     }
+
+    /// How long SIGTERM may take before the process exits anyway.
+    static let shutdownLimitSeconds = 30
 
     /// `<hostname>-<port>`: stable across restarts of the same gateway.
     static func defaultNodeID(port: Int) -> String {

@@ -69,12 +69,16 @@ public final class KafkaGroupMembership: Sendable {
     /// The partitions this member holds now.
     public var assigned: Set<Int32> { held.partitions.withLock { $0 } }
 
-    /// Revokes every partition (through `onChange`), leaves the group, stops the thread. Blocks. Idempotent.
-    public func close() {
+    /// Revokes every partition (through `onChange`), leaves the group, stops the thread. Blocks, at most about
+    /// `timeout` longer than the polling round under way: librdkafka's close waits for the group coordinator,
+    /// which may be gone (the whole cluster down); then the member is abandoned as a crashed one would be (Kafka
+    /// moves its partitions after the session timeout) and its client is never destroyed (destroying it would
+    /// wait again). Idempotent.
+    public func close(timeout: Duration = .seconds(10)) {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         thread.withLock { $0 }?.join()
-        // consumer_close serves the final revocation through the rebalance callback on this thread.
-        _ = rd_kafka_consumer_close(client.pointer)
+        // consumer_close serves the final revocation through the rebalance callback on the closing thread.
+        closeConsumer(client, timeout: timeout)
     }
 
     /// The rebalance callback: applies the change to the consumer (incremental under the cooperative protocol),

@@ -114,14 +114,15 @@ public final class KafkaPartitionReader: Sendable {
         }
     }
 
-    /// Leaves the assignment. Blocks briefly; later fetches throw `_STATE`. Safe to call more than once.
+    /// Leaves the assignment. Blocks briefly (at most 3 s when the cluster is gone); later fetches throw
+    /// `_STATE`. Safe to call more than once.
     public func close() {
         state.withLock { state in
             guard !state.closed else { return }
             state.closed = true
             state.assigned = nil
             _ = rd_kafka_assign(client.pointer, nil)
-            _ = rd_kafka_consumer_close(client.pointer)
+            closeConsumer(client, timeout: .seconds(3))
         }
     }
 

@@ -28,6 +28,16 @@ public final class KafkaShardAssigner: ShardAssigner {
     public static func groupID(clusterName: String) -> String { "__ferry_cluster.\(clusterName)" }
 
     public init(configuration: KafkaConfiguration, clusterName: String, sessionTimeout: Duration, logger: Logger) {
+        var configuration = configuration
+        if configuration.logHandler == nil {
+            // librdkafka's own lines go through Ferry's log, not raw to stderr.
+            configuration.logHandler = { event in
+                let level: Logger.Level = event.level <= 3 ? .error : event.level == 4 ? .warning : .debug
+                logger.log(
+                    level: level, "librdkafka (cluster membership): \(event.message)",
+                    metadata: ["facility": "\(event.facility)"])
+            }
+        }
         self.configuration = configuration
         self.groupID = Self.groupID(clusterName: clusterName)
         self.sessionTimeout = sessionTimeout
@@ -56,7 +66,7 @@ public final class KafkaShardAssigner: ShardAssigner {
     }
 
     public func stop() {
-        membership.withLock { $0 }?.close()
+        membership.withLock { $0 }?.close(timeout: .seconds(5))
     }
 
     /// On the membership's thread: loads assigned shards (retrying a failed replay a few times: the cluster may be

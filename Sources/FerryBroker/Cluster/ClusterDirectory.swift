@@ -46,6 +46,8 @@ public final class ClusterDirectory: ClusterRouting, Sendable {
     }
     private let state = Mutex(State())
     private let thread = Mutex<SystemThread?>(nil)
+    /// Set by the thread when it ends.
+    private let finished = BlockingFlag()
 
     public var clusterName: String { configuration.clusterName }
     public var nodeID: String { configuration.nodeID }
@@ -73,17 +75,21 @@ public final class ClusterDirectory: ClusterRouting, Sendable {
                     step()
                     usleep(100_000)
                 }
+                finished.set()
             }
         }
     }
 
-    /// Says this node is leaving (others stop forwarding to it at once), then stops. Blocks up to ~2 s.
+    /// Says this node is leaving (others stop forwarding to it at once), then stops. Blocks up to ~2 s, plus
+    /// up to 3 s for a round under way (a read from an unreachable cluster is then left to finish on its own).
     public func stop() {
         let done = BlockingFlag()
         journal.append([record(leaving: true).encoded()]) { _ in done.set() }
         done.wait(milliseconds: 2_000)
         state.withLock { $0.stopped = true }
-        thread.withLock { $0 }?.join()
+        guard let running = thread.withLock({ $0 }) else { return }
+        finished.wait(milliseconds: 3_000)
+        if finished.isSet { running.join() } else { running.detach() }
     }
 
     /// One round: reads what others published, and publishes this node's heartbeat when due or changed.
@@ -186,6 +192,8 @@ final class BlockingFlag: Sendable {
     private let state = ConditionLock(false)
 
     func set() { state.withLockThenSignal { $0 = true } }
+
+    var isSet: Bool { state.withLock { $0 } }
 
     func wait(milliseconds: Int) {
         let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds) * 1_000_000
