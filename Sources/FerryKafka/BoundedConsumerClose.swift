@@ -8,15 +8,12 @@ import Synchronization
 /// which would wait again), as a crashed client would be. Returns whether the close finished in time.
 @discardableResult
 func closeConsumer(_ client: KafkaClientHandle, timeout: Duration) -> Bool {
-    let done = ConditionLock(false)
+    let done = OneShotSignal()
     SystemThread.detached(name: "kafka-close") {
         _ = rd_kafka_consumer_close(client.pointer)
-        done.withLockThenSignal { $0 = true }
+        done.set()
     }
-    let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds(timeout)) * 1_000_000
-    let closed = done.wait(deadline: { _ in deadline }) { closed in
-        closed ? true : (MonotonicClock.nanoseconds() >= deadline ? false : nil)
-    }
+    let closed = done.wait(timeout: timeout)
     if !closed { abandonedConsumers.withLock { $0.append(client) } }
     return closed
 }

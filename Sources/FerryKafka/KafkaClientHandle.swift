@@ -16,10 +16,7 @@ final class KafkaClientHandle: @unchecked Sendable {
     init(
         type: rd_kafka_type_t, configuration: KafkaConfiguration, extra: [(key: String, value: String)],
         prepare: (OpaquePointer) -> Void = { _ in },
-        rebalance: (
-            @Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) ->
-                Void
-        )? = nil
+        rebalance: KafkaRebalanceHandler? = nil
     ) throws(KafkaError) {
         let conf = try configuration.makeNative(extra: extra)
         callbacks = KafkaClientCallbacks(logHandler: configuration.logHandler, rebalanceHandler: rebalance)

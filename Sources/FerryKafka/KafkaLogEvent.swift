@@ -14,18 +14,19 @@ public struct KafkaLogEvent: Sendable, Equatable {
 }
 
 /// Retained by a ``KafkaClientHandle`` as its librdkafka opaque; read from librdkafka's threads.
+/// librdkafka's rebalance callback for one client: the client, `_ASSIGN_PARTITIONS` / `_REVOKE_PARTITIONS` (or an
+/// error), and the partitions; called on the thread that polls the consumer.
+typealias KafkaRebalanceHandler =
+    @Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void
+
 final class KafkaClientCallbacks: Sendable {
     let logHandler: (@Sendable (KafkaLogEvent) -> Void)?
     /// A group member's rebalance callback (see ``KafkaGroupMembership``), called on the polling thread.
-    let rebalanceHandler:
-        (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+    let rebalanceHandler: KafkaRebalanceHandler?
 
     init(
         logHandler: (@Sendable (KafkaLogEvent) -> Void)?,
-        rebalanceHandler: (
-            @Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) ->
-                Void
-        )? = nil
+        rebalanceHandler: KafkaRebalanceHandler? = nil
     ) {
         self.logHandler = logHandler
         self.rebalanceHandler = rebalanceHandler

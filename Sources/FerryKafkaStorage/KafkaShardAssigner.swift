@@ -22,22 +22,14 @@ public final class KafkaShardAssigner: ShardAssigner {
     let sessionTimeout: Duration
     let logger: Logger
     private let membership = Mutex<KafkaGroupMembership?>(nil)
-    private let firstAssignment = Atomic<Bool>(false)
+    private let firstAssignment = OneShotSignal()
 
     /// The Kafka consumer group whose members are the gateways of cluster `clusterName`.
     public static func groupID(clusterName: String) -> String { "__ferry_cluster.\(clusterName)" }
 
     public init(configuration: KafkaConfiguration, clusterName: String, sessionTimeout: Duration, logger: Logger) {
         var configuration = configuration
-        if configuration.logHandler == nil {
-            // librdkafka's own lines go through Ferry's log, not raw to stderr.
-            configuration.logHandler = { event in
-                let level: Logger.Level = event.level <= 3 ? .error : event.level == 4 ? .warning : .debug
-                logger.log(
-                    level: level, "librdkafka (cluster membership): \(event.message)",
-                    metadata: ["facility": "\(event.facility)"])
-            }
-        }
+        configuration.forwardLogs(to: logger, source: "cluster membership")
         self.configuration = configuration
         self.groupID = Self.groupID(clusterName: clusterName)
         self.sessionTimeout = sessionTimeout
@@ -57,12 +49,7 @@ public final class KafkaShardAssigner: ShardAssigner {
             return false
         }
         membership.withLock { $0 = member }
-        let deadline = MonotonicClock.nanoseconds() + UInt64(max(0, timeoutMilliseconds)) * 1_000_000
-        while !firstAssignment.load(ordering: .acquiring) {
-            guard MonotonicClock.nanoseconds() < deadline else { return false }
-            usleep(10_000)
-        }
-        return true
+        return firstAssignment.wait(timeout: .milliseconds(timeoutMilliseconds))
     }
 
     public func stop() {
@@ -94,7 +81,7 @@ public final class KafkaShardAssigner: ShardAssigner {
                     "took over state shards",
                     metadata: ["shards": "\(partitions.sorted())", "held": "\(broker.localShards.map(\.index))"])
             }
-            firstAssignment.store(true, ordering: .releasing)
+            firstAssignment.set()
         case .revoked(let partitions):
             for partition in partitions.sorted() { broker.unloadShard(Int(partition)) }
             if !partitions.isEmpty {

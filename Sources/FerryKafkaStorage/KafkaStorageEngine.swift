@@ -40,14 +40,7 @@ public final class KafkaStorageEngine: StorageEngine {
     public init(options: KafkaStorageOptions) throws(BrokerError) {
         var options = options
         let logger = options.logger
-        if options.kafka.logHandler == nil {
-            options.kafka.logHandler = { event in
-                let level: Logger.Level = event.level <= 3 ? .error : event.level == 4 ? .warning : .debug
-                logger.log(
-                    level: level, "librdkafka: \(event.message)",
-                    metadata: ["facility": "\(event.facility)", "client": "\(event.client)"])
-            }
-        }
+        options.kafka.forwardLogs(to: logger)
         do {
             try options.kafka.validate()
             clients = try KafkaClients(options: options)

@@ -35,10 +35,12 @@ struct BrokerShardTests {
         }
         let used = Set((0..<200).map { broker.shardIndex(of: .group("group-\($0)")) })
         #expect(used == Set(0..<8))
-        // The same key always hashes to the same shard; kinds do not collide by construction of the input.
-        #expect(
-            StateShardKey.queue(topic: "t", name: "q").shard(among: 8)
-                == broker.shardIndex(of: .queue(topic: "t", name: "q")))
+        // Pinned: every gateway, version after version, must find a key's state in the same shard (murmur2 of
+        // "kind NUL names", as computed independently with Kafka's murmur2).
+        #expect(StateShardKey.group("billing").shard(among: 16) == 14)
+        #expect(StateShardKey.queue(topic: "orders", name: "jobs").shard(among: 16) == 0)
+        #expect(StateShardKey.subscription(topic: "orders", name: "audit").shard(among: 16) == 2)
+        #expect(StateShardKey.idempotency(topic: "orders", key: "k1").shard(among: 16) == 2)
         #expect(StateShardKey.group("anything").shard(among: 1) == 0)
         broker.shutdown()
         // A restart asking for another count keeps the topics' (the state is where it was written).

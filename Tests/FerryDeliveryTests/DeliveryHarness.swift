@@ -43,7 +43,7 @@ final class DeliveryHarness: Sendable {
     /// Creates topic `t` (one partition) and subscription `s` on it from the earliest offset.
     func subscribe(maxAttempts: Int = 8) throws {
         _ = try broker.createTopic(name: "t")
-        try broker.subscriptions.create(
+        try registry().create(
             SubscriptionConfig(topic: "t", name: "s", url: "http://receiver.test/hook", maxAttempts: maxAttempts),
             start: .earliest
         ) { _ in }
@@ -61,7 +61,12 @@ final class DeliveryHarness: Sendable {
         try broker.produce(topic: "t", batch: batch) { _ in }
     }
 
-    func status() throws -> SubscriptionStatus { try broker.subscriptions.status(topic: "t", name: "s") }
+    func status() throws -> SubscriptionStatus { try registry().status(topic: "t", name: "s") }
+
+    /// The registry of the shard subscription `t`/`s` lives in.
+    func registry() throws -> SubscriptionRegistry {
+        try broker.shard(for: .subscription(topic: "t", name: "s")).subscriptions
+    }
 
     /// The delay of the retry timer, once the failed attempt's outcome has armed it (the soonest pending timer;
     /// the periodic refresh is the other one).

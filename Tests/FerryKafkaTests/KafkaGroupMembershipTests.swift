@@ -1,4 +1,5 @@
 import FerryKafka
+import FerrySystem
 import Synchronization
 import Testing
 
@@ -26,8 +27,8 @@ struct KafkaGroupMembershipTests {
     }
 
     func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Double(DispatchTimeNanoseconds.now()) + seconds * 1e9
-        while Double(DispatchTimeNanoseconds.now()) < deadline {
+        let deadline = Double(MonotonicClock.nanoseconds()) + seconds * 1e9
+        while Double(MonotonicClock.nanoseconds()) < deadline {
             if condition() { return true }
             usleep(20_000)
         }
@@ -56,14 +57,5 @@ struct KafkaGroupMembershipTests {
         members[0].close()
         #expect(recorders[0].held.isEmpty)
         #expect(waitUntil(seconds: 20) { recorders[1].held == Set(0..<6) })
-    }
-}
-
-/// Monotonic nanoseconds (tests only).
-enum DispatchTimeNanoseconds {
-    static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }

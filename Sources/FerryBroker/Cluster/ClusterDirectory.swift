@@ -47,7 +47,7 @@ public final class ClusterDirectory: ClusterRouting, Sendable {
     private let state = Mutex(State())
     private let thread = Mutex<SystemThread?>(nil)
     /// Set by the thread when it ends.
-    private let finished = BlockingFlag()
+    private let finished = OneShotSignal()
 
     public var clusterName: String { configuration.clusterName }
     public var nodeID: String { configuration.nodeID }
@@ -83,13 +83,12 @@ public final class ClusterDirectory: ClusterRouting, Sendable {
     /// Says this node is leaving (others stop forwarding to it at once), then stops. Blocks up to ~2 s, plus
     /// up to 3 s for a round under way (a read from an unreachable cluster is then left to finish on its own).
     public func stop() {
-        let done = BlockingFlag()
+        let done = OneShotSignal()
         journal.append([record(leaving: true).encoded()]) { _ in done.set() }
-        done.wait(milliseconds: 2_000)
+        done.wait(timeout: .seconds(2))
         state.withLock { $0.stopped = true }
         guard let running = thread.withLock({ $0 }) else { return }
-        finished.wait(milliseconds: 3_000)
-        if finished.isSet { running.join() } else { running.detach() }
+        if finished.wait(timeout: .seconds(3)) { running.join() } else { running.detach() }
     }
 
     /// One round: reads what others published, and publishes this node's heartbeat when due or changed.
@@ -184,21 +183,5 @@ public final class ClusterDirectory: ClusterRouting, Sendable {
                     groups: alive ? record.groups : 0, queues: alive ? record.queues : 0,
                     subscriptions: alive ? record.subscriptions : 0)
             }
-    }
-}
-
-/// A one-shot flag a thread can wait on with a timeout.
-final class BlockingFlag: Sendable {
-    private let state = ConditionLock(false)
-
-    func set() { state.withLockThenSignal { $0 = true } }
-
-    var isSet: Bool { state.withLock { $0 } }
-
-    func wait(milliseconds: Int) {
-        let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds) * 1_000_000
-        _ = state.wait(deadline: { _ in deadline }) { set in
-            set || MonotonicClock.nanoseconds() >= deadline ? true : nil
-        }
     }
 }

@@ -20,21 +20,10 @@ struct ClusterNodeRecord: Sendable, Equatable {
             leaving ? "1" : "0",
         ].joined(separator: "\t")
     }
+}
 
-    init(
-        nodeID: String, url: String, time: Int64, shards: [Int], groups: Int, queues: Int, subscriptions: Int,
-        leaving: Bool
-    ) {
-        self.nodeID = nodeID
-        self.url = url
-        self.time = time
-        self.shards = shards
-        self.groups = groups
-        self.queues = queues
-        self.subscriptions = subscriptions
-        self.leaving = leaving
-    }
-
+extension ClusterNodeRecord {
+    /// The record a line encodes, or nil for a line that is not one.
     init?(decoding line: String) {
         let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         guard fields.count >= 9, fields[0] == "node", let nodeID = JournalText.unescape(fields[1]), !nodeID.isEmpty,

@@ -88,8 +88,7 @@ extension Broker {
         let shards = localShards
         return ClusterNodeStatus(
             nodeID: nodeID, url: url, alive: true, shards: shards.map(\.index),
-            groups: shards.reduce(0) { $0 + $1.groups.list().count },
-            queues: shards.reduce(0) { $0 + $1.queues.count },
-            subscriptions: shards.reduce(0) { $0 + $1.subscriptions.keys().count })
+            groups: shards.reduce(0) { $0 + $1.groups.count }, queues: shards.reduce(0) { $0 + $1.queues.count },
+            subscriptions: shards.reduce(0) { $0 + $1.subscriptions.count })
     }
 }

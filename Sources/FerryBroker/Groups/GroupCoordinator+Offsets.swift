@@ -209,6 +209,9 @@ extension GroupCoordinator {
     }
 
     /// `GET /v1/groups`, sorted by name.
+    /// How many groups there are.
+    public var count: Int { state.withLock { $0.groups.count } }
+
     public func list() -> [GroupSummary] {
         state.withLock { state in
             state.groups.values.map { GroupSummary(group: $0.name, memberCount: $0.members.count, topics: $0.topics) }

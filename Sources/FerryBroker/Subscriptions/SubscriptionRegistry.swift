@@ -22,6 +22,9 @@ public final class SubscriptionRegistry: Sendable {
     let now: @Sendable () -> Int64
     let broker = Mutex<WeakBroker>(WeakBroker(nil))
     let records = Mutex<[SubscriptionKey: SubscriptionRecord]>([:])
+
+    /// How many subscriptions there are (on every topic).
+    public var count: Int { records.withLock { $0.count } }
     let observers = Mutex<[@Sendable (_ topic: String, _ name: String) -> Void]>([])
 
     init(journal: SubscriptionStateLog, now: @escaping @Sendable () -> Int64) {
