@@ -58,6 +58,7 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // What Swift cannot call in librdkafka (variadics, a union-filled produce argument list).
         .target(name: "CRdkafkaShim", dependencies: ["CRdkafka"], path: "Sources/CRdkafkaShim"),
 
@@ -74,6 +75,19 @@ let package = Package(
         // A Swift wrapper over librdkafka (producer, partition reader, admin, mock cluster) for the Kafka engine.
         .target(
             name: "FerryKafka", dependencies: ["CRdkafka", "CRdkafkaShim", "FerrySystem"], swiftSettings: strictSettings
+        ),
+        // The Kafka wire protocol: primitives, request/response messages, record batches v2. No broker below it, so
+        // it can be fuzzed alone.
+        .target(name: "FerryKafkaWire", dependencies: ["FerrySystem", "CZlib"], swiftSettings: strictSettings),
+        // Ferry's Kafka-protocol door (`--kafka-port`): epoll listener threads, and the handler that answers
+        // Kafka clients from the broker (same topics, offsets and groups as the HTTP API).
+        .target(
+            name: "FerryKafkaListener",
+            dependencies: [
+                "CFerryLinux", "FerryBroker", "FerryKafkaWire", "FerrySystem",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
         ),
         // The Kafka storage engine: the broker's StorageEngine over a Kafka cluster (`--storage kafka`).
         .target(
@@ -137,7 +151,9 @@ let package = Package(
         .target(
             name: "FerryServer",
             dependencies: [
-                "FerryAPI", "FerryBroker", "FerryCurl", "FerryDelivery", "FerryHTTP", "FerrySystem", "FerryWebhooks",
+                "FerryAPI", "FerryBroker", "FerryCurl", "FerryDelivery", "FerryHTTP", "FerryKafkaListener",
+                "FerrySystem",
+                "FerryWebhooks",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -150,6 +166,7 @@ let package = Package(
             dependencies: [
                 "CFerryLinux", "FerrySystem", "FerryLog", "FerryHTTP", "FerryCurl", "FerryJSON", "FerryBroker",
                 "FerryAPI", "FerryDelivery", "FerryServer", "FerryLogging", "FerryKafka", "FerryKafkaStorage",
+                "FerryKafkaListener",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -238,6 +255,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "FerryKafkaTests", dependencies: ["FerryKafka", "FerrySystem"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryKafkaWireTests", dependencies: ["FerryKafkaWire"], swiftSettings: strictSettings),
         .testTarget(
             name: "FerryKafkaStorageTests",
             dependencies: [

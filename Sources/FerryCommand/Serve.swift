@@ -4,6 +4,7 @@ import Dispatch
 import FerryAPI
 import FerryBroker
 import FerryDelivery
+import FerryKafkaListener
 import FerryLog
 import FerryLogging
 import FerryServer
@@ -71,6 +72,8 @@ struct Serve: ParsableCommand {
         configuration.broker.stateShards = storage.shardAssigner == nil ? 1 : options.stateShards
         configuration.nodeID = options.nodeID.isEmpty ? Self.defaultNodeID(port: options.port) : options.nodeID
         configuration.advertiseURL = options.advertiseURL
+        configuration.kafka = options.kafkaListenerConfiguration
+        configuration.kafkaAdvertise = options.kafkaAdvertiseAddress
         let server = try FerryServer(configuration: configuration, storage: storage.engine, logger: logger)
         let reload = Self.reloadOnHangup(accessControl, logger: logger)
         try server.start()
@@ -80,6 +83,10 @@ struct Serve: ParsableCommand {
                 "host": "\(options.host)", "port": "\(server.port)", "version": "\(Ferry.version)",
                 "data_dir": "\(options.dataDir)", "fsync": "\(options.fsync.rawValue)",
             ])
+        if let kafka = server.kafka {
+            logger.info(
+                "ferry speaking Kafka on \(options.host):\(kafka.port)", metadata: ["kafka_port": "\(kafka.port)"])
+        }
 
         let done = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []

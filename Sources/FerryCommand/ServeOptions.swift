@@ -1,6 +1,7 @@
 import ArgumentParser
 import FerryBroker
 import FerryHTTP
+import FerryKafkaListener
 import FerryLog
 import FerryLogging
 import Logging
@@ -35,6 +36,13 @@ struct ServeOptions: ParsableArguments {
 
     @Option(help: .hidden)
     var kafkaMockBrokers: Int32 = 0
+
+    @Option(help: "Also speak the Kafka protocol on this TCP port; -1 = off (env FERRY_KAFKA_PORT; default off).")
+    var kafkaPort: Int = EnvironmentDefault.value("FERRY_KAFKA_PORT", -1)
+
+    @Option(
+        help: "HOST:PORT Kafka clients are told to connect to (env FERRY_KAFKA_ADVERTISE; default host:kafka-port).")
+    var kafkaAdvertise: String = EnvironmentDefault.raw("FERRY_KAFKA_ADVERTISE") ?? ""
 
     @Option(help: "Gateways on one Kafka cluster with the same name form one Ferry (env FERRY_CLUSTER_NAME).")
     var clusterName: String = EnvironmentDefault.value("FERRY_CLUSTER_NAME", "ferry")
@@ -148,6 +156,10 @@ struct ServeOptions: ParsableArguments {
         if storage == .kafka && kafkaBootstrap.isEmpty && kafkaMockBrokers <= 0 {
             throw ValidationError("--storage kafka needs --kafka-bootstrap HOST:PORT (or FERRY_KAFKA_BOOTSTRAP)")
         }
+        guard (-1...65535).contains(kafkaPort) else { throw ValidationError("--kafka-port must be 0...65535") }
+        if !kafkaAdvertise.isEmpty, kafkaAdvertiseAddress == nil {
+            throw ValidationError("--kafka-advertise must be HOST:PORT")
+        }
         if let path = authFilePath, access(path, R_OK) != 0 {
             throw ValidationError("cannot read --auth-file \(path): \(String(cString: strerror(errno)))")
         }
@@ -159,6 +171,23 @@ struct ServeOptions: ParsableArguments {
         case .interval: .interval(milliseconds: fsyncIntervalMs)
         case .never: .never
         }
+    }
+
+    /// `--kafka-advertise` split into host and port (nil when unset or not HOST:PORT).
+    var kafkaAdvertiseAddress: (host: String, port: Int)? {
+        guard let colon = kafkaAdvertise.lastIndex(of: ":"),
+            let port = Int(kafkaAdvertise[kafkaAdvertise.index(after: colon)...]), (1...65535).contains(port)
+        else { return nil }
+        let host = String(kafkaAdvertise[..<colon])
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    /// The Kafka-protocol listener's settings, nil when `--kafka-port` is not given.
+    var kafkaListenerConfiguration: KafkaListenerConfiguration? {
+        guard kafkaPort >= 0 else { return nil }
+        return KafkaListenerConfiguration(
+            host: host, port: kafkaPort, loopCount: loops > 0 ? loops : HTTPServer.Configuration().loopCount,
+            maxConnections: maxConnections)
     }
 
     var httpConfiguration: HTTPServer.Configuration {

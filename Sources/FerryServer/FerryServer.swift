@@ -5,6 +5,7 @@ import FerryBroker
 import FerryCurl
 import FerryDelivery
 import FerryHTTP
+import FerryKafkaListener
 import FerrySystem
 import Logging
 import Synchronization
@@ -43,6 +44,11 @@ public final class FerryServer: Sendable {
         public var shardAssigner: (any ShardAssigner)?
         /// How long ``FerryServer/start()`` waits for the first shard assignment before answering ready anyway.
         public var clusterJoinTimeoutMilliseconds = 60_000
+        /// The Kafka-protocol listener (`--kafka-port`); nil: off.
+        public var kafka: KafkaListenerConfiguration?
+        /// The address Kafka clients are told to connect to (`--kafka-advertise`); nil: the listener's host and
+        /// bound port.
+        public var kafkaAdvertise: (host: String, port: Int)?
 
         public init(
             http: HTTPServer.Configuration = .init(), broker: BrokerConfiguration = .init(),
@@ -67,6 +73,9 @@ public final class FerryServer: Sendable {
     public let webhooks: WebhookDispatcher
     /// The one `curl_multi` driver every webhook delivery and forwarded request goes through.
     let webhookDriver: CurlMultiDriver
+    /// The Kafka-protocol door (nil unless configured).
+    public let kafka: KafkaListener?
+    let kafkaHandler: KafkaProtocolHandler?
     /// The heartbeats of the gateways sharing the state (nil on one node).
     let directory: ClusterDirectory?
     /// This node's URL for the others (the default needs the bound port).
@@ -120,6 +129,21 @@ public final class FerryServer: Sendable {
             configuration: configuration.http, router: router, logger: logger,
             observer: metrics.httpObserver(for: router))
         metrics.attach(http)
+        if let kafkaConfiguration = configuration.kafka {
+            let handler = KafkaProtocolHandler(
+                broker: broker,
+                configuration: .init(
+                    advertisedHost: configuration.kafkaAdvertise?.host ?? kafkaConfiguration.host,
+                    advertisedPort: configuration.kafkaAdvertise?.port ?? kafkaConfiguration.port,
+                    clusterID: configuration.clusterName,
+                    authenticator: configuration.accessControl.map { TokenKafkaAuthenticator(access: $0) }),
+                logger: logger)
+            self.kafkaHandler = handler
+            self.kafka = KafkaListener(configuration: kafkaConfiguration, handler: handler, logger: logger)
+        } else {
+            self.kafkaHandler = nil
+            self.kafka = nil
+        }
         storage.observeSyncs { nanoseconds in metrics.recordSync(nanoseconds: nanoseconds) }
         http.onShutdown { [api] in
             api.setReady(false)
@@ -136,6 +160,15 @@ public final class FerryServer: Sendable {
     /// Listens, marks the API ready and starts housekeeping (member eviction, retention).
     public func start() throws(HTTPServerError) {
         try http.start()
+        if let kafka, let kafkaHandler {
+            do {
+                try kafka.start()
+            } catch {
+                http.shutdown(gracePeriod: .zero)
+                throw HTTPServerError(error)
+            }
+            kafkaHandler.listening(on: kafka.port)
+        }
         if address.url.isEmpty { address.url = "http://\(configuration.http.host):\(http.boundPort)" }
         if let assigner = configuration.shardAssigner, let directory {
             directory.start()
@@ -158,6 +191,7 @@ public final class FerryServer: Sendable {
         // Give the shards up first, so that other gateways take them over while this one drains.
         configuration.shardAssigner?.stop()
         directory?.stop()
+        kafka?.stop()
         http.shutdown(gracePeriod: configuration.shutdownGracePeriod)
         webhookDriver.shutdown()
         broker.shutdown()

@@ -55,6 +55,12 @@ public final class AccessControl: Sendable {
         return .principal(principal)
     }
 
+    /// Who `token` belongs to, or nil (for credentials that do not come in a header: Kafka's SASL/PLAIN).
+    public func principal(forToken token: String) -> AccessPrincipal? {
+        let table = tokens.withLock { $0 }
+        return table.principal(forToken: token.utf8)
+    }
+
     /// The token of an `Authorization: Bearer <token>` value (scheme case-insensitive), or nil.
     static func bearerToken(_ header: String?) -> Substring? {
         guard let header else { return nil }

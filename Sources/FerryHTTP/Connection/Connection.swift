@@ -1,3 +1,4 @@
+import FerrySystem
 import Synchronization
 
 /// One accepted socket and its HTTP/1.1 state.

@@ -1,3 +1,4 @@
+import FerrySystem
 import Logging
 import Synchronization
 

@@ -95,9 +95,9 @@ public final class HTTPServer: Sendable {
                     listeners.append(fd)
                     port = bound
                 }
-            } catch let error as HTTPServerError {
+            } catch let error as ListenError {
                 for fd in listeners { Glibc.close(fd) }
-                throw error
+                throw HTTPServerError(error)
             } catch {
                 fatalError("unreachable: \(error)")
             }

@@ -1,5 +1,3 @@
-import FerrySystem
-
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -7,10 +5,13 @@ import FerrySystem
 /// Bytes waiting to be written to one socket, as a short list of chunks written with one `writev`.
 ///
 /// Small writes (response heads, small bodies) are appended to a reusable tail chunk; large bodies are queued as
-/// their own chunk so they are not copied. Not thread-safe: owned by a connection on its loop thread.
-struct OutputQueue {
+/// their own chunk so they are not copied. Not thread-safe: owned by one connection on its event-loop thread
+/// (HTTP and Kafka-protocol connections alike).
+public struct OutputQueue {
+    public init() {}
+
     /// Bodies at least this large are queued by reference instead of copied.
-    static let largeChunkBytes = 16 * 1024
+    public static let largeChunkBytes = 16 * 1024
     private static let maxIOVecs = 16
 
     private var chunks: [[UInt8]] = []
@@ -19,12 +20,12 @@ struct OutputQueue {
     /// True when the last chunk is ours to append to.
     private var tailAppendable = false
     /// Bytes queued and not yet written.
-    private(set) var pendingBytes = 0
+    public private(set) var pendingBytes = 0
 
-    var isEmpty: Bool { pendingBytes == 0 }
+    public var isEmpty: Bool { pendingBytes == 0 }
 
     /// Appends bytes produced by `body` to the tail chunk.
-    mutating func append(_ body: (inout [UInt8]) -> Void) {
+    public mutating func append(_ body: (inout [UInt8]) -> Void) {
         if !tailAppendable || chunks.isEmpty {
             var fresh: [UInt8] = []
             fresh.reserveCapacity(512)
@@ -38,7 +39,7 @@ struct OutputQueue {
     }
 
     /// Appends raw bytes: copied into the tail when small, queued as their own chunk when large.
-    mutating func append(bytes: [UInt8]) {
+    public mutating func append(bytes: [UInt8]) {
         if bytes.isEmpty { return }
         if bytes.count >= Self.largeChunkBytes {
             chunks.append(bytes)
@@ -50,7 +51,7 @@ struct OutputQueue {
     }
 
     /// Drops everything queued.
-    mutating func removeAll() {
+    public mutating func removeAll() {
         chunks = []
         firstOffset = 0
         tailAppendable = false
@@ -59,7 +60,7 @@ struct OutputQueue {
 
     /// Writes as much as the socket takes with `writev`. Returns `.wouldBlock` when the socket is full with bytes
     /// still queued, `.processed(written)` otherwise. Throws on a socket error (the peer is gone).
-    mutating func write(to fd: Int32) throws(SystemError) -> IOResult<Int> {
+    public mutating func write(to fd: Int32) throws(SystemError) -> IOResult<Int> {
         var total = 0
         while pendingBytes > 0 {
             let count = min(chunks.count, Self.maxIOVecs)

@@ -1,16 +1,24 @@
 import CFerryLinux
-import FerrySystem
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Creating listening TCP sockets (IPv4, non-blocking, `SO_REUSEADDR` + `SO_REUSEPORT`).
-enum ListeningSocket {
+/// Why a listening socket could not be made.
+public enum ListenError: Error, Equatable, Sendable {
+    case invalidHost(String)
+    case invalidPort(Int)
+    case addressInUse(host: String, port: Int)
+    case system(SystemError)
+}
+
+/// Creating listening TCP sockets (IPv4, non-blocking, `SO_REUSEADDR` + `SO_REUSEPORT`), for the HTTP server and
+/// the Kafka-protocol listener alike.
+public enum ListeningSocket {
     /// Binds and listens on `host:port` (only binds when `backlog` is nil); returns the descriptor and the bound
-    /// port (useful for port 0). With `shared` the socket joins an `SO_REUSEPORT` group (one listener per loop); without it the bind
-    /// fails with `addressInUse` when any other socket listens there, whatever its options.
-    static func make(host: String, port: Int, backlog: Int32?, shared: Bool = true) throws(HTTPServerError) -> (
+    /// port (useful for port 0). With `shared` the socket joins an `SO_REUSEPORT` group (one listener per loop);
+    /// without it the bind fails with `addressInUse` when any other socket listens there, whatever its options.
+    public static func make(host: String, port: Int, backlog: Int32?, shared: Bool = true) throws(ListenError) -> (
         Int32, Int
     ) {
         guard (0...65535).contains(port) else { throw .invalidPort(port) }
@@ -56,38 +64,19 @@ enum ListeningSocket {
     /// any process of the same user join a group and take a share of its connections, so a second
     /// `ferry serve` on a busy port would start silently and split the traffic; a plain bind (no
     /// `SO_REUSEPORT`) conflicts with every listener, so it is tried first and closed again. Port 0 needs no check.
-    static func requireFree(host: String, port: Int) throws(HTTPServerError) {
+    public static func requireFree(host: String, port: Int) throws(ListenError) {
         guard port != 0 else { return }
         let (probe, _) = try make(host: host, port: port, backlog: nil, shared: false)
         Glibc.close(probe)
     }
 
     /// Raises the soft `RLIMIT_NOFILE` to the hard limit (each connection is one descriptor).
-    static func raiseDescriptorLimit() {
+    public static func raiseDescriptorLimit() {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
         if limit.rlim_cur < limit.rlim_max {
             limit.rlim_cur = limit.rlim_max
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        }
-    }
-}
-
-/// Errors starting or running a server.
-public enum HTTPServerError: Error, Equatable, Sendable, CustomStringConvertible {
-    case invalidHost(String)
-    case invalidPort(Int)
-    case addressInUse(host: String, port: Int)
-    case alreadyStarted
-    case system(SystemError)
-
-    public var description: String {
-        switch self {
-        case .invalidHost(let host): "invalid IPv4 host \"\(host)\""
-        case .invalidPort(let port): "invalid TCP port \(port)"
-        case .addressInUse(let host, let port): "address \(host):\(port) is already in use"
-        case .alreadyStarted: "the server was already started"
-        case .system(let error): error.description
         }
     }
 }
