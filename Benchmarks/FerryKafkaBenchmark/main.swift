@@ -5,6 +5,10 @@ import FerrySystem
 // gets idempotent, acks=all records acknowledged, with no Ferry HTTP in the way.
 //
 //   swift run -c release ferry-bench-kafka [records] [value-bytes] [partitions]
+//
+// With FERRY_BENCH_BOOTSTRAP=HOST:PORT it runs against that cluster instead of the mock: e.g. Ferry's own
+// Kafka-protocol listener (`ferry serve --kafka-port`; the topic `bench` must exist with [partitions]
+// partitions), as Benchmarks/kafka-protocol-bench.sh does.
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -15,9 +19,19 @@ let valueBytes = arguments.dropFirst().first ?? 100
 let partitions = Int32(arguments.dropFirst(2).first ?? 3)
 
 do {
-    let cluster = try KafkaMockCluster(brokers: 3, logHandler: { _ in })
-    try cluster.createTopic("bench", partitions: partitions)
-    var configuration = cluster.configuration()
+    let base: KafkaConfiguration
+    var cluster: KafkaMockCluster?
+    if let bootstrap = getenv("FERRY_BENCH_BOOTSTRAP").map({ String(cString: $0) }) {
+        base = KafkaConfiguration(bootstrapServers: bootstrap)
+    } else {
+        let mock = try KafkaMockCluster(brokers: 3, logHandler: { _ in })
+        try mock.createTopic("bench", partitions: partitions)
+        base = mock.configuration()
+        cluster = mock
+    }
+    var configuration = base
+    configuration.set("batch.num.messages", "10000")
+    configuration.set("batch.size", "1000000")
     configuration.set("linger.ms", "5")
     let producer = try KafkaProducer(configuration: configuration)
     let value = [UInt8](repeating: 0x61, count: valueBytes)
@@ -49,7 +63,7 @@ do {
 
     // Native fetch: one assigning consumer reads every record still stored back, partition by partition, 10 000 at a time
     // (what a Ferry fetch with limit=10000 asks its reader for).
-    let reader = try KafkaPartitionReader(configuration: cluster.configuration())
+    let reader = try KafkaPartitionReader(configuration: base)
     let fetchStarted = MonotonicClock.nanoseconds()
     var fetched = 0
     for partition in 0..<partitions {
@@ -70,6 +84,7 @@ do {
     print(
         "fetched=\(fetched) seconds=\(Double(Int(fetchSeconds * 100)) / 100) rate=\(Int(Double(fetched) / fetchSeconds))/s"
     )
+    withExtendedLifetime(cluster) {}
 } catch {
     print("benchmark failed: \(error)")
 }

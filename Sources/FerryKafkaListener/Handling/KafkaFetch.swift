@@ -67,7 +67,7 @@ final class KafkaFetch: Sendable {
         storage.read(from: slot.offset, maxMessages: 100_000, maxBytes: max(1, budget)) { [self] result in
             switch result {
             case .success(let stored):
-                var encoder = KafkaRecordBatchEncoder(capacity: min(budget, 1 << 20) + 1024)
+                var encoder = KafkaRecordBatchEncoder(capacity: min(budget + budget / 4, 64 << 20) + 1024)
                 RecordConversion.append(stored, to: &encoder)
                 let records = encoder.finish()
                 read(index: index + 1, results: results + [answer(.none, records)], bytes: bytes + records.count)
@@ -88,8 +88,10 @@ final class KafkaFetch: Sendable {
         let wakeup = Wakeup { [self] _ in start() }
         for (slot, result) in zip(slots, results) where result.errorCode == 0 {
             guard let storage = slot.storage else { continue }
-            let after = max(slot.offset, result.highWatermark) - 1
-            let token = storage.waitForAppend(after: after) { wakeup.fire(.data) }
+            // Wakes once the partition grows past what this read saw (not at once: that would spin).
+            let token = storage.waitForAppend(after: max(slot.offset, result.highWatermark)) {
+                wakeup.fire(.data)
+            }
             wakeup.onFire { storage.cancelWait(token) }
         }
         wakeup.fire(after: Int((deadline - now + 999_999) / 1_000_000))
@@ -104,7 +106,29 @@ final class KafkaFetch: Sendable {
                 topics.append(.init(topic: slot.topic, partitions: [partition]))
             }
         }
-        handler.send(FetchResponse(responses: topics), version: version, to: responder)
+        // Record sets go out as their own chunks (no copy into the frame); the size prefix counts them all.
+        var chunks: [[UInt8]] = []
+        var writer = KafkaWriter(capacity: 256)
+        writer.int32(0)
+        writer.int32(responder.correlationID)
+        var total = 0
+        FetchResponse(responses: topics).encode(&writer, version: version) { writer, records in
+            guard let records, records.count >= OutputQueue.largeChunkBytes else {
+                return writer.nullableBytes(records)
+            }
+            writer.int32(Int32(records.count))
+            total += writer.count
+            chunks.append(writer.bytes)
+            writer.bytes.removeAll(keepingCapacity: false)
+            total += records.count
+            chunks.append(records)
+        }
+        total += writer.count
+        chunks.append(writer.bytes)
+        var first = KafkaWriter(capacity: 4)
+        first.int32(Int32(total - 4))
+        for index in 0..<4 { chunks[0][index] = first.bytes[index] }
+        responder.respond(chunks: chunks)
     }
 }
 

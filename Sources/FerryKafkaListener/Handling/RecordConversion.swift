@@ -33,10 +33,9 @@ enum RecordConversion {
     /// Appends the messages of `stored` to `encoder` (one record batch per read).
     static func append(_ stored: any StoredBatch, to encoder: inout KafkaRecordBatchEncoder) {
         stored.forEach { message in
-            let headers = message.headers.map { (name: $0.name, value: Optional($0.value)) }
             encoder.append(
                 offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value,
-                headers: headers)
+                headers: message.headers)
         }
     }
 }

@@ -23,7 +23,7 @@ final class KafkaConnection {
     /// The sequence whose response is written next: Kafka clients match responses to requests by order too.
     var nextToSend: UInt64 = 0
     /// Answers that arrived before those of earlier requests (nil: the request gets no response, acks=0).
-    var ready: [UInt64: [UInt8]?] = [:]
+    var ready: [UInt64: [[UInt8]]?] = [:]
     var readInterest = true
     var writeInterest = false
     var isDirty = false

@@ -138,12 +138,12 @@ extension KafkaEventLoop {
     }
 
     /// Records the answer of request `sequence` and queues every answer now due, in request order.
-    func answer(_ connection: KafkaConnection, sequence: UInt64, frame: [UInt8]?) {
+    func answer(_ connection: KafkaConnection, sequence: UInt64, frame: [[UInt8]]?) {
         guard !connection.closed.load(ordering: .relaxed), sequence >= connection.nextToSend else { return }
         connection.ready[sequence] = .some(frame)
         while let due = connection.ready.removeValue(forKey: connection.nextToSend) {
             connection.nextToSend += 1
-            if let due { connection.output.append(bytes: due) }
+            for chunk in due ?? [] { connection.output.append(bytes: chunk) }
         }
         markDirty(connection)
         if !connection.readInterest, !connection.closing, connection.inFlight < configuration.maxInFlightPerConnection,

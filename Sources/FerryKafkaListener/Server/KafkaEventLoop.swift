@@ -17,7 +17,7 @@ import Synchronization
 final class KafkaEventLoop: @unchecked Sendable {
     /// Connections inside are touched only on this loop's thread (see ``KafkaConnection``).
     enum Task: @unchecked Sendable {
-        case answer(KafkaConnection, UInt64, [UInt8]?)
+        case answer(KafkaConnection, UInt64, [[UInt8]]?)
         case close(KafkaConnection, UInt64)
         case stop
     }

@@ -11,7 +11,10 @@ public struct KafkaResponder: Sendable {
     public let correlationID: Int32
 
     /// Answers with a complete response frame (size prefix included).
-    public func respond(_ frame: [UInt8]) { deliver(frame) }
+    public func respond(_ frame: [UInt8]) { deliver([frame]) }
+
+    /// Answers with a frame given as consecutive chunks (large ones are written without being copied).
+    public func respond(chunks: [[UInt8]]) { deliver(chunks) }
 
     /// Records that the request gets no response (Produce with acks=0), so later answers are not held back.
     public func noResponse() { deliver(nil) }
@@ -26,7 +29,7 @@ public struct KafkaResponder: Sendable {
         }
     }
 
-    private func deliver(_ frame: [UInt8]?) {
+    private func deliver(_ frame: [[UInt8]]?) {
         let loop = connection.value.loop
         if loop.isOnLoopThread {
             loop.answer(connection.value, sequence: sequence, frame: frame)

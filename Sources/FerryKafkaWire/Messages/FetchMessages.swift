@@ -209,6 +209,14 @@ public struct FetchResponse: Equatable, Sendable {
     }
 
     public func encode(_ writer: inout KafkaWriter, version: Int16) {
+        encode(&writer, version: version) { writer, records in writer.nullableBytes(records) }
+    }
+
+    /// Encodes the response, handing each partition's record set to `records` (which must write it as
+    /// NULLABLE_BYTES): lets a server queue large record sets as their own output chunks instead of copying them.
+    public func encode(
+        _ writer: inout KafkaWriter, version: Int16, records: (inout KafkaWriter, [UInt8]?) -> Void
+    ) {
         if version >= 1 { writer.int32(throttleTimeMs) }
         if version >= 7 {
             writer.int16(errorCode)
@@ -229,7 +237,7 @@ public struct FetchResponse: Equatable, Sendable {
                     }
                 }
                 if version >= 11 { writer.int32(partition.preferredReadReplica) }
-                writer.nullableBytes(partition.records)
+                records(&writer, partition.records)
             }
         }
     }

@@ -47,9 +47,11 @@ public struct KafkaResponseFrame {
         if flexibleHeader { writer.emptyTaggedFields() }
     }
 
-    /// The complete frame with its size prefix.
-    public consuming func finish() -> [UInt8] {
+    /// The complete frame with its size prefix (handed over without a copy; the frame is empty afterwards).
+    public mutating func finish() -> [UInt8] {
         writer.patchInt32(Int32(writer.count - 4), at: 0)
-        return writer.bytes
+        var bytes: [UInt8] = []
+        swap(&bytes, &writer.bytes)
+        return bytes
     }
 }

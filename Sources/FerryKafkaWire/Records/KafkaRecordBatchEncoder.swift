@@ -6,29 +6,30 @@ import FerrySystem
 /// Offsets must be added in increasing order (gaps are allowed: offset deltas carry them). The batch is
 /// written straight into the caller's buffer; ``finish()`` patches length and CRC.
 public struct KafkaRecordBatchEncoder {
-    public private(set) var bytes: [UInt8]
+    private var writer: KafkaWriter
     private let start: Int
     private var baseOffset: Int64 = -1
     private var baseTimestamp: Int64 = 0
     private var maxTimestamp: Int64 = -1
     private var lastOffset: Int64 = -1
     public private(set) var recordCount: Int32 = 0
-    private var scratch = KafkaWriter(capacity: 64)
 
     /// Starts a batch at the end of `buffer` (which may already hold earlier batches).
     public init(appendingTo buffer: [UInt8] = [], capacity: Int = 4096) {
-        bytes = buffer
-        bytes.reserveCapacity(buffer.count + capacity)
+        writer = KafkaWriter(capacity: 0)
+        writer.bytes = buffer
+        writer.bytes.reserveCapacity(buffer.count + capacity)
         start = buffer.count
-        bytes.append(contentsOf: repeatElement(0, count: KafkaRecordBatch.headerSize))
+        writer.bytes.append(contentsOf: repeatElement(0, count: KafkaRecordBatch.headerSize))
     }
 
     public var isEmpty: Bool { recordCount == 0 }
 
-    /// Appends one record. `headers` values may be nil (Kafka allows null header values).
+    /// Appends one record. Written straight into the batch: its length is computed first, so no scratch
+    /// buffer or copy per record.
     public mutating func append(
         offset: Int64, timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
-        headers: [(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?)]
+        headers: [(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)]
     ) {
         if recordCount == 0 {
             baseOffset = offset
@@ -37,33 +38,57 @@ public struct KafkaRecordBatchEncoder {
         lastOffset = offset
         maxTimestamp = max(maxTimestamp, timestamp)
         recordCount += 1
-        // The body goes to a scratch writer first: the record starts with its own varint length.
-        scratch.bytes.removeAll(keepingCapacity: true)
-        scratch.int8(0)
-        scratch.varlong(timestamp &- baseTimestamp)
-        scratch.varint(Int32(truncatingIfNeeded: offset &- baseOffset))
-        Self.writeVarBytes(key, to: &scratch)
-        Self.writeVarBytes(value, to: &scratch)
-        scratch.varint(Int32(headers.count))
+        let timestampDelta = timestamp &- baseTimestamp
+        let offsetDelta = Int32(truncatingIfNeeded: offset &- baseOffset)
+        var length = 1 + Self.varlongSize(timestampDelta) + Self.varintSize(offsetDelta)
+        length += Self.varBytesSize(key) + Self.varBytesSize(value) + Self.varintSize(Int32(headers.count))
+        for header in headers { length += Self.varBytesSize(header.name) + Self.varBytesSize(header.value) }
+        writer.varint(Int32(truncatingIfNeeded: length))
+        writer.int8(0)
+        writer.varlong(timestampDelta)
+        writer.varint(offsetDelta)
+        writeVarBytes(key)
+        writeVarBytes(value)
+        writer.varint(Int32(headers.count))
         for header in headers {
-            scratch.varint(Int32(header.name.count))
-            scratch.raw(header.name)
-            Self.writeVarBytes(header.value, to: &scratch)
+            writeVarBytes(header.name)
+            writeVarBytes(header.value)
         }
-        var lengthWriter = KafkaWriter(capacity: 5)
-        lengthWriter.varint(Int32(scratch.count))
-        bytes.append(contentsOf: lengthWriter.bytes)
-        bytes.append(contentsOf: scratch.bytes)
     }
 
-    private static func writeVarBytes(_ value: UnsafeRawBufferPointer?, to writer: inout KafkaWriter) {
+    private mutating func writeVarBytes(_ value: UnsafeRawBufferPointer?) {
         guard let value else { return writer.varint(-1) }
         writer.varint(Int32(value.count))
         writer.raw(value)
     }
 
+    private static func varBytesSize(_ value: UnsafeRawBufferPointer?) -> Int {
+        guard let value else { return 1 }
+        return varintSize(Int32(value.count)) + value.count
+    }
+
+    static func varintSize(_ value: Int32) -> Int {
+        unsignedVarintSize(UInt64(UInt32(bitPattern: (value << 1) ^ (value >> 31))))
+    }
+
+    static func varlongSize(_ value: Int64) -> Int {
+        unsignedVarintSize(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    private static func unsignedVarintSize(_ value: UInt64) -> Int {
+        var v = value
+        var size = 1
+        while v >= 0x80 {
+            v >>= 7
+            size += 1
+        }
+        return size
+    }
+
     /// Writes the header (lengths, CRC) and returns the buffer; an empty batch is removed again.
-    public consuming func finish() -> [UInt8] {
+    public mutating func finish() -> [UInt8] {
+        var bytes: [UInt8] = []
+        swap(&bytes, &writer.bytes)
         guard recordCount > 0 else {
             bytes.removeSubrange(start...)
             return bytes
@@ -82,7 +107,7 @@ public struct KafkaRecordBatchEncoder {
         header.int16(-1)  // producerEpoch
         header.int32(-1)  // baseSequence
         header.int32(recordCount)
-        bytes.replaceSubrange(start..<(start + KafkaRecordBatch.headerSize), with: header.bytes)
+        for (index, byte) in header.bytes.enumerated() { bytes[start + index] = byte }
         let crc = bytes.withUnsafeBytes { all in
             CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[(start + KafkaRecordBatch.attributesOffset)...]))
         }
