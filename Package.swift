@@ -256,7 +256,18 @@ let package = Package(
         .testTarget(
             name: "FerryKafkaTests", dependencies: ["FerryKafka", "FerrySystem"], swiftSettings: strictSettings),
         .testTarget(
-            name: "FerryKafkaWireTests", dependencies: ["FerryKafkaWire"], swiftSettings: strictSettings),
+            name: "FerryKafkaWireTests", dependencies: ["FerryKafkaWire", "FerryTesting"], swiftSettings: strictSettings
+        ),
+        // The Kafka-protocol listener: the classic group state machine on a manual timer source, and a real
+        // FerryServer in process spoken to over raw TCP with frames from FerryKafkaWire.
+        .testTarget(
+            name: "FerryKafkaListenerTests",
+            dependencies: [
+                "FerryKafkaListener", "FerryKafkaWire", "FerryBroker", "FerryServer", "FerryAPI", "FerryAPITesting",
+                "FerryTesting", "FerrySystem", "FerryJSON",
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "FerryKafkaStorageTests",
             dependencies: [
@@ -329,4 +340,14 @@ if Context.environment["FERRY_FUZZ"] == "1" {
         )
     )
     package.products.append(.executable(name: "FerryHTTPParserFuzzer", targets: ["FerryHTTPParserFuzzer"]))
+    // FERRY_FUZZ=1 swift build -c debug -Xswiftc -sanitize=fuzzer,address --product FerryKafkaFrameFuzzer
+    package.targets.append(
+        .executableTarget(
+            name: "FerryKafkaFrameFuzzer",
+            dependencies: ["FerryKafkaWire", "CFerryFuzz"],
+            path: "Fuzz/FerryKafkaFrameFuzzer",
+            swiftSettings: strictSettings
+        )
+    )
+    package.products.append(.executable(name: "FerryKafkaFrameFuzzer", targets: ["FerryKafkaFrameFuzzer"]))
 }

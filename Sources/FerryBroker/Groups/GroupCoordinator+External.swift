@@ -37,6 +37,12 @@ extension GroupCoordinator {
         state.withLock { $0.groups[group]?.committed ?? [:] }
     }
 
+    /// Records the members another protocol reports for `group` (empty: none left), shown by ``describe(group:)``
+    /// and ``list()`` next to HTTP members: a Kafka group exists from its first join, as an HTTP one does.
+    public func setExternalMembers(group: String, members: [GroupDescription.Member]) {
+        state.withLock { $0.externalMembers[group] = members.isEmpty ? nil : members }
+    }
+
     /// Whether `group` has members joined over HTTP.
     public func hasMembers(group: String) -> Bool {
         state.withLock { !($0.groups[group]?.members.isEmpty ?? true) }

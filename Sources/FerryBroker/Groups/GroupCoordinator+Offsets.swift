@@ -177,15 +177,20 @@ extension GroupCoordinator {
 
     /// `GET /v1/groups/{group}`. Throws `groupNotFound`.
     public func describe(group: String) throws(BrokerError) -> GroupDescription {
-        let g: ConsumerGroup = try state.withLock { state throws(BrokerError) in
-            guard let g = state.groups[group] else { throw .groupNotFound(group) }
-            return g
+        let (g, external): (ConsumerGroup, [GroupDescription.Member]) = try state.withLock {
+            state throws(BrokerError) in
+            let external = state.externalMembers[group] ?? []
+            guard let g = state.groups[group] ?? (external.isEmpty ? nil : ConsumerGroup(name: group)) else {
+                throw .groupNotFound(group)
+            }
+            return (g, external)
         }
-        let members = g.members.map {
-            GroupDescription.Member(memberID: $0.id, topics: $0.options.topics, assignments: $0.assignments)
-        }
+        let members =
+            g.members.map {
+                GroupDescription.Member(memberID: $0.id, topics: $0.options.topics, assignments: $0.assignments)
+            } + external
         var offsets: [GroupDescription.PartitionOffset] = []
-        let topicNames = Set(g.topics).union(g.committed.keys.map(\.topic)).sorted()
+        let topicNames = Set(g.topics).union(g.committed.keys.map(\.topic)).union(external.flatMap(\.topics)).sorted()
         for topic in topicNames {
             guard let count = topics.partitionCount(of: topic) else { continue }
             for p in 0..<count {
@@ -214,7 +219,19 @@ extension GroupCoordinator {
 
     public func list() -> [GroupSummary] {
         state.withLock { state in
-            state.groups.values.map { GroupSummary(group: $0.name, memberCount: $0.members.count, topics: $0.topics) }
+            var summaries = state.groups.values.map { group in
+                let external = state.externalMembers[group.name] ?? []
+                return GroupSummary(
+                    group: group.name, memberCount: group.members.count + external.count,
+                    topics: Array(Set(group.topics).union(external.flatMap(\.topics))).sorted())
+            }
+            for (name, external) in state.externalMembers where state.groups[name] == nil {
+                summaries.append(
+                    GroupSummary(
+                        group: name, memberCount: external.count,
+                        topics: Array(Set(external.flatMap(\.topics))).sorted()))
+            }
+            return summaries
         }.sorted { $0.group < $1.group }
     }
 }

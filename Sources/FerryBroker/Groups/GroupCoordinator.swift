@@ -20,6 +20,9 @@ public final class GroupCoordinator: Sendable {
     struct State {
         var groups: [String: ConsumerGroup] = [:]
         var nextWaiterToken = 0
+        /// Members of groups whose membership another protocol runs (Kafka clients), as that protocol last
+        /// reported them; not journaled (they rejoin after a restart).
+        var externalMembers: [String: [GroupDescription.Member]] = [:]
     }
 
     /// - Parameters:

@@ -75,6 +75,12 @@ public struct GroupDescription: Sendable, Equatable {
         public var memberID: String
         public var topics: [String]
         public var assignments: [TopicPartition]
+
+        public init(memberID: String, topics: [String], assignments: [TopicPartition]) {
+            self.memberID = memberID
+            self.topics = topics
+            self.assignments = assignments
+        }
     }
     public struct PartitionOffset: Sendable, Equatable {
         public var partition: TopicPartition

@@ -1,3 +1,4 @@
+import FerryBroker
 import FerryKafkaWire
 import FerrySystem
 import Synchronization
@@ -16,9 +17,17 @@ final class ClassicGroupCoordinator: Sendable {
     /// `group.initial.rebalance.delay.ms`, shorter: one process, no network between members).
     let initialRebalanceDelayMs: Int
 
-    init(timers: any TimerSource = .system, initialRebalanceDelayMs: Int = 300) {
+    /// Told the members of a group whenever its membership or phase changed (outside the lock), so the broker's
+    /// coordinator can show them.
+    let membersChanged: @Sendable (_ group: String, _ members: [GroupDescription.Member]) -> Void
+
+    init(
+        timers: any TimerSource = .system, initialRebalanceDelayMs: Int = 300,
+        membersChanged: @escaping @Sendable (String, [GroupDescription.Member]) -> Void = { _, _ in }
+    ) {
         self.timers = timers
         self.initialRebalanceDelayMs = initialRebalanceDelayMs
+        self.membersChanged = membersChanged
     }
 
     var now: UInt64 { timers.nanoseconds() }
@@ -30,7 +39,13 @@ final class ClassicGroupCoordinator: Sendable {
         var callbacks: [@Sendable () -> Void] = []
         let result = groups.withLock { all in
             var group = all[name] ?? ClassicGroup(name: name)
+            let before = (group.generation, group.phase, group.members.count)
             let result = body(&group, &callbacks)
+            if before != (group.generation, group.phase, group.members.count) {
+                let members = Self.describedMembers(group)
+                let report = membersChanged
+                callbacks.append { report(name, members) }
+            }
             if group.members.isEmpty && group.phase == .empty && group.generation == 0 {
                 all[name] = nil
             } else {
@@ -64,7 +79,12 @@ final class ClassicGroupCoordinator: Sendable {
             return completion(.failed(.inconsistentGroupProtocol, memberID: request.memberID))
         }
         let scheduleInitial: Int? = withGroup(request.group) { group, callbacks in
-            if !group.members.isEmpty, group.protocolType != request.protocolType {
+            // A member that cannot agree with the others is refused at once, as Kafka does: letting it in
+            // would fail the next generation for every member.
+            let offered = Set(request.protocols.map(\.name))
+            let others = group.members.values.filter { $0.id != request.memberID }
+            let shared = others.allSatisfy { member in member.protocols.contains { offered.contains($0.name) } }
+            if !others.isEmpty, group.protocolType != request.protocolType || !shared {
                 callbacks.append { completion(.failed(.inconsistentGroupProtocol, memberID: request.memberID)) }
                 return nil
             }
@@ -213,6 +233,23 @@ final class ClassicGroupCoordinator: Sendable {
         return ClassicJoinResult(
             error: .none, generation: group.generation, protocolType: group.protocolType,
             protocolName: protocolName, leader: leader, memberID: id, members: members)
+    }
+
+    /// The members as the broker's group view shows them: subscribed topics and assigned partitions, read from
+    /// the consumer protocol's payloads.
+    static func describedMembers(_ group: ClassicGroup) -> [GroupDescription.Member] {
+        group.order.compactMap { id in
+            guard let member = group.members[id] else { return nil }
+            let consumer = group.protocolType == "consumer"
+            let subscription = member.protocols.first { $0.name == group.protocolName } ?? member.protocols.first
+            let topics = consumer ? ConsumerProtocol.topics(subscription: subscription?.metadata ?? []) : []
+            let assigned =
+                consumer
+                ? ConsumerProtocol.partitions(assignment: member.assignment).flatMap { entry in
+                    entry.partitions.map { TopicPartition(topic: entry.topic, partition: Int($0)) }
+                } : []
+            return GroupDescription.Member(memberID: id, topics: topics, assignments: assigned)
+        }
     }
 
     func remove(_ id: String, from group: inout ClassicGroup) {

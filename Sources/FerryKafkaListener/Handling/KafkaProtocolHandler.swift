@@ -51,7 +51,9 @@ public final class KafkaProtocolHandler: KafkaRequestHandling {
         self.logger = logger
         let timers = DispatchTimerSource()
         self.expiryTimer = timers
-        self.groups = ClassicGroupCoordinator(timers: timers)
+        self.groups = ClassicGroupCoordinator(timers: timers) { [weak broker] group, members in
+            (try? broker?.shard(for: .group(group)))?.groups.setExternalMembers(group: group, members: members)
+        }
         scheduleExpiry()
     }
 
