@@ -139,7 +139,31 @@ public final class FerryServer: Sendable {
                     authenticator: configuration.accessControl.map { TokenKafkaAuthenticator(access: $0) }),
                 logger: logger)
             self.kafkaHandler = handler
-            self.kafka = KafkaListener(configuration: kafkaConfiguration, handler: handler, logger: logger)
+            let listener = KafkaListener(configuration: kafkaConfiguration, handler: handler, logger: logger)
+            self.kafka = listener
+            let counters = listener.counters
+            metrics.addSource {
+                [
+                    StorageMetric(
+                        "ferry_kafka_listener_open_connections", .gauge,
+                        Int64(counters.openConnections.load(ordering: .relaxed))),
+                    StorageMetric(
+                        "ferry_kafka_listener_connections_accepted_total", .counter,
+                        Int64(counters.acceptedConnections.load(ordering: .relaxed))),
+                    StorageMetric(
+                        "ferry_kafka_listener_requests_total", .counter,
+                        Int64(counters.requests.load(ordering: .relaxed))),
+                    StorageMetric(
+                        "ferry_kafka_listener_refused_connections_total", .counter,
+                        Int64(counters.malformedFrames.load(ordering: .relaxed))),
+                    StorageMetric(
+                        "ferry_kafka_listener_received_bytes_total", .counter,
+                        Int64(counters.bytesReceived.load(ordering: .relaxed))),
+                    StorageMetric(
+                        "ferry_kafka_listener_sent_bytes_total", .counter,
+                        Int64(counters.bytesSent.load(ordering: .relaxed))),
+                ]
+            }
         } else {
             self.kafkaHandler = nil
             self.kafka = nil

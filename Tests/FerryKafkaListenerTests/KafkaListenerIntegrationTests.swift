@@ -218,6 +218,28 @@ struct KafkaListenerIntegrationTests {
         }
     }
 
+    @Test("/metrics counts the Kafka door's connections, requests and refused connections")
+    func listenerMetrics() async throws {
+        try await withKafkaServer { _, api, port in
+            let client = try KafkaWireClient(port: port)
+            _ = try await client.call(ApiVersionsRequest(), version: 2, expecting: ApiVersionsResponse.self)
+            let rude = try KafkaWireClient(port: port)
+            #expect(await rude.send([0x7F, 0xFF, 0xFF, 0xFF]))
+            #expect(await rude.waitForClose())
+            let text = try await api.get("/metrics").text
+            func value(_ name: String) -> Double? {
+                text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+                    Double($0.split(separator: " ")[1])
+                }
+            }
+            #expect((value("ferry_kafka_listener_requests_total") ?? 0) >= 1)
+            #expect((value("ferry_kafka_listener_connections_accepted_total") ?? 0) >= 2)
+            #expect((value("ferry_kafka_listener_refused_connections_total") ?? 0) >= 1)
+            #expect((value("ferry_kafka_listener_open_connections") ?? 0) >= 1)
+            #expect((value("ferry_kafka_listener_received_bytes_total") ?? 0) > 0)
+        }
+    }
+
     // MARK: Fetch
 
     @Test("a long-polling Fetch on an empty partition is answered when another connection produces")

@@ -18,7 +18,7 @@ extension FerryAPI {
             series.gauge("ferry_storage_full", [], Int64(space.isFull ? 1 : 0))
             series.counter("ferry_storage_full_episodes_total", total: space.fullEpisodes)
         }
-        for metric in broker.storage.metrics {
+        for metric in broker.storage.metrics + metrics.sourcedMetrics {
             switch metric.kind {
             case .counter: series.counter(metric.name, total: Int(metric.value))
             case .gauge: series.gauge(metric.name, [], metric.value)

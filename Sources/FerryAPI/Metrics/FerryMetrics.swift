@@ -1,4 +1,5 @@
 import CoreMetrics
+import FerryBroker
 import FerryHTTP
 import FerrySystem
 import Prometheus
@@ -29,6 +30,7 @@ public final class FerryMetrics: Sendable {
     let startTime: Double
     private let scraped: Mutex<ScrapedSeries>
     private let server = Mutex<WeakHTTPServer>(WeakHTTPServer(nil))
+    private let sources = Mutex<[@Sendable () -> [StorageMetric]]>([])
 
     public init() {
         let registry = PrometheusCollectorRegistry()
@@ -50,6 +52,15 @@ public final class FerryMetrics: Sendable {
     public func attach(_ http: HTTPServer) {
         server.withLock { $0 = WeakHTTPServer(http) }
     }
+
+    /// Adds numbers read at every scrape from a part the API does not know (the Kafka-protocol listener);
+    /// `source` must not block.
+    public func addSource(_ source: @escaping @Sendable () -> [StorageMetric]) {
+        sources.withLock { $0.append(source) }
+    }
+
+    /// The numbers of every added source, read now.
+    var sourcedMetrics: [StorageMetric] { sources.withLock { $0 }.flatMap { $0() } }
 
     /// The attached HTTP server, if it is still alive.
     var http: HTTPServer? { server.withLock { $0.value } }

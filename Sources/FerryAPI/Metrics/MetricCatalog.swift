@@ -18,6 +18,14 @@ enum MetricCatalog {
         "ferry_http_held_requests": "Requests whose handler returned before answering (long-polls, streams).",
         "ferry_long_polls_held": "Long-poll fetches and receives currently waiting for messages.",
         "ferry_sse_streams_open": "Server-Sent Events streams currently open.",
+        // The Kafka-protocol listener (--kafka-port; read at scrape time)
+        "ferry_kafka_listener_open_connections": "Kafka-protocol connections currently open.",
+        "ferry_kafka_listener_connections_accepted_total": "Kafka-protocol connections accepted.",
+        "ferry_kafka_listener_requests_total": "Kafka-protocol requests received.",
+        "ferry_kafka_listener_refused_connections_total":
+            "Kafka-protocol connections closed for breaking the protocol (bad frame, unknown API or version, failed SASL).",
+        "ferry_kafka_listener_received_bytes_total": "Bytes read from Kafka-protocol sockets.",
+        "ferry_kafka_listener_sent_bytes_total": "Bytes written to Kafka-protocol sockets.",
         // Topics and partitions (read at scrape time)
         "ferry_topics": "User topics.",
         "ferry_storage_full": "1 while appends are refused for lack of disk space (507 insufficient-storage), else 0.",
