@@ -56,7 +56,9 @@ enum ProblemMapping {
     static func unsupportedMediaType(_ contentType: String) -> HTTPResponse {
         .problem(
             .unsupportedMediaType, slug: "unsupported-media-type",
-            detail: "expected application/json, got '\(contentType)'")
+            detail: "expected application/json, got '\(contentType)'"
+                + (contentType.lowercased().hasPrefix("application/x-www-form-urlencoded")
+                    ? " (curl sends that type with -d by default: add -H 'Content-Type: application/json')" : ""))
     }
 }
 

@@ -17,6 +17,9 @@ struct ProblemAPITests {
             let form = [(name: "Content-Type", value: "application/x-www-form-urlencoded")]
             let unsupported = try await api.post("/v1/topics", body: Array("name=t".utf8), headers: form)
             expectProblem(unsupported, 415, "unsupported-media-type")
+            // curl -d sends a form type: the problem says how to fix the command.
+            let detail = try #require(unsupported.json?["detail"]).string
+            #expect(detail.contains("-H 'Content-Type: application/json'"), "\(detail)")
         }
     }
 
