@@ -1,0 +1,97 @@
+"""Stream processing with kills: produces ORDERS orders to `orders` (3 partitions, keyed by customer), runs
+enricher.py and SIGKILLs it KILLS times at random moments mid-stream (restarting it each time), then lets a
+last run finish. Checks `orders.enriched`: every input exactly once (by its source position), enriched right,
+and in input order for every key. Exit status 0 only if all of that holds.
+
+    pipeline.py BASE_URL
+"""
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+BASE = sys.argv[1]
+ORDERS = int(os.environ.get("ORDERS", "6000"))
+KILLS = int(os.environ.get("KILLS", "6"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def call(method, path, body=None):
+    request = urllib.request.Request(BASE + path, data=json.dumps(body).encode() if body is not None else None,
+                                     method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        text = answer.read()
+        return json.loads(text) if text else None
+
+
+def read_all(topic):
+    out = []
+    for partition in range(call("GET", f"/v1/topics/{topic}")["partition_count"]):
+        offset = 0
+        while True:
+            page = call("GET", f"/v1/topics/{topic}/partitions/{partition}/messages?offset={offset}&limit=1000")
+            out += page["messages"]
+            if page["next_offset"] >= page["end_offset"]:
+                break
+            offset = page["next_offset"]
+    return out
+
+
+call("POST", "/v1/topics", {"name": "orders", "partitions": 3})
+call("POST", "/v1/topics", {"name": "orders.enriched", "partitions": 3})
+orders = [{"id": i, "customer": f"c{i % 23}", "amount": round(10 + (i * 7919 % 9000) / 100, 2)} for i in range(ORDERS)]
+for start in range(0, ORDERS, 250):
+    call("POST", "/v1/topics/orders/messages",
+         {"records": [{"key": o["customer"], "value": o} for o in orders[start:start + 250]]})
+
+rng = random.Random(20261206)
+kills = 0
+lags = []  # the group's lag right after each kill
+for _ in range(KILLS):
+    processor = subprocess.Popen([sys.executable, os.path.join(HERE, "enricher.py"), BASE])
+    time.sleep(rng.uniform(0.3, 0.9))
+    if processor.poll() is None:
+        processor.send_signal(signal.SIGKILL)
+        kills += 1
+        lags.append(sum(p["lag"] for p in call("GET", "/v1/groups/enricher")["offsets"]))
+    processor.wait()
+    time.sleep(1.2)  # the killed member's session (1 s) ends; its partitions go to the next one
+final = subprocess.run([sys.executable, os.path.join(HERE, "enricher.py"), BASE], timeout=150)
+
+output = read_all("orders.enriched")
+sources = [m["headers"].get("source") for m in output]
+problems = []
+if final.returncode != 0:
+    problems.append(f"the last run exited {final.returncode}")
+if len(sources) != len(set(sources)):
+    problems.append(f"{len(sources) - len(set(sources))} duplicate outputs")
+ids = sorted(m["value"]["id"] for m in output)
+if ids != list(range(ORDERS)):
+    problems.append(f"{len(set(range(ORDERS)) - set(ids))} orders missing, {len(ids) - len(set(ids))} repeated")
+for m in output:
+    o = orders[m["value"]["id"]]
+    if m["value"]["total"] != round(o["amount"] + round(o["amount"] * 0.2, 2), 2) or m["key"] != o["customer"]:
+        problems.append(f"order {o['id']} enriched wrong: {m['value']}")
+        break
+by_key = {}
+for m in sorted(output, key=lambda m: (m["partition"], m["offset"])):
+    by_key.setdefault(m["key"], []).append(m["value"]["id"])
+for key, got in by_key.items():
+    if got != [o["id"] for o in orders if o["customer"] == key]:
+        problems.append(f"key {key} out of order: {got[:10]}...")
+        break
+mid_stream = [lag for lag in lags if 0 < lag < ORDERS]
+if len(mid_stream) < 3:
+    problems.append(f"only {len(mid_stream)} kills landed mid-stream (lags after kills: {lags})")
+lag = sum(p["lag"] for p in call("GET", "/v1/groups/enricher")["offsets"])
+if lag != 0:
+    problems.append(f"the group still lags by {lag}")
+print(f"stream-processing: {ORDERS} orders, processor killed {kills} times with SIGKILL (lag after each: {lags}); "
+      f"{len(output)} enriched outputs, {len(set(sources))} distinct sources, group lag {lag}")
+for problem in problems:
+    print("stream-processing: WRONG:", problem)
+sys.exit(1 if problems else 0)
