@@ -103,6 +103,11 @@ import Testing
             _ = try await ferry(server, ["topics", "create", "cli-dup"])
             let duplicate = try await ferry(server, ["topics", "create", "cli-dup"])
             #expect(duplicate.exitCode != 0 && duplicate.standardError.contains("409"), "\(duplicate)")
+
+            // --follow needs a file to follow (a usage error: exit 64, one line ending in a newline).
+            let follow = try await ferry(server, ["produce", "cli-logs", "--follow"])
+            #expect(follow.exitCode == 64 && follow.standardError.contains("--follow needs --file"), "\(follow)")
+            #expect(follow.standardError.hasSuffix("\n"), "\(follow)")
         }
     }
 

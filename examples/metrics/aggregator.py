@@ -6,21 +6,18 @@ service's points arrive in order: one key, one partition). Each output is produc
     aggregator.py BASE_URL SERVICES
 Stops once every service has said it is done (or after 120 s).
 """
-import json
+import functools
+import os
 import sys
 import time
-import urllib.request
 
 BASE, SERVICES = sys.argv[1], int(sys.argv[2])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ferry_http  # noqa: E402
+
+call = functools.partial(ferry_http.call, BASE)
 
 
-def call(method, path, body=None, headers=None):
-    request = urllib.request.Request(
-        BASE + path, data=json.dumps(body).encode() if body is not None else None, method=method,
-        headers={"Content-Type": "application/json", **(headers or {})})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        text = answer.read()
-        return json.loads(text) if text else None
 
 
 def emit(service, minute, window):

@@ -4,27 +4,24 @@
 5 services (service.py) report 100 ms points for MINUTES simulated minutes at once; aggregator.py folds them
 into per-minute min/max/avg; the check recomputes every minute from the same deterministic values.
 """
-import json
+import functools
 import os
 import subprocess
 import sys
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from service import START_MS, point_value  # noqa: E402
 
 BASE = sys.argv[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ferry_http  # noqa: E402
+
+call = functools.partial(ferry_http.call, BASE)
 MINUTES = int(os.environ.get("MINUTES", "3"))
 SERVICES = ["api", "billing", "search", "auth", "checkout"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def call(method, path, body=None):
-    request = urllib.request.Request(BASE + path, data=json.dumps(body).encode() if body is not None else None,
-                                     method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        text = answer.read()
-        return json.loads(text) if text else None
 
 
 call("POST", "/v1/topics", {"name": "metrics", "partitions": 3})

@@ -9,41 +9,27 @@ exactly once in `orders.fulfilled`, every poison order in the dead-letter topic,
 A good order can reach the dead-letter topic too, but only when every one of its deliveries went to a worker
 killed before its ack (it was then fulfilled, once, by one of them): those are counted and shown. Exit status 0 only if all of that holds.
 """
-import json
+import functools
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 GENERATED, BASE = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ferry_http  # noqa: E402
+
+call = functools.partial(ferry_http.call, BASE)
+read_all = functools.partial(ferry_http.read_all, BASE)
 ORDERS = int(os.environ.get("ORDERS", "600"))
 WORKERS = 8
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def call(method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(BASE + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        text = answer.read()
-        return json.loads(text) if text else None
 
 
-def read_all(topic):
-    messages = []
-    for partition in range(call("GET", f"/v1/topics/{topic}")["partition_count"]):
-        offset = 0
-        while True:
-            page = call("GET", f"/v1/topics/{topic}/partitions/{partition}/messages?offset={offset}&limit=1000")
-            messages += page["messages"]
-            if page["next_offset"] >= page["end_offset"]:
-                break
-            offset = page["next_offset"]
-    return messages
 
 
 call("POST", "/v1/topics", {"name": "orders", "partitions": 4})

@@ -11,22 +11,19 @@ customer tier) and writes it to `orders.enriched`, with exactly-once effect acro
     enricher.py BASE_URL
 Runs until the group has no lag for 2 s, or 120 s at most.
 """
-import json
+import functools
+import os
 import sys
 import time
 import urllib.error
-import urllib.request
 
 BASE = sys.argv[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ferry_http  # noqa: E402
+
+call = functools.partial(ferry_http.call, BASE)
 
 
-def call(method, path, body=None, headers=None):
-    request = urllib.request.Request(
-        BASE + path, data=json.dumps(body).encode() if body is not None else None, method=method,
-        headers={"Content-Type": "application/json", **(headers or {})})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        text = answer.read()
-        return json.loads(text) if text else None
 
 
 def enrich(order):

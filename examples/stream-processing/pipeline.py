@@ -5,40 +5,27 @@ and in input order for every key. Exit status 0 only if all of that holds.
 
     pipeline.py BASE_URL
 """
-import json
+import functools
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 BASE = sys.argv[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ferry_http  # noqa: E402
+
+call = functools.partial(ferry_http.call, BASE)
+read_all = functools.partial(ferry_http.read_all, BASE)
 ORDERS = int(os.environ.get("ORDERS", "6000"))
 KILLS = int(os.environ.get("KILLS", "6"))
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def call(method, path, body=None):
-    request = urllib.request.Request(BASE + path, data=json.dumps(body).encode() if body is not None else None,
-                                     method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        text = answer.read()
-        return json.loads(text) if text else None
 
 
-def read_all(topic):
-    out = []
-    for partition in range(call("GET", f"/v1/topics/{topic}")["partition_count"]):
-        offset = 0
-        while True:
-            page = call("GET", f"/v1/topics/{topic}/partitions/{partition}/messages?offset={offset}&limit=1000")
-            out += page["messages"]
-            if page["next_offset"] >= page["end_offset"]:
-                break
-            offset = page["next_offset"]
-    return out
 
 
 call("POST", "/v1/topics", {"name": "orders", "partitions": 3})

@@ -35,9 +35,9 @@ struct FerryClient {
     @discardableResult
     func call(
         _ method: String, _ path: String, body: [UInt8] = [], contentType: String = "application/json",
-        timeout: Duration = .seconds(30)
+        headers extra: [(name: String, value: String)] = [], timeout: Duration = .seconds(30)
     ) throws -> [UInt8] {
-        var headers: [(name: String, value: String)] = []
+        var headers = extra
         if method != "GET" && method != "DELETE" { headers.append(("Content-Type", contentType)) }
         let response: CurlResponse
         do {

@@ -17,21 +17,30 @@ struct ProduceCommand: ParsableCommand {
     @Option(help: "Key for every message.") var key: String?
     @Option(help: "Partition for every message (default: by key, else rotating).") var partition: Int?
     @Flag(help: "Each line is a JSON value (NDJSON) instead of raw text.") var ndjson = false
+    @Flag(
+        help: """
+            Follow --file like tail -F until SIGTERM/SIGINT: survives rotation and truncation, and resumes after \
+            a restart without repeating lines (state in --state-file, batches sent with an Idempotency-Key).
+            """)
+    var follow = false
+    @Option(help: "Where --follow keeps its position (default: <file>.ferry-follow).") var stateFile: String?
+    @Option(help: .hidden) var pollIntervalMs = 200
+
+    func validate() throws {
+        if follow && file == nil { throw ValidationError("--follow needs --file FILE") }
+        if pollIntervalMs < 1 { throw ValidationError("--poll-interval-ms must be >= 1") }
+    }
 
     static let maxBatchBytes = 1 << 20
     static let maxBatchLines = 10_000
 
     func run() throws {
+        if follow, let file { return try runFollowing(file) }
         let fd: Int32 = file.map { open($0, O_RDONLY) } ?? 0
         guard fd >= 0 else { throw ValidationError("cannot open \(file ?? "")") }
         defer { if fd != 0 { close(fd) } }
         let ferry = FerryClient(client)
-        var path = "/v1/topics/\(FerryClient.encode(topic))/messages?"
-        if !ndjson { path += "split=lines&" }
-        if let key { path += "key=\(FerryClient.encode(key))&" }
-        if let partition { path += "partition=\(partition)&" }
-        path.removeLast()
-        let contentType = ndjson ? "application/x-ndjson" : "text/plain; charset=utf-8"
+        let (path, contentType) = target
         let progress = isatty(2) != 0
         let started = Self.nowSeconds()
         var sent = 0
@@ -80,6 +89,35 @@ struct ProduceCommand: ParsableCommand {
     }
 
     static func nowSeconds() -> Double { Double(MonotonicClock.nanoseconds()) / 1e9 }
+
+    /// The request path and content type for this command's flags.
+    var target: (path: String, contentType: String) {
+        var path = "/v1/topics/\(FerryClient.encode(topic))/messages?"
+        if !ndjson { path += "split=lines&" }
+        if let key { path += "key=\(FerryClient.encode(key))&" }
+        if let partition { path += "partition=\(partition)&" }
+        path.removeLast()
+        return (path, ndjson ? "application/x-ndjson" : "text/plain; charset=utf-8")
+    }
+
+    private func runFollowing(_ file: String) throws {
+        let ferry = FerryClient(client)
+        let (path, contentType) = target
+        var follower = FileFollower(
+            path: file, statePath: stateFile ?? file + ".ferry-follow", maxLines: Self.maxBatchLines,
+            maxBytes: Self.maxBatchBytes, pollInterval: .milliseconds(pollIntervalMs)
+        ) { lines, idempotencyKey, _ in
+            try ferry.call(
+                "POST", path, body: Array(lines), contentType: contentType,
+                headers: [("Idempotency-Key", idempotencyKey)])
+        }
+        let sent = try follower.run()
+        if client.json {
+            print(#"{"messages":\#(sent)}"#)
+        } else {
+            writeStandardError("sent \(sent) messages to \(topic)\n")
+        }
+    }
 }
 
 /// Writes text to standard error (unbuffered, thread-safe: one `write` call).
