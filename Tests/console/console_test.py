@@ -5,13 +5,14 @@ Starts the built `ferry serve` (FERRY_BINARY, default .build/debug/ferry) on 127
 temporary data dir, puts data in through the public API (a topic with JSON messages, a message whose value is
 HTML, a consumer group that consumed and committed and then fell behind, a queue), then drives the console:
 the topic list with its live produce rate, the message browser (exact JSON, headers, the HTML value shown as
-text and never run), the produce form, following a partition over SSE, the group's lag, the queue counts and
-the subscriptions page. With --auth-file support in the server, it also checks that the page itself loads
+text and never run), the produce form, following a partition over SSE, the group's lag, the queue counts, the
+charts (a topic's produce/fetch rate, a group's lag per partition, a queue's states: drawn, and moving while
+messages are produced, fetched and received in bursts) and the subscriptions page. With --auth-file support in the server, it also checks that the page itself loads
 without a token and that the API calls work once a token is entered.
 
 Usage: Tests/console/console_test.py [--screenshot docs/console.png] [--keep]
 Prints one line per check and closes with "console: N passed, M failed"; exit status 1 on any failure.
-Every wait is bounded (10 s); the whole run takes about 15-25 s.
+Every wait is bounded (10 s; 20 s for a chart to take its samples); the whole run takes about 20-30 s.
 """
 import argparse
 import json
@@ -35,6 +36,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 WAIT = 10  # seconds, for every browser wait
+CHART_WAIT = 20  # seconds, for a chart to take samples on the console's 3 s refresh
 HTML_VALUE = '<img src=x onerror="window.__ferryXSS=1"><b id="xss">bold</b><script>window.__ferryXSS=2</script>'
 TOKEN = "console-test-token"
 
@@ -146,9 +148,9 @@ def make_driver():
     return webdriver.Chrome(service=service, options=options)
 
 
-def wait_for(driver, description, predicate):
+def wait_for(driver, description, predicate, timeout=WAIT):
     try:
-        return WebDriverWait(driver, WAIT, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]) \
+        return WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]) \
             .until(lambda d: predicate(d))
     except TimeoutException:
         raise AssertionError(f"timed out waiting for {description}") from None
@@ -168,6 +170,34 @@ def text_of(driver, selector):
 def texts_of(driver, selector):
     return driver.execute_script("return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText);",
                                  selector)
+
+
+def chart_series(driver, chart):
+    """{series: {"points": n, "last": value or None}} of the <svg data-chart=chart>, or None when not drawn."""
+    return driver.execute_script("""
+        const chart = document.querySelector('svg[data-chart="' + arguments[0] + '"]');
+        if (!chart) return null;
+        const out = {};
+        for (const line of chart.querySelectorAll("polyline[data-series]")) {
+          const points = (line.getAttribute("points") || "").trim();
+          const last = line.getAttribute("data-last");
+          out[line.getAttribute("data-series")] = {
+            points: points ? points.split(/\\s+/).length : 0, last: last === null ? null : Number(last) };
+        }
+        return out;""", chart)
+
+
+class Bursts:
+    """Calls `burst` at most every `every` seconds: traffic in a few bursts while a wait polls the page."""
+
+    def __init__(self, burst, every=0.7):
+        self.burst, self.every, self.last, self.count = burst, every, 0.0, 0
+
+    def __call__(self):
+        if time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            self.count += 1
+            self.burst()
 
 
 def click(driver, selector):
@@ -280,6 +310,82 @@ def console_checks(checks, driver, server, screenshot):
         cells = texts_of(driver, f'#cluster-table tr[data-node="{node}"] td')
         assert cells[2] == "alive" and cells[3] == str(described["nodes"][0]["owns"]["groups"]), cells
 
+    def produce_charts(n, partition=None):
+        records = [{"value": {"chart": i}, "partition": i % 2 if partition is None else partition} for i in range(n)]
+        server.ok("POST", "/v1/topics/charts/messages", {"records": records}, token=server.token)
+
+    def topic_chart():
+        server.ok("POST", "/v1/topics", {"name": "charts", "partitions": 2}, token=server.token)
+        driver.get(base + "/ui/#/topic/charts")
+        wait_for(driver, "the topic-rates chart with a first produce point",
+                 lambda d: ((chart_series(d, "topic-rates") or {}).get("produce") or {}).get("points", 0) >= 1,
+                 CHART_WAIT)
+        before = chart_series(driver, "topic-rates")
+        assert set(before) == {"produce", "fetch"}, before
+        assert "since this page opened, up to 15 min" in text_of(driver, ".chart-figure figcaption")
+        assert driver.execute_script(
+            "return [...document.querySelectorAll('svg[data-chart=topic-rates] text')].some((t) => t.textContent === 'now')")
+
+        def burst():
+            produce_charts(20)
+            server.ok("GET", "/v1/topics/charts/partitions/0/messages?offset=0&limit=1000", token=server.token)
+        bursts = Bursts(burst)
+
+        def moved(d):
+            bursts()
+            now = chart_series(d, "topic-rates") or {}
+            return all(now.get(k, {}).get("points", 0) > before[k]["points"] and (now[k]["last"] or 0) > 0
+                       for k in ("produce", "fetch"))
+        wait_for(driver, "produce and fetch lines that grow and end above 0", moved, CHART_WAIT)
+        legend = texts_of(driver, ".legend .legend-item")
+        assert any(t.startswith("produce ") and t.endswith("msg/s") for t in legend), legend
+
+    def group_chart():
+        joined = server.ok("POST", "/v1/groups/chartgrp/members", {"topics": ["charts"], "auto_offset_reset": "earliest"},
+                           token=server.token)
+        server.ok("POST", f"/v1/groups/chartgrp/members/{joined['member_id']}/commit", token=server.token)
+        driver.get(base + "/ui/#/group/chartgrp")
+        wait_for(driver, "a group-lag line per partition",
+                 lambda d: set(chart_series(d, "group-lag") or {}) == {"charts/0", "charts/1"}, CHART_WAIT)
+        before = chart_series(driver, "group-lag")
+        bursts = Bursts(lambda: produce_charts(10))
+
+        def moved(d):
+            bursts()
+            now = chart_series(d, "group-lag") or {}
+            return all(now.get(k, {}).get("points", 0) > before[k]["points"]
+                       and (now[k]["last"] or 0) > (before[k]["last"] or 0) for k in before)
+        wait_for(driver, "lag lines that grow with traffic", moved, CHART_WAIT)
+        lags = {f"charts/{o['partition']}": o["lag"]
+                for o in server.ok("GET", "/v1/groups/chartgrp", token=server.token)["offsets"]}
+        now = chart_series(driver, "group-lag")
+        assert all(0 < now[k]["last"] <= lags[k] for k in lags), (now, lags)
+        server.request("DELETE", f"/v1/groups/chartgrp/members/{joined['member_id']}", token=server.token)
+
+    def queue_chart():
+        server.ok("POST", "/v1/topics/charts/queues", {"name": "chartq", "start": "earliest"}, token=server.token)
+        driver.get(base + "/ui/#/queues")
+        wait_for(driver, "the chartq link", lambda d: css(d, '.queues-table tr[data-queue="chartq"] a[href="#/queue/charts/chartq"]'))
+        click(driver, '.queues-table tr[data-queue="chartq"] a[href="#/queue/charts/chartq"]')
+        series = {"available", "leased", "dead_lettered"}
+        wait_for(driver, "the queue-state chart with its three lines",
+                 lambda d: set(chart_series(d, "queue-state") or {}) == series, CHART_WAIT)
+        before = chart_series(driver, "queue-state")
+        assert before["leased"]["last"] == 0, before
+
+        def burst():
+            produce_charts(5)
+            server.ok("POST", "/v1/topics/charts/queues/chartq/receive", {"max_messages": 3, "lease_ms": 600000},
+                      token=server.token)
+        bursts = Bursts(burst)
+
+        def moved(d):
+            bursts()
+            now = chart_series(d, "queue-state") or {}
+            return all(now.get(k, {}).get("points", 0) > before[k]["points"] for k in series) \
+                and (now["leased"]["last"] or 0) > 0 and (now["available"]["last"] or 0) > 0
+        wait_for(driver, "leased and available lines above 0", moved, CHART_WAIT)
+
     def no_script_errors():
         # Resource 404s (e.g. no subscription routes) are expected; script errors and CSP violations are not.
         errors = [e["message"] for e in driver.get_log("browser")
@@ -297,6 +403,9 @@ def console_checks(checks, driver, server, screenshot):
         ("queue counts", queue_counts),
         ("subscriptions page renders without an error", subscriptions_page),
         ("cluster page shows this node, alive, with what it owns", cluster_page),
+        ("charts: topic produce and fetch rate draw and move with traffic", topic_chart),
+        ("charts: group lag per partition draws and moves with traffic", group_chart),
+        ("charts: queue available/leased/dead-lettered draw and move", queue_chart),
         ("no script errors or CSP violations in the browser log", no_script_errors),
     ]:
         checks.run(name, body)

@@ -104,6 +104,21 @@ dl.config dt { color: var(--muted); }
 dl.config dd { margin: 0; font-family: var(--mono); }
 .seek-panel { border-top: 1px dashed var(--line); margin-top: 10px; padding-top: 10px; }
 
+/* Charts: inline SVG drawn by lineChart() in app.js; series colours by class (.s0 … .s7). */
+.chart-figure { margin: 0; max-width: 860px; }
+svg.chart { display: block; width: 100%; height: auto; overflow: visible; }
+svg.chart .axis { stroke: #9aa3af; stroke-width: 1; }
+svg.chart .grid { stroke: var(--line); stroke-width: 1; stroke-dasharray: 3 3; }
+svg.chart .tick { font-size: 11px; fill: var(--muted); font-family: var(--mono); }
+svg.chart polyline.series { fill: none; stroke-width: 2; stroke-linejoin: round; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 6px 0 2px; font-size: 12px; }
+.legend-item { display: inline-flex; align-items: center; gap: 5px; font-family: var(--mono); }
+.chart-figure figcaption { font-size: 11.5px; }
+.s0 { stroke: #2358c4; fill: #2358c4; } .s1 { stroke: #d9731a; fill: #d9731a; }
+.s2 { stroke: #1c7c3c; fill: #1c7c3c; } .s3 { stroke: #b4232a; fill: #b4232a; }
+.s4 { stroke: #7e4bc2; fill: #7e4bc2; } .s5 { stroke: #0f8a8a; fill: #0f8a8a; }
+.s6 { stroke: #a15c00; fill: #a15c00; } .s7 { stroke: #4b5563; fill: #4b5563; }
+
 """#),
         ("app.js", ##"""
 // Ferry web console. Plain JavaScript, no dependencies; it only calls the public HTTP API v1.
@@ -155,6 +170,7 @@ dl.config dd { margin: 0; font-family: var(--mono); }
   const enc = encodeURIComponent;
   const topicLink = (name) => el("a", { href: "#/topic/" + enc(name) }, name);
   const groupLink = (name) => el("a", { href: "#/group/" + enc(name) }, name);
+  const queueLink = (topic, name) => el("a", { href: "#/queue/" + enc(topic) + "/" + enc(name) }, name);
 
   function fmtInt(n) {
     return n === null || n === undefined ? "–" : Number(n).toLocaleString("en-US");
@@ -454,6 +470,157 @@ dl.config dd { margin: 0; font-family: var(--mono); }
     return rate;
   }
 
+  // ---------------------------------------------------------------- charts (inline SVG, no library)
+  //
+  // A page that charts keeps its own samples (series name -> number, taken on the page's refresh) in a
+  // History: in memory only, empty when the page opens, at most the last 15 minutes. lineChart() draws one
+  // History into an <svg data-chart="…"> with a <polyline data-series="…"> per series. Names reach the SVG
+  // and the legend only as text nodes, like everything else on the page.
+
+  const CHART_WINDOW_MS = 15 * 60 * 1000;
+  const CHART_MAX_SAMPLES = 1000; // a bound on the ring buffer even if refreshes come faster than the timer
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const CHART = { width: 640, height: 180, left: 52, right: 12, top: 10, bottom: 22 };
+  const CHART_COLOURS = 8; // .s0 … .s7 in app.css
+
+  /** svg("line", {x1: 0, …}, child, "text", …): like el() in the SVG namespace; strings become text nodes. */
+  function svg(tag, attrs, ...children) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value !== undefined && value !== null) node.setAttribute(name, String(value));
+    }
+    return add(node, children);
+  }
+
+  /** The samples of one open page: [{t (ms, performance.now()), values: {series: number}}], oldest first. */
+  class History {
+    constructor() { this.samples = []; }
+    push(values) {
+      const t = performance.now();
+      this.samples.push({ t, values });
+      while (this.samples.length > CHART_MAX_SAMPLES || (this.samples.length && t - this.samples[0].t > CHART_WINDOW_MS)) {
+        this.samples.shift();
+      }
+    }
+    /** Series names in first-seen order (sorted by `compare` when given). */
+    names(compare) {
+      const seen = new Set();
+      for (const s of this.samples) for (const name of Object.keys(s.values)) seen.add(name);
+      return compare ? [...seen].sort(compare) : [...seen];
+    }
+  }
+
+  /** Per-second growth of counters: feed it {name: counter} on each refresh, it returns {name: rate} or null. */
+  function rateMeter() {
+    let previous = null;
+    return (counters) => {
+      const now = performance.now();
+      if (previous && now - previous.t < 1000) return null; // too close to the last sample to say anything
+      const rates = {};
+      if (previous) {
+        for (const [name, value] of Object.entries(counters)) {
+          const before = previous.counters[name];
+          if (value === undefined || before === undefined) continue;
+          rates[name] = Math.max(0, (value - before) * 1000 / (now - previous.t)); // a reset counts as 0
+        }
+      }
+      previous = { t: now, counters };
+      return rates;
+    };
+  }
+
+  function fmtChartValue(v) {
+    if (Math.abs(v) >= 1000) return fmtInt(Math.round(v));
+    return Number.isInteger(v) ? String(v) : v.toFixed(v >= 100 ? 0 : 1);
+  }
+  function fmtAge(ms) {
+    const s = Math.round(ms / 1000);
+    return s < 60 ? `−${s} s` : `−${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  }
+
+  /**
+   * Draws `history` as a multi-series line chart. Returns a <figure> holding the <svg data-chart=id>, a legend
+   * and a caption; call it again on every sample and swap the figure in (chartBox() does that).
+   * options: {labels: {series: "legend text"}, unit: "msg/s", order: (a, b) => …, empty: "text"}.
+   */
+  function lineChart(id, history, options) {
+    const opts = options || {};
+    const { width, height, left, right, top, bottom } = CHART;
+    const plotW = width - left - right, plotH = height - top - bottom;
+    const names = history.names(opts.order);
+    const samples = history.samples;
+    const now = performance.now();
+    const oldest = samples.length ? samples[0].t : now;
+    const span = Math.max(10000, now - oldest); // the time axis: now back to the oldest sample, at least 10 s
+    let min = 0, max = 0;
+    for (const s of samples) for (const v of Object.values(s.values)) { min = Math.min(min, v); max = Math.max(max, v); }
+    if (max === min) max = min + 1;
+    const x = (t) => (left + plotW - (now - t) / span * plotW).toFixed(1);
+    const y = (v) => (top + plotH - (v - min) / (max - min) * plotH).toFixed(1);
+    const unit = opts.unit ? " " + opts.unit : "";
+
+    const chart = svg("svg", { "data-chart": id, class: "chart", viewBox: `0 0 ${width} ${height}`,
+      role: "img", "aria-label": opts.title || id },
+    svg("line", { class: "axis", x1: left, y1: top, x2: left, y2: top + plotH }),
+    svg("line", { class: "axis", x1: left, y1: top + plotH, x2: left + plotW, y2: top + plotH }),
+    svg("line", { class: "grid", x1: left, y1: top, x2: left + plotW, y2: top }),
+    svg("text", { class: "tick", x: left - 6, y: top + 4, "text-anchor": "end", "data-axis": "max" }, fmtChartValue(max)),
+    svg("text", { class: "tick", x: left - 6, y: top + plotH, "text-anchor": "end", "data-axis": "min" }, fmtChartValue(min)),
+    svg("text", { class: "tick", x: left, y: height - 6, "text-anchor": "start" }, fmtAge(span)),
+    svg("text", { class: "tick", x: left + plotW, y: height - 6, "text-anchor": "end" }, "now"));
+    names.forEach((name, i) => {
+      const points = samples.filter((s) => s.values[name] !== undefined);
+      const last = points.length ? points[points.length - 1].values[name] : null;
+      chart.append(svg("polyline", { class: "series s" + (i % CHART_COLOURS), "data-series": name,
+        "data-points": points.length, "data-last": last,
+        points: points.map((s) => x(s.t) + "," + y(s.values[name])).join(" ") }));
+    });
+    if (!names.length) {
+      chart.append(svg("text", { class: "tick", x: left + plotW / 2, y: top + plotH / 2, "text-anchor": "middle" },
+        opts.empty || "waiting for samples…"));
+    }
+    const legend = el("div", { class: "legend" }, names.map((name, i) => {
+      const points = samples.filter((s) => s.values[name] !== undefined);
+      const last = points.length ? fmtChartValue(points[points.length - 1].values[name]) + unit : "–";
+      return el("span", { class: "legend-item", "data-series": name },
+        svg("svg", { class: "swatch", viewBox: "0 0 12 12", width: 12, height: 12 },
+          svg("rect", { class: "s" + (i % CHART_COLOURS), x: 0, y: 0, width: 12, height: 12, rx: 2 })),
+        ((opts.labels && opts.labels[name]) || name) + " " + last);
+    }));
+    return el("figure", { class: "chart-figure" }, chart, legend,
+      el("figcaption", { class: "muted" }, (opts.title ? opts.title + " — " : "") +
+        `since this page opened, up to 15 min (sampled every ${POLL_MS / 1000} s, kept in this tab only)`));
+  }
+
+  /** A panel body that holds one chart and redraws it. */
+  function chartBox(id, history, options) {
+    const box = el("div", { class: "chart-box" });
+    const draw = () => replace(box, lineChart(id, history, options));
+    draw();
+    return { box, draw };
+  }
+
+  /** The value of label `name` in a Prometheus label set such as `topic="a",partition="0"`. */
+  function promLabel(labels, name) {
+    const pattern = /([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+    let m;
+    while ((m = pattern.exec(labels))) {
+      if (m[1] === name) return m[2].replace(/\\(.)/g, (_, c) => (c === "n" ? "\n" : c));
+    }
+    return undefined;
+  }
+
+  /** Messages read from `topic` so far (`ferry_topic_fetched_messages_total` in /metrics), or undefined. */
+  async function fetchedMessages(topic) {
+    let text;
+    try { text = (await call("GET", "/metrics")).text || ""; } catch (_) { return undefined; }
+    for (const line of text.split("\n")) {
+      const m = /^ferry_topic_fetched_messages_total\{(.*)\}\s+(\S+)/.exec(line);
+      if (m && promLabel(m[1], "topic") === topic) return Number(m[2]);
+    }
+    return undefined;
+  }
+
   // ---------------------------------------------------------------- views
 
   const views = {};
@@ -505,6 +672,10 @@ dl.config dd { margin: 0; font-family: var(--mono); }
     const subsBox = el("div", {});
     let partitionCount = 0;
     let described = null;
+    const rateHistory = new History();
+    const topicRates = rateMeter();
+    const rateChart = chartBox("topic-rates", rateHistory, { unit: "msg/s", title: "messages per second",
+      labels: { produce: "produce", fetch: "fetch" }, order: (a, b) => (a === "produce" ? -1 : b === "produce" ? 1 : 0) });
 
     // Message browser
     const browse = { partition: 0, first: null, next: null, follow: null };
@@ -637,6 +808,7 @@ dl.config dd { margin: 0; font-family: var(--mono); }
       el("div", { class: "grid" },
         el("div", {},
           el("div", { class: "panel" }, el("h2", {}, "Partitions"), partitionsBox),
+          el("div", { class: "panel" }, el("h2", {}, "Produce and fetch rate"), rateChart.box),
           el("div", { class: "panel" }, el("h2", {}, "Messages"),
             el("div", { class: "row" }, el("label", {}, "partition"), partitionSelect, el("label", {}, "from"), mode,
               offsetInput, timeInput, el("label", {}, "limit"), limitInput,
@@ -651,8 +823,10 @@ dl.config dd { margin: 0; font-family: var(--mono); }
 
     let firstLoad = true;
     async function refresh() {
-      let d;
-      try { d = await api("GET", "/v1/topics/" + enc(topicName)); } catch (error) {
+      let d, fetched;
+      try {
+        [d, fetched] = await Promise.all([api("GET", "/v1/topics/" + enc(topicName)), fetchedMessages(topicName)]);
+      } catch (error) {
         replace(partitionsBox, el("p", { class: "status-line error" }, error.message));
         return;
       }
@@ -669,6 +843,8 @@ dl.config dd { margin: 0; font-family: var(--mono); }
       }
       const total = d.partitions.reduce((sum, p) => sum + p.end_offset, 0);
       const topicRate = sampleRate(topicName, total);
+      const rates = topicRates({ produce: total, fetch: fetched });
+      if (rates) { rateHistory.push(rates); rateChart.draw(); }
       replace(partitionsBox,
         table(["Partition", ["Start", "num"], ["End", "num"], ["Messages", "num"], ["Size", "num"], ["Segments", "num"], ["Produce rate", "num"]],
           d.partitions.map((p) => el("tr", { "data-partition": p.partition },
@@ -709,7 +885,7 @@ dl.config dd { margin: 0; font-family: var(--mono); }
       ["Dead-lettered", "num"], ["Max deliveries", "num"], "Dead-letter topic"].filter(Boolean);
     return table(headers, queues.map((q) => el("tr", { "data-queue": q.name },
       withTopic ? el("td", {}, topicLink(q.topic)) : null,
-      el("td", { class: "mono" }, q.name),
+      el("td", { class: "mono" }, queueLink(q.topic, q.name)),
       el("td", { class: "num" }, fmtInt(q.available)),
       el("td", { class: "num" }, fmtInt(q.leased)),
       el("td", { class: "num" }, fmtInt(q.acked)),
@@ -726,6 +902,31 @@ dl.config dd { margin: 0; font-family: var(--mono); }
       const lists = await mapLimited(topics, 6, (t) =>
         api("GET", `/v1/topics/${enc(t.name)}/queues`).then((r) => r.queues || []).catch(() => []));
       replace(box, queueTable(lists.flat(), true));
+    }
+    return { root, refresh };
+  };
+
+  views.queue = (topicName, queueName) => {
+    const countsBox = el("div", {}, el("p", { class: "muted" }, "Loading…"));
+    const history = new History();
+    const labels = { available: "available", leased: "leased", dead_lettered: "dead-lettered" };
+    const order = (a, b) => Object.keys(labels).indexOf(a) - Object.keys(labels).indexOf(b);
+    const chart = chartBox("queue-state", history, { unit: "messages", title: "messages by state", labels, order });
+    const root = el("section", {},
+      el("h1", {}, "Queue ", el("span", { class: "mono" }, queueName), " on ", topicLink(topicName)),
+      el("div", { class: "panel" }, el("h2", {}, "Counts"), countsBox),
+      el("div", { class: "panel" }, el("h2", {}, "Over time"), chart.box));
+    async function refresh() {
+      let q;
+      try { q = await api("GET", `/v1/topics/${enc(topicName)}/queues/${enc(queueName)}`); } catch (error) {
+        replace(countsBox, el("p", { class: "status-line error" }, error.message));
+        return;
+      }
+      history.push({ available: q.available, leased: q.leased, dead_lettered: q.dead_lettered });
+      chart.draw();
+      replace(countsBox, queueTable([q], false),
+        table(["Partition", ["Floor offset", "num"]], (q.partitions || []).map((p) => el("tr", { "data-partition": p.partition },
+          el("td", {}, String(p.partition)), el("td", { class: "num" }, fmtInt(p.floor_offset)))), "No partitions."));
     }
     return { root, refresh };
   };
@@ -849,9 +1050,18 @@ dl.config dd { margin: 0; font-family: var(--mono); }
   views.group = (groupName) => {
     const membersBox = el("div", {});
     const offsetsBox = el("div", {}, el("p", { class: "muted" }, "Loading…"));
+    const lagHistory = new History();
+    const byPartition = (a, b) => {
+      const [ta, pa] = [a.slice(0, a.lastIndexOf("/")), Number(a.slice(a.lastIndexOf("/") + 1))];
+      const [tb, pb] = [b.slice(0, b.lastIndexOf("/")), Number(b.slice(b.lastIndexOf("/") + 1))];
+      return ta < tb ? -1 : ta > tb ? 1 : pa - pb;
+    };
+    const lagChart = chartBox("group-lag", lagHistory, { unit: "messages", title: "lag per topic/partition",
+      order: byPartition, empty: "no partitions" });
     const root = el("section", {},
       el("h1", {}, "Consumer group ", el("span", { class: "mono" }, groupName)),
       el("div", { class: "panel" }, el("h2", {}, "Lag per partition"), offsetsBox),
+      el("div", { class: "panel" }, el("h2", {}, "Lag over time"), lagChart.box),
       el("div", { class: "panel" }, el("h2", {}, "Members"), membersBox));
     async function refresh() {
       let g;
@@ -860,6 +1070,8 @@ dl.config dd { margin: 0; font-family: var(--mono); }
         return;
       }
       const total = g.offsets.reduce((s, o) => s + o.lag, 0);
+      lagHistory.push(Object.fromEntries(g.offsets.map((o) => [o.topic + "/" + o.partition, o.lag])));
+      lagChart.draw();
       replace(offsetsBox,
         table(["Topic", ["Partition", "num"], ["Committed offset", "num"], ["End offset", "num"], ["Lag", "num"]],
           g.offsets.map((o) => el("tr", { "data-topic": o.topic, "data-partition": o.partition },
@@ -927,7 +1139,10 @@ dl.config dd { margin: 0; font-family: var(--mono); }
     const arg = parts.length > 1 ? decodeURIComponent(parts.slice(1).join("/")) : undefined;
     if (name === "topic" && arg) return { nav: "topics", view: views.topic(arg) };
     if (name === "group" && arg) return { nav: "groups", view: views.group(arg) };
-    if (views[name] && name !== "topic" && name !== "group") return { nav: name, view: views[name]() };
+    if (name === "queue" && parts.length === 3) {
+      return { nav: "queues", view: views.queue(decodeURIComponent(parts[1]), decodeURIComponent(parts[2])) };
+    }
+    if (views[name] && !["topic", "group", "queue"].includes(name)) return { nav: name, view: views[name]() };
     return { nav: "topics", view: views.topics() };
   }
 
