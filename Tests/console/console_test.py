@@ -339,6 +339,9 @@ def console_checks(checks, driver, server, screenshot):
         wait_for(driver, "produce and fetch lines that grow and end above 0", moved, CHART_WAIT)
         legend = texts_of(driver, ".legend .legend-item")
         assert any(t.startswith("produce ") and t.endswith("msg/s") for t in legend), legend
+        if screenshot:  # the README's picture of the charts, next to the topic page's
+            driver.save_screenshot(screenshot[:-len(".png")] + "-charts.png" if screenshot.endswith(".png")
+                                   else screenshot + "-charts.png")
 
     def group_chart():
         joined = server.ok("POST", "/v1/groups/chartgrp/members", {"topics": ["charts"], "auto_offset_reset": "earliest"},
