@@ -1,6 +1,7 @@
 """Stream processing with kills: produces ORDERS orders to `orders` (3 partitions, keyed by customer), runs
-enricher.py and SIGKILLs it KILLS times at random moments mid-stream (restarting it each time), then lets a
-last run finish. Checks `orders.enriched`: every input exactly once (by its source position), enriched right,
+enricher.py and SIGKILLs it KILLS times mid-stream, each time once it has committed a random 200…600 more
+messages (so the kill lands in its next batch, between output and commit), restarting it each time, then lets
+a last run finish. Checks `orders.enriched`: every input exactly once (by its source position), enriched right,
 and in input order for every key. Exit status 0 only if all of that holds.
 
     pipeline.py BASE_URL
@@ -11,6 +12,7 @@ import random
 import signal
 import subprocess
 import sys
+import urllib.error
 import time
 
 BASE = sys.argv[1]
@@ -35,16 +37,33 @@ for start in range(0, ORDERS, 250):
     call("POST", "/v1/topics/orders/messages",
          {"records": [{"key": o["customer"], "value": o} for o in orders[start:start + 250]]})
 
+
+
+def group_lag():
+    """The enricher group's total lag (every order before it first commits)."""
+    try:
+        return sum(p["lag"] for p in call("GET", "/v1/groups/enricher")["offsets"])
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return ORDERS
+        raise
+
+
 rng = random.Random(20261206)
 kills = 0
 lags = []  # the group's lag right after each kill
 for _ in range(KILLS):
+    before = group_lag()
     processor = subprocess.Popen([sys.executable, os.path.join(HERE, "enricher.py"), BASE])
-    time.sleep(rng.uniform(0.3, 0.9))
+    # Kill it once it has committed a random 200…600 more messages (mid-stream whatever the machine's speed).
+    step = rng.randint(200, 600)
+    give_up = time.monotonic() + 30
+    while processor.poll() is None and group_lag() > before - step and time.monotonic() < give_up:
+        time.sleep(0.02)
     if processor.poll() is None:
         processor.send_signal(signal.SIGKILL)
         kills += 1
-        lags.append(sum(p["lag"] for p in call("GET", "/v1/groups/enricher")["offsets"]))
+        lags.append(group_lag())
     processor.wait()
     time.sleep(1.2)  # the killed member's session (1 s) ends; its partitions go to the next one
 final = subprocess.run([sys.executable, os.path.join(HERE, "enricher.py"), BASE], timeout=150)
