@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Issue 16: Ferry against Redis 7 on the same machine, in one run, as ratios (absolute figures only as context).
+# Not a test: the figures depend on the machine (2 shared cores here) and on what else runs on it.
+#
+#   Benchmarks/latency-vs-redis.sh                     # DURATION=10s per throughput run, LATENCY_SECONDS=10
+#   FERRY_BIN=/path/to/ferry DURATION=5s Benchmarks/latency-vs-redis.sh
+#
+# (1) durable single-message produce, 100 B, 1 connection: Ferry `--fsync always` (wrk -t1 -c1, raw body) vs
+#     Redis `appendfsync always` XADD (redis-benchmark -c 1); target ratio >= 1.0
+# (2) the same at 64 connections (wrk -t2 -c64; redis-benchmark -c 64); target >= 1.0
+# (3) produce -> long-poll delivery, p50 and p99: Ferry long-poll fetch vs Redis XREAD BLOCK, the same
+#     raw-socket Python client shape on both (Benchmarks/api-bench/client.py, latency-vs-redis/redis_latency.py);
+#     target Ferry/Redis <= 1.2
+# (4) group commit: Ferry `--fsync always` at 64 connections vs `--fsync interval`; target >= 0.5
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+LATENCY_SECONDS=${LATENCY_SECONDS:-10}
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v redis-server >/dev/null || need+=(redis-server)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+if [ -z "${FERRY_BIN:-}" ]; then
+  swift build -c release --product ferry >/dev/null
+  FERRY_BIN=$(swift build -c release --show-bin-path)/ferry
+fi
+export FERRY_BIN
+work="$(mktemp -d /tmp/ferry-vs-redis.XXXXXX)"
+redis_pid=""
+. scripts/lib-ferry.sh
+cleanup() {
+  stop_ferry
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+seconds=$(python3 -c "import re; m=re.fullmatch(r'([\d.]+)(ms|s|m)?', '$DURATION'); print(float(m.group(1))*{'ms':0.001,'s':1,'m':60,None:1}[m.group(2)])")
+
+ferry_rate() {  # ferry_rate FSYNC THREADS CONNECTIONS -> requests/s of single-message produce
+  rm -rf "$work/data" "$work/server.log"
+  start_ferry "$work" --fsync "$1" --log-level warning >/dev/null 2>&1 || start_ferry "$work" --fsync "$1"
+  curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' -d '{"name":"bench","partitions":1}'
+  wrk -t"$2" -c"$3" -d2s -s Benchmarks/api-bench/produce-one.lua "$FERRY_URL/v1/topics/bench/messages" >/dev/null
+  wrk -t"$2" -c"$3" -d"$DURATION" -s Benchmarks/api-bench/produce-one.lua "$FERRY_URL/v1/topics/bench/messages" |
+    awk '/Requests\/sec/ {print $2}'
+  stop_ferry
+}
+
+start_redis() {
+  redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  rm -rf "$work/redis" && mkdir -p "$work/redis"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes --appendfsync always \
+    --save "" --daemonize no --logfile "$work/redis.log" &
+  redis_pid=$!
+  for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
+  echo "redis-server did not start" >&2
+  return 1
+}
+
+redis_rate() {  # redis_rate CONNECTIONS -> XADD/s (about DURATION long)
+  local count=$(( ${1} == 1 ? 40000 : 400000 ))  # about DURATION at the rates seen here
+  local value
+  value=$(printf 'x%.0s' $(seq 1 100))
+  redis-benchmark -p "$redis_port" -c "$1" -n $(python3 -c "print(int($count * $seconds / 10) or 1000)") --csv \
+    XADD bench '*' v "$value" | tail -1 | awk -F'"' '{print $4}'
+}
+
+echo "ferry: $FERRY_BIN; redis: $(redis-server --version | awk '{print $3}'); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+start_redis
+r1=$(redis_rate 1)
+r64=$(redis_rate 64)
+read -r _ rl50 _ rl99 _ _ _ < <(python3 Benchmarks/latency-vs-redis/redis_latency.py "$redis_port" "$LATENCY_SECONDS")
+kill "$redis_pid"
+wait "$redis_pid" 2>/dev/null || true
+redis_pid=""
+
+f1=$(ferry_rate always 1 1)
+f64=$(ferry_rate always 2 64)
+i64=$(ferry_rate interval 2 64)
+rm -rf "$work/data" "$work/server.log"
+start_ferry "$work" --fsync always
+curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' -d '{"name":"lat","partitions":1}'
+read -r _ fl50 _ fl99 _ _ _ < <(python3 Benchmarks/api-bench/client.py latency "${FERRY_URL##*:}" lat "$LATENCY_SECONDS")
+stop_ferry
+
+python3 - "$f1" "$r1" "$f64" "$r64" "$fl50" "$rl50" "$fl99" "$rl99" "$i64" <<'PY'
+import sys
+f1, r1, f64, r64, fl50, rl50, fl99, rl99, i64 = (float(v) for v in sys.argv[1:])
+rows = [
+    ("(1) --fsync always produce, 1 conn (req/s)", f1, r1, f1 / r1, ">= 1.0", f1 / r1 >= 1.0),
+    ("(2) --fsync always produce, 64 conns (req/s)", f64, r64, f64 / r64, ">= 1.0", f64 / r64 >= 1.0),
+    ("(3) produce -> long-poll p50 (ms)", fl50, rl50, fl50 / rl50, "<= 1.2", fl50 / rl50 <= 1.2),
+    ("(3) produce -> long-poll p99 (ms)", fl99, rl99, fl99 / rl99, "<= 1.2", fl99 / rl99 <= 1.2),
+    ("(4) group commit: always / interval, 64 conns", f64, i64, f64 / i64, ">= 0.5", f64 / i64 >= 0.5),
+]
+print(f"{'measurement':<48} {'Ferry':>10} {'Redis/ref':>10} {'ratio':>7}  target   verdict")
+for name, ferry, other, ratio, target, ok in rows:
+    print(f"{name:<48} {ferry:>10.2f} {other:>10.2f} {ratio:>7.2f}  {target:<8} {'ok' if ok else 'MISSED'}")
+PY
