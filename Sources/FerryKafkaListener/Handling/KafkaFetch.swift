@@ -98,13 +98,8 @@ final class KafkaFetch: Sendable {
     }
 
     private func respond(_ results: [FetchResponse.Partition]) {
-        var topics: [FetchResponse.Topic] = []
-        for (slot, partition) in zip(slots, results) {
-            if let last = topics.indices.last, topics[last].topic == slot.topic {
-                topics[last].partitions.append(partition)
-            } else {
-                topics.append(.init(topic: slot.topic, partitions: [partition]))
-            }
+        let topics = groupedByTopic(zip(slots, results).map { (topic: $0.topic, value: $1) }).map {
+            FetchResponse.Topic(topic: $0.topic, partitions: $0.values)
         }
         // Record sets go out as their own chunks (no copy into the frame); the size prefix counts them all.
         var chunks: [[UInt8]] = []

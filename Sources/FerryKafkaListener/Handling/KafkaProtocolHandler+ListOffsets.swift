@@ -1,6 +1,5 @@
 import FerryBroker
 import FerryKafkaWire
-import Synchronization
 
 extension KafkaProtocolHandler {
     /// ListOffsets: -2 = earliest (start offset), -1 = latest (end offset), else the first offset whose timestamp
@@ -8,43 +7,25 @@ extension KafkaProtocolHandler {
     func listOffsets(
         _ request: ListOffsetsRequest, version: Int16, _ session: KafkaSession, _ responder: KafkaResponder
     ) {
-        let slots = request.topics.flatMap { topic in topic.partitions.map { (topic.name, $0) } }
-        let results = Mutex<[ListOffsetsResponse.Partition?]>(Array(repeating: nil, count: slots.count))
-        let pending = Mutex(slots.count + 1)
-        let finish: @Sendable () -> Void = { [self] in
-            let answered = results.withLock { $0 }
-            var topics: [ListOffsetsResponse.Topic] = []
-            for ((name, partition), result) in zip(slots, answered) {
-                let entry =
-                    result
-                    ?? ListOffsetsResponse.Partition(
-                        partitionIndex: partition.partitionIndex, errorCode: KafkaErrorCode.unknown.rawValue)
-                if let last = topics.indices.last, topics[last].name == name {
-                    topics[last].partitions.append(entry)
-                } else {
-                    topics.append(.init(name: name, partitions: [entry]))
-                }
+        let slots = request.topics.flatMap { topic in topic.partitions.map { (topic: topic.name, partition: $0) } }
+        let answers = PartitionAnswers<ListOffsetsResponse.Partition>(count: slots.count) { [self] answered in
+            let entries = zip(slots, answered).map { slot, result in
+                (
+                    topic: slot.topic,
+                    value: result
+                        ?? ListOffsetsResponse.Partition(
+                            partitionIndex: slot.partition.partitionIndex, errorCode: KafkaErrorCode.unknown.rawValue)
+                )
+            }
+            let topics = groupedByTopic(entries).map {
+                ListOffsetsResponse.Topic(name: $0.topic, partitions: $0.values)
             }
             send(ListOffsetsResponse(topics: topics), version: version, to: responder)
         }
-        let done: @Sendable (Int, ListOffsetsResponse.Partition) -> Void = { index, result in
-            results.withLock { $0[index] = result }
-            if pending.withLock({ count in
-                count -= 1
-                return count == 0
-            }) {
-                finish()
-            }
+        for (index, slot) in slots.enumerated() {
+            offset(topic: slot.topic, partition: slot.partition, session: session) { answers.set(index, $0) }
         }
-        for (index, (topic, partition)) in slots.enumerated() {
-            offset(topic: topic, partition: partition, session: session) { done(index, $0) }
-        }
-        if pending.withLock({ count in
-            count -= 1
-            return count == 0
-        }) {
-            finish()
-        }
+        answers.armed()
     }
 
     private func offset(

@@ -17,7 +17,8 @@ extension KafkaProtocolHandler {
             }
         } else {
             for summary in broker.listTopics() {
-                topics.append(describe(summary.name, create: false, session: session))
+                topics.append(
+                    Self.topicMetadata(summary.name, partitions: summary.partitionCount, node: node, internal: false))
             }
             for internalTopic in broker.internalTopics().sorted(by: { $0.name < $1.name }) {
                 topics.append(
@@ -27,7 +28,7 @@ extension KafkaProtocolHandler {
         }
         let response = MetadataResponse(
             brokers: [
-                .init(nodeID: node, host: configuration.advertisedHost, port: Int32(configuration.advertisedPort))
+                .init(nodeID: node, host: configuration.advertisedHost, port: Int32(advertisedPort))
             ],
             clusterID: configuration.clusterID, controllerID: node, topics: topics)
         send(response, version: version, to: responder)
@@ -35,8 +36,12 @@ extension KafkaProtocolHandler {
 
     private func describe(_ name: String, create: Bool, session: KafkaSession) -> MetadataResponse.Topic {
         let node = configuration.nodeID
-        if let internalTopic = broker.internalTopics().first(where: { $0.name == name }) {
-            return Self.topicMetadata(name, partitions: internalTopic.partitionCount, node: node, internal: true)
+        if ResourceName.isInternalTopic(name) {
+            if let internalTopic = broker.internalTopics().first(where: { $0.name == name }) {
+                return Self.topicMetadata(name, partitions: internalTopic.partitionCount, node: node, internal: true)
+            }
+            return MetadataResponse.Topic(
+                errorCode: KafkaErrorCode.unknownTopicOrPartition.rawValue, name: name, partitions: [])
         }
         if let metadata = broker.metadata(of: name) {
             return Self.topicMetadata(name, partitions: metadata.partitionCount, node: node, internal: false)
@@ -105,7 +110,7 @@ extension KafkaProtocolHandler {
             errorCode: error.rawValue, errorMessage: error == .none ? nil : "coordinator not available",
             nodeID: error == .none ? configuration.nodeID : -1,
             host: error == .none ? configuration.advertisedHost : "",
-            port: error == .none ? Int32(configuration.advertisedPort) : -1)
+            port: error == .none ? Int32(advertisedPort) : -1)
         send(response, version: version, to: responder)
     }
 }

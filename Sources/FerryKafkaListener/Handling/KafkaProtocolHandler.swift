@@ -38,8 +38,13 @@ public final class KafkaProtocolHandler: KafkaRequestHandling {
     }
 
     let broker: Broker
-    private let settings: Mutex<Configuration>
-    var configuration: Configuration { settings.withLock { $0 } }
+    /// Immutable; only the advertised port may be learnt later (``advertisedPort``).
+    let configuration: Configuration
+    /// The port clients are told: the configured one, or the listener's bound port when that was 0.
+    private let boundPort = Atomic<Int>(0)
+    var advertisedPort: Int {
+        configuration.advertisedPort != 0 ? configuration.advertisedPort : boundPort.load(ordering: .relaxed)
+    }
     let logger: Logger
     let groups: ClassicGroupCoordinator
     let producers = ProducerSequences()
@@ -47,7 +52,7 @@ public final class KafkaProtocolHandler: KafkaRequestHandling {
 
     public init(broker: Broker, configuration: Configuration, logger: Logger) {
         self.broker = broker
-        self.settings = Mutex(configuration)
+        self.configuration = configuration
         self.logger = logger
         let timers = DispatchTimerSource()
         self.expiryTimer = timers
@@ -59,7 +64,7 @@ public final class KafkaProtocolHandler: KafkaRequestHandling {
 
     /// Tells the handler the port its listener bound, advertised when the configuration left it 0.
     public func listening(on port: Int) {
-        settings.withLock { if $0.advertisedPort == 0 { $0.advertisedPort = port } }
+        boundPort.store(port, ordering: .relaxed)
     }
 
     /// Checks group sessions twice a second, for as long as the handler lives.

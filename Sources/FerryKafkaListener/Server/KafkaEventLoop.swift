@@ -18,7 +18,7 @@ final class KafkaEventLoop: @unchecked Sendable {
     /// Connections inside are touched only on this loop's thread (see ``KafkaConnection``).
     enum Task: @unchecked Sendable {
         case answer(KafkaConnection, UInt64, [[UInt8]]?)
-        case close(KafkaConnection, UInt64)
+        case close(KafkaConnection)
         case stop
     }
 
@@ -115,7 +115,7 @@ final class KafkaEventLoop: @unchecked Sendable {
         for task in list {
             switch task {
             case .answer(let connection, let sequence, let frame): answer(connection, sequence: sequence, frame: frame)
-            case .close(let connection, _): closeWhenFlushed(connection)
+            case .close(let connection): closeWhenFlushed(connection)
             case .stop: running = false
             }
         }

@@ -25,7 +25,7 @@ public struct KafkaResponder: Sendable {
         if loop.isOnLoopThread {
             loop.closeWhenFlushed(connection.value)
         } else {
-            loop.post(.close(connection.value, sequence))
+            loop.post(.close(connection.value))
         }
     }
 

@@ -23,8 +23,6 @@ public struct KafkaRecordBatchEncoder {
         writer.bytes.append(contentsOf: repeatElement(0, count: KafkaRecordBatch.headerSize))
     }
 
-    public var isEmpty: Bool { recordCount == 0 }
-
     /// Appends one record. Written straight into the batch: its length is computed first, so no scratch
     /// buffer or copy per record.
     public mutating func append(
