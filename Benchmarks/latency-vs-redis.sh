@@ -12,6 +12,8 @@
 #     raw-socket Python client shape on both (Benchmarks/api-bench/client.py, latency-vs-redis/redis_latency.py);
 #     target Ferry/Redis <= 1.2
 # (4) group commit: Ferry `--fsync always` at 64 connections vs `--fsync interval`; target >= 0.5
+# (5) produce -> Server-Sent Events delivery p99 (client.py sse: one stream following the partition, the same
+#     producer pacing as (3)) against Ferry's own long-poll p99 of (3); target SSE/long-poll <= 1.0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -83,19 +85,22 @@ rm -rf "$work/data" "$work/server.log"
 start_ferry "$work" --fsync always
 curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' -d '{"name":"lat","partitions":1}'
 read -r _ fl50 _ fl99 _ _ _ < <(python3 Benchmarks/api-bench/client.py latency "${FERRY_URL##*:}" lat "$LATENCY_SECONDS")
+read -r _ fs50 _ fs99 _ _ _ < <(python3 Benchmarks/api-bench/client.py sse "${FERRY_URL##*:}" lat "$LATENCY_SECONDS")
 stop_ferry
 
-python3 - "$f1" "$r1" "$f64" "$r64" "$fl50" "$rl50" "$fl99" "$rl99" "$i64" <<'PY'
+python3 - "$f1" "$r1" "$f64" "$r64" "$fl50" "$rl50" "$fl99" "$rl99" "$i64" "$fs50" "$fs99" <<'PY'
 import sys
-f1, r1, f64, r64, fl50, rl50, fl99, rl99, i64 = (float(v) for v in sys.argv[1:])
+f1, r1, f64, r64, fl50, rl50, fl99, rl99, i64, fs50, fs99 = (float(v) for v in sys.argv[1:])
 rows = [
     ("(1) --fsync always produce, 1 conn (req/s)", f1, r1, f1 / r1, ">= 1.0", f1 / r1 >= 1.0),
     ("(2) --fsync always produce, 64 conns (req/s)", f64, r64, f64 / r64, ">= 1.0", f64 / r64 >= 1.0),
     ("(3) produce -> long-poll p50 (ms)", fl50, rl50, fl50 / rl50, "<= 1.2", fl50 / rl50 <= 1.2),
     ("(3) produce -> long-poll p99 (ms)", fl99, rl99, fl99 / rl99, "<= 1.2", fl99 / rl99 <= 1.2),
     ("(4) group commit: always / interval, 64 conns", f64, i64, f64 / i64, ">= 0.5", f64 / i64 >= 0.5),
+    (f"(5) produce -> SSE p99 / long-poll p99 (ms; SSE p50 {fs50:.2f})", fs99, fl99, fs99 / fl99, "<= 1.0",
+     fs99 / fl99 <= 1.0),
 ]
-print(f"{'measurement':<48} {'Ferry':>10} {'Redis/ref':>10} {'ratio':>7}  target   verdict")
+print(f"{'measurement':<52} {'Ferry':>10} {'Redis/ref':>10} {'ratio':>7}  target   verdict")
 for name, ferry, other, ratio, target, ok in rows:
-    print(f"{name:<48} {ferry:>10.2f} {other:>10.2f} {ratio:>7.2f}  {target:<8} {'ok' if ok else 'MISSED'}")
+    print(f"{name:<52} {ferry:>10.2f} {other:>10.2f} {ratio:>7.2f}  {target:<8} {'ok' if ok else 'MISSED'}")
 PY

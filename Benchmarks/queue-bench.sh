@@ -16,9 +16,10 @@ BATCH=${BATCH:-10}
 PARTITIONS=${PARTITIONS:-16}
 FSYNC=${FSYNC:-interval}
 
-swift build -c release --product ferry >/dev/null
+[ -n "${FERRY_BIN:-}" ] || swift build -c release --product ferry >/dev/null
 swift build -c release --product ferry-bench-queue >/dev/null
 BIN=$(swift build -c release --show-bin-path)
+FERRY_BIN=${FERRY_BIN:-$BIN/ferry}  # the server under test (FERRY_BIN=/path/to/ferry compares builds)
 
 WORK=$(mktemp -d /tmp/ferry-queue-bench.XXXXXX)
 FERRY_PID=""
@@ -28,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN/ferry" serve --host 127.0.0.1 --port 0 --data-dir "$WORK/data" --fsync "$FSYNC" --log-level info \
+"$FERRY_BIN" serve --host 127.0.0.1 --port 0 --data-dir "$WORK/data" --fsync "$FSYNC" --log-level info \
     >"$WORK/server.log" 2>&1 &
 FERRY_PID=$!
 PORT=""

@@ -20,9 +20,10 @@ LATENCY_MESSAGES=${LATENCY_MESSAGES:-5000}
 LATENCY_RATE=${LATENCY_RATE:-1000/s}
 FSYNC=${FSYNC:-interval}
 
-swift build -c release --product ferry >/dev/null
+[ -n "${FERRY_BIN:-}" ] || swift build -c release --product ferry >/dev/null
 swift build -c release --product ferry-bench-webhook-receiver >/dev/null
 BIN=$(swift build -c release --show-bin-path)
+FERRY_BIN=${FERRY_BIN:-$BIN/ferry}  # the server under test (FERRY_BIN=/path/to/ferry compares builds)
 
 WORK=$(mktemp -d /tmp/ferry-webhook-bench.XXXXXX)
 PIDS=()
@@ -35,7 +36,7 @@ trap cleanup EXIT
 # cpu_seconds PID: user+system CPU time of a process so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 
-"$BIN/ferry" serve --host 127.0.0.1 --port 0 --data-dir "$WORK/data" --fsync "$FSYNC" --log-level info \
+"$FERRY_BIN" serve --host 127.0.0.1 --port 0 --data-dir "$WORK/data" --fsync "$FSYNC" --log-level info \
     >"$WORK/server.log" 2>&1 &
 FERRY_PID=$!
 PIDS+=("$FERRY_PID")

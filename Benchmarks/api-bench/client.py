@@ -3,6 +3,7 @@
 
   client.py prefill PORT TOPIC COUNT        produce COUNT messages of 100 bytes (1 000 per request)
   client.py latency PORT TOPIC SECONDS      produce -> long-poll delivery latency, prints p50/p90/p99/max in ms
+  client.py sse PORT TOPIC SECONDS          produce -> Server-Sent Events delivery latency, printed the same way
 """
 import json
 import socket
@@ -111,6 +112,68 @@ def latency(port, topic, seconds):
         offset = answer["next_offset"]
         samples.append((delivered - start) / 1e6)
         produce_rtt.append((acked - start) / 1e6)
+    report(samples, produce_rtt)
+
+
+def sse(port, topic, seconds):
+    """One stream follows the partition from its end; a producer sends one message per round (2 ms apart, as
+    `latency` does) and the time until its event arrives on the stream is one sample."""
+    producer = Connection(port)
+    status, body = producer.request("GET", f"/v1/topics/{topic}")
+    if status != 200:
+        sys.exit(f"sse: describe topic: HTTP {status} {body[:200]!r}")
+    offset = json.loads(body)["partitions"][0]["end_offset"]
+    stream = Connection(port)
+    stream.sock.sendall(f"GET /v1/topics/{topic}/partitions/0/messages?offset={offset} HTTP/1.1\r\n"
+                        "Host: bench\r\nAccept: text/event-stream\r\n\r\n".encode())
+    while b"\r\n\r\n" not in stream.buffer:
+        stream._fill()
+    head, _, stream.buffer = stream.buffer.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200") or b"chunked" not in head.lower():
+        sys.exit(f"sse: stream answered {head[:200]!r}")
+    events = b""  # the decoded body not yet split into events
+
+    def next_event():
+        nonlocal events
+        while True:
+            end = events.find(b"\n\n")
+            if end >= 0:
+                event, events = events[:end], events[end + 2:]
+                if event.startswith(b"id:"):  # not a keep-alive comment
+                    return event
+                continue
+            while b"\r\n" not in stream.buffer:
+                stream._fill()
+            size_line, _, stream.buffer = stream.buffer.partition(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            if size == 0:
+                sys.exit("sse: the stream ended")
+            while len(stream.buffer) < size + 2:
+                stream._fill()
+            events += stream.buffer[:size]
+            stream.buffer = stream.buffer[size + 2:]
+
+    payload = b"x" * 100
+    samples = []
+    produce_rtt = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.002)  # the same pacing as `latency`
+        start = time.perf_counter_ns()
+        producer.send("POST", f"/v1/topics/{topic}/messages?partition=0", payload, "application/octet-stream")
+        event = next_event()
+        delivered = time.perf_counter_ns()
+        pstatus, _ = producer.receive()
+        acked = time.perf_counter_ns()
+        if pstatus != 200 or not event.startswith(f"id: {offset}\n".encode()):
+            sys.exit(f"sse: produce HTTP {pstatus}, event {event[:80]!r} (expected offset {offset})")
+        offset += 1
+        samples.append((delivered - start) / 1e6)
+        produce_rtt.append((acked - start) / 1e6)
+    report(samples, produce_rtt)
+
+
+def report(samples, produce_rtt):
     samples.sort()
     produce_rtt.sort()
 
@@ -127,5 +190,7 @@ if __name__ == "__main__":
         prefill(port, topic, int(amount))
     elif command == "latency":
         latency(port, topic, float(amount))
+    elif command == "sse":
+        sse(port, topic, float(amount))
     else:
         sys.exit(__doc__)

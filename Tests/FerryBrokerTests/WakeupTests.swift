@@ -1,8 +1,13 @@
 import Dispatch
 import FerryBroker
+import FerrySystem
 import FerryTesting
 import Synchronization
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// ``Wakeup``: the first source wins, and an answered wait releases its memory at once, not at its deadline.
 struct WakeupTests {
@@ -88,5 +93,24 @@ struct WakeupTests {
             try await Task.sleep(for: .milliseconds(2))
         }
         #expect(reasons.withLock { $0 } == [.timeout])
+    }
+
+    @Test func firedOnAnEventLoop_RunsItsActionAtTheEndOfThatLoopsTurn_OnTheLoop() {
+        let log = Mutex<[String]>([])
+        let thread = SystemThread(name: "test-loop") {
+            let turn = EndOfTurnQueue()
+            turn.install()
+            let loopThread = UInt(pthread_self())
+            let wakeup = Wakeup { reason in
+                let onLoop = UInt(pthread_self()) == loopThread
+                log.withLock { $0.append("action \(reason) on loop: \(onLoop)") }
+            }
+            #expect(wakeup.fire(.data))
+            log.withLock { $0.append("fired") }
+            turn.runPending()
+            turn.uninstall()
+        }
+        thread.join()
+        #expect(log.withLock { $0 } == ["fired", "action data on loop: true"])
     }
 }

@@ -89,3 +89,83 @@ struct DurabilityTests {
         #expect(throws: LogError.closed) { try test.log.read(from: 0) }
     }
 }
+
+/// `always` appends made on an event loop (a thread with an ``EndOfTurnQueue``) are synced by the loop at the
+/// end of its turn, one sync for the whole turn, with the callbacks on the loop thread.
+struct EndOfTurnSyncTests {
+    /// Runs `body` on a fresh thread with its own end-of-turn queue installed, and waits for it.
+    private func onLoopThread(_ body: @escaping @Sendable (EndOfTurnQueue) -> Void) {
+        let thread = SystemThread(name: "test-loop") {
+            let turn = EndOfTurnQueue()
+            turn.install()
+            body(turn)
+            turn.uninstall()
+        }
+        thread.join()
+    }
+
+    @Test func appendsOfOneTurn_AreSyncedOnce_AtTheEndOfTheTurn_OnTheLoopThread() throws {
+        let test = try TestLog.make(LogConfiguration(flushPolicy: .always))
+        defer { test.close() }
+        let log = test.log
+        let seen = Mutex<(beforeTurn: Int, syncsBefore: Int, syncsAfter: Int, onLoop: Int, flushed: Int64)>(
+            (0, 0, 0, 0, 0))
+        onLoopThread { turn in
+            let loopThread = UInt(pthread_self())
+            let syncs = log.syncCount
+            for number in 0..<3 {
+                _ = try? log.appendDeferringDurability([sampleRecord(number)]) { result in
+                    guard case .success = result else { return }
+                    seen.withLock { $0.onLoop += UInt(pthread_self()) == loopThread ? 1 : 0 }
+                }
+            }
+            let completedBeforeTurn = seen.withLock { $0.onLoop }
+            let syncsBeforeTurn = log.syncCount
+            turn.runPending()
+            seen.withLock {
+                $0.beforeTurn = completedBeforeTurn
+                $0.syncsBefore = syncsBeforeTurn - syncs
+                $0.syncsAfter = log.syncCount - syncs
+                $0.flushed = log.flushedOffset
+            }
+        }
+        let result = seen.withLock { $0 }
+        #expect(result.beforeTurn == 0, "nothing is durable before the end of the turn")
+        #expect(result.syncsBefore == 0)
+        #expect(result.syncsAfter == 1, "one sync for the turn's three appends")
+        #expect(result.onLoop == 3, "every callback ran on the loop thread, at the end of the turn")
+        #expect(result.flushed == 3)
+    }
+
+    @Test func withInlineSyncsOff_AFlusherThreadSyncs_WithoutTheTurnEnding() throws {
+        let test = try TestLog.make(LogConfiguration(flushPolicy: .always), inlineSyncLimitNanoseconds: 0)
+        defer { test.close() }
+        let log = test.log
+        let done = ConditionLock<Int>(0)
+        let pendingAtEnd = Mutex(true)
+        onLoopThread { turn in
+            for number in 0..<3 {
+                _ = try? log.appendDeferringDurability([sampleRecord(number)]) { _ in
+                    done.withLockThenSignal { $0 += 1 }
+                }
+            }
+            // Bounded wait (about 10 s at most) for the flusher thread, with this turn still open.
+            for _ in 0..<10_000 where done.withLock({ $0 }) < 3 { usleep(1000) }
+            pendingAtEnd.withLock { $0 = turn.hasPending }
+        }
+        #expect(done.withLock { $0 } == 3)
+        #expect(!pendingAtEnd.withLock { $0 }, "no work was left for the loop")
+    }
+
+    @Test func blockingAppend_OnALoopThread_DoesNotWaitForTheTurnToEnd() throws {
+        let test = try TestLog.make(LogConfiguration(flushPolicy: .always))
+        defer { test.close() }
+        let log = test.log
+        let flushed = Mutex<Int64>(-1)
+        onLoopThread { _ in
+            _ = try? log.append([sampleRecord(0)])  // would deadlock if its sync were left to this thread's turn
+            flushed.withLock { $0 = log.flushedOffset }
+        }
+        #expect(flushed.withLock { $0 } == 1)
+    }
+}

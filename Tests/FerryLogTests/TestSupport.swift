@@ -16,9 +16,12 @@ struct TestLog {
     static func make(
         _ configuration: LogConfiguration = LogConfiguration(flushPolicy: .never),
         directory: TemporaryDirectory = TemporaryDirectory(),
-        clock: ManualClock = ManualClock(), maxMappedSegments: Int = 64
+        clock: ManualClock = ManualClock(), maxMappedSegments: Int = 64,
+        inlineSyncLimitNanoseconds: UInt64 = 1_000_000
     ) throws -> TestLog {
-        let environment = LogEnvironment(maxMappedSegments: maxMappedSegments, flusherThreads: 1, clock: clock.now)
+        let environment = LogEnvironment(
+            maxMappedSegments: maxMappedSegments, flusherThreads: 1,
+            inlineSyncLimitNanoseconds: inlineSyncLimitNanoseconds, clock: clock.now)
         let log = try PartitionLog.open(
             directory: directory.path + "/p0", configuration: configuration, environment: environment)
         return TestLog(directory: directory, environment: environment, log: log)

@@ -18,8 +18,10 @@ public enum WakeReason: Sendable, Equatable {
 /// rebalance, the client going away). The first source to fire wins; later ones are no-ops.
 ///
 /// Costs no thread while armed: sources hold a reference and call ``fire(_:)``. On firing, every registered
-/// canceller runs (so the other sources forget this waiter) and the action runs on a Dispatch global queue,
-/// never on the thread that fired (an appender must not pay for readers' work). A deadline armed with
+/// canceller runs (so the other sources forget this waiter), and the action runs after the firing code is
+/// done, never inside it: fired on an event loop (an append made by a handler), at the end of that loop's turn
+/// (``EndOfTurnQueue``), which saves two thread hand-offs per delivery and lets a reader on the same loop be
+/// answered in the same turn's writes; fired anywhere else, on a Dispatch global queue. A deadline armed with
 /// ``fire(after:reason:)`` runs the action directly on its timer's thread, which is already not a caller's.
 public final class Wakeup: Sendable {
     let fired = Atomic<Bool>(false)
@@ -49,12 +51,17 @@ public final class Wakeup: Sendable {
         if runNow { cancel() }
     }
 
-    /// Fires once; returns false if another source fired first. The action runs on a Dispatch global queue.
+    /// Fires once; returns false if another source fired first. The action runs at the end of the caller's
+    /// loop turn, or on a Dispatch global queue when the caller is no event loop.
     @discardableResult
     public func fire(_ reason: WakeReason) -> Bool {
         guard claim() else { return false }
         let action = self.action
-        DispatchQueue.global().async { action(reason) }
+        if let turn = EndOfTurnQueue.current {
+            turn.add { action(reason) }
+        } else {
+            DispatchQueue.global().async { action(reason) }
+        }
         return true
     }
 

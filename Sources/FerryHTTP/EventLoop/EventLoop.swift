@@ -11,13 +11,16 @@ import Synchronization
 /// queue.
 ///
 /// Everything except ``enqueue(_:)`` runs on the loop thread. Handlers run synchronously on it, so they must
-/// not block. Tasks posted from other threads (deferred responses, stream writes) are drained once per loop
-/// turn, after socket events; all dirty connections are then flushed with one write each.
+/// not block. Each turn: socket events (handlers run), then the end-of-turn work handlers left (the inline
+/// sync of durable appends, woken long-polls; see ``EndOfTurnQueue``), then the tasks posted since the last
+/// turn (deferred responses, stream writes), then every dirty connection is flushed with one write.
 final class EventLoop: @unchecked Sendable {
     let index: Int
     let context: ServerContext
     let epollFD: Int32
-    let wakeFD: Int32
+    /// Tasks from other threads (and from this loop's end-of-turn work), the wake-up `eventfd`, and the
+    /// end-of-turn queue.
+    let mailbox: LoopMailbox<LoopTask>
     var listenFD: Int32
     let requestIDPrefix: String
     var requestCounter: UInt64 = 0
@@ -51,21 +54,13 @@ final class EventLoop: @unchecked Sendable {
     private let events: UnsafeMutablePointer<epoll_event>
     private let maxEvents: Int32 = 256
 
-    private struct Queue {
-        var tasks: [LoopTask] = []
-        var wakePending = false
-    }
-    private let queue = Mutex(Queue())
-    /// The loop thread, for "am I on the loop" checks.
-    let threadID = Atomic<UInt>(0)
-
     init(index: Int, context: ServerContext, listenFD: Int32) throws(SystemError) {
         self.index = index
         self.context = context
         self.listenFD = listenFD
         self.epollFD = try syscall("epoll_create1") { epoll_create1(Int32(CFERRY_SOCK_CLOEXEC)) }
         do {
-            self.wakeFD = try syscall("eventfd") { eventfd(0, CFERRY_EFD_NONBLOCK | CFERRY_EFD_CLOEXEC) }
+            self.mailbox = try LoopMailbox()
         } catch {
             Glibc.close(epollFD)
             throw error
@@ -73,7 +68,7 @@ final class EventLoop: @unchecked Sendable {
         requestIDPrefix = RequestID.makePrefix() + String(index, radix: 16)
         readBuffer = .allocate(byteCount: readBufferSize, alignment: 16)
         events = .allocate(capacity: Int(maxEvents))
-        try register(fd: wakeFD, events: UInt32(CFERRY_EPOLLIN))
+        try register(fd: mailbox.wakeFD, events: UInt32(CFERRY_EPOLLIN))
         try register(fd: listenFD, events: UInt32(CFERRY_EPOLLIN))
     }
 
@@ -81,12 +76,11 @@ final class EventLoop: @unchecked Sendable {
         readBuffer.deallocate()
         events.deallocate()
         Glibc.close(epollFD)
-        Glibc.close(wakeFD)
     }
 
     /// True on this loop's thread.
     @inline(__always)
-    var isOnLoopThread: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
+    var isOnLoopThread: Bool { mailbox.isOnOwnerThread }
 
     // MARK: epoll registration
 
@@ -111,27 +105,12 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Cross-thread tasks
 
     /// Posts a task from any thread; wakes the loop when it may be sleeping in `epoll_wait`.
-    func enqueue(_ task: LoopTask) {
-        let needsWake = queue.withLock { q in
-            q.tasks.append(task)
-            let wake = !q.wakePending
-            q.wakePending = true
-            return wake
-        }
-        if needsWake {
-            var one: UInt64 = 1
-            _ = Glibc.write(wakeFD, &one, 8)
-        }
-    }
+    func enqueue(_ task: LoopTask) { mailbox.post(task) }
 
-    private func drainTasks() {
-        let tasks = queue.withLock { q in
-            let t = q.tasks
-            q.tasks = []
-            q.wakePending = false
-            return t
-        }
-        for task in tasks { run(task) }
+    /// Runs the end-of-turn work and the posted tasks and writes the answers, then the end-of-turn syncs and
+    /// writes the answers they release (``LoopMailbox/finishTurn(perform:flush:)``).
+    private func finishTurn() {
+        mailbox.finishTurn(perform: { tasks in for task in tasks { run(task) } }, flush: flushDirty)
     }
 
     private func run(_ task: LoopTask) {
@@ -159,7 +138,8 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs until a `.stop` task; then closes every connection.
     func run() {
-        threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        mailbox.bindToCurrentThread()
+        defer { mailbox.unbindFromCurrentThread() }
         let clock = context.clock
         now = clock.nanoseconds()
         let tick = context.configuration.sweepInterval
@@ -167,7 +147,8 @@ final class EventLoop: @unchecked Sendable {
         let timeoutMs = Int32(max(1, tick / 1_000_000))
         while running {
             // EINTR is retried inside; any other error means our own epoll descriptor is wrong (it traps).
-            let n = (try? syscall("epoll_wait") { epoll_wait(epollFD, events, maxEvents, timeoutMs) }) ?? 0
+            let timeout = mailbox.pollTimeout(timeoutMs)
+            let n = (try? syscall("epoll_wait") { epoll_wait(epollFD, events, maxEvents, timeout) }) ?? 0
             now = clock.nanoseconds()
             if n > 0 {
                 for i in 0..<Int(n) {
@@ -175,22 +156,22 @@ final class EventLoop: @unchecked Sendable {
                     let fd = event.data.fd
                     if fd == listenFD {
                         acceptConnections()
-                    } else if fd == wakeFD {
-                        var value: UInt64 = 0
-                        _ = Glibc.read(wakeFD, &value, 8)
+                    } else if fd == mailbox.wakeFD {
+                        mailbox.acknowledgeWake()
                     } else if fd >= 0, fd < connections.count, let connection = connections[Int(fd)] {
                         handleEvent(connection, events: event.events)
                     }
                 }
             }
-            drainTasks()
-            flushDirty()
+            finishTurn()
             if now >= nextSweep {
                 sweep()
                 nextSweep = now + tick
             }
             if acceptPausedUntil != 0 && now >= acceptPausedUntil { resumeAccepting() }
         }
+        // Syncs appends made by the last turn's tasks; their answers go nowhere (the connections close below).
+        mailbox.endOfTurn.runPending()
         for case let connection? in connections { close(connection) }
         if listenFD >= 0 {
             Glibc.close(listenFD)

@@ -12,8 +12,9 @@ import Synchronization
 /// connections and task queue, like the HTTP server's loops.
 ///
 /// Everything except ``post(_:)`` runs on the loop thread. Frames are handed to the handler synchronously on
-/// it (handlers must not block); answers posted from other threads are drained once per turn, and every
-/// connection with output is flushed with one write at the end of the turn.
+/// it (handlers must not block). Each turn: socket events, the end-of-turn work handlers left (the inline sync
+/// of durable appends, woken fetches; see ``EndOfTurnQueue``), the answers posted since the last turn, then
+/// every connection with output is flushed with one write.
 final class KafkaEventLoop: @unchecked Sendable {
     /// Connections inside are touched only on this loop's thread (see ``KafkaConnection``).
     enum Task: @unchecked Sendable {
@@ -27,7 +28,9 @@ final class KafkaEventLoop: @unchecked Sendable {
     let handler: any KafkaRequestHandling
     let logger: Logger
     let epollFD: Int32
-    let wakeFD: Int32
+    /// Answers from other threads (and from this loop's end-of-turn work), the wake-up `eventfd`, and the
+    /// end-of-turn queue.
+    let mailbox: LoopMailbox<Task>
     var listenFD: Int32
     let counters: KafkaListenerCounters
 
@@ -39,8 +42,6 @@ final class KafkaEventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
     private let events: UnsafeMutablePointer<epoll_event>
     private let maxEvents: Int32 = 256
-    private let tasks = Mutex<(list: [Task], wakePending: Bool)>(([], false))
-    private let threadID = Atomic<UInt>(0)
 
     init(
         index: Int, configuration: KafkaListenerConfiguration, handler: any KafkaRequestHandling, logger: Logger,
@@ -54,14 +55,14 @@ final class KafkaEventLoop: @unchecked Sendable {
         self.counters = counters
         epollFD = try syscall("epoll_create1") { epoll_create1(Int32(CFERRY_SOCK_CLOEXEC)) }
         do {
-            wakeFD = try syscall("eventfd") { eventfd(0, CFERRY_EFD_NONBLOCK | CFERRY_EFD_CLOEXEC) }
+            mailbox = try LoopMailbox()
         } catch {
             Glibc.close(epollFD)
             throw error
         }
         readBuffer = .allocate(byteCount: readBufferSize, alignment: 16)
         events = .allocate(capacity: Int(maxEvents))
-        try register(fd: wakeFD, events: UInt32(CFERRY_EPOLLIN))
+        try register(fd: mailbox.wakeFD, events: UInt32(CFERRY_EPOLLIN))
         try register(fd: listenFD, events: UInt32(CFERRY_EPOLLIN))
     }
 
@@ -69,10 +70,9 @@ final class KafkaEventLoop: @unchecked Sendable {
         readBuffer.deallocate()
         events.deallocate()
         Glibc.close(epollFD)
-        Glibc.close(wakeFD)
     }
 
-    var isOnLoopThread: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
+    var isOnLoopThread: Bool { mailbox.isOnOwnerThread }
 
     func register(fd: Int32, events: UInt32) throws(SystemError) {
         var event = epoll_event()
@@ -92,62 +92,50 @@ final class KafkaEventLoop: @unchecked Sendable {
     }
 
     /// Posts a task from any thread and wakes the loop.
-    func post(_ task: Task) {
-        let wake = tasks.withLock { queue in
-            queue.list.append(task)
-            let wake = !queue.wakePending
-            queue.wakePending = true
-            return wake
-        }
-        if wake {
-            var one: UInt64 = 1
-            _ = Glibc.write(wakeFD, &one, 8)
-        }
+    func post(_ task: Task) { mailbox.post(task) }
+
+    /// Runs the end-of-turn work and the posted tasks and writes the answers, then the end-of-turn syncs and
+    /// writes the answers they release (``LoopMailbox/finishTurn(perform:flush:)``).
+    private func finishTurn() {
+        mailbox.finishTurn(perform: { tasks in for task in tasks { run(task) } }, flush: flushDirty)
     }
 
-    private func drainTasks() {
-        let list = tasks.withLock { queue in
-            let list = queue.list
-            queue.list = []
-            queue.wakePending = false
-            return list
-        }
-        for task in list {
-            switch task {
-            case .answer(let connection, let sequence, let frame): answer(connection, sequence: sequence, frame: frame)
-            case .close(let connection): closeWhenFlushed(connection)
-            case .stop: running = false
-            }
+    private func run(_ task: Task) {
+        switch task {
+        case .answer(let connection, let sequence, let frame): answer(connection, sequence: sequence, frame: frame)
+        case .close(let connection): closeWhenFlushed(connection)
+        case .stop: running = false
         }
     }
 
     /// Runs until a `.stop` task, then closes every connection and the listening socket.
     func run() {
-        threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        mailbox.bindToCurrentThread()
+        defer { mailbox.unbindFromCurrentThread() }
         now = MonotonicClock.nanoseconds()
         var nextSweep = now + 1_000_000_000
         while running {
-            let n = (try? syscall("epoll_wait") { epoll_wait(epollFD, events, maxEvents, 1000) }) ?? 0
+            let n =
+                (try? syscall("epoll_wait") { epoll_wait(epollFD, events, maxEvents, mailbox.pollTimeout(1000)) }) ?? 0
             now = MonotonicClock.nanoseconds()
             for i in 0..<Int(max(0, n)) {
                 let event = events[i]
                 let fd = event.data.fd
                 if fd == listenFD {
                     acceptConnections()
-                } else if fd == wakeFD {
-                    var value: UInt64 = 0
-                    _ = Glibc.read(wakeFD, &value, 8)
+                } else if fd == mailbox.wakeFD {
+                    mailbox.acknowledgeWake()
                 } else if fd >= 0, fd < connections.count, let connection = connections[Int(fd)] {
                     handleEvent(connection, events: event.events)
                 }
             }
-            drainTasks()
-            flushDirty()
+            finishTurn()
             if now >= nextSweep {
                 closeIdleConnections()
                 nextSweep = now + 1_000_000_000
             }
         }
+        mailbox.endOfTurn.runPending()  // syncs the last turn's appends (their answers go nowhere)
         for case let connection? in connections { close(connection) }
         if listenFD >= 0 {
             Glibc.close(listenFD)

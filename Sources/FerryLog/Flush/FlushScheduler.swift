@@ -8,7 +8,8 @@ protocol FlushTarget: AnyObject, Sendable {
 
 /// The dedicated flusher threads: group commit for `FlushPolicy.always` and timed flushes for `interval`.
 ///
-/// Appenders never sync on their own thread in the callback form: they enqueue their partition here
+/// Appenders never sync on their own thread in the callback form (except an event loop, at the end of its
+/// turn: see ``PartitionLog/appendDeferringDurability(_:onDurable:)``): they enqueue their partition here
 /// (``requestFlush(_:)``, deduplicated by the partition) and return. A flusher thread takes the partition,
 /// snapshots how far it is written, does one `msync` for everything written so far, and completes every
 /// waiter that sync covers; appends that arrive meanwhile are covered by the next round (group commit).

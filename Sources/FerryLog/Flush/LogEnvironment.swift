@@ -12,6 +12,12 @@ public final class LogEnvironment: Sendable {
     public let cache: SegmentCache
     /// Wall-clock milliseconds (injectable for tests); used for time-based segment rolls.
     public let clock: @Sendable () -> Int64
+    /// An event loop syncs its own `always` appends at the end of its turn (see ``EndOfTurnQueue``) only while
+    /// syncs take at most this long on average; slower syncs (a spinning disk, a congested device) go to the
+    /// flusher threads, so the loop goes on serving reads while the disk works. 0 turns inline syncs off.
+    public let inlineSyncLimitNanoseconds: UInt64
+    /// The recent sync duration, smoothed (exponential moving average, weight 1/8 for each new sync).
+    private let smoothedSyncNanoseconds = Atomic<UInt64>(0)
     /// Hears of every flush round that synced something (see ``observeSyncs(_:)``). A class box, not the
     /// closure itself: copying an optional closure out of the lock on every sync leaked 32 bytes per call
     /// (heaptrack, Swift 6.3), a class reference is only retained and released.
@@ -25,9 +31,11 @@ public final class LogEnvironment: Sendable {
     public init(
         maxMappedSegments: Int = 512,
         flusherThreads: Int = 2,
+        inlineSyncLimitNanoseconds: UInt64 = 1_000_000,
         clock: @escaping @Sendable () -> Int64 = { WallClock.milliseconds() }
     ) {
         self.flusher = FlushScheduler(threadCount: flusherThreads)
+        self.inlineSyncLimitNanoseconds = inlineSyncLimitNanoseconds
         self.cache = SegmentCache(capacity: maxMappedSegments)
         self.clock = clock
     }
@@ -40,9 +48,17 @@ public final class LogEnvironment: Sendable {
         syncObserver.withLock { $0 = box }
     }
 
-    /// Reports one flush round to the observer, if any.
+    /// Reports one flush round to the observer, if any, and folds it into the smoothed sync duration.
     func reportSync(nanoseconds: UInt64) {
+        // Concurrent rounds may lose one another's update: the average only steers a choice, it is no count.
+        let smoothed = smoothedSyncNanoseconds.load(ordering: .relaxed)
+        smoothedSyncNanoseconds.store(smoothed - smoothed / 8 + nanoseconds / 8, ordering: .relaxed)
         syncObserver.withLock { $0 }?.call(nanoseconds)
+    }
+
+    /// Whether an event loop may sync inline now (``inlineSyncLimitNanoseconds``).
+    var syncsAreQuick: Bool {
+        inlineSyncLimitNanoseconds > 0 && smoothedSyncNanoseconds.load(ordering: .relaxed) <= inlineSyncLimitNanoseconds
     }
 
     /// Stops the flusher threads (running what is queued first).

@@ -18,7 +18,9 @@ extension PartitionLog {
     @discardableResult
     public func append<Source: RecordSource>(_ records: Source) throws(LogError) -> AppendResult {
         let parker = policyIsAlways.load(ordering: .relaxed) ? DurabilityParker() : nil
-        let (result, durable) = try appendBatchReportingPolicy(records, onDurable: parker?.callbackIfAlways)
+        // Never at the end of the caller's turn: this thread waits for the sync, so it must happen elsewhere.
+        let (result, durable) = try appendBatchReportingPolicy(
+            records, onDurable: parker?.callbackIfAlways, syncAtEndOfTurn: false)
         if durable { return result }
         guard let parker else {
             // The policy became `always` between the check and the append: sync here (this form may block).
@@ -37,17 +39,24 @@ extension PartitionLog {
         _ records: [RecordInput], onDurable: @escaping @Sendable (Result<AppendResult, LogError>) -> Void
     ) {
         do {
-            let (result, durable) = try appendBatchReportingPolicy(RecordBuffer(records), onDurable: onDurable)
+            let (result, durable) = try appendBatchReportingPolicy(
+                RecordBuffer(records), onDurable: onDurable, syncAtEndOfTurn: true)
             if durable { onDurable(.success(result)) }
         } catch {
             onDurable(.failure(error))
         }
     }
 
-    /// The append itself. With `always` and a callback, registers the callback with the flusher; returns
+    /// The append itself. With `always` and a callback, registers the callback for the next sync; returns
     /// whether the batch already counts as durable (any other policy).
+    ///
+    /// With `syncAtEndOfTurn`, on an event-loop thread (``EndOfTurnQueue/current``) and while syncs are quick,
+    /// the sync is left to the end of the loop's turn, where one sync covers every append of the turn and the
+    /// callbacks run on the loop itself; otherwise a flusher thread does it. Only callers that never wait for
+    /// `onDurable` on this thread may pass true.
     func appendBatchReportingPolicy<Source: RecordSource>(
-        _ records: Source, onDurable: (@Sendable (Result<AppendResult, LogError>) -> Void)?
+        _ records: Source, onDurable: (@Sendable (Result<AppendResult, LogError>) -> Void)?,
+        syncAtEndOfTurn: Bool
     ) throws(LogError) -> (AppendResult, Bool) {
         let count = Int64(records.recordCount)
         let (result, wakeups, schedule, policy) = try state.withLock {
@@ -88,6 +97,8 @@ extension PartitionLog {
         if schedule {
             if case .interval(let milliseconds) = policy {
                 environment.flusher.scheduleFlush(self, afterMilliseconds: milliseconds)
+            } else if syncAtEndOfTurn, environment.syncsAreQuick, let turn = EndOfTurnQueue.current {
+                turn.addSync { [self] in runEndOfTurnFlush() }
             } else {
                 environment.flusher.requestFlush(self)
             }

@@ -21,17 +21,32 @@ extension PartitionLog: FlushTarget {
         _ = flushOnce()
     }
 
+    /// The flush an event loop queued for the end of its turn. When another thread is syncing this partition
+    /// (another loop, a flusher thread), the loop does not wait for it: the round goes to a flusher thread,
+    /// which syncs everything appended by then in one go, so loops never queue behind one another's syncs.
+    func runEndOfTurnFlush() {
+        let ran = flushLock.withLockIfAvailable { _ -> Bool in
+            let requeue = syncAndComplete().requeue
+            if requeue { environment.flusher.requestFlush(self) }
+            return true
+        }
+        if ran == nil { environment.flusher.requestFlush(self) }
+    }
+
     /// One flush round. Returns the sync error, if any.
     private func flushOnce() -> SystemError? {
-        // The callbacks run with the flush lock held, so a second flusher thread cannot start the next sync
-        // for this partition until this group is released: appends made meanwhile join the next group.
-        let (failure, requeue) = flushLock.withLock { _ -> (SystemError?, Bool) in
-            let (completions, failure, requeue) = syncAndPublish()
-            for (waiter, result) in completions { waiter.callback(result) }
-            return (failure, requeue)
-        }
+        let (failure, requeue) = flushLock.withLock { _ in syncAndComplete() }
         if requeue { environment.flusher.requestFlush(self) }
         return failure
+    }
+
+    /// Syncs, then completes the callbacks it covers. Call with the flush lock held: the callbacks run under
+    /// it, so no other thread can start the next sync of this partition until this group is released (appends
+    /// made meanwhile join the next group). Returns the sync error and whether another round is wanted.
+    private func syncAndComplete() -> (failure: SystemError?, requeue: Bool) {
+        let (completions, failure, requeue) = syncAndPublish()
+        for (waiter, result) in completions { waiter.callback(result) }
+        return (failure, requeue)
     }
 
     private func syncAndPublish() -> (

@@ -12,8 +12,9 @@ import Synchronization
 /// ``SegmentCache`` lock are never held while taking the state lock.
 ///
 /// ## Blocking
-/// `append` never syncs on the caller's thread: with ``FlushPolicy/always`` the blocking form waits for the
-/// flusher thread (group commit) and the callback form returns at once. ``flush()``, ``close()`` and
+/// `append` never syncs inside the call: with ``FlushPolicy/always`` the blocking form waits for the flusher
+/// thread (group commit) and the callback form returns at once (an event loop then syncs at the end of its
+/// turn, see ``EndOfTurnQueue``; other threads leave it to a flusher thread). ``flush()``, ``close()`` and
 /// ``enforceRetention(nowMilliseconds:)`` may block on disk I/O. Callbacks run on the appending thread (append
 /// notifications, immediate durability) or on a flusher thread: they must be quick and must not block.
 ///

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Work an event-loop thread puts off until the end of its current turn: after it has handled this pass's
+/// socket events.
+///
+/// Two kinds, run in this order by the loop (see ``LoopMailbox/finishTurn()``):
+/// - **work** (``add(_:)``): quick things, such as a long-poll woken by an append being read and answered on
+///   the loop instead of after a hop through another thread;
+/// - **syncs** (``addSync(_:)``): the durable appends of the pass, synced once for all of them (as Redis does
+///   with `appendfsync always`), after the loop has written the answers that do not wait for them, so a reader
+///   is not held up by a writer's `fsync`.
+///
+/// Loop-confined: a loop thread installs one for itself (``install()``); code running on that thread finds it
+/// through ``current`` and adds to it. Every other thread gets `nil` from ``current`` and takes its own path
+/// (a flusher thread, a Dispatch queue). Work must not block for long (it holds up every connection of the
+/// loop) and nothing may wait for end-of-turn work on the loop thread itself.
+public final class EndOfTurnQueue {
+    private var work: [() -> Void] = []
+    private var syncs: [() -> Void] = []
+    private var running: [() -> Void] = []
+
+    public init() {}
+
+    /// The queue of the calling thread's loop, or nil when the caller is not on a loop thread that has one.
+    public static var current: EndOfTurnQueue? {
+        guard let pointer = pthread_getspecific(key) else { return nil }
+        return Unmanaged<EndOfTurnQueue>.fromOpaque(pointer).takeUnretainedValue()
+    }
+
+    /// Makes this the calling thread's ``current`` queue until ``uninstall()``. The caller keeps it alive.
+    public func install() {
+        _ = pthread_setspecific(Self.key, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Ends ``install()`` on the calling thread (the loop is stopping).
+    public func uninstall() {
+        _ = pthread_setspecific(Self.key, nil)
+    }
+
+    /// Adds quick work for the end of this turn. Call on the owning loop thread only.
+    public func add(_ work: @escaping () -> Void) {
+        self.work.append(work)
+    }
+
+    /// Adds a sync for the end of this turn, to run after the turn's other answers are written. Owner only.
+    public func addSync(_ sync: @escaping () -> Void) {
+        syncs.append(sync)
+    }
+
+    /// True when work or syncs are waiting.
+    public var hasPending: Bool { !work.isEmpty || !syncs.isEmpty }
+
+    /// Runs the pending work in the order it was added, including work that it adds, until none is left.
+    public func runWork() {
+        while !work.isEmpty {
+            swap(&work, &running)  // the items may add work: no access to `work` may stay open while they run
+            runTaken()
+        }
+    }
+
+    /// Runs the pending syncs (not syncs they add: those are for the loop's next round). Returns whether there
+    /// were any.
+    public func runSyncs() -> Bool {
+        if syncs.isEmpty { return false }
+        swap(&syncs, &running)
+        runTaken()
+        return true
+    }
+
+    /// Runs everything pending, syncs included, until nothing is left (a stopping loop).
+    public func runPending() {
+        while hasPending {
+            runWork()
+            _ = runSyncs()
+        }
+    }
+
+    /// Runs what was swapped into `running` and empties it, keeping its storage for the next round.
+    private func runTaken() {
+        for item in running { item() }
+        running.removeAll(keepingCapacity: true)
+    }
+
+    /// One key for every loop thread: each thread's value is its own queue.
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let code = pthread_key_create(&key, nil)
+        precondition(code == 0, "pthread_key_create failed: \(code)")
+        return key
+    }()
+}

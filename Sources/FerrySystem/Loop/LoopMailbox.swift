@@ -1,0 +1,99 @@
+import CFerryLinux
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The task queue of one epoll loop thread: items posted from any thread, drained by the loop once per turn,
+/// with the `eventfd` that wakes the loop from `epoll_wait` and the loop's ``EndOfTurnQueue``.
+///
+/// A post from another thread writes the `eventfd` when the loop may be asleep (once until the next drain). A
+/// post from the loop thread itself (an answer completed by its own end-of-turn work) writes nothing: the loop
+/// drains before it sleeps and waits with a zero timeout while items are queued (``pollTimeout(_:)``), which
+/// saves the `write`, the extra `epoll_wait` and the `read` a self-wake would cost.
+///
+/// Thread-safe for ``post(_:)`` and ``isOnOwnerThread``; everything else is for the owner thread.
+public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
+    /// The descriptor to register for `EPOLLIN`; call ``acknowledgeWake()`` when it is readable.
+    public let wakeFD: Int32
+    /// Work the owner thread puts off until the end of its turn (installed by ``bindToCurrentThread()``).
+    public let endOfTurn = EndOfTurnQueue()
+    private let queue = Mutex<(items: [Item], wakePending: Bool)>(([], false))
+    private let ownerThread = Atomic<UInt>(0)
+
+    public init() throws(SystemError) {
+        wakeFD = try syscall("eventfd") { eventfd(0, CFERRY_EFD_NONBLOCK | CFERRY_EFD_CLOEXEC) }
+    }
+
+    deinit { Glibc.close(wakeFD) }
+
+    /// Makes the calling thread the owner (the loop thread) and installs its end-of-turn queue.
+    public func bindToCurrentThread() {
+        ownerThread.store(UInt(pthread_self()), ordering: .relaxed)
+        endOfTurn.install()
+    }
+
+    /// Ends the binding on the owner thread (the loop stopped).
+    public func unbindFromCurrentThread() {
+        endOfTurn.uninstall()
+    }
+
+    /// True on the owner thread.
+    @inline(__always)
+    public var isOnOwnerThread: Bool { ownerThread.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    /// Queues `item` for the next drain; from another thread, wakes the loop if it may be sleeping.
+    public func post(_ item: Item) {
+        if isOnOwnerThread {
+            queue.withLock { $0.items.append(item) }
+            return
+        }
+        let needsWake = queue.withLock { queue in
+            queue.items.append(item)
+            let wake = !queue.wakePending
+            queue.wakePending = true
+            return wake
+        }
+        if needsWake {
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeFD, &one, 8)
+        }
+    }
+
+    /// Consumes the `eventfd`'s count (its descriptor was reported readable).
+    public func acknowledgeWake() {
+        var value: UInt64 = 0
+        _ = Glibc.read(wakeFD, &value, 8)
+    }
+
+    /// Ends a turn in rounds: `perform` gets each round's items, and `flush` writes the answers. A round runs
+    /// the end-of-turn work, then the queued items (in post order), then `flush`; the next round starts
+    /// after the end-of-turn syncs, whose answers it writes, and so on until a round had no syncs. So answers
+    /// that do not wait for a sync leave before it, and the synced ones right after it. Owner thread only.
+    public func finishTurn(perform: ([Item]) -> Void, flush: () -> Void) {
+        repeat {
+            endOfTurn.runWork()
+            perform(takeItems())
+            flush()
+        } while endOfTurn.runSyncs()
+    }
+
+    /// Takes every queued item (in post order). Owner thread only.
+    public func takeItems() -> [Item] {
+        queue.withLock { queue in
+            defer {
+                queue.items = []
+                queue.wakePending = false
+            }
+            return queue.items
+        }
+    }
+
+    /// The `epoll_wait` timeout to use: 0 while items or end-of-turn work are waiting (posted by the loop
+    /// itself after its last drain), `idle` otherwise.
+    public func pollTimeout(_ idle: Int32) -> Int32 {
+        if endOfTurn.hasPending { return 0 }
+        return queue.withLock { $0.items.isEmpty } ? idle : 0
+    }
+}
