@@ -264,7 +264,7 @@ let package = Package(
             name: "FerryKafkaListenerTests",
             dependencies: [
                 "FerryKafkaListener", "FerryKafkaWire", "FerryBroker", "FerryServer", "FerryAPI", "FerryAPITesting",
-                "FerryTesting", "FerrySystem", "FerryJSON",
+                "FerryTesting", "FerrySystem", "FerryJSON", "FerryLog",
             ],
             swiftSettings: strictSettings
         ),
@@ -304,7 +304,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog", "FerryTesting"],
+            name: "FerryBrokerTests", dependencies: ["FerryBroker", "FerryLog", "FerrySystem", "FerryTesting"],
             swiftSettings: strictSettings),
         // API handlers run in process (and a few both ways) against a real FerryServer over a temp data dir.
         .testTarget(

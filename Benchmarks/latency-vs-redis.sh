@@ -3,11 +3,13 @@
 # Not a test: the figures depend on the machine (2 shared cores here) and on what else runs on it.
 #
 #   Benchmarks/latency-vs-redis.sh                     # DURATION=10s per throughput run, LATENCY_SECONDS=10
-#   FERRY_BIN=/path/to/ferry DURATION=5s Benchmarks/latency-vs-redis.sh
+#   FERRY_BIN=/path/to/ferry DURATION=5s ROUNDS=1 Benchmarks/latency-vs-redis.sh
 #
 # (1) durable single-message produce, 100 B, 1 connection: Ferry `--fsync always` (wrk -t1 -c1, raw body) vs
 #     Redis `appendfsync always` XADD (redis-benchmark -c 1); target ratio >= 1.0
-# (2) the same at 64 connections (wrk -t2 -c64; redis-benchmark -c 64); target >= 1.0
+# (2) the same at 64 connections (wrk -t1 -c64; redis-benchmark -c 64: one client thread on both); target >= 1.0
+#     (1) and (2) run ROUNDS times (default 3), Redis and Ferry alternating on servers that stay up, and the
+#     medians are compared: single runs on 2 shared cores swing by 10-15 %.
 # (3) produce -> long-poll delivery, p50 and p99: Ferry long-poll fetch vs Redis XREAD BLOCK, the same
 #     raw-socket Python client shape on both (Benchmarks/api-bench/client.py, latency-vs-redis/redis_latency.py);
 #     target Ferry/Redis <= 1.2
@@ -40,15 +42,19 @@ cleanup() {
 trap cleanup EXIT
 seconds=$(python3 -c "import re; m=re.fullmatch(r'([\d.]+)(ms|s|m)?', '$DURATION'); print(float(m.group(1))*{'ms':0.001,'s':1,'m':60,None:1}[m.group(2)])")
 
-ferry_rate() {  # ferry_rate FSYNC THREADS CONNECTIONS -> requests/s of single-message produce
+start_ferry_bench() {  # start_ferry_bench FSYNC: a fresh server with the one-partition topic `bench`, warmed up
   rm -rf "$work/data" "$work/server.log"
-  start_ferry "$work" --fsync "$1" --log-level warning >/dev/null 2>&1 || start_ferry "$work" --fsync "$1"
+  start_ferry "$work" --fsync "$1"
   curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' -d '{"name":"bench","partitions":1}'
-  wrk -t"$2" -c"$3" -d2s -s Benchmarks/api-bench/produce-one.lua "$FERRY_URL/v1/topics/bench/messages" >/dev/null
-  wrk -t"$2" -c"$3" -d"$DURATION" -s Benchmarks/api-bench/produce-one.lua "$FERRY_URL/v1/topics/bench/messages" |
-    awk '/Requests\/sec/ {print $2}'
-  stop_ferry
+  wrk -t1 -c64 -d2s -s Benchmarks/api-bench/produce-one.lua "$FERRY_URL/v1/topics/bench/messages" >/dev/null
 }
+
+ferry_rate() {  # ferry_rate CONNECTIONS -> requests/s of single-message produce on the running server
+  wrk -t1 -c"$1" -d"$DURATION" -s Benchmarks/api-bench/produce-one.lua "$FERRY_URL/v1/topics/bench/messages" |
+    awk '/Requests\/sec/ {print $2}'
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 start_redis() {
   redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -71,16 +77,23 @@ redis_rate() {  # redis_rate CONNECTIONS -> XADD/s (about DURATION long)
 
 echo "ferry: $FERRY_BIN; redis: $(redis-server --version | awk '{print $3}'); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 start_redis
-r1=$(redis_rate 1)
-r64=$(redis_rate 64)
+start_ferry_bench always
+r1s=(); f1s=(); r64s=(); f64s=()
+for round in $(seq 1 "${ROUNDS:-3}"); do
+  r1s+=("$(redis_rate 1)"); f1s+=("$(ferry_rate 1)")
+  r64s+=("$(redis_rate 64)"); f64s+=("$(ferry_rate 64)")
+  echo "round $round: 1 conn: redis ${r1s[-1]} ferry ${f1s[-1]}; 64 conns: redis ${r64s[-1]} ferry ${f64s[-1]}"
+done
+stop_ferry
+r1=$(median "${r1s[@]}"); f1=$(median "${f1s[@]}"); r64=$(median "${r64s[@]}"); f64=$(median "${f64s[@]}")
 read -r _ rl50 _ rl99 _ _ _ < <(python3 Benchmarks/latency-vs-redis/redis_latency.py "$redis_port" "$LATENCY_SECONDS")
 kill "$redis_pid"
 wait "$redis_pid" 2>/dev/null || true
 redis_pid=""
 
-f1=$(ferry_rate always 1 1)
-f64=$(ferry_rate always 2 64)
-i64=$(ferry_rate interval 2 64)
+start_ferry_bench interval
+i64=$(ferry_rate 64)
+stop_ferry
 rm -rf "$work/data" "$work/server.log"
 start_ferry "$work" --fsync always
 curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' -d '{"name":"lat","partitions":1}'

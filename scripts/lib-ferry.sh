@@ -18,7 +18,13 @@ start_ferry() {
     kill -0 "$FERRY_PID" 2>/dev/null || { cat "$work/server.log" >&2; return 1; }
     sleep 0.1
   done
-  [ -n "$port" ] || { echo "ferry serve did not start" >&2; cat "$work/server.log" >&2; return 1; }
+  if [ -z "$port" ]; then  # (the port is read from the info-level log line: keep --log-level at info or debug)
+    kill -9 "$FERRY_PID" 2>/dev/null || true
+    FERRY_PID=""
+    echo "ferry serve did not start" >&2
+    cat "$work/server.log" >&2
+    return 1
+  fi
   FERRY_URL="http://127.0.0.1:$port"
 }
 

@@ -4,6 +4,7 @@ import FerryBroker
 import FerryJSON
 import FerryKafkaListener
 import FerryKafkaWire
+import FerryLog
 import FerryServer
 import FerrySystem
 import FerryTesting
@@ -184,6 +185,36 @@ struct KafkaListenerIntegrationTests {
             #expect(records.map(\.key) == [Array("k".utf8)])
             let versions = try await client.response(ApiVersionsResponse.self, version: 2, correlation: ids[3])
             #expect(versions.errorCode == 0)
+        }
+    }
+
+    @Test("with --fsync always, pipelined acks=all Produces are answered in order once the loop's sync covers them")
+    func pipelinedDurableProduces() async throws {
+        try await withTestServer(
+            .live, flushPolicy: .always,
+            configure: { $0.kafka = KafkaListenerConfiguration(host: "127.0.0.1", port: 0) }
+        ) { server, api in
+            let port = try #require(server.server.kafka).port
+            try await api.createTopic("durable")
+            let client = try KafkaWireClient(port: port)
+            let ids = (0..<20).map { _ in client.correlation() }
+            var bytes: [UInt8] = []
+            for (number, id) in ids.enumerated() {
+                bytes += KafkaWireClient.frame(
+                    Self.produce("durable", acks: -1, [Self.value("m\(number)")]), version: 7, correlation: id)
+            }
+            #expect(await client.send(bytes))
+            for (number, id) in ids.enumerated() {
+                let produced = try await client.response(ProduceResponse.self, version: 7, correlation: id)
+                #expect(produced.responses.first?.partitionResponses.first?.errorCode == 0)
+                #expect(produced.responses.first?.partitionResponses.first?.baseOffset == Int64(number))
+            }
+            let metrics = try await api.get("/metrics").text
+            let syncs = metrics.split(separator: "\n").first { $0.hasPrefix("ferry_fsync_duration_seconds_count ") }
+            #expect((syncs.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) >= 1, "the answers waited for syncs")
+            let fetched = try await client.call(
+                Self.fetch("durable", offset: 0), version: 11, expecting: FetchResponse.self)
+            #expect(try Self.records(Self.partition(fetched, "durable")).count == 20)
         }
     }
 
