@@ -32,9 +32,11 @@ extension Broker {
         let limit = Int(metadata.config.maxMessageBytes)
         let time = now()
         var sticky: Int?
-        var byPartition: [[Int]] = Array(repeating: [], count: count)
+        var first: Int?  // the partition of the first record
+        var assigned: [Int] = []  // the partition of each record, once they differ (most requests use one)
         var timestamps: [Int64] = []
         timestamps.reserveCapacity(batch.records.count)
+        var uniform = true
         for (index, record) in batch.records.enumerated() {
             let size = batch.size(of: index)
             guard size <= limit else { throw .messageTooLarge(index: index, bytes: size, limit: limit) }
@@ -56,10 +58,22 @@ extension Broker {
                 sticky = chosen
                 partition = chosen
             }
-            byPartition[partition].append(index)
+            if first == nil { first = partition }
+            if uniform && partition != first {
+                uniform = false
+                assigned = Array(repeating: first ?? partition, count: index)
+                assigned.reserveCapacity(batch.records.count)
+            }
+            if !uniform { assigned.append(partition) }
             timestamps.append(record.timestamp ?? time)
         }
+        if uniform, let partition = first {
+            return try appendToOnePartition(
+                topic: topic, partition: partition, batch: batch, timestamps: timestamps, completion: completion)
+        }
 
+        var byPartition: [[Int]] = Array(repeating: [], count: count)
+        for (index, partition) in assigned.enumerated() { byPartition[partition].append(index) }
         var targets: [(partition: Int, storage: any PartitionStorage)] = []
         for p in byPartition.indices where !byPartition[p].isEmpty {
             guard let storage = storage.partition(topic: topic, partition: p) else {
@@ -96,6 +110,30 @@ extension Broker {
                 }
                 if let finished { completion(finished) }
             }
+        }
+    }
+
+    /// The common case of ``produce(topic:batch:defaultPartition:completion:)``: every record goes to one
+    /// partition (a single message, a keyless batch, a `partition=` query), so there is no grouping and no
+    /// shared progress to count down: one append, one answer.
+    private func appendToOnePartition(
+        topic: String, partition: Int, batch: ProduceBatch, timestamps: [Int64],
+        completion: @escaping @Sendable (Result<[ProducedOffset], BrokerError>) -> Void
+    ) throws(BrokerError) {
+        guard let storage = storage.partition(topic: topic, partition: partition) else {
+            throw .partitionNotFound(topic: topic, partition: partition)
+        }
+        storage.append(batch, indices: Array(batch.records.indices), timestamps: timestamps) { result in
+            completion(
+                result.flatMap { offsets in
+                    guard offsets.count == timestamps.count else {
+                        return .failure(.internal("produce lost an offset"))
+                    }
+                    return .success(
+                        (0..<offsets.count).map {
+                            ProducedOffset(partition: partition, offset: offsets[$0], timestamp: timestamps[$0])
+                        })
+                })
         }
     }
 }

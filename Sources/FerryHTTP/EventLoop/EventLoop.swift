@@ -170,9 +170,11 @@ final class EventLoop: @unchecked Sendable {
             }
             if acceptPausedUntil != 0 && now >= acceptPausedUntil { resumeAccepting() }
         }
-        // Syncs appends made by the last turn's tasks; their answers go nowhere (the connections close below).
+        // Syncs appends made by the last turn's tasks, then runs what closing the connections defers (woken
+        // long-polls cancelled by the close release what they hold); the answers go nowhere.
         mailbox.endOfTurn.runPending()
         for case let connection? in connections { close(connection) }
+        mailbox.endOfTurn.runPending()
         if listenFD >= 0 {
             Glibc.close(listenFD)
             listenFD = -1

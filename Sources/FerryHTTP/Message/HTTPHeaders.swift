@@ -27,6 +27,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         self.init(elements)
     }
 
+    /// Makes room for `count` fields in one allocation (a parser that is about to add them).
+    public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
+
     public var count: Int { fields.count }
     public var isEmpty: Bool { fields.isEmpty }
 

@@ -44,6 +44,7 @@ struct RequestTarget: Sendable {
         }
         var segments: [String] = []
         if pathPart != "/" {
+            segments.reserveCapacity(8)  // API paths have at most 7 segments: one allocation
             var rest = pathPart.dropFirst()
             while true {
                 if let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) {

@@ -137,6 +137,7 @@ final class KafkaEventLoop: @unchecked Sendable {
         }
         mailbox.endOfTurn.runPending()  // syncs the last turn's appends (their answers go nowhere)
         for case let connection? in connections { close(connection) }
+        mailbox.endOfTurn.runPending()  // what closing the connections deferred (cancelled long-poll fetches)
         if listenFD >= 0 {
             Glibc.close(listenFD)
             listenFD = -1

@@ -25,12 +25,10 @@ extension PartitionLog: FlushTarget {
     /// (another loop, a flusher thread), the loop does not wait for it: the round goes to a flusher thread,
     /// which syncs everything appended by then in one go, so loops never queue behind one another's syncs.
     func runEndOfTurnFlush() {
-        let ran = flushLock.withLockIfAvailable { _ -> Bool in
-            let requeue = syncAndComplete().requeue
-            if requeue { environment.flusher.requestFlush(self) }
-            return true
-        }
-        if ran == nil { environment.flusher.requestFlush(self) }
+        // nil: another thread holds the lock. Another round is requested after the lock is released (a stopping
+        // scheduler runs it on this thread, which must not hold the lock then).
+        let requeue = flushLock.withLockIfAvailable { _ in syncAndComplete().requeue }
+        if requeue != false { environment.flusher.requestFlush(self) }
     }
 
     /// One flush round. Returns the sync error, if any.

@@ -19,7 +19,13 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     public let wakeFD: Int32
     /// Work the owner thread puts off until the end of its turn (installed by ``bindToCurrentThread()``).
     public let endOfTurn = EndOfTurnQueue()
-    private let queue = Mutex<(items: [Item], wakePending: Bool)>(([], false))
+    private struct Queue {
+        var items: [Item] = []
+        var wakePending = false
+        /// An emptied array whose storage the next turn's posts reuse (no allocation per turn).
+        var spare: [Item] = []
+    }
+    private let queue = Mutex(Queue())
     private let ownerThread = Atomic<UInt>(0)
 
     public init() throws(SystemError) {
@@ -74,7 +80,12 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     public func finishTurn(perform: ([Item]) -> Void, flush: () -> Void) {
         repeat {
             endOfTurn.runWork()
-            perform(takeItems())
+            var items = takeItems()
+            if !items.isEmpty {
+                perform(items)
+                items.removeAll(keepingCapacity: true)
+                queue.withLock { queue in if queue.spare.capacity < items.capacity { swap(&queue.spare, &items) } }
+            }
             flush()
         } while endOfTurn.runSyncs()
     }
@@ -82,11 +93,11 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     /// Takes every queued item (in post order). Owner thread only.
     public func takeItems() -> [Item] {
         queue.withLock { queue in
-            defer {
-                queue.items = []
-                queue.wakePending = false
-            }
-            return queue.items
+            var items: [Item] = []
+            swap(&items, &queue.items)
+            swap(&queue.items, &queue.spare)  // the emptied storage of an earlier turn, if any
+            queue.wakePending = false
+            return items
         }
     }
 
