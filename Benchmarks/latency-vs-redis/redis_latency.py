@@ -5,9 +5,13 @@ per round, 2 ms between parking the read and producing). No dependencies: RESP b
 
     redis_latency.py PORT SECONDS     prints: samples p50 p90 p99 max (ms), produce-ack p50 p99 (ms)
 """
+import os
 import socket
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api-bench"))
+from client import report  # noqa: E402  (the same percentiles and output line as the Ferry side)
 
 
 class RESP:
@@ -75,14 +79,7 @@ def main():
             sys.exit("redis latency: XREAD returned nothing")
         samples.append((delivered - start) / 1e6)
         acks.append((acked - start) / 1e6)
-    samples.sort()
-    acks.sort()
-
-    def pct(values, p):
-        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-    print(f"{len(samples)} {pct(samples, 50):.3f} {pct(samples, 90):.3f} {pct(samples, 99):.3f} {samples[-1]:.3f} "
-          f"{pct(acks, 50):.3f} {pct(acks, 99):.3f}")
+    report(samples, acks)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,6 @@ extension Broker {
         var assigned: [Int] = []  // the partition of each record, once they differ (most requests use one)
         var timestamps: [Int64] = []
         timestamps.reserveCapacity(batch.records.count)
-        var uniform = true
         for (index, record) in batch.records.enumerated() {
             let size = batch.size(of: index)
             guard size <= limit else { throw .messageTooLarge(index: index, bytes: size, limit: limit) }
@@ -59,15 +58,14 @@ extension Broker {
                 partition = chosen
             }
             if first == nil { first = partition }
-            if uniform && partition != first {
-                uniform = false
+            if assigned.isEmpty && partition != first {
                 assigned = Array(repeating: first ?? partition, count: index)
                 assigned.reserveCapacity(batch.records.count)
             }
-            if !uniform { assigned.append(partition) }
+            if !assigned.isEmpty { assigned.append(partition) }
             timestamps.append(record.timestamp ?? time)
         }
-        if uniform, let partition = first {
+        if assigned.isEmpty, let partition = first {
             return try appendToOnePartition(
                 topic: topic, partition: partition, batch: batch, timestamps: timestamps, completion: completion)
         }
