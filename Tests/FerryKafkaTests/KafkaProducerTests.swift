@@ -79,7 +79,16 @@ struct KafkaProducerBatchTests {
         fixture.cluster.pushRequestErrors(.produce, [6, 6])  // NOT_LEADER_FOR_PARTITION twice
         let results = await producer.sendBatch(
             (0..<3).map { _ in KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [2]) })
-        #expect(results.map { try? $0.get().offset } == [1, 2, 3], "\(results)")
+        // Every record is acknowledged. On a loaded machine a retried request the broker had already written is
+        // answered DUPLICATE_SEQUENCE_NUMBER, which librdkafka reports as delivered with the offset unknown
+        // (RD_KAFKA_OFFSET_INVALID, -1001): the known offsets are the right ones, and the log holds each record once.
+        let offsets = try results.map { try $0.get().offset }
+        #expect(
+            zip(offsets, [Int64(1), 2, 3]).allSatisfy { $0 == $1 || $0 == -1001 },
+            "\(results)")
+        let reader = try fixture.reader()
+        defer { reader.close() }
+        #expect(try reader.watermarks(of: fixture.partition(0), timeout: .seconds(5)).highWatermark == 4)
     }
 
     @Test("a moved partition leader is followed")
