@@ -105,6 +105,33 @@ struct HTTPParserTests {
         #expect(absolute.path == "/p" && absolute.queryItems.first?.value == "1")
     }
 
+    @Test(arguments: [
+        ("/", "/", [String](), "", [String]()),
+        ("/a//b/", "/a//b/", ["a", "", "b", ""], "", []),
+        ("/t?&&a=1&&b&", "/t", ["t"], "&&a=1&&b&", ["a=1", "b="]),
+        ("/x?q=%3D%3d=+", "/x", ["x"], "q=%3D%3d=+", ["q====" + " "]),
+        ("*", "*", ["*"], "", []),
+        ("*?z=1", "*", ["*"], "z=1", []),
+        ("HTTPS://h:1?k=v", "/", [], "k=v", ["k=v"]),
+        ("http://h/a%20b/c?", "/a b/c", ["a b", "c"], "", []),
+        ("/caf%C3%A9/%FF", "/café/\u{FFFD}", ["café", "\u{FFFD}"], "", []),
+        ("/ünï/cödé?ä=ö", "/ünï/cödé", ["ünï", "cödé"], "ä=ö", ["ä=ö"]),
+    ])
+    func target_SplitsEveryForm(
+        target: String, path: String, segments: [String], rawQuery: String, items: [String]
+    ) throws {
+        let parsed = try RequestTarget.parse(target)
+        #expect(parsed.path == path)
+        #expect(parsed.segments == segments)
+        #expect(parsed.rawQuery == rawQuery[...])
+        #expect(parsed.queryItems.map { "\($0.name)=\($0.value)" } == items)
+    }
+
+    @Test(arguments: ["/a%4", "/a%zz", "/a?b=%", "?x", "ftp://h/p", "x"])
+    func target_RejectsMalformedForms(target: String) {
+        #expect(throws: HTTPParseError.self) { try RequestTarget.parse(target) }
+    }
+
     @Test func headers_LookupIsCaseInsensitive_AndKeepsRepeats() {
         var headers: HTTPHeaders = ["Content-Type": "a", "X-Multi": "1"]
         headers.add(name: "x-multi", value: "2")

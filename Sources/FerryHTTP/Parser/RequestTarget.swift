@@ -7,97 +7,133 @@ struct RequestTarget: Sendable {
 
     /// Splits and percent-decodes `target`. Throws on a malformed `%` escape.
     static func parse(_ target: String) throws(HTTPParseError) -> RequestTarget {
-        var pathPart: Substring
-        var query: Substring = ""
-        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            pathPart = target[..<q]
-            query = target[target.index(after: q)...]
-        } else {
-            pathPart = target[...]
+        var contiguous = target
+        let parsed = contiguous.withUTF8 { bytes in
+            Result { () throws(HTTPParseError) in try parse(bytes, of: target) }
         }
-        // Absolute-form (`http://host/path`): keep only the path.
-        if pathPart.utf8.first != UInt8(ascii: "/") {
-            if pathPart == "*" {
+        return try parsed.get()
+    }
+
+    /// Parses the UTF-8 bytes of `target` with offsets into one buffer; the strings it returns are built from
+    /// byte ranges (segments of up to 15 bytes need no allocation), and a path that is the whole target shares
+    /// its storage. Every separator it looks for is ASCII, so each range starts and ends on a character boundary.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, of target: String) throws(HTTPParseError)
+        -> RequestTarget
+    {
+        let count = bytes.count
+        let questionMark = bytes.firstIndex(of: UInt8(ascii: "?")) ?? count
+        let query: Substring =
+            questionMark < count
+            ? target[target.utf8.index(target.utf8.startIndex, offsetBy: questionMark + 1)...] : ""
+        var pathStart = 0
+        if questionMark == 0 || bytes[0] != UInt8(ascii: "/") {
+            if questionMark == 1 && bytes[0] == UInt8(ascii: "*") {
                 return RequestTarget(path: "*", segments: ["*"], rawQuery: query, queryItems: [])
             }
-            let lower = pathPart.lowercased()
+            // Absolute-form (`http://host/path`): keep only the path.
             let schemeLength: Int
-            if lower.hasPrefix("http://") {
+            if hasPrefixIgnoringCase(bytes, below: questionMark, "http://") {
                 schemeLength = 7
-            } else if lower.hasPrefix("https://") {
+            } else if hasPrefixIgnoringCase(bytes, below: questionMark, "https://") {
                 schemeLength = 8
             } else {
                 throw .invalidTarget
             }
-            let afterAuthority = pathPart.dropFirst(schemeLength)
-            if let slash = afterAuthority.utf8.firstIndex(of: UInt8(ascii: "/")) {
-                pathPart = afterAuthority[slash...]
-            } else {
-                pathPart = "/"
+            guard let slash = bytes[schemeLength..<questionMark].firstIndex(of: UInt8(ascii: "/")) else {
+                return RequestTarget(path: "/", segments: [], rawQuery: query, queryItems: try items(of: query))
             }
+            pathStart = slash
         }
+        let pathBytes = UnsafeBufferPointer(rebasing: bytes[pathStart..<questionMark])
         let path: String
-        if pathPart.utf8.contains(UInt8(ascii: "%")) {
-            path = try percentDecode(pathPart, plusAsSpace: false)
+        if pathBytes.contains(UInt8(ascii: "%")) {
+            path = try percentDecode(pathBytes, plusAsSpace: false)
+        } else if pathStart == 0 && questionMark == count {
+            path = target
         } else {
-            path = String(pathPart)
+            path = String(decoding: pathBytes, as: UTF8.self)
         }
         var segments: [String] = []
-        if pathPart != "/" {
+        if pathBytes.count > 1 {
             segments.reserveCapacity(8)  // API paths have at most 7 segments: one allocation
-            var rest = pathPart.dropFirst()
-            while true {
-                if let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) {
-                    segments.append(try decodeIfNeeded(rest[..<slash], plusAsSpace: false))
-                    rest = rest[rest.index(after: slash)...]
-                } else {
-                    segments.append(try decodeIfNeeded(rest, plusAsSpace: false))
-                    break
-                }
+            var segmentStart = 1
+            for index in 1...pathBytes.count where index == pathBytes.count || pathBytes[index] == UInt8(ascii: "/") {
+                segments.append(
+                    try decodeIfNeeded(
+                        UnsafeBufferPointer(rebasing: pathBytes[segmentStart..<index]), plusAsSpace: false))
+                segmentStart = index + 1
             }
         }
-        var items: [(name: String, value: String)] = []
-        if !query.isEmpty {
-            for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-                if let eq = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                    items.append(
-                        (
-                            try decodeIfNeeded(pair[..<eq], plusAsSpace: true),
-                            try decodeIfNeeded(pair[pair.index(after: eq)...], plusAsSpace: true)
-                        ))
-                } else {
-                    items.append((try decodeIfNeeded(pair, plusAsSpace: true), ""))
+        return RequestTarget(path: path, segments: segments, rawQuery: query, queryItems: try items(of: query))
+    }
+
+    /// The `&`-separated items of a raw query (empty items skipped), each split at its first `=` and decoded.
+    private static func items(of query: Substring) throws(HTTPParseError) -> [(name: String, value: String)] {
+        if query.isEmpty { return [] }
+        var contiguous = query
+        let parsed = contiguous.withUTF8 { bytes in
+            Result { () throws(HTTPParseError) -> [(name: String, value: String)] in
+                var items: [(name: String, value: String)] = []
+                var itemStart = 0
+                for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "&") {
+                    defer { itemStart = index + 1 }
+                    if index == itemStart { continue }
+                    let item = UnsafeBufferPointer(rebasing: bytes[itemStart..<index])
+                    if let equals = item.firstIndex(of: UInt8(ascii: "=")) {
+                        items.append(
+                            (
+                                try decodeIfNeeded(UnsafeBufferPointer(rebasing: item[..<equals]), plusAsSpace: true),
+                                try decodeIfNeeded(
+                                    UnsafeBufferPointer(rebasing: item[(equals + 1)...]), plusAsSpace: true)
+                            ))
+                    } else {
+                        items.append((try decodeIfNeeded(item, plusAsSpace: true), ""))
+                    }
                 }
+                return items
             }
         }
-        return RequestTarget(path: path, segments: segments, rawQuery: query, queryItems: items)
+        return try parsed.get()
+    }
+
+    /// True when the first `limit` bytes start with `prefix` (lowercase ASCII), ignoring ASCII case.
+    private static func hasPrefixIgnoringCase(
+        _ bytes: UnsafeBufferPointer<UInt8>, below limit: Int, _ prefix: StaticString
+    ) -> Bool {
+        let length = prefix.utf8CodeUnitCount
+        guard limit >= length else { return false }
+        return asciiEqualsLower(UnsafeBufferPointer(rebasing: bytes[0..<length]), prefix)
     }
 
     @inline(__always)
-    static func decodeIfNeeded(_ s: Substring, plusAsSpace: Bool) throws(HTTPParseError) -> String {
-        let utf8 = s.utf8
-        if !utf8.contains(UInt8(ascii: "%")) && !(plusAsSpace && utf8.contains(UInt8(ascii: "+"))) {
-            return String(s)
+    static func decodeIfNeeded(_ bytes: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool) throws(HTTPParseError)
+        -> String
+    {
+        if !bytes.contains(UInt8(ascii: "%")) && !(plusAsSpace && bytes.contains(UInt8(ascii: "+"))) {
+            return String(decoding: bytes, as: UTF8.self)
         }
-        return try percentDecode(s, plusAsSpace: plusAsSpace)
+        return try percentDecode(bytes, plusAsSpace: plusAsSpace)
     }
 
     /// Decodes `%XX` escapes (and `+` as space when asked). Invalid UTF-8 in the result becomes U+FFFD.
-    static func percentDecode(_ s: Substring, plusAsSpace: Bool) throws(HTTPParseError) -> String {
+    static func percentDecode(_ bytes: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool) throws(HTTPParseError)
+        -> String
+    {
         var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
-        var it = s.utf8.makeIterator()
-        while let byte = it.next() {
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
             if byte == UInt8(ascii: "%") {
-                guard let h = it.next(), let l = it.next(), let hv = hexValue(h), let lv = hexValue(l) else {
-                    throw .invalidPercentEncoding
-                }
-                out.append(hv << 4 | lv)
-            } else if plusAsSpace && byte == UInt8(ascii: "+") {
-                out.append(UInt8(ascii: " "))
-            } else {
-                out.append(byte)
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]),
+                    let low = hexValue(bytes[index + 2])
+                else { throw .invalidPercentEncoding }
+                out.append(high << 4 | low)
+                index += 3
+                continue
             }
+            out.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            index += 1
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -29,18 +29,24 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { text }
 
-    /// Matches decoded path segments; returns the captured parameters or nil.
-    func match(_ path: [String]) -> [(name: String, value: String)]? {
-        guard path.count == segments.count else { return nil }
-        var parameters: [(name: String, value: String)] = []
-        for (segment, value) in zip(segments, path) {
-            switch segment {
-            case .literal(let literal):
-                if literal != value { return nil }
-            case .parameter(let name):
-                if value.isEmpty { return nil }
-                parameters.append((name, value))
+    /// True when the decoded path segments match: as many segments, equal literals, non-empty parameters.
+    /// Allocates nothing (the router tries it on every candidate).
+    func matches(_ path: [String]) -> Bool {
+        guard path.count == segments.count else { return false }
+        for index in segments.indices {
+            switch segments[index] {
+            case .literal(let literal): if literal != path[index] { return false }
+            case .parameter: if path[index].isEmpty { return false }
             }
+        }
+        return true
+    }
+
+    /// The parameters captured from `path` (which ``matches(_:)``), in pattern order.
+    func parameters(in path: [String]) -> [(name: String, value: String)] {
+        var parameters: [(name: String, value: String)] = []
+        for index in segments.indices {
+            if case .parameter(let name) = segments[index] { parameters.append((name, path[index])) }
         }
         return parameters
     }

@@ -31,6 +31,9 @@ public struct Router: Sendable {
         HTTPResponse?
 
     public private(set) var routes: [Route] = []
+    /// Indexes into ``routes`` by pattern segment count (registration order within each): a path is tried
+    /// only against the patterns it could match.
+    private var routesBySegmentCount: [[Int]] = []
 
     /// The admission hook (nil: every matched route runs its handler).
     public var admission: Admission?
@@ -64,6 +67,9 @@ public struct Router: Sendable {
         precondition(
             !routes.contains { $0.method == method && $0.pattern == parsed },
             "duplicate route \(method) \(pattern)")
+        let count = parsed.segments.count
+        while routesBySegmentCount.count <= count { routesBySegmentCount.append([]) }
+        routesBySegmentCount[count].append(routes.count)
         routes.append(Route(method: method, pattern: parsed, policy: policy, index: routes.count, handler: handler))
     }
 
@@ -91,21 +97,25 @@ public struct Router: Sendable {
         }
     }
 
-    /// Routes one request (called by the server on a loop thread).
+    /// Routes one request (called by the server on a loop thread). Walks the candidate routes by index, so no
+    /// route is copied until one matches.
     public func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let path = request.pathSegments
         var allowed: [HTTPMethod] = []
-        var getMatch: (Route, [(name: String, value: String)])?
-        for route in routes {
-            guard let parameters = route.pattern.match(request.pathSegments) else { continue }
-            if route.method == request.method {
-                dispatch(route, parameters, request, responder)
-                return
+        var getMatch: Int?
+        if path.count < routesBySegmentCount.count {
+            for index in routesBySegmentCount[path.count] where routes[index].pattern.matches(path) {
+                let method = routes[index].method
+                if method == request.method {
+                    dispatch(routes[index], request, responder)
+                    return
+                }
+                if method == .GET && request.method == .HEAD { getMatch = index }
+                if !allowed.contains(method) { allowed.append(method) }
             }
-            if route.method == .GET && request.method == .HEAD { getMatch = (route, parameters) }
-            if !allowed.contains(route.method) { allowed.append(route.method) }
         }
-        if let (route, parameters) = getMatch {
-            dispatch(route, parameters, request, responder)
+        if let getMatch {
+            dispatch(routes[getMatch], request, responder)
             return
         }
         if allowed.isEmpty {
@@ -121,12 +131,9 @@ public struct Router: Sendable {
     }
 
     /// Runs the admission hook, then (when it lets the request through) the route's handler.
-    private func dispatch(
-        _ route: Route, _ parameters: [(name: String, value: String)], _ request: HTTPRequest,
-        _ responder: HTTPResponder
-    ) {
+    private func dispatch(_ route: Route, _ request: HTTPRequest, _ responder: HTTPResponder) {
         var request = request
-        request.pathParameters = parameters
+        request.pathParameters = route.pattern.parameters(in: request.pathSegments)
         responder.noteRoute(route)
         if let interception, interception(request, route, responder) { return }
         if let admission, let refusal = admission(request, route, responder) {
