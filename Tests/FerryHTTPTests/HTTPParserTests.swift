@@ -127,6 +127,20 @@ struct HTTPParserTests {
         #expect(parsed.queryItems.map { "\($0.name)=\($0.value)" } == items)
     }
 
+    @Test(arguments: [
+        ("GET", HTTPMethod.GET), ("HEAD", .HEAD), ("POST", .POST), ("PUT", .PUT), ("DELETE", .DELETE),
+        ("PATCH", .PATCH), ("OPTIONS", .OPTIONS), ("TRACE", .TRACE), ("CONNECT", .CONNECT),
+        ("get", .other("get")), ("POSTS", .other("POSTS")), ("PUB", .other("PUB")), ("PROPFIND", .other("PROPFIND")),
+        ("X", .other("X")),
+    ])
+    func method_IsReadFromTheRequestLine_CaseSensitively(token: String, method: HTTPMethod) throws {
+        var parser = HTTPHeadParser(limits: Self.limits)
+        let bytes = Array("\(token) / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".utf8)
+        let head = try bytes.withUnsafeBytes { try parser.parse($0) }
+        #expect(head?.0.method == method)
+        #expect(HTTPMethod(token) == method)
+    }
+
     @Test(arguments: ["/a%4", "/a%zz", "/a?b=%", "?x", "ftp://h/p", "x"])
     func target_RejectsMalformedForms(target: String) {
         #expect(throws: HTTPParseError.self) { try RequestTarget.parse(target) }

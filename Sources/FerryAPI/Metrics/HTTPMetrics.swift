@@ -66,7 +66,7 @@ final class RouteMetrics: Sendable {
     /// The route's method; nil for the unmatched pseudo-route (every request goes to the overflow).
     let method: HTTPMethod?
     /// Made on the route's first request, so routes never called export no histogram.
-    private let timer = AtomicLazyReference<CoreMetrics.Timer>()
+    private let timer = LazyMetric<CoreMetrics.Timer>()
     let slots: [StatusSlot]
     let factory: any MetricsFactory
 
@@ -119,5 +119,5 @@ final class RouteMetrics: Sendable {
 /// One (status → counter) cell of a route; `status` 0 means free.
 final class StatusSlot: Sendable {
     let status = Atomic<Int>(0)
-    let counter = AtomicLazyReference<CoreMetrics.Counter>()
+    let counter = LazyMetric<CoreMetrics.Counter>()
 }

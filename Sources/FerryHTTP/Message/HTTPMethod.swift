@@ -22,6 +22,28 @@ public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Creates the method for the token bytes of a request line (already checked to be token characters):
+    /// the standard methods are told apart by length and bytes, and only an unusual token becomes a string.
+    init(token bytes: UnsafeBufferPointer<UInt8>) {
+        let method: HTTPMethod? =
+            switch bytes.count {
+            case 3: Self.matches(bytes, "GET") ? .GET : Self.matches(bytes, "PUT") ? .PUT : nil
+            case 4: Self.matches(bytes, "POST") ? .POST : Self.matches(bytes, "HEAD") ? .HEAD : nil
+            case 5: Self.matches(bytes, "PATCH") ? .PATCH : Self.matches(bytes, "TRACE") ? .TRACE : nil
+            case 6: Self.matches(bytes, "DELETE") ? .DELETE : nil
+            case 7: Self.matches(bytes, "OPTIONS") ? .OPTIONS : Self.matches(bytes, "CONNECT") ? .CONNECT : nil
+            default: nil
+            }
+        self = method ?? .other(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// True when `bytes` are exactly `token` (same length, case-sensitive).
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ token: StaticString) -> Bool {
+        guard bytes.count == token.utf8CodeUnitCount else { return false }
+        for index in 0..<bytes.count where bytes[index] != token.utf8Start[index] { return false }
+        return true
+    }
+
     /// The token as sent on the wire.
     public var rawValue: String {
         switch self {

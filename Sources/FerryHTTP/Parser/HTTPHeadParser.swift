@@ -189,8 +189,7 @@ struct HTTPHeadParser {
             i += 1
         }
         guard i > start, i < end else { throw .invalidRequestLine }
-        let method = HTTPMethod(
-            String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self))
+        let method = HTTPMethod(token: UnsafeBufferPointer(start: base + start, count: i - start))
         i += 1
         let targetStart = i
         while i < end && base[i] != 0x20 {

@@ -109,24 +109,25 @@ extension PartitionLog {
     /// Rolls to a new segment when the batch does not fit (size, offset range or age) and makes sure disk
     /// space is allocated for it. Throws with the state unchanged when the disk is full.
     private func prepareRoom(_ state: inout PartitionState, size: Int, count: Int64) throws(LogError) {
-        let active = state.active
-        let configuration = state.configuration
-        if active.written > 0 {
+        // Fields are read in place: a copy of the whole segment or configuration would retain and release each
+        // of their references on every append.
+        let written = state.active.written
+        if written > 0 {
             // The mapping's capacity counts too: a segment created before `segmentBytes` grew (a topic config
             // change) is as large as it was made, and is rolled when full.
             var mustRoll =
-                active.written + size > configuration.segmentBytes
-                || active.written + size > active.region.length
-                || active.nextOffset + count - active.baseOffset > Int64(UInt32.max)
-            if !mustRoll, let maximumAge = configuration.segmentMilliseconds {
-                mustRoll = environment.clock() - active.createdAtMilliseconds >= maximumAge
+                written + size > state.configuration.segmentBytes
+                || written + size > state.active.region.length
+                || state.active.nextOffset + count - state.active.baseOffset > Int64(UInt32.max)
+            if !mustRoll, let maximumAge = state.configuration.segmentMilliseconds {
+                mustRoll = environment.clock() - state.active.createdAtMilliseconds >= maximumAge
             }
             if mustRoll { try roll(&state) }
         }
         if state.active.written == 0 && size > state.active.region.length {
             try state.active.remap(capacity: size)
         }
-        try state.active.ensureAllocated(for: size, chunk: configuration.preallocationBytes)
+        try state.active.ensureAllocated(for: size, chunk: state.configuration.preallocationBytes)
     }
 
     /// Seals the active segment and starts a new one at the log end. The new files are created first, so a

@@ -13,20 +13,24 @@ import Synchronization
 /// drains before it sleeps and waits with a zero timeout while items are queued (``pollTimeout(_:)``), which
 /// saves the `write`, the extra `epoll_wait` and the `read` a self-wake would cost.
 ///
-/// Thread-safe for ``post(_:)`` and ``isOnOwnerThread``; everything else is for the owner thread.
+/// Thread-safe for ``post(_:)`` and ``isOnOwnerThread``; everything else is for the owner thread. The per-request
+/// methods are inlinable, so each loop gets them specialised for its task type instead of generic code that looks
+/// the type's metadata up at run time on every post (measured: about 2 % of a single-message produce).
 public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     /// The descriptor to register for `EPOLLIN`; call ``acknowledgeWake()`` when it is readable.
     public let wakeFD: Int32
     /// Work the owner thread puts off until the end of its turn (installed by ``bindToCurrentThread()``).
     public let endOfTurn = EndOfTurnQueue()
-    private struct Queue {
-        var items: [Item] = []
-        var wakePending = false
+    @usableFromInline
+    struct Queue {
+        @usableFromInline var items: [Item] = []
+        @usableFromInline var wakePending = false
         /// An emptied array whose storage the next turn's posts reuse (no allocation per turn).
-        var spare: [Item] = []
+        @usableFromInline var spare: [Item] = []
+        @usableFromInline init() {}
     }
-    private let queue = Mutex(Queue())
-    private let ownerThread = Atomic<UInt>(0)
+    @usableFromInline let queue = Mutex(Queue())
+    @usableFromInline let ownerThread = Atomic<UInt>(0)
 
     public init() throws(SystemError) {
         wakeFD = try syscall("eventfd") { eventfd(0, CFERRY_EFD_NONBLOCK | CFERRY_EFD_CLOEXEC) }
@@ -46,10 +50,11 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     }
 
     /// True on the owner thread.
-    @inline(__always)
+    @inlinable
     public var isOnOwnerThread: Bool { ownerThread.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     /// Queues `item` for the next drain; from another thread, wakes the loop if it may be sleeping.
+    @inlinable
     public func post(_ item: Item) {
         if isOnOwnerThread {
             queue.withLock { $0.items.append(item) }
@@ -68,6 +73,7 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     }
 
     /// Consumes the `eventfd`'s count (its descriptor was reported readable).
+    @inlinable
     public func acknowledgeWake() {
         var value: UInt64 = 0
         _ = Glibc.read(wakeFD, &value, 8)
@@ -77,6 +83,7 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     /// the end-of-turn work, then the queued items (in post order), then `flush`; the next round starts
     /// after the end-of-turn syncs, whose answers it writes, and so on until a round had no syncs. So answers
     /// that do not wait for a sync leave before it, and the synced ones right after it. Owner thread only.
+    @inlinable
     public func finishTurn(perform: ([Item]) -> Void, flush: () -> Void) {
         repeat {
             endOfTurn.runWork()
@@ -91,6 +98,7 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     }
 
     /// Takes every queued item (in post order). Owner thread only.
+    @inlinable
     public func takeItems() -> [Item] {
         queue.withLock { queue in
             var items: [Item] = []
@@ -103,6 +111,7 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
 
     /// The `epoll_wait` timeout to use: 0 while items or end-of-turn work are waiting (posted by the loop
     /// itself after its last drain), `idle` otherwise.
+    @inlinable
     public func pollTimeout(_ idle: Int32) -> Int32 {
         if endOfTurn.hasPending { return 0 }
         return queue.withLock { $0.items.isEmpty } ? idle : 0
