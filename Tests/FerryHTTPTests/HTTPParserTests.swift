@@ -141,6 +141,13 @@ struct HTTPParserTests {
         #expect(HTTPMethod(token) == method)
     }
 
+    @Test func tokenBytes_AreExactlyRFC9110Tchar() {
+        let tchar = Set(Array("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8))
+        for byte in 0...255 {
+            #expect(isTokenByte(UInt8(byte)) == tchar.contains(UInt8(byte)), "byte \(byte)")
+        }
+    }
+
     @Test(arguments: ["/a%4", "/a%zz", "/a?b=%", "?x", "ftp://h/p", "x"])
     func target_RejectsMalformedForms(target: String) {
         #expect(throws: HTTPParseError.self) { try RequestTarget.parse(target) }

@@ -101,8 +101,15 @@ struct HTTPHeadParser {
         var expect: String? = nil
         var lineStart = requestLineEnd
         while lineStart < end - 2 {
+            // Every line of a complete head ends with CRLF (the scan checked each LF), so a CR that an LF follows
+            // is found before `end`; a lone CR inside the line is skipped here and refused below.
             var lineEnd = lineStart
-            while base[lineEnd] != 0x0D || base[lineEnd + 1] != 0x0A { lineEnd += 1 }
+            while true {
+                guard let cr = memchr(base + lineEnd, 0x0D, end - lineEnd) else { throw .invalidHeader }
+                lineEnd = base.distance(to: cr.assumingMemoryBound(to: UInt8.self))
+                if base[lineEnd + 1] == 0x0A { break }
+                lineEnd += 1
+            }
             let first = base[lineStart]
             if first == 0x20 || first == 0x09 { throw .obsoleteLineFolding }
             var colon = lineStart

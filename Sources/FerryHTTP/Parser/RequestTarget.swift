@@ -149,21 +149,21 @@ func hexValue(_ byte: UInt8) -> UInt8? {
     }
 }
 
-/// RFC 9110 `tchar`: the characters of a token (methods, header names).
+/// RFC 9110 `tchar`: the characters of a token (methods, header names): one bit per ASCII byte in two masks
+/// (digits, letters and ``!#$%&'*+-.^_`|~``), so the check per byte is a shift and an AND.
 @inline(__always)
 func isTokenByte(_ c: UInt8) -> Bool {
-    switch c {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-        UInt8(ascii: "0")...UInt8(ascii: "9"):
-        return true
-    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-        UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-        UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-        return true
-    default:
-        return false
-    }
+    if c < 64 { return (tokenBitsBelow64 >> UInt64(c)) & 1 == 1 }
+    if c < 128 { return (tokenBitsFrom64 >> UInt64(c - 64)) & 1 == 1 }
+    return false
 }
+
+/// Token bytes 0…63: `!` `#` `$` `%` `&` `'` `*` `+` `-` `.` and the digits (a constant, so no lazy global
+/// is touched per byte; a test checks it against the RFC's list).
+let tokenBitsBelow64: UInt64 = 0x03ff_6cfa_0000_0000
+
+/// Token bytes 64…127: the letters, `^` `_` `` ` `` `|` `~`.
+let tokenBitsFrom64: UInt64 = 0x57ff_ffff_c7ff_fffe
 
 /// The lowercase hex digit for `value` (0…15).
 @inline(__always)
