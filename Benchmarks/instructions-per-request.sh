@@ -24,25 +24,17 @@ if [ -z "${FERRY_BIN:-}" ]; then
   FERRY_BIN=$(swift build -c release --show-bin-path)/ferry
 fi
 work="$(mktemp -d /tmp/ferry-instructions.XXXXXX)"
-pid=""
+. scripts/lib-ferry.sh
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  stop_ferry
   rm -rf "$work"
 }
 trap cleanup EXIT
 strip --strip-debug -o "$work/ferry" "$FERRY_BIN"
-valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" "$work/ferry" serve --host 127.0.0.1 \
-  --port 0 --data-dir "$work/data" --fsync "$FSYNC" --loops 1 >"$work/server.log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 600); do
-  port="$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/server.log" | tail -1)"
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "the server did not start under valgrind" >&2; exit 1; }
-curl -sf -o /dev/null -XPOST "http://127.0.0.1:$port/v1/topics" -H 'Content-Type: application/json' \
+FERRY_LAUNCH=(valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out")
+FERRY_BIN="$work/ferry" FERRY_START_SECONDS=60 start_ferry "$work" --fsync "$FSYNC" --loops 1
+port="${FERRY_URL##*:}"
+curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' \
   -d '{"name":"bench","partitions":1}'
 
 produce() {  # produce COUNT: COUNT single-message produces over 8 connections, every answer checked
@@ -75,12 +67,9 @@ PY
 }
 
 produce 400
-callgrind_control -z "$pid" >/dev/null 2>&1
+callgrind_control -z "$FERRY_PID" >/dev/null 2>&1
 produce "$REQUESTS"
-callgrind_control -d "$pid" >/dev/null 2>&1
-kill -INT "$pid"
-wait "$pid" 2>/dev/null || true
-pid=""
+callgrind_control -d "$FERRY_PID" >/dev/null 2>&1
 dump=$(ls "$work"/callgrind.out.* | head -1)
 total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
 echo "ferry: $FERRY_BIN; --fsync $FSYNC, 1 loop, 8 connections, $REQUESTS single-message produces"

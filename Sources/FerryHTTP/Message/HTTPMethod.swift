@@ -37,11 +37,9 @@ public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
         self = method ?? .other(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// True when `bytes` are exactly `token` (same length, case-sensitive).
+    /// True when `bytes` are exactly `token` (case-sensitive).
     private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ token: StaticString) -> Bool {
-        guard bytes.count == token.utf8CodeUnitCount else { return false }
-        for index in 0..<bytes.count where bytes[index] != token.utf8Start[index] { return false }
-        return true
+        bytes.elementsEqual(UnsafeBufferPointer(start: token.utf8Start, count: token.utf8CodeUnitCount))
     }
 
     /// The token as sent on the wire.

@@ -25,6 +25,7 @@ struct RequestTarget: Sendable {
         let query: Substring =
             questionMark < count
             ? target[target.utf8.index(target.utf8.startIndex, offsetBy: questionMark + 1)...] : ""
+        let queryBytes = UnsafeBufferPointer(rebasing: bytes[min(questionMark + 1, count)...])
         var pathStart = 0
         if questionMark == 0 || bytes[0] != UInt8(ascii: "/") {
             if questionMark == 1 && bytes[0] == UInt8(ascii: "*") {
@@ -40,7 +41,7 @@ struct RequestTarget: Sendable {
                 throw .invalidTarget
             }
             guard let slash = bytes[schemeLength..<questionMark].firstIndex(of: UInt8(ascii: "/")) else {
-                return RequestTarget(path: "/", segments: [], rawQuery: query, queryItems: try items(of: query))
+                return RequestTarget(path: "/", segments: [], rawQuery: query, queryItems: try items(of: queryBytes))
             }
             pathStart = slash
         }
@@ -56,44 +57,46 @@ struct RequestTarget: Sendable {
         var segments: [String] = []
         if pathBytes.count > 1 {
             segments.reserveCapacity(8)  // API paths have at most 7 segments: one allocation
-            var segmentStart = 1
-            for index in 1...pathBytes.count where index == pathBytes.count || pathBytes[index] == UInt8(ascii: "/") {
-                segments.append(
-                    try decodeIfNeeded(
-                        UnsafeBufferPointer(rebasing: pathBytes[segmentStart..<index]), plusAsSpace: false))
-                segmentStart = index + 1
+            try forEachPart(of: UnsafeBufferPointer(rebasing: pathBytes[1...]), separatedBy: UInt8(ascii: "/")) {
+                segment throws(HTTPParseError) in
+                segments.append(try decodeIfNeeded(segment, plusAsSpace: false))
             }
         }
-        return RequestTarget(path: path, segments: segments, rawQuery: query, queryItems: try items(of: query))
+        return RequestTarget(path: path, segments: segments, rawQuery: query, queryItems: try items(of: queryBytes))
     }
 
     /// The `&`-separated items of a raw query (empty items skipped), each split at its first `=` and decoded.
-    private static func items(of query: Substring) throws(HTTPParseError) -> [(name: String, value: String)] {
-        if query.isEmpty { return [] }
-        var contiguous = query
-        let parsed = contiguous.withUTF8 { bytes in
-            Result { () throws(HTTPParseError) -> [(name: String, value: String)] in
-                var items: [(name: String, value: String)] = []
-                var itemStart = 0
-                for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "&") {
-                    defer { itemStart = index + 1 }
-                    if index == itemStart { continue }
-                    let item = UnsafeBufferPointer(rebasing: bytes[itemStart..<index])
-                    if let equals = item.firstIndex(of: UInt8(ascii: "=")) {
-                        items.append(
-                            (
-                                try decodeIfNeeded(UnsafeBufferPointer(rebasing: item[..<equals]), plusAsSpace: true),
-                                try decodeIfNeeded(
-                                    UnsafeBufferPointer(rebasing: item[(equals + 1)...]), plusAsSpace: true)
-                            ))
-                    } else {
-                        items.append((try decodeIfNeeded(item, plusAsSpace: true), ""))
-                    }
-                }
-                return items
+    private static func items(of query: UnsafeBufferPointer<UInt8>) throws(HTTPParseError)
+        -> [(name: String, value: String)]
+    {
+        var items: [(name: String, value: String)] = []
+        try forEachPart(of: query, separatedBy: UInt8(ascii: "&")) { item throws(HTTPParseError) in
+            guard !item.isEmpty else { return }
+            if let equals = item.firstIndex(of: UInt8(ascii: "=")) {
+                items.append(
+                    (
+                        try decodeIfNeeded(UnsafeBufferPointer(rebasing: item[..<equals]), plusAsSpace: true),
+                        try decodeIfNeeded(UnsafeBufferPointer(rebasing: item[(equals + 1)...]), plusAsSpace: true)
+                    ))
+            } else {
+                items.append((try decodeIfNeeded(item, plusAsSpace: true), ""))
             }
         }
-        return try parsed.get()
+        return items
+    }
+
+    /// Calls `body` with each run of `bytes` between separators, in order, empty runs included (`a//b/` gives
+    /// `a`, ``, `b`, ``); an empty buffer has no parts.
+    private static func forEachPart(
+        of bytes: UnsafeBufferPointer<UInt8>, separatedBy separator: UInt8,
+        _ body: (UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> Void
+    ) throws(HTTPParseError) {
+        guard !bytes.isEmpty else { return }
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == separator {
+            try body(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            start = index + 1
+        }
     }
 
     /// True when the first `limit` bytes start with `prefix` (lowercase ASCII), ignoring ASCII case.

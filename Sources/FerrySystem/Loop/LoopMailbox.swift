@@ -73,7 +73,6 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     }
 
     /// Consumes the `eventfd`'s count (its descriptor was reported readable).
-    @inlinable
     public func acknowledgeWake() {
         var value: UInt64 = 0
         _ = Glibc.read(wakeFD, &value, 8)
