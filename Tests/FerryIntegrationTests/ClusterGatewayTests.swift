@@ -105,12 +105,19 @@ struct ClusterGatewayTests {
     }
 
     /// One member: joins (again when the group forgot it), fetches, commits; leaves after `leavesAfter` rounds.
+    ///
+    /// A commit the group refused (409: a partition of it was rebalanced away) or that got no answer leaves the
+    /// member's position advanced on the partitions it kept: the group delivers those messages to nobody again
+    /// (positions live at the server, as API.md says), so the member commits them with its next commit, like a
+    /// Kafka consumer whose next commit carries its position. It forgets them for a partition it no longer holds
+    /// (the next owner starts at the committed offset) or that restarts below them.
     static func consume(
         _ cluster: GatewayCluster, member index: Int, leavesAfter: Int?, consumption: Consumption,
         deadline: ContinuousClock.Instant
     ) async throws {
         var memberID: String?
         var rounds = 0
+        var pending = PendingCommit()
         while !consumption.drained.load(ordering: .acquiring), ContinuousClock.now < deadline {
             if memberID == nil {
                 let joined = try await cluster.send {
@@ -119,6 +126,7 @@ struct ClusterGatewayTests {
                         json: #"{"topics":["orders"],"auto_offset_reset":"earliest","session_timeout_ms":6000}"#)
                 }
                 memberID = joined["member_id"].str
+                pending = PendingCommit()
                 continue
             }
             guard let id = memberID else { continue }
@@ -130,37 +138,59 @@ struct ClusterGatewayTests {
                 continue
             }
             guard fetched.status == 200 else { continue }
-            let ids = fetched.messages.map(Self.id)
             rounds += 1
-            // Commit exactly what this fetch returned: a partition rebalanced away meanwhile refuses the whole
-            // commit (409, nothing committed). A body-less commit would commit only the partitions still owned
-            // and answer 204, which says nothing about the others.
-            var next: [Int64: Int64] = [:]
-            for message in fetched.messages {
-                guard let partition = message["partition"].int, let offset = message["offset"].int else { continue }
-                next[partition] = max(next[partition] ?? 0, offset + 1)
-            }
-            let offsets = next.map { #"{"topic":"orders","partition":\#($0.key),"offset":\#($0.value)}"# }
-            // A commit whose node dies under it may or may not have landed.
+            let held = Set((fetched["assignments"].list ?? []).compactMap { $0["partition"].int })
+            pending.add(fetched.messages, holding: held)
+            // Commit exactly what this member was given and holds: a partition rebalanced away meanwhile refuses
+            // the whole commit (409, nothing committed). A body-less commit would commit only the partitions still
+            // owned and answer 204, which says nothing about the others.
             var committed: APIResponse?
-            if !offsets.isEmpty, let client = cluster.anyClient() {
+            if !pending.next.isEmpty, let client = cluster.anyClient() {
+                let offsets = pending.next.map { #"{"topic":"orders","partition":\#($0.key),"offset":\#($0.value)}"# }
                 committed = try? await client.post(
                     "/v1/groups/billing/members/\(id)/commit",
                     json: #"{"offsets":[\#(offsets.joined(separator: ","))]}"#)
             }
             switch committed?.status {
             case 204?:
+                let ids = pending.ids
                 consumption.consumed.withLock { consumed in for id in ids { consumed[id, default: 0] += 1 } }
+                pending = PendingCommit()
             case nil, 503?:
                 // No answer, or a node whose forward lost the owner mid-request: the commit may have landed.
-                consumption.uncertain.withLock { $0.formUnion(ids) }
+                consumption.uncertain.withLock { $0.formUnion(pending.ids) }
             default:
-                break  // refused (rebalanced away, ownership moving): not consumed, delivered again
+                break  // refused (rebalanced away, ownership moving): committed again with the next round
             }
             if let leavesAfter, rounds >= leavesAfter {
                 _ = try await cluster.send { try await $0.delete("/v1/groups/billing/members/\(id)") }
                 return
             }
+        }
+    }
+
+    /// Messages a member was given and has not had a 204 commit for, per partition.
+    struct PendingCommit {
+        /// Partition → the offset to commit (after its last message).
+        var next: [Int64: Int64] = [:]
+        var idsByPartition: [Int64: [String]] = [:]
+        var ids: [String] { idsByPartition.values.flatMap { $0 } }
+
+        /// Adds a fetch's messages; drops what is pending on a partition the member no longer holds, or one the
+        /// group handed back at an earlier offset (it moved away and came back: the group delivers it again).
+        mutating func add(_ messages: [JSONValue], holding held: Set<Int64>) {
+            for partition in next.keys where !held.contains(partition) { drop(partition) }
+            for message in messages {
+                guard let partition = message["partition"].int, let offset = message["offset"].int else { continue }
+                if let pending = next[partition], offset < pending { drop(partition) }
+                next[partition] = max(next[partition] ?? 0, offset + 1)
+                idsByPartition[partition, default: []].append(ClusterGatewayTests.id(message))
+            }
+        }
+
+        private mutating func drop(_ partition: Int64) {
+            next[partition] = nil
+            idsByPartition[partition] = nil
         }
     }
 }
