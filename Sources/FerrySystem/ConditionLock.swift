@@ -51,6 +51,13 @@ public final class ConditionLock<State>: @unchecked Sendable {
         return try body(&state)
     }
 
+    /// Wakes one waiter without taking the lock: for a caller that changed the state under ``withLock(_:)`` and
+    /// learnt there that a waiter must re-evaluate it (a waiter checks the state under the lock before it sleeps,
+    /// so the change cannot slip between its check and its sleep).
+    public func signal() {
+        pthread_cond_signal(condition)
+    }
+
     /// Blocks until `body` returns a non-nil value, re-evaluating it (with the lock held) after every wake-up;
     /// `deadline` returns the monotonic nanosecond time to wake up at anyway (nil: wait without a timeout).
     /// Returns `body`'s value. Blocks the calling thread.

@@ -133,17 +133,21 @@ extension EventLoop {
 
     // MARK: Writing and closing
 
-    /// Calls `callback` (on a Dispatch thread) once the stream's queued output is at most `threshold` bytes, or
-    /// the stream is over (closed, finished): the producer's back-pressure.
+    /// Calls `callback` once the stream's queued output is at most `threshold` bytes (on this loop's thread, at
+    /// the end of the turn, after its writes), or the stream is over (closed, finished: on a Dispatch thread):
+    /// the producer's back-pressure.
     func watchDrain(
         _ connection: Connection, sequence: UInt64, threshold: Int, _ callback: @escaping @Sendable () -> Void
     ) {
-        guard connection.machine.isStreaming(sequence), connection.output.pendingBytes > threshold
-        else {
+        guard connection.machine.isStreaming(sequence) else {
             DispatchQueue.global().async(execute: callback)
             return
         }
-        connection.drainWatch = (threshold, callback)
+        if connection.output.pendingBytes > threshold {
+            connection.drainWatch = (threshold, callback)
+        } else {
+            mailbox.endOfTurn.add(callback)
+        }
     }
 
     /// Runs the drain watch whose threshold the output reached (or any, when `force`: the stream is over).
@@ -152,7 +156,11 @@ extension EventLoop {
             return
         }
         connection.drainWatch = nil
-        DispatchQueue.global().async(execute: watch.callback)
+        if force {
+            DispatchQueue.global().async(execute: watch.callback)
+        } else {
+            mailbox.endOfTurn.add(watch.callback)
+        }
     }
 
     /// Writes queued output; arms `EPOLLOUT` when the socket is full, starts the lingering close when done.

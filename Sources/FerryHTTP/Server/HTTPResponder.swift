@@ -148,9 +148,12 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     @discardableResult
     public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
 
-    /// Back-pressure for producers: calls `callback` once, on a Dispatch thread, when this stream's queued output
-    /// (written by the loop, not yet taken by the socket) is at most `threshold` bytes — at once if it already is
-    /// — or when the stream is over (closed or finished; check ``isConnectionOpen``). A producer that writes a
+    /// Back-pressure for producers: calls `callback` once when this stream's queued output (written by the loop,
+    /// not yet taken by the socket) is at most `threshold` bytes — at the end of the loop's turn, after its
+    /// writes, if it already is — or when the stream is over (closed or finished; check ``isConnectionOpen``).
+    /// The callback runs on the connection's loop thread (on a Dispatch thread once the stream is over, or for a
+    /// response that goes to no connection), so it must not block: it is where a producer writes its next batch,
+    /// without a thread hop next to the answers of the turn. A producer that writes a
     /// bounded batch and then waits here holds at most `threshold` + one batch per client, however slowly the
     /// client reads; a client that stops reading is disconnected after the idle timeout.
     public func whenDrained(below threshold: Int, _ callback: @escaping @Sendable () -> Void) {

@@ -48,13 +48,13 @@ public final class KafkaProtocolHandler: KafkaRequestHandling {
     let logger: Logger
     let groups: ClassicGroupCoordinator
     let producers = ProducerSequences()
-    private let expiryTimer: DispatchTimerSource
+    private let expiryTimer: SystemTimerSource
 
     public init(broker: Broker, configuration: Configuration, logger: Logger) {
         self.broker = broker
         self.configuration = configuration
         self.logger = logger
-        let timers = DispatchTimerSource()
+        let timers = SystemTimerSource()
         self.expiryTimer = timers
         self.groups = ClassicGroupCoordinator(timers: timers) { [weak broker] group, members in
             (try? broker?.shard(for: .group(group)))?.groups.setExternalMembers(group: group, members: members)

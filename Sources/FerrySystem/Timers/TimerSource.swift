@@ -1,5 +1,5 @@
 /// A monotonic clock that can also run work later: what timed code (long-poll deadlines, webhook retry backoff,
-/// periodic refreshes) takes instead of reading ``MonotonicClock`` and arming Dispatch timers itself, so a test
+/// periodic refreshes) takes instead of reading ``MonotonicClock`` and arming timers itself, so a test
 /// can step time by hand (`FerryTesting.ManualTimerSource`) instead of sleeping.
 ///
 /// Contract for conformances: `Sendable`; every method may be called from any thread and never blocks.
@@ -28,7 +28,7 @@ public struct TimerCancellation: Sendable {
     public func callAsFunction() { body() }
 }
 
-extension TimerSource where Self == DispatchTimerSource {
-    /// The real clock with Dispatch timers (the default everywhere outside tests).
-    public static var system: DispatchTimerSource { DispatchTimerSource() }
+extension TimerSource where Self == SystemTimerSource {
+    /// The real clock with the process's deadline scheduler (the default everywhere outside tests).
+    public static var system: SystemTimerSource { SystemTimerSource() }
 }
