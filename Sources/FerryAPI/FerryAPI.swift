@@ -33,8 +33,8 @@ public final class FerryAPI: Sendable {
     /// Passes requests to the owner of their state on a cluster of gateways (nil: nothing is forwarded).
     let forwarder: (any RequestForwarder)?
 
-    /// - Parameter timers: schedules long-poll deadlines (`wait_ms`) and SSE keep-alives; Dispatch timers unless a
-    ///   test moves time by hand.
+    /// - Parameter timers: schedules long-poll deadlines (`wait_ms`) and SSE keep-alives; the process's timer
+    ///   thread (``SystemTimerSource``) unless a test moves time by hand.
     /// - Parameter cluster: the gateways sharing the state (default: this node alone, holding every shard).
     public init(
         broker: Broker, logger: Logger, accessControl: AccessControl? = nil, metrics: FerryMetrics = FerryMetrics(),

@@ -27,7 +27,7 @@ public final class Wakeup: Sendable {
     let fired = Atomic<Bool>(false)
     let cancellers = Mutex<[@Sendable () -> Void]>([])
     let action: @Sendable (WakeReason) -> Void
-    /// Schedules deadlines (Dispatch timers unless a test injects a manual source).
+    /// Schedules deadlines (the process's timer thread unless a test injects a manual source).
     let timers: any TimerSource
 
     /// - Parameters:
