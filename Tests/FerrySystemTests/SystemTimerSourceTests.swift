@@ -72,6 +72,38 @@ struct SystemTimerSourceTests {
         #expect(early.withLock { $0 }.isEmpty)
     }
 
+    @Test func concurrentArmingAndCancelling_FiresExactlyTheKeptOnes() async {
+        let timers = SystemTimerSource()
+        let fired = Count()
+        let cancelledRan = Count()
+        let threads = 8
+        let perThread = 500
+        await withTaskGroup(of: Void.self) { group in
+            for thread in 0..<threads {
+                group.addTask {
+                    for index in 0..<perThread {
+                        // Kept: due within 5 ms. Cancelled at once: due 200 ms to 1 s out, so never started.
+                        timers.schedule(after: .microseconds((thread * perThread + index) % 5000)) {
+                            fired.value.add(1, ordering: .relaxed)
+                        }
+                        let cancel = timers.schedule(after: .milliseconds(200 + index % 800)) {
+                            cancelledRan.value.add(1, ordering: .relaxed)
+                        }
+                        cancel()
+                    }
+                }
+            }
+        }
+        let expected = threads * perThread
+        let deadline = ContinuousClock.now + .seconds(30)
+        while fired.value.load(ordering: .relaxed) < expected, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        try? await Task.sleep(for: .milliseconds(1_100))  // past every cancelled deadline
+        #expect(fired.value.load(ordering: .relaxed) == expected)
+        #expect(cancelledRan.value.load(ordering: .relaxed) == 0)
+    }
+
     @Test func deadline_ClampsNegativeAndHugeDelays() {
         #expect(SystemTimerSource.deadline(after: .milliseconds(-5), from: 1_000) == 1_000)
         #expect(SystemTimerSource.deadline(after: .milliseconds(2), from: 1_000) == 2_001_000)
