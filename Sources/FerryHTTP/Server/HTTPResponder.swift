@@ -153,9 +153,9 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     /// writes, if it already is — or when the stream is over (closed or finished; check ``isConnectionOpen``).
     /// The callback runs on the connection's loop thread (on a Dispatch thread once the stream is over, or for a
     /// response that goes to no connection), so it must not block: it is where a producer writes its next batch,
-    /// without a thread hop next to the answers of the turn. A producer that writes a
-    /// bounded batch and then waits here holds at most `threshold` + one batch per client, however slowly the
-    /// client reads; a client that stops reading is disconnected after the idle timeout.
+    /// without a thread hop next to the answers of the turn. A producer that writes a bounded batch and then waits
+    /// here holds at most `threshold` + one batch per client, however slowly the client reads; a client that stops
+    /// reading is disconnected after the idle timeout.
     public func whenDrained(below threshold: Int, _ callback: @escaping @Sendable () -> Void) {
         guard case .connection(let connection) = target else { return target.sink.whenDrained(callback) }
         if connection.closed.load(ordering: .acquiring) {

@@ -57,9 +57,6 @@ final class DeadlineScheduler: Sendable {
         _ = work
     }
 
-    /// The number of armed deadlines (tests, diagnostics).
-    var count: Int { state.withLock { $0.heap.count } }
-
     /// The timer thread: waits for due entries and hands them to Dispatch workers, forever.
     private func run() {
         while true {
