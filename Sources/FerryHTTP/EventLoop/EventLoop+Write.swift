@@ -143,11 +143,8 @@ extension EventLoop {
             DispatchQueue.global().async(execute: callback)
             return
         }
-        if connection.output.pendingBytes > threshold {
-            connection.drainWatch = (threshold, callback)
-        } else {
-            mailbox.endOfTurn.add(callback)
-        }
+        connection.drainWatch = (threshold, callback)
+        checkDrain(connection)  // already drained: runs at the end of this turn
     }
 
     /// Runs the drain watch whose threshold the output reached (or any, when `force`: the stream is over).

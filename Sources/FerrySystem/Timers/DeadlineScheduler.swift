@@ -49,12 +49,17 @@ final class DeadlineScheduler: Sendable {
     /// Takes `entry` out: its work will not start unless it already has, and it is released (outside the lock:
     /// releasing it may run arbitrary deinitialisers).
     func cancel(_ entry: TimerEntry) {
-        let work = state.withLock { state -> (@Sendable () -> Void)? in
+        _ = takeWork(entry)
+    }
+
+    /// Takes `entry` out of the heap (if still there) and its work out of it, for the one caller that gets it:
+    /// the Dispatch worker that runs a due entry, or ``cancel(_:)``, whichever comes first.
+    private func takeWork(_ entry: TimerEntry) -> (@Sendable () -> Void)? {
+        state.withLock { state in
             state.heap.remove(entry)
             defer { entry.work = nil }
             return entry.work
         }
-        _ = work
     }
 
     /// The timer thread: waits for due entries and hands them to Dispatch workers, forever.
@@ -64,9 +69,8 @@ final class DeadlineScheduler: Sendable {
                 state -> [TimerEntry]? in
                 let now = MonotonicClock.nanoseconds()
                 var due: [TimerEntry] = []
-                while let first = state.heap.first, first.deadline <= now {
-                    _ = state.heap.popFirst()
-                    due.append(first)
+                while (state.heap.first?.deadline ?? .max) <= now, let entry = state.heap.popFirst() {
+                    due.append(entry)
                 }
                 if due.isEmpty {
                     state.sleepingUntil = state.heap.first?.deadline ?? .max
@@ -76,16 +80,8 @@ final class DeadlineScheduler: Sendable {
                 return due
             }
             for entry in due {
-                DispatchQueue.global().async { [self] in claim(entry)?() }
+                DispatchQueue.global().async { [self] in takeWork(entry)?() }  // nil: cancelled after it fell due
             }
-        }
-    }
-
-    /// The work of a due entry, unless it was cancelled after it fell due.
-    private func claim(_ entry: TimerEntry) -> (@Sendable () -> Void)? {
-        state.withLock { _ in
-            defer { entry.work = nil }
-            return entry.work
         }
     }
 }
