@@ -137,6 +137,108 @@ struct EndOfTurnSyncTests {
         #expect(result.flushed == 3)
     }
 
+    /// Loop A's end-of-turn round is syncing; loop B appends meanwhile and its own round finds the flush lock
+    /// taken. B leaves its appends to A (no flusher thread is woken) and A syncs them at the end of its next
+    /// turn, not within this one, so A polls its own sockets first.
+    @Test func aRoundThatFindsTheLockTaken_IsPassedToTheHolder_ForItsNextTurn() throws {
+        let test = try TestLog.make(LogConfiguration(flushPolicy: .always))
+        defer { test.close() }
+        let log = test.log
+        struct Seen {
+            var bDone = false
+            var bOnThreadA = false
+            var bDoneAfterItsTurn = true
+            var wantedAfterBsTurn = false
+            var pendingForNextTurn = false
+            var bDoneAfterAsTurn = true
+            var bDoneAfterAsExtraRound = true
+            var syncsBeforeNextTurn = 0
+            var syncsAfterNextTurn = 0
+        }
+        let seen = Mutex(Seen())
+        onLoopThread { turnA in
+            let threadA = UInt(pthread_self())
+            _ = try? log.appendDeferringDurability([sampleRecord(0)]) { _ in
+                // Under A's flush lock: loop B appends and ends its turn.
+                onLoopThread { turnB in
+                    _ = try? log.appendDeferringDurability([sampleRecord(1)]) { result in
+                        guard case .success = result else { return }
+                        seen.withLock {
+                            $0.bDone = true
+                            $0.bOnThreadA = UInt(pthread_self()) == threadA
+                        }
+                    }
+                    _ = turnB.runSyncs()
+                    let wanted = log.state.withLock { $0.roundWanted }
+                    seen.withLock {
+                        $0.bDoneAfterItsTurn = $0.bDone
+                        $0.wantedAfterBsTurn = wanted
+                    }
+                }
+            }
+            let syncs = log.syncCount
+            _ = turnA.runSyncs()
+            seen.withLock {
+                $0.pendingForNextTurn = turnA.hasPending
+                $0.bDoneAfterAsTurn = $0.bDone
+            }
+            _ = turnA.runSyncs()  // more rounds of this turn's end do not run it
+            seen.withLock {
+                $0.bDoneAfterAsExtraRound = $0.bDone
+                $0.syncsBeforeNextTurn = log.syncCount - syncs
+            }
+            turnA.beginTurnEnd()
+            _ = turnA.runSyncs()
+            seen.withLock { $0.syncsAfterNextTurn = log.syncCount - syncs }
+        }
+        let result = seen.withLock { $0 }
+        #expect(!result.bDoneAfterItsTurn, "B's append is not in A's round, which snapshotted before it")
+        #expect(result.wantedAfterBsTurn, "B left a round to the lock holder")
+        #expect(result.pendingForNextTurn, "A took it for its next turn when it released the lock")
+        #expect(!result.bDoneAfterAsTurn)
+        #expect(!result.bDoneAfterAsExtraRound, "nobody synced it in between: no flusher was asked")
+        #expect(result.syncsBeforeNextTurn == 1)
+        #expect(result.bDone && result.bOnThreadA, "A's next turn synced B's append")
+        #expect(result.syncsAfterNextTurn == 2)
+        #expect(log.flushedOffset == 2)
+    }
+
+    /// Loop B's round finds the lock taken by a round that snapshotted B's append: nothing is left to do.
+    @Test func aRoundThatFindsTheLockTaken_ByARoundCoveringIt_LeavesNothingBehind() throws {
+        let test = try TestLog.make(LogConfiguration(flushPolicy: .always))
+        defer { test.close() }
+        let log = test.log
+        // 0: B appended; 1: the other round is completing B's append, under its lock; 2: B's turn ended.
+        let phase = Mutex(0)
+        let waitForPhase: @Sendable (Int) -> Void = { wanted in  // bounded: about 10 s
+            for _ in 0..<10_000 where phase.withLock({ $0 }) < wanted { usleep(1000) }
+        }
+        let seen = Mutex<(wanted: Bool, pendingB: Bool, bDone: Bool)>((true, true, false))
+        onLoopThread { turnB in
+            _ = try? log.appendDeferringDurability([sampleRecord(0)]) { result in
+                guard case .success = result else { return }
+                seen.withLock { $0.bDone = true }
+                phase.withLock { $0 = 1 }
+                waitForPhase(2)
+            }
+            let other = SystemThread(name: "test-flush") { try? log.flush() }  // a round on a thread that is no loop
+            waitForPhase(1)
+            _ = turnB.runSyncs()
+            let wanted = log.state.withLock { $0.roundWanted }
+            seen.withLock {
+                $0.wanted = wanted
+                $0.pendingB = turnB.hasPending
+            }
+            phase.withLock { $0 = 2 }
+            other.join()
+        }
+        let result = seen.withLock { $0 }
+        #expect(result.bDone)
+        #expect(!result.wanted, "the round in progress covers B's append")
+        #expect(!result.pendingB)
+        #expect(log.flushedOffset == 1)
+    }
+
     @Test func withInlineSyncsOff_AFlusherThreadSyncs_WithoutTheTurnEnding() throws {
         let test = try TestLog.make(LogConfiguration(flushPolicy: .always), inlineSyncLimitNanoseconds: 0)
         defer { test.close() }

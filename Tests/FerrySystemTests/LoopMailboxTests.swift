@@ -9,11 +9,14 @@ import Testing
 /// ``LoopMailbox`` and ``EndOfTurnQueue``: a loop's own posts wake nothing, other threads' posts do, and
 /// end-of-turn work runs before the turn's tasks are taken.
 struct LoopMailboxTests {
-    /// Runs `body` on a fresh thread bound to `mailbox` (as its loop) and waits for it.
-    private func onLoopThread(_ mailbox: LoopMailbox<Int>, _ body: @escaping @Sendable () -> Void) {
+    /// Runs `body` on a fresh thread bound to `mailbox` (as its loop), with the thread's current end-of-turn
+    /// queue (nil if binding installed none), and waits for it.
+    private func onLoopThread<Item>(
+        _ mailbox: LoopMailbox<Item>, _ body: @escaping @Sendable (EndOfTurnQueue?) -> Void
+    ) {
         let thread = SystemThread(name: "test-loop") {
             mailbox.bindToCurrentThread()
-            body()
+            body(EndOfTurnQueue.current)
             mailbox.unbindFromCurrentThread()
         }
         thread.join()
@@ -28,7 +31,7 @@ struct LoopMailboxTests {
     @Test func postFromTheLoopItself_WritesNoWakeUp_ButZeroesTheTimeout() throws {
         let mailbox = try LoopMailbox<Int>()
         let seen = Mutex<(timeout: Int32, items: [Int], again: Int32)>((-1, [], -1))
-        onLoopThread(mailbox) {
+        onLoopThread(mailbox) { _ in
             mailbox.post(1)
             mailbox.post(2)
             let timeout = mailbox.pollTimeout(1000)
@@ -44,7 +47,7 @@ struct LoopMailboxTests {
 
     @Test func postFromAnotherThread_WakesTheLoopOnce_UntilTheNextDrain() throws {
         let mailbox = try LoopMailbox<Int>()
-        onLoopThread(mailbox) {}  // bound to a thread that is gone: this thread is "another thread"
+        onLoopThread(mailbox) { _ in }  // bound to a thread that is gone: this thread is "another thread"
         mailbox.post(1)
         mailbox.post(2)
         var value: UInt64 = 0
@@ -55,37 +58,71 @@ struct LoopMailboxTests {
         #expect(wakeWasWritten(mailbox), "after a drain the next post wakes again")
     }
 
+    /// Runs `body` on a loop thread of `mailbox` with its end-of-turn queue and a `note` function, and returns
+    /// what was noted, in order.
+    private func notesOnLoopThread(
+        _ mailbox: LoopMailbox<String>,
+        _ body: @escaping @Sendable (EndOfTurnQueue, _ note: @escaping @Sendable (String) -> Void) -> Void
+    ) -> [String] {
+        let notes = Mutex<[String]>([])
+        let note: @Sendable (String) -> Void = { text in notes.withLock { $0.append(text) } }
+        onLoopThread(mailbox) { turn in
+            guard let turn else { return note("no current queue") }
+            body(turn, note)
+        }
+        return notes.withLock { $0 }
+    }
+
     @Test func finishTurn_WritesWhatNeedsNoSync_BeforeTheSyncs_ThenWhatTheSyncsReleased() throws {
         let mailbox = try LoopMailbox<String>()
-        let log = Mutex<[String]>([])
-        let thread = SystemThread(name: "test-loop") {
-            mailbox.bindToCurrentThread()
-            defer { mailbox.unbindFromCurrentThread() }
-            guard let turn = EndOfTurnQueue.current else {
-                log.withLock { $0.append("no current queue") }
-                return
-            }
+        let notes = notesOnLoopThread(mailbox) { turn, note in
             turn.addSync {
-                log.withLock { $0.append("sync") }
+                note("sync")
                 mailbox.post("synced answer")  // a durability callback answering on the loop
-                turn.add { log.withLock { $0.append("work added by the sync") } }
+                turn.add { note("work added by the sync") }
             }
             turn.add {
-                log.withLock { $0.append("work") }
+                note("work")
                 mailbox.post("read answer")  // a woken long-poll answering on the loop
-                turn.add { log.withLock { $0.append("work added by work") } }
+                turn.add { note("work added by work") }
             }
-            log.withLock { $0.append("timeout \(mailbox.pollTimeout(1000))") }
+            note("timeout \(mailbox.pollTimeout(1000))")
             mailbox.finishTurn(
-                perform: { items in log.withLock { $0.append("perform \(items)") } },
-                flush: { log.withLock { $0.append("flush") } })
-            log.withLock { $0.append("pending \(turn.hasPending), timeout \(mailbox.pollTimeout(1000))") }
+                perform: { items in note("perform \(items)") },
+                flush: { note("flush") })
+            note("pending \(turn.hasPending), timeout \(mailbox.pollTimeout(1000))")
         }
-        thread.join()
         #expect(
-            log.withLock { $0 } == [
+            notes == [
                 "timeout 0", "work", "work added by work", "perform [\"read answer\"]", "flush", "sync",
                 "work added by the sync", "perform [\"synced answer\"]", "flush", "pending false, timeout 1000",
+            ])
+    }
+
+    @Test func aSyncForTheNextTurn_WaitsForTheNextFinishTurn_AndKeepsThePollFromSleeping() throws {
+        let mailbox = try LoopMailbox<String>()
+        let notes = notesOnLoopThread(mailbox) { turn, note in
+            let finish = { (name: String) in
+                mailbox.finishTurn(perform: { _ in }, flush: { note("flush \(name)") })
+            }
+            turn.addSync {
+                note("sync of turn 1")
+                turn.addSyncForNextTurn { note("sync put off to turn 2") }
+            }
+            finish("turn 1")
+            note("pending \(turn.hasPending), timeout \(mailbox.pollTimeout(1000))")
+            turn.addSync { note("sync of turn 2") }
+            finish("turn 2")
+            note("pending \(turn.hasPending), timeout \(mailbox.pollTimeout(1000))")
+            turn.addSyncForNextTurn { note("sync put off by a stopping loop") }
+            turn.runPending()
+            note("pending \(turn.hasPending)")
+        }
+        #expect(
+            notes == [
+                "flush turn 1", "sync of turn 1", "flush turn 1", "pending true, timeout 0",
+                "flush turn 2", "sync of turn 2", "sync put off to turn 2", "flush turn 2",
+                "pending false, timeout 1000", "sync put off by a stopping loop", "pending false",
             ])
     }
 

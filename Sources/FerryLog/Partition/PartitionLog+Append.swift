@@ -59,8 +59,8 @@ extension PartitionLog {
         syncAtEndOfTurn: Bool
     ) throws(LogError) -> (AppendResult, Bool) {
         let count = Int64(records.recordCount)
-        let (result, wakeups, schedule, policy) = try state.withLock {
-            state throws(LogError) -> (AppendResult, [@Sendable () -> Void]?, Bool, FlushPolicy) in
+        let (result, wakeups, schedule, policy, generation) = try state.withLock {
+            state throws(LogError) -> (AppendResult, [@Sendable () -> Void]?, Bool, FlushPolicy, UInt64) in
             if state.isClosed { throw LogError.closed }
             if let failure = state.failure { throw LogError.flushFailed(failure) }
             let policy = state.configuration.flushPolicy
@@ -91,14 +91,14 @@ extension PartitionLog {
                     schedule = true
                 }
             }
-            return (result, wakeups, schedule, policy)
+            return (result, wakeups, schedule, policy, state.snapshots)
         }
         if let wakeups { for wakeup in wakeups { wakeup() } }
         if schedule {
             if case .interval(let milliseconds) = policy {
                 environment.flusher.scheduleFlush(self, afterMilliseconds: milliseconds)
             } else if syncAtEndOfTurn, environment.syncsAreQuick, let turn = EndOfTurnQueue.current {
-                turn.addSync { [self] in runEndOfTurnFlush() }
+                turn.addSync { [self] in runEndOfTurnFlush(scheduledAt: generation) }
             } else {
                 environment.flusher.requestFlush(self)
             }

@@ -21,21 +21,57 @@ extension PartitionLog: FlushTarget {
         _ = flushOnce()
     }
 
-    /// The flush an event loop queued for the end of its turn. When another thread is syncing this partition
-    /// (another loop, a flusher thread), the loop does not wait for it: the round goes to a flusher thread,
-    /// which syncs everything appended by then in one go, so loops never queue behind one another's syncs.
-    func runEndOfTurnFlush() {
-        // nil: another thread holds the lock. Another round is requested after the lock is released (a stopping
-        // scheduler runs it on this thread, which must not hold the lock then).
-        let requeue = flushLock.withLockIfAvailable { _ in syncAndComplete().requeue }
-        if requeue != false { environment.flusher.requestFlush(self) }
+    /// The flush an event loop queued for the end of its turn, when the partition's snapshot count was
+    /// `generation`. When another thread is syncing this partition (another loop, a flusher thread), the loop
+    /// does not wait for it and wakes no other thread: it leaves its appends to the lock holder, which passes
+    /// them on once it releases the lock (``passOnWantedRound()``): a loop holder syncs them at the end of its
+    /// next turn, together with what that turn appends. Nothing is left when a later round has already
+    /// snapshotted them.
+    func runEndOfTurnFlush(scheduledAt generation: UInt64) {
+        if tryEndOfTurnRound() { return }
+        let wanted = state.withLock { state -> Bool in
+            if state.snapshots != generation { return false }  // a round that started since covers them
+            state.roundWanted = true
+            return true
+        }
+        // Check after publishing: a holder that released the lock before `roundWanted` was set did not see it.
+        // If the lock is still taken, its holder will.
+        if wanted { _ = tryEndOfTurnRound() }
+    }
+
+    /// Runs one round if the flush lock is free (a loop never waits for it). Returns whether it ran.
+    private func tryEndOfTurnRound() -> Bool {
+        // nil: another thread holds the lock. A requeued round is requested after the lock is released (a
+        // stopping scheduler runs it on this thread, which must not hold the lock then).
+        guard let requeue = flushLock.withLockIfAvailable({ _ in syncAndComplete().requeue }) else { return false }
+        if requeue { environment.flusher.requestFlush(self) }
+        passOnWantedRound()
+        return true
     }
 
     /// One flush round. Returns the sync error, if any.
     private func flushOnce() -> SystemError? {
         let (failure, requeue) = flushLock.withLock { _ in syncAndComplete() }
         if requeue { environment.flusher.requestFlush(self) }
+        passOnWantedRound()
         return failure
+    }
+
+    /// Called after releasing the flush lock: when a loop left its appends to this round's holder
+    /// (``PartitionState/roundWanted``), schedules the round for them: at the end of the next turn of this
+    /// thread's loop, or on a flusher thread when this thread is no loop.
+    private func passOnWantedRound() {
+        let generation = state.withLock { state -> UInt64? in
+            guard state.roundWanted else { return nil }
+            state.roundWanted = false
+            return state.snapshots
+        }
+        guard let generation else { return }
+        if let turn = EndOfTurnQueue.current {
+            turn.addSyncForNextTurn { [self] in runEndOfTurnFlush(scheduledAt: generation) }
+        } else {
+            environment.flusher.requestFlush(self)
+        }
     }
 
     /// Syncs, then completes the callbacks it covers. Call with the flush lock held: the callbacks run under
@@ -52,6 +88,8 @@ extension PartitionLog: FlushTarget {
     ) {
         let snapshot = state.withLock { state in
             state.flushQueued = false
+            state.roundWanted = false
+            state.snapshots &+= 1
             let seals = state.pendingSeals
             state.pendingSeals = []
             let directory =

@@ -10,7 +10,9 @@
 ///   the loop instead of after a hop through another thread;
 /// - **syncs** (``addSync(_:)``): the durable appends of the pass, synced once for all of them (as Redis does
 ///   with `appendfsync always`), after the loop has written the answers that do not wait for them, so a reader
-///   is not held up by a writer's `fsync`.
+///   is not held up by a writer's `fsync`. A sync may also be put off to the end of the next turn
+///   (``addSyncForNextTurn(_:)``): the loop polls its sockets once more first (without sleeping), so a loop
+///   that syncs for others as well as for itself still serves its own connections between syncs.
 ///
 /// Loop-confined: a loop thread installs one for itself (``install()``); code running on that thread finds it
 /// through ``current`` and adds to it. Every other thread gets `nil` from ``current`` and takes its own path
@@ -19,6 +21,7 @@
 public final class EndOfTurnQueue {
     private var work: [() -> Void] = []
     private var syncs: [() -> Void] = []
+    private var nextTurnSyncs: [() -> Void] = []
     private var running: [() -> Void] = []
 
     public init() {}
@@ -49,8 +52,22 @@ public final class EndOfTurnQueue {
         syncs.append(sync)
     }
 
-    /// True when work or syncs are waiting.
-    public var hasPending: Bool { !work.isEmpty || !syncs.isEmpty }
+    /// Adds a sync for the end of the next turn: the loop first polls its sockets again, without sleeping, and
+    /// handles what they bring. Owner only.
+    public func addSyncForNextTurn(_ sync: @escaping () -> Void) {
+        nextTurnSyncs.append(sync)
+    }
+
+    /// True when work or syncs (of this turn or the next) are waiting.
+    public var hasPending: Bool { !work.isEmpty || !syncs.isEmpty || !nextTurnSyncs.isEmpty }
+
+    /// Starts a turn's end: the syncs put off to this turn join the others. Call once per turn, before
+    /// ``runSyncs()``.
+    public func beginTurnEnd() {
+        if nextTurnSyncs.isEmpty { return }
+        syncs.append(contentsOf: nextTurnSyncs)
+        nextTurnSyncs.removeAll(keepingCapacity: true)
+    }
 
     /// Runs the pending work in the order it was added, including work that it adds, until none is left.
     public func runWork() {
@@ -72,6 +89,7 @@ public final class EndOfTurnQueue {
     /// Runs everything pending, syncs included, until nothing is left (a stopping loop).
     public func runPending() {
         while hasPending {
+            beginTurnEnd()
             runWork()
             _ = runSyncs()
         }

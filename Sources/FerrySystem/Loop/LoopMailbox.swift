@@ -81,9 +81,11 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     /// Ends a turn in rounds: `perform` gets each round's items, and `flush` writes the answers. A round runs
     /// the end-of-turn work, then the queued items (in post order), then `flush`; the next round starts
     /// after the end-of-turn syncs, whose answers it writes, and so on until a round had no syncs. So answers
-    /// that do not wait for a sync leave before it, and the synced ones right after it. Owner thread only.
+    /// that do not wait for a sync leave before it, and the synced ones right after it. Syncs put off to this
+    /// turn (``EndOfTurnQueue/addSyncForNextTurn(_:)``) run with the first round's. Owner thread only.
     @inlinable
     public func finishTurn(perform: ([Item]) -> Void, flush: () -> Void) {
+        endOfTurn.beginTurnEnd()
         repeat {
             endOfTurn.runWork()
             var items = takeItems()
