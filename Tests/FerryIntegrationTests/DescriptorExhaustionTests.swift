@@ -12,14 +12,7 @@ import Testing
 struct DescriptorExhaustionTests {
     /// The process's user + system CPU seconds, from /proc/PID/stat (fields 14 and 15, in clock ticks).
     static func cpuSeconds(_ pid: pid_t) -> Double? {
-        // /proc files report size 0: read until EOF.
-        let fd = open("/proc/\(pid)/stat", O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
-        guard n > 0 else { return nil }
-        let text = String(decoding: buffer[0..<n], as: UTF8.self)
+        guard let text = ChildServer.procText("/proc/\(pid)/stat") else { return nil }
         // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
@@ -42,7 +35,7 @@ struct DescriptorExhaustionTests {
         let port = child.port
 
         let outcome = try await onDispatchThread {
-            () -> (served: Int, extraConnected: Int, cpu: Double?, stillServed: Int) in
+            () -> (served: Int, extraConnected: Int, cpu: Double?, stillServed: Int, threads: String) in
             var connections: [RawConnection] = []
             for _ in 0..<400 {
                 // Connecting succeeds from the backlog even when the server cannot accept.
@@ -58,14 +51,15 @@ struct DescriptorExhaustionTests {
             let after = Self.cpuSeconds(child.pid)
             connections[1].send("GET /v1/topics HTTP/1.1\r\nHost: t\r\n\r\n")
             let stillServed = (try? connections[1].readResponse().status) ?? -1
+            let threads = stillServed == 200 ? "" : child.threadStates()
             let cpu = before.flatMap { b in after.map { $0 - b } }
             let extra = connections.count
             connections.removeAll()  // closes every client socket: the server's descriptors free up
-            return (served, extra, cpu, stillServed)
+            return (served, extra, cpu, stillServed, threads)
         }
         #expect(outcome.extraConnected == 400)
         #expect(outcome.served == 200)
-        #expect(outcome.stillServed == 200)
+        #expect(outcome.stillServed == 200, "the server's threads:\n\(outcome.threads)")
         // A loop spinning on a readable listener burns a whole core (≈ 2 s of CPU in 2 s); paused, it idles.
         let cpu = outcome.cpu ?? .infinity
         #expect(cpu < 0.5, "server CPU while out of descriptors: \(cpu) s in 2 s")
@@ -78,7 +72,7 @@ struct DescriptorExhaustionTests {
                     port: port, request: "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))?.status ?? -1
             if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
         }
-        #expect(status == 200)
+        #expect(status == 200, "the server's threads:\n\(child.threadStates())\nits log:\n\(ChildServer.readLog(log))")
         #expect(Self.count("cannot accept connections", in: log) == 1, "one warning per episode")
         #expect(Self.count("accepting connections again", in: log) >= 1)
     }

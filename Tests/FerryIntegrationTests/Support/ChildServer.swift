@@ -101,6 +101,36 @@ final class ChildServer: Sendable {
         return status
     }
 
+    /// One line per thread of the child: its id, name, scheduler state (R running, S sleeping, D waiting for
+    /// the disk…) and the kernel function it sleeps in (`wchan`). What a test reports when the server stops
+    /// answering, so a hang can be told from a slow machine.
+    func threadStates() -> String {
+        let tasks = "/proc/\(pid)/task"
+        guard let ids = try? FileSystem.contentsOfDirectory(tasks) else { return "\(tasks): not readable" }
+        return ids.sorted().map { id in
+            let name = Self.procText("\(tasks)/\(id)/comm")?.split(separator: "\n").first ?? "?"
+            // The state is the field after the command name, which is in parentheses and may hold spaces.
+            let stat = Self.procText("\(tasks)/\(id)/stat") ?? ""
+            let state = stat.lastIndex(of: ")").flatMap { stat[stat.index(after: $0)...].split(separator: " ").first }
+            return "\(id) \(name) \(state ?? "?") \(Self.procText("\(tasks)/\(id)/wchan") ?? "?")"
+        }.joined(separator: "\n")
+    }
+
+    /// The text of a small /proc file (they report size 0: read until EOF, at most 4 KiB), or nil.
+    static func procText(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var count = 0
+        while count < buffer.count {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress.map { $0 + count }, $0.count - count) }
+            if n <= 0 { break }
+            count += n
+        }
+        return String(decoding: buffer[0..<count], as: UTF8.self)
+    }
+
     static func readLog(_ path: String) -> String {
         String(decoding: (try? FileSystem.readFile(path)) ?? [], as: UTF8.self)
     }
