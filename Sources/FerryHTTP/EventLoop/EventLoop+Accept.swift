@@ -34,6 +34,13 @@ extension EventLoop {
                 }
                 return
             }
+            if Int(fd) >= context.descriptorCeiling.load(ordering: .relaxed) {
+                // What is left is the reserve for everything but connections (and libdispatch aborts the
+                // process when it cannot open a file): refuse this client and pause as if out of descriptors.
+                rejectOverloaded(fd)
+                pauseAccepting(errno: EMFILE)
+                return
+            }
             acceptSucceeded()
             connectionsAccepted.add(1, ordering: .relaxed)
             let open = context.openConnections.add(1, ordering: .relaxed).newValue

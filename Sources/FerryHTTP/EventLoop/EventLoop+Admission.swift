@@ -69,7 +69,8 @@ extension EventLoop {
         close(oldest)
     }
 
-    /// `accept` failed with EMFILE/ENFILE/ENOBUFS/ENOMEM: stop watching the listener (it stays readable, so a
+    /// `accept` failed with EMFILE/ENFILE/ENOBUFS/ENOMEM, or gave a descriptor in the reserve (see
+    /// `ServerContext.descriptorCeiling`): stop watching the listener (it stays readable, so a
     /// level-triggered loop would spin) and try again after a back-off of 50 ms doubling to 1 s. Pending clients
     /// wait in the listen backlog; connections already open are served meanwhile. One warning per episode
     /// (server-wide, at most one a minute: descriptors freed one at a time make episodes flap).

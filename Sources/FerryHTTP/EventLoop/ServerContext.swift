@@ -19,6 +19,10 @@ final class ServerContext: Sendable {
     /// Whether per-request method, route and start time are recorded (access log or observer).
     let tracksRequests: Bool
     let openConnections = Atomic<Int>(0)
+    /// An accepted connection whose descriptor number reaches this is refused (503) and accepting pauses as if
+    /// the process were out of descriptors: the rest is the reserve (``ListeningSocket/descriptorReserve(forLimit:)``).
+    /// Set by `HTTPServer.start()` from the descriptor limit.
+    let descriptorCeiling = Atomic<Int>(Int.max)
     /// The server's loops (set once by `HTTPServer.start()`), so that a loop over the connection limit can ask
     /// another to give up an idle keep-alive connection. Weak: the loops hold this context.
     let loops = Mutex<[WeakLoop]>([])

@@ -78,12 +78,14 @@ public final class HTTPServer: Sendable {
     }
 
     /// Binds the listeners, starts the loop threads and returns once the server accepts connections.
-    /// Also ignores `SIGPIPE` and raises `RLIMIT_NOFILE` to its hard limit.
+    /// Also ignores `SIGPIPE` and raises `RLIMIT_NOFILE` to its hard limit, of which connections may use all but
+    /// a reserve (``ListeningSocket/descriptorReserve(forLimit:)``).
     public func start() throws(HTTPServerError) {
         try state.withLock { (box: inout UncheckedBox<State>) throws(HTTPServerError) in
             guard !box.value.started else { throw .alreadyStarted }
             signal(SIGPIPE, SIG_IGN)
             ListeningSocket.raiseDescriptorLimit()
+            context.descriptorCeiling.store(ListeningSocket.connectionDescriptorCeiling(), ordering: .relaxed)
             var listeners: [Int32] = []
             var port = configuration.port
             do {

@@ -14,14 +14,26 @@ extension KafkaEventLoop {
         for _ in 0..<256 {
             var address = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let result = try? withUnsafeMutablePointer(to: &address) { pointer throws(SystemError) in
-                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address throws(SystemError) in
-                    try nonBlockingSyscall("accept4") {
-                        cferry_accept4(listenFD, address, &length, CFERRY_SOCK_NONBLOCK | CFERRY_SOCK_CLOEXEC)
+            let result: IOResult<Int32>
+            do {
+                result = try withUnsafeMutablePointer(to: &address) { pointer throws(SystemError) in
+                    try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address throws(SystemError) in
+                        try nonBlockingSyscall("accept4") {
+                            cferry_accept4(listenFD, address, &length, CFERRY_SOCK_NONBLOCK | CFERRY_SOCK_CLOEXEC)
+                        }
                     }
                 }
+            } catch {
+                let code = error.errno
+                if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM { pauseAccepting(errno: code) }
+                return
             }
-            guard case .processed(let fd)? = result else { return }
+            guard case .processed(let fd) = result else { return }
+            if Int(fd) >= descriptorCeiling {
+                Glibc.close(fd)  // the rest is the reserve for files, sockets and libdispatch
+                pauseAccepting(errno: EMFILE)
+                return
+            }
             counters.acceptedConnections.add(1, ordering: .relaxed)
             let open = counters.openConnections.add(1, ordering: .relaxed).newValue
             guard open <= configuration.maxConnections else {
@@ -47,6 +59,30 @@ extension KafkaEventLoop {
             }
             connections[Int(fd)] = connection
         }
+    }
+
+    /// Out of descriptors (or into the reserve): stops watching the listener, which would stay readable and make
+    /// the loop spin, for 100 ms; pending clients wait in the backlog. Warns at most once a minute per loop.
+    private func pauseAccepting(errno code: Int32) {
+        if acceptPausedUntil == 0 {
+            var event = epoll_event()
+            _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, &event)
+            if lastAcceptWarning == 0 || now &- lastAcceptWarning >= 60_000_000_000 {
+                lastAcceptWarning = now
+                logger.warning(
+                    "Kafka listener cannot accept connections: out of file descriptors or memory; pausing accept",
+                    metadata: ["errno": "\(code)", "loop": "\(index)"])
+            }
+        }
+        acceptPausedUntil = now + 100_000_000
+    }
+
+    /// The pause ran out: watch the listener again and accept what waits (which may pause again).
+    func resumeAccepting() {
+        acceptPausedUntil = 0
+        guard listenFD >= 0, running else { return }
+        try? register(fd: listenFD, events: UInt32(CFERRY_EPOLLIN))
+        acceptConnections()
     }
 
     /// Reads what the socket has and dispatches every complete frame.

@@ -38,6 +38,12 @@ final class KafkaEventLoop: @unchecked Sendable {
     var dirty: [KafkaConnection] = []
     var now: UInt64 = 0
     var running = true
+    /// Accepting is paused (out of descriptors, or into the reserve) until this monotonic time; 0: it is not.
+    var acceptPausedUntil: UInt64 = 0
+    /// When this loop last warned that it cannot accept (at most one warning a minute).
+    var lastAcceptWarning: UInt64 = 0
+    /// See ``ListeningSocket/connectionDescriptorCeiling()``.
+    let descriptorCeiling = ListeningSocket.connectionDescriptorCeiling()
     let readBufferSize = 64 * 1024
     let readBuffer: UnsafeMutableRawBufferPointer
     private let events: UnsafeMutablePointer<epoll_event>
@@ -130,6 +136,7 @@ final class KafkaEventLoop: @unchecked Sendable {
                 }
             }
             finishTurn()
+            if acceptPausedUntil != 0 && now >= acceptPausedUntil { resumeAccepting() }
             if now >= nextSweep {
                 closeIdleConnections()
                 nextSweep = now + 1_000_000_000

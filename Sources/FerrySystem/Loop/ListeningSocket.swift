@@ -79,4 +79,23 @@ public enum ListeningSocket {
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
     }
+
+    /// The descriptor number an accepted connection must stay below: the soft `RLIMIT_NOFILE` less
+    /// ``descriptorReserve(forLimit:)`` (`Int.max` when unlimited or unknown). A listener that gets a descriptor
+    /// at or above it refuses the client and pauses accepting, as when the process is out of descriptors.
+    public static func connectionDescriptorCeiling() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < UInt(Int.max) else {
+            return Int.max
+        }
+        return Int(limit.rlim_cur) - descriptorReserve(forLimit: Int(limit.rlim_cur))
+    }
+
+    /// Descriptors a server keeps free for everything but connections, out of a limit of `limit`: an eighth of
+    /// it, at least 16 and at most 256. Segment and log files, webhook and Kafka sockets need them, and so does
+    /// libdispatch, whose once-a-second look at its worker threads opens `/proc/<tid>/stat` and aborts the
+    /// process when that fails (swift-corelibs-libdispatch, `_dispatch_workq_count_runnable_workers`).
+    public static func descriptorReserve(forLimit limit: Int) -> Int {
+        min(256, max(16, limit / 8))
+    }
 }
