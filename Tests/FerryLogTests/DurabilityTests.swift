@@ -239,6 +239,51 @@ struct EndOfTurnSyncTests {
         #expect(log.flushedOffset == 1)
     }
 
+    /// Four loops append to one partition, turn after turn, and keep turning until every append is durable:
+    /// however their rounds overlap (left to the lock holder, passed on to its next turn, covered by a later
+    /// snapshot), no append is left without a round and each callback runs exactly once.
+    @Test func loopsAppendingConcurrently_GetEveryCallbackExactlyOnce() throws {
+        let test = try TestLog.make(LogConfiguration(flushPolicy: .always))
+        defer { test.close() }
+        let log = test.log
+        let loops = 4
+        let appendsPerLoop = 300
+        let total = loops * appendsPerLoop
+        let calls = Mutex([Int](repeating: 0, count: total))
+        let completed = Atomic<Int>(0)
+        let threads = (0..<loops).map { loop in
+            SystemThread(name: "test-loop-\(loop)") {
+                let turn = EndOfTurnQueue()
+                turn.install()
+                defer { turn.uninstall() }
+                var appended = 0
+                // Bounded: about 20 s of turns at most, then the expectations below report what is missing.
+                let deadline = MonotonicClock.nanoseconds() + 20_000_000_000
+                while completed.load(ordering: .relaxed) < total && MonotonicClock.nanoseconds() < deadline {
+                    for _ in 0..<(1 + appended % 3) where appended < appendsPerLoop {
+                        let id = loop * appendsPerLoop + appended
+                        appended += 1
+                        _ = try? log.appendDeferringDurability([sampleRecord(id)]) { result in
+                            guard case .success = result else { return }
+                            calls.withLock { $0[id] += 1 }
+                            completed.add(1, ordering: .relaxed)
+                        }
+                    }
+                    turn.beginTurnEnd()
+                    while turn.runSyncs() {}
+                    if appended == appendsPerLoop { usleep(100) }  // an idle loop's poll
+                }
+            }
+        }
+        for thread in threads { thread.join() }
+        let counts = calls.withLock { $0 }
+        #expect(completed.load(ordering: .relaxed) == total)
+        #expect(
+            counts.allSatisfy { $0 == 1 },
+            "appends not completed exactly once: \(counts.indices.filter { counts[$0] != 1 }.prefix(10))")
+        #expect(log.flushedOffset == Int64(total))
+    }
+
     @Test func withInlineSyncsOff_AFlusherThreadSyncs_WithoutTheTurnEnding() throws {
         let test = try TestLog.make(LogConfiguration(flushPolicy: .always), inlineSyncLimitNanoseconds: 0)
         defer { test.close() }
