@@ -15,15 +15,19 @@ protocol FlushTarget: AnyObject, Sendable {
 /// waiter that sync covers; appends that arrive meanwhile are covered by the next round (group commit).
 /// Urgent requests are served before timed ones. Thread-safe.
 public final class FlushScheduler: Sendable {
-    private struct Timed {
-        let due: UInt64
-        let target: any FlushTarget
-    }
     private struct State {
         var urgent: [any FlushTarget] = []
         var urgentHead = 0
-        var timed: [Timed] = []  // binary min-heap by `due`
+        /// Timed flushes (`interval`), by due time; each entry's work flushes its target.
+        var timed = DeadlineHeap()
+        var timedSequence: UInt64 = 0
         var stopping = false
+    }
+    /// What a flusher thread takes next.
+    private enum Job {
+        case urgent(any FlushTarget)
+        case timed(@Sendable () -> Void)
+        case stop
     }
     private let state = ConditionLock(State())
     private let threads: ConditionLock<[SystemThread]> = ConditionLock([])
@@ -52,7 +56,9 @@ public final class FlushScheduler: Sendable {
         let due = MonotonicClock.nanoseconds() + UInt64(max(0, milliseconds)) * 1_000_000
         let accepted = state.withLockThenSignal { state -> Bool in
             if state.stopping { return false }
-            Self.push(Timed(due: due, target: target), into: &state.timed)
+            state.timedSequence &+= 1
+            state.timed.insert(
+                TimerEntry(deadline: due, sequence: state.timedSequence) { target.runScheduledFlush() })
             return true
         }
         if !accepted { target.runScheduledFlush() }
@@ -70,7 +76,7 @@ public final class FlushScheduler: Sendable {
 
     private static func run(_ state: ConditionLock<State>) {
         while true {
-            let next: (any FlushTarget)? = state.wait(deadline: { $0.timed.first?.due }) { state in
+            let job: Job = state.wait(deadline: { $0.timed.first?.deadline }) { state -> Job? in
                 if state.urgentHead < state.urgent.count {
                     let target = state.urgent[state.urgentHead]
                     state.urgentHead += 1
@@ -78,47 +84,20 @@ public final class FlushScheduler: Sendable {
                         state.urgent.removeAll(keepingCapacity: true)
                         state.urgentHead = 0
                     }
-                    return .some(target)
+                    return .urgent(target)
                 }
-                if let first = state.timed.first, state.stopping || first.due <= MonotonicClock.nanoseconds() {
-                    return .some(pop(from: &state.timed).target)
+                if let first = state.timed.first, state.stopping || first.deadline <= MonotonicClock.nanoseconds(),
+                    let work = state.timed.popFirst()?.work
+                {
+                    return .timed(work)
                 }
-                if state.stopping { return .some(nil) }
-                return nil
+                return state.stopping ? .stop : nil
             }
-            guard let target = next else { return }
-            target.runScheduledFlush()
-        }
-    }
-
-    private static func push(_ item: Timed, into heap: inout [Timed]) {
-        heap.append(item)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            if heap[parent].due <= heap[child].due { break }
-            heap.swapAt(parent, child)
-            child = parent
-        }
-    }
-
-    private static func pop(from heap: inout [Timed]) -> Timed {
-        let top = heap[0]
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                let right = left + 1
-                var smallest = parent
-                if left < heap.count && heap[left].due < heap[smallest].due { smallest = left }
-                if right < heap.count && heap[right].due < heap[smallest].due { smallest = right }
-                if smallest == parent { break }
-                heap.swapAt(parent, smallest)
-                parent = smallest
+            switch job {
+            case .urgent(let target): target.runScheduledFlush()
+            case .timed(let work): work()
+            case .stop: return
             }
         }
-        return top
     }
 }

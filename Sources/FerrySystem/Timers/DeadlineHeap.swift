@@ -1,18 +1,19 @@
-/// One piece of scheduled work in a ``DeadlineScheduler``: its deadline, its place in the heap, its work.
+/// One piece of scheduled work in a ``DeadlineHeap`` (of a ``DeadlineScheduler``, or of FerryLog's flusher):
+/// its deadline, its place in the heap, its work.
 ///
-/// Every mutable field belongs to the scheduler and is read or written only under its lock; that lock is what
+/// Every mutable field belongs to the heap's owner and is read or written only under its lock; that lock is what
 /// makes handing entries between threads safe.
-final class TimerEntry: @unchecked Sendable {
+package final class TimerEntry: @unchecked Sendable {
     /// Monotonic nanoseconds (``MonotonicClock``) at which the work is due.
-    let deadline: UInt64
+    package let deadline: UInt64
     /// Breaks ties between equal deadlines: the earlier scheduled runs first.
     let sequence: UInt64
     /// Position in ``DeadlineHeap/entries``; -1 once the entry left the heap (due, or cancelled).
     var index = -1
     /// The work until it is claimed to run or cancelled; nil afterwards (released).
-    var work: (@Sendable () -> Void)?
+    package var work: (@Sendable () -> Void)?
 
-    init(deadline: UInt64, sequence: UInt64, work: @escaping @Sendable () -> Void) {
+    package init(deadline: UInt64, sequence: UInt64, work: @escaping @Sendable () -> Void) {
         self.deadline = deadline
         self.sequence = sequence
         self.work = work
@@ -26,30 +27,33 @@ final class TimerEntry: @unchecked Sendable {
 
 /// A binary min-heap of ``TimerEntry`` ordered by deadline, where each entry knows its index, so a cancelled
 /// entry leaves in O(log n) instead of staying until its deadline (a stream of 60 s long-polls answered at once
-/// must not pile up). Not thread-safe: the ``DeadlineScheduler`` guards it with its lock.
-struct DeadlineHeap {
+/// must not pile up). Not thread-safe: its owner (a ``DeadlineScheduler``, FerryLog's flusher) guards it with a
+/// lock.
+package struct DeadlineHeap {
     private(set) var entries: [TimerEntry] = []
 
+    package init() {}
+
     /// The entry due first.
-    var first: TimerEntry? { entries.first }
+    package var first: TimerEntry? { entries.first }
 
-    var count: Int { entries.count }
+    package var count: Int { entries.count }
 
-    mutating func insert(_ entry: TimerEntry) {
+    package mutating func insert(_ entry: TimerEntry) {
         entry.index = entries.count
         entries.append(entry)
         siftUp(entry.index)
     }
 
     /// Takes the entry due first out of the heap.
-    mutating func popFirst() -> TimerEntry? {
+    package mutating func popFirst() -> TimerEntry? {
         guard let first = entries.first else { return nil }
         remove(first)
         return first
     }
 
     /// Takes `entry` out of the heap; no-op when it is not in it (any more).
-    mutating func remove(_ entry: TimerEntry) {
+    package mutating func remove(_ entry: TimerEntry) {
         let index = entry.index
         guard index >= 0, index < entries.count, entries[index] === entry else { return }
         entry.index = -1
