@@ -18,6 +18,32 @@ struct HTTPParserTests {
         return "GET /" + String(repeating: "a", count: length - fixed) + " HTTP/1.1\r\n"
     }
 
+    /// The fields of `head` as the parser builds them (name and value as received).
+    static func fields(_ head: String) -> [HTTPHeaders.Field]? {
+        var parser = HTTPHeadParser(
+            limits: HTTPParserLimits(
+                maxRequestLineBytes: 1000, maxHeaderBytes: 4000, maxHeaderCount: 50, maxBodyBytes: 50))
+        let parsed = Array(head.utf8).withUnsafeBytes { try? parser.parse($0) }
+        return parsed.map { Array($0.0.headers) }
+    }
+
+    @Test func commonNamesAndValues_ComeOutAsReceived_AndOtherSpellingsToo() {
+        let head =
+            "POST /v1/topics/t/messages HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: 0\r\n"
+            + "Content-Type: application/octet-stream\r\ncontent-type: Application/JSON\r\n"
+            + "User-Agent: curl/8.5.0\r\nConnection: keep-alive\r\nAccept: application/json\r\n"
+            + "Authorization: Bearer t\r\nX-Custom: application/x-ndjson\r\nHOST2: x\r\n\r\n"
+        let expected: [HTTPHeaders.Field] = [
+            .init(name: "Host", value: "127.0.0.1:8080"), .init(name: "Content-Length", value: "0"),
+            .init(name: "Content-Type", value: "application/octet-stream"),
+            .init(name: "content-type", value: "Application/JSON"), .init(name: "User-Agent", value: "curl/8.5.0"),
+            .init(name: "Connection", value: "keep-alive"), .init(name: "Accept", value: "application/json"),
+            .init(name: "Authorization", value: "Bearer t"), .init(name: "X-Custom", value: "application/x-ndjson"),
+            .init(name: "HOST2", value: "x"),
+        ]
+        #expect(Self.fields(head) == expected)
+    }
+
     @Test func requestLine_AtLimit_IsAccepted_AndOneMoreByteIsNot() {
         #expect(Self.parse(Self.requestLine(length: 100) + "Host: x\r\n\r\n").requests == 1)
         #expect(Self.parse(Self.requestLine(length: 101) + "Host: x\r\n\r\n").error == .requestLineTooLong)

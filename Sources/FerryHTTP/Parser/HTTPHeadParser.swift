@@ -128,8 +128,8 @@ struct HTTPHeadParser {
             }
             let nameBytes = UnsafeBufferPointer(start: base + lineStart, count: colon - lineStart)
             let valueBytes = UnsafeBufferPointer(start: base + valueStart, count: valueEnd - valueStart)
-            let name = String(decoding: nameBytes, as: UTF8.self)
-            let value = String(decoding: valueBytes, as: UTF8.self)
+            let name = Self.commonName(nameBytes) ?? String(decoding: nameBytes, as: UTF8.self)
+            let value = Self.commonValue(valueBytes) ?? String(decoding: valueBytes, as: UTF8.self)
             switch nameBytes.count {
             case 4 where asciiEqualsLower(nameBytes, "host"):
                 hostCount += 1
@@ -252,6 +252,42 @@ struct HTTPHeadParser {
         try finish()
         return result ?? 0
     }
+}
+
+extension HTTPHeadParser {
+    /// A header name most requests carry, as a string literal when `bytes` spell it exactly as clients send it:
+    /// no decoding and no allocation for the usual fields (a produce's head has three). Nil otherwise.
+    static func commonName(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        switch bytes.count {
+        case 4: return bytesEqual(bytes, "Host") ? "Host" : nil
+        case 6: return bytesEqual(bytes, "Accept") ? "Accept" : nil
+        case 10:
+            if bytesEqual(bytes, "User-Agent") { return "User-Agent" }
+            return bytesEqual(bytes, "Connection") ? "Connection" : nil
+        case 12: return bytesEqual(bytes, "Content-Type") ? "Content-Type" : nil
+        case 13: return bytesEqual(bytes, "Authorization") ? "Authorization" : nil
+        case 14: return bytesEqual(bytes, "Content-Length") ? "Content-Length" : nil
+        default: return nil
+        }
+    }
+
+    /// A `Content-Type` value most produce requests carry, as a string literal (those longer than 15 bytes
+    /// would otherwise be allocated). Nil otherwise.
+    static func commonValue(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        switch bytes.count {
+        case 16: return bytesEqual(bytes, "application/json") ? "application/json" : nil
+        case 20: return bytesEqual(bytes, "application/x-ndjson") ? "application/x-ndjson" : nil
+        case 24: return bytesEqual(bytes, "application/octet-stream") ? "application/octet-stream" : nil
+        default: return nil
+        }
+    }
+}
+
+/// True when `bytes` are exactly the bytes of `text` (case-sensitive).
+@inline(__always)
+func bytesEqual(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+    guard bytes.count == text.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+    return memcmp(base, text.utf8Start, bytes.count) == 0
 }
 
 /// True when `bytes` equals the lowercase ASCII `lower`, ignoring case.
