@@ -64,9 +64,12 @@ public final class KafkaListener: Sendable {
     /// The bound port (after ``start()``).
     public var port: Int { running.withLock { $0.port } }
 
-    /// Binds `host:port` once per loop (`SO_REUSEPORT`) and starts the loop threads.
+    /// Binds `host:port` once per loop (`SO_REUSEPORT`) and starts the loop threads. Also raises `RLIMIT_NOFILE`
+    /// to its hard limit first, as the HTTP server does, so the loops' descriptor ceiling is taken from the raised
+    /// limit whichever door starts first.
     public func start() throws(ListenError) {
         signal(SIGPIPE, SIG_IGN)
+        ListeningSocket.raiseDescriptorLimit()
         try ListeningSocket.requireFree(host: configuration.host, port: configuration.port)
         var port = configuration.port
         var listeners: [Int32] = []
