@@ -24,4 +24,10 @@ public struct SystemError: Error, Equatable, CustomStringConvertible, Sendable {
 
     /// True for "no space left on device" and "disk quota exceeded".
     public var isDiskFull: Bool { errno == ENOSPC || errno == EDQUOT }
+
+    /// True when the process or the system is out of descriptors or memory (`accept` cannot take a connection
+    /// now; a listener pauses instead of retrying at once).
+    public var isOutOfDescriptorsOrMemory: Bool {
+        errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM
+    }
 }

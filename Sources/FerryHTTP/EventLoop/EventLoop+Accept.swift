@@ -27,7 +27,7 @@ extension EventLoop {
             } catch {
                 let code = error.errno
                 if code == ECONNABORTED { continue }
-                if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM {
+                if error.isOutOfDescriptorsOrMemory {
                     pauseAccepting(errno: code)
                 } else {
                     context.logger.warning("accept failed", metadata: ["errno": "\(code)"])

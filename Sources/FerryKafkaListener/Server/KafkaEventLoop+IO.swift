@@ -24,8 +24,7 @@ extension KafkaEventLoop {
                     }
                 }
             } catch {
-                let code = error.errno
-                if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM { pauseAccepting(errno: code) }
+                if error.isOutOfDescriptorsOrMemory { pauseAccepting(errno: error.errno) }
                 return
             }
             guard case .processed(let fd) = result else { return }

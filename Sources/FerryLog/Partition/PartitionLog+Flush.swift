@@ -23,47 +23,44 @@ extension PartitionLog: FlushTarget {
 
     /// The flush an event loop queued for the end of its turn, when the partition's snapshot count was
     /// `generation`. When another thread is syncing this partition (another loop, a flusher thread), the loop
-    /// does not wait for it and wakes no other thread: it leaves its appends to the lock holder, which passes
-    /// them on once it releases the lock (``passOnWantedRound()``): a loop holder syncs them at the end of its
-    /// next turn, together with what that turn appends. Nothing is left when a later round has already
-    /// snapshotted them.
+    /// does not wait for it and wakes no other thread: unless a round that started since covers its appends, it
+    /// gives its round up (`flushQueued` back to false), and the lock holder schedules the round once it releases
+    /// the lock (``scheduleLeftoverRound()``): a loop holder syncs them at the end of its next turn, together with
+    /// what that turn appends.
     func runEndOfTurnFlush(scheduledAt generation: UInt64) {
         if tryEndOfTurnRound() { return }
-        let wanted = state.withLock { state -> Bool in
+        let gaveUp = state.withLock { state -> Bool in
             if state.snapshots != generation { return false }  // a round that started since covers them
-            state.roundWanted = true
+            state.flushQueued = false
             return true
         }
-        // Check after publishing: a holder that released the lock before `roundWanted` was set did not see it.
-        // If the lock is still taken, its holder will.
-        if wanted { _ = tryEndOfTurnRound() }
+        // Check after giving up: a holder that released the lock before did not see it. If the lock is still
+        // taken, its holder will.
+        if gaveUp { _ = tryEndOfTurnRound() }
     }
 
     /// Runs one round if the flush lock is free (a loop never waits for it). Returns whether it ran.
     private func tryEndOfTurnRound() -> Bool {
-        // nil: another thread holds the lock. A requeued round is requested after the lock is released (a
-        // stopping scheduler runs it on this thread, which must not hold the lock then).
-        guard let requeue = flushLock.withLockIfAvailable({ _ in syncAndComplete().requeue }) else { return false }
-        if requeue { environment.flusher.requestFlush(self) }
-        passOnWantedRound()
+        guard flushLock.withLockIfAvailable({ _ in syncAndComplete() }) != nil else { return false }
+        scheduleLeftoverRound()
         return true
     }
 
     /// One flush round. Returns the sync error, if any.
     private func flushOnce() -> SystemError? {
-        let (failure, requeue) = flushLock.withLock { _ in syncAndComplete() }
-        if requeue { environment.flusher.requestFlush(self) }
-        passOnWantedRound()
+        let failure = flushLock.withLock { _ in syncAndComplete() }
+        scheduleLeftoverRound()
         return failure
     }
 
-    /// Called after releasing the flush lock: when a loop left its appends to this round's holder
-    /// (``PartitionState/roundWanted``), schedules the round for them: at the end of the next turn of this
-    /// thread's loop, or on a flusher thread when this thread is no loop.
-    private func passOnWantedRound() {
+    /// Called after releasing the flush lock (a stopping scheduler runs a requested round on this thread, which
+    /// must not hold the lock then): appends still waiting for a sync with no round scheduled for them (their
+    /// loop's round found this one syncing and gave up) get one: at the end of the next turn of this thread's
+    /// loop, or on a flusher thread when this thread is no loop.
+    private func scheduleLeftoverRound() {
         let generation = state.withLock { state -> UInt64? in
-            guard state.roundWanted else { return nil }
-            state.roundWanted = false
+            guard !state.durabilityWaiters.isEmpty, !state.flushQueued else { return nil }
+            state.flushQueued = true
             return state.snapshots
         }
         guard let generation else { return }
@@ -76,19 +73,16 @@ extension PartitionLog: FlushTarget {
 
     /// Syncs, then completes the callbacks it covers. Call with the flush lock held: the callbacks run under
     /// it, so no other thread can start the next sync of this partition until this group is released (appends
-    /// made meanwhile join the next group). Returns the sync error and whether another round is wanted.
-    private func syncAndComplete() -> (failure: SystemError?, requeue: Bool) {
-        let (completions, failure, requeue) = syncAndPublish()
+    /// made meanwhile join the next group). Returns the sync error.
+    private func syncAndComplete() -> SystemError? {
+        let (completions, failure) = syncAndPublish()
         for (waiter, result) in completions { waiter.callback(result) }
-        return (failure, requeue)
+        return failure
     }
 
-    private func syncAndPublish() -> (
-        [(DurabilityWaiter, Result<AppendResult, LogError>)], SystemError?, Bool
-    ) {
+    private func syncAndPublish() -> ([(DurabilityWaiter, Result<AppendResult, LogError>)], SystemError?) {
         let snapshot = state.withLock { state in
             state.flushQueued = false
-            state.roundWanted = false
             state.snapshots &+= 1
             let seals = state.pendingSeals
             state.pendingSeals = []
@@ -100,7 +94,7 @@ extension PartitionLog: FlushTarget {
                 released: state.active.releasedPosition, failure: state.failure
             )
         }
-        if let failure = snapshot.failure { return ([], failure, false) }
+        if let failure = snapshot.failure { return ([], failure) }
         var failure: SystemError?
         let started = MonotonicClock.nanoseconds()
         do {
@@ -129,7 +123,7 @@ extension PartitionLog: FlushTarget {
                     ($0, Result<AppendResult, LogError>.failure(.flushFailed(failure)))
                 }
                 state.durabilityWaiters = []
-                return (failed, failure, false)
+                return (failed, failure)
             }
             if state.active.baseOffset == snapshot.base {
                 state.active.syncedPosition = max(state.active.syncedPosition, snapshot.to)
@@ -148,12 +142,7 @@ extension PartitionLog: FlushTarget {
                 ($0, Result<AppendResult, LogError>.success($0.result))
             }
             state.durabilityWaiters.removeFirst(done)
-            var requeue = false
-            if !state.durabilityWaiters.isEmpty && !state.flushQueued {
-                state.flushQueued = true
-                requeue = true
-            }
-            return (completed, nil, requeue)
+            return (completed, nil)
         }
     }
 }

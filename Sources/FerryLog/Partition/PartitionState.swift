@@ -40,14 +40,13 @@ struct PartitionState {
     /// Long-poll style waiters: fire once `nextOffset > offset`.
     var appendWaiters: [UInt64: (offset: Int64, callback: @Sendable () -> Void)] = [:]
     var nextWaiterID: UInt64 = 1
-    /// A flush is queued with the scheduler (urgent or timed) and has not started yet.
+    /// A flush round is scheduled (a loop's end of turn, a flusher thread, a timer) and has not taken its
+    /// snapshot yet. False with durability waiters left: their round gave up while another was syncing, and the
+    /// lock holder schedules one after releasing the lock (``PartitionLog/scheduleLeftoverRound()``).
     var flushQueued = false
     /// Flush rounds that have taken their snapshot: a round scheduled when this was `n` is covered by any
     /// later one (every append before a snapshot is in it).
     var snapshots: UInt64 = 0
-    /// A loop's end-of-turn round found another round syncing and left its appends to the thread that holds
-    /// the flush lock, which passes them on after releasing it (``PartitionLog/passOnWantedRound()``).
-    var roundWanted = false
     /// Sync rounds that wrote something (for benchmarks and metrics).
     var syncCount = 0
     var isClosed = false
