@@ -77,15 +77,16 @@ struct KafkaProducerBatchTests {
         defer { producer.close(timeout: .seconds(1)) }
         _ = try await producer.send(KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [1]))
         fixture.cluster.pushRequestErrors(.produce, [6, 6])  // NOT_LEADER_FOR_PARTITION twice
-        let results = await producer.sendBatch(
-            (0..<3).map { _ in KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [2]) })
-        // Every record is acknowledged. On a loaded machine a retried request the broker had already written is
-        // answered DUPLICATE_SEQUENCE_NUMBER, which librdkafka reports as delivered with the offset unknown
-        // (RD_KAFKA_OFFSET_INVALID, -1001): the known offsets are the right ones, and the log holds each record once.
-        let offsets = try results.map { try $0.get().offset }
-        #expect(
-            zip(offsets, [Int64(1), 2, 3]).allSatisfy { $0 == $1 || $0 == -1001 },
-            "\(results)")
+        // One record in flight at a time: the first is answered NOT_LEADER twice and retried, the others follow.
+        // (With several requests in flight librdkafka 2.0.2 may resend a later batch before an earlier one, and
+        // the mock cluster, which checks producer sequences only for transactional producers, accepts it where a
+        // real broker answers OUT_OF_ORDER_SEQUENCE_NUMBER; librdkafka then counts the earlier record as written.)
+        var offsets: [Int64] = []
+        for _ in 0..<3 {
+            let record = KafkaProducerRecord(topic: fixture.topic, partition: 0, value: [2])
+            offsets.append(try await producer.send(record).offset)
+        }
+        #expect(offsets == [1, 2, 3])
         let reader = try fixture.reader()
         defer { reader.close() }
         #expect(try reader.watermarks(of: fixture.partition(0), timeout: .seconds(5)).highWatermark == 4)
