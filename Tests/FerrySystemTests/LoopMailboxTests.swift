@@ -140,3 +140,54 @@ struct LoopMailboxTests {
         #expect(seen.withLock { $0 } == [false, true, false])
     }
 }
+
+/// ``WakeBatch``: posts to other loops inside a batch wake each loop once, when the batch ends.
+struct WakeBatchTests {
+    /// A mailbox bound to a thread that has ended, so every post from the test's thread comes from "another
+    /// thread" and asks for a wake.
+    private func mailboxOfAnotherLoop() throws -> LoopMailbox<Int> {
+        let mailbox = try LoopMailbox<Int>()
+        SystemThread(name: "test-loop") { mailbox.bindToCurrentThread() }.join()
+        return mailbox
+    }
+
+    /// The eventfd's count, 0 when nothing was written (consumes it).
+    private func wakeCount(_ mailbox: LoopMailbox<Int>) -> UInt64 {
+        var value: UInt64 = 0
+        return Glibc.read(mailbox.wakeFD, &value, 8) == 8 ? value : 0
+    }
+
+    @Test func postsInsideABatch_WakeEachLoopOnce_WhenTheBatchEnds() throws {
+        let first = try mailboxOfAnotherLoop()
+        let second = try mailboxOfAnotherLoop()
+        let countsInside = WakeBatch.coalescing { () -> [UInt64] in
+            for item in 0..<5 {
+                first.post(item)
+                _ = first.takeItems()  // the loop drains between posts: each post would wake it again
+                second.post(item)
+            }
+            return [wakeCount(first), wakeCount(second)]
+        }
+        #expect(countsInside == [0, 0], "no wake before the batch ends")
+        #expect(wakeCount(first) == 1)
+        #expect(wakeCount(second) == 1)
+        #expect(second.takeItems() == [0, 1, 2, 3, 4], "the items were queued at once")
+        #expect(WakeBatch.current == nil)
+    }
+
+    @Test func aNestedBatch_JoinsTheOuterOne() throws {
+        let mailbox = try mailboxOfAnotherLoop()
+        let countAfterInner = WakeBatch.coalescing { () -> UInt64 in
+            WakeBatch.coalescing { mailbox.post(1) }
+            return wakeCount(mailbox)
+        }
+        #expect(countAfterInner == 0, "the inner batch's end is not the outer one's")
+        #expect(wakeCount(mailbox) == 1)
+    }
+
+    @Test func outsideABatch_APostWakesAtOnce() throws {
+        let mailbox = try mailboxOfAnotherLoop()
+        mailbox.post(1)
+        #expect(wakeCount(mailbox) == 1)
+    }
+}

@@ -93,7 +93,7 @@ extension PartitionLog {
             }
             return (result, wakeups, schedule, policy, state.snapshots)
         }
-        if let wakeups { for wakeup in wakeups { wakeup() } }
+        if let wakeups { WakeBatch.coalescing { for wakeup in wakeups { wakeup() } } }
         if schedule {
             if case .interval(let milliseconds) = policy {
                 environment.flusher.scheduleFlush(self, afterMilliseconds: milliseconds)

@@ -76,7 +76,10 @@ extension PartitionLog: FlushTarget {
     /// made meanwhile join the next group). Returns the sync error.
     private func syncAndComplete() -> SystemError? {
         let (completions, failure) = syncAndPublish()
-        for (waiter, result) in completions { waiter.callback(result) }
+        // Answers for other loops' connections wake each of those loops once, after the group.
+        WakeBatch.coalescing {
+            for (waiter, result) in completions { waiter.callback(result) }
+        }
         return failure
     }
 

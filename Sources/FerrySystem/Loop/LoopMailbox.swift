@@ -16,7 +16,7 @@ import Synchronization
 /// Thread-safe for ``post(_:)`` and ``isOnOwnerThread``; everything else is for the owner thread. The per-request
 /// methods are inlinable, so each loop gets them specialised for its task type instead of generic code that looks
 /// the type's metadata up at run time on every post (measured: about 2 % of a single-message produce).
-public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
+public final class LoopMailbox<Item: Sendable>: @unchecked Sendable, LoopWakeable {
     /// The descriptor to register for `EPOLLIN`; call ``acknowledgeWake()`` when it is readable.
     public let wakeFD: Int32
     /// Work the owner thread puts off until the end of its turn (installed by ``bindToCurrentThread()``).
@@ -53,7 +53,8 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
     @inlinable
     public var isOnOwnerThread: Bool { ownerThread.load(ordering: .relaxed) == UInt(pthread_self()) }
 
-    /// Queues `item` for the next drain; from another thread, wakes the loop if it may be sleeping.
+    /// Queues `item` for the next drain; from another thread, wakes the loop if it may be sleeping (at the end of
+    /// the poster's ``WakeBatch``, when it has one).
     @inlinable
     public func post(_ item: Item) {
         if isOnOwnerThread {
@@ -67,9 +68,14 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable {
             return wake
         }
         if needsWake {
-            var one: UInt64 = 1
-            _ = Glibc.write(wakeFD, &one, 8)
+            if let batch = WakeBatch.current { batch.add(self) } else { wake() }
         }
+    }
+
+    /// Writes the `eventfd`, waking the loop from `epoll_wait`. Any thread.
+    public func wake() {
+        var one: UInt64 = 1
+        _ = Glibc.write(wakeFD, &one, 8)
     }
 
     /// Consumes the `eventfd`'s count (its descriptor was reported readable).
