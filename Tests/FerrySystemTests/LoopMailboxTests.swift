@@ -172,7 +172,7 @@ struct WakeBatchTests {
         #expect(wakeCount(first) == 1)
         #expect(wakeCount(second) == 1)
         #expect(second.takeItems() == [0, 1, 2, 3, 4], "the items were queued at once")
-        #expect(WakeBatch.current == nil)
+        #expect(!WakeBatch.isActive)
     }
 
     @Test func aNestedBatch_JoinsTheOuterOne() throws {

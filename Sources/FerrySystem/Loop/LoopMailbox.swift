@@ -68,7 +68,7 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable, LoopWakeabl
             return wake
         }
         if needsWake {
-            if let batch = WakeBatch.current { batch.add(self) } else { wake() }
+            if !WakeBatch.deferWake(self) { wake() }
         }
     }
 

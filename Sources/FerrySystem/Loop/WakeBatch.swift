@@ -15,35 +15,35 @@ public protocol LoopWakeable: AnyObject, Sendable {
 /// again by the next post: one `eventfd` write and one wake-up per answer. Inside ``coalescing(_:)`` the wakes
 /// are put off to the end of the group, so each loop is woken once and finds every answer of the group queued.
 ///
-/// Thread-confined: a batch belongs to the thread running ``coalescing(_:)`` (found through ``current``) and
-/// keeps the loops it must wake alive until it wakes them.
-public final class WakeBatch {
-    private var pending: [any LoopWakeable] = []
-
-    private init() {}
-
+/// Thread-confined: a batch belongs to the thread running ``coalescing(_:)`` (its list lives on that thread's
+/// stack, found through a thread-local pointer: no allocation unless another loop is posted to) and keeps the
+/// loops it must wake alive until it wakes them.
+public enum WakeBatch {
     /// Runs `body`; wakes its posts to other loops need happen once per loop, when `body` returns. Nested calls
     /// join the outer batch. `body` must not wait for a loop it posts to (that loop is not woken before the end).
     public static func coalescing<Result>(_ body: () -> Result) -> Result {
-        if current != nil { return body() }
-        let batch = WakeBatch()
-        _ = pthread_setspecific(key, Unmanaged.passUnretained(batch).toOpaque())
-        let result = body()
-        _ = pthread_setspecific(key, nil)
-        for target in batch.pending { target.wake() }
+        if isActive { return body() }
+        var pending: [any LoopWakeable] = []
+        let result = withUnsafeMutablePointer(to: &pending) { pointer in
+            _ = pthread_setspecific(key, pointer)
+            defer { _ = pthread_setspecific(key, nil) }
+            return body()
+        }
+        for target in pending { target.wake() }
         return result
     }
 
-    /// The calling thread's batch, or nil outside ``coalescing(_:)``.
-    public static var current: WakeBatch? {
-        guard let pointer = pthread_getspecific(key) else { return nil }
-        return Unmanaged<WakeBatch>.fromOpaque(pointer).takeUnretainedValue()
-    }
+    /// True inside ``coalescing(_:)`` on the calling thread.
+    public static var isActive: Bool { pthread_getspecific(key) != nil }
 
-    /// Puts off waking `target` to the end of the batch (once, however often it is added).
-    public func add(_ target: any LoopWakeable) {
-        for existing in pending where existing === target { return }
-        pending.append(target)
+    /// Inside a batch, puts off waking `target` to its end (once, however often it is added) and returns true;
+    /// outside one, returns false and the caller wakes it.
+    public static func deferWake(_ target: any LoopWakeable) -> Bool {
+        guard let raw = pthread_getspecific(key) else { return false }
+        let pending = raw.assumingMemoryBound(to: [any LoopWakeable].self)
+        for existing in pending.pointee where existing === target { return true }
+        pending.pointee.append(target)
+        return true
     }
 
     private static let key: pthread_key_t = {
