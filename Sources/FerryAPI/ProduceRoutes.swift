@@ -8,19 +8,20 @@ extension FerryAPI {
     func addProduceRoutes(to router: inout Router) {
         router.add(.POST, "/v1/topics/{topic}/messages", needs: .produce(.topic)) { [self] request, responder in
             // A produce that may auto-create its topic waits for the cluster when topic admin does (Kafka).
-            if broker.metadata(of: request.pathParameter("topic") ?? "") == nil {
-                offloadingTopicAdministration { [self] in produce(request, responder) }
+            if let metadata = broker.metadata(of: request.pathParameter("topic") ?? "") {
+                produce(request, responder, into: metadata)
             } else {
-                produce(request, responder)
+                offloadingTopicAdministration { [self] in produce(request, responder) }
             }
         }
     }
 
-    func produce(_ request: HTTPRequest, _ responder: HTTPResponder) {
+    /// `into`: the topic, when the caller has just looked it up (one lookup of its name per request).
+    func produce(_ request: HTTPRequest, _ responder: HTTPResponder, into known: TopicMetadata? = nil) {
         let topic = request.pathParameter("topic") ?? ""
         guard let key = request.headers["Idempotency-Key"] else {
             return guarded(responder) { () throws(APIFailure) in
-                try produce(topic: topic, request) { response in responder.respond(response) }
+                try produce(topic: topic, request, into: known) { response in responder.respond(response) }
             }
         }
         guard key.utf8.count <= 255, !key.isEmpty else {
@@ -57,7 +58,7 @@ extension FerryAPI {
             break
         case .proceed(let reservation):
             do throws(APIFailure) {
-                try produce(topic: topic, request) { response in
+                try produce(topic: topic, request, into: known) { response in
                     Self.remember(response, reservation, in: cache, responder)
                 }
             } catch {
@@ -91,21 +92,27 @@ extension FerryAPI {
         return .json(stored.body, status: status)
     }
 
-    /// Parses and appends; `answer` gets the response once the append is durable (or failed).
-    /// Throws for errors found before anything was appended.
-    func produce(topic: String, _ request: HTTPRequest, answer: @escaping @Sendable (HTTPResponse) -> Void)
-        throws(APIFailure)
-    {
+    /// Parses and appends (into `known` when given, else into `topic`, looked up); `answer` gets the response
+    /// once the append is durable (or failed). Throws for errors found before anything was appended.
+    func produce(
+        topic: String, _ request: HTTPRequest, into known: TopicMetadata? = nil,
+        answer: @escaping @Sendable (HTTPResponse) -> Void
+    ) throws(APIFailure) {
         let batch = try ProduceParsing.batch(from: request)
         let partition = try request.integerQuery("partition", in: 0...Int64(Int32.max)).map { Int($0) }
+        let completion: @Sendable (Result<[ProducedOffset], BrokerError>) -> Void = { result in
+            switch result {
+            case .success(let offsets):
+                answer(.json(Self.encode(offsets)))
+            case .failure(let error):
+                answer(ProblemMapping.response(for: error))
+            }
+        }
         try APIFailure.mapping { () throws(BrokerError) in
-            try broker.produce(topic: topic, batch: batch, defaultPartition: partition) { result in
-                switch result {
-                case .success(let offsets):
-                    answer(.json(Self.encode(offsets)))
-                case .failure(let error):
-                    answer(ProblemMapping.response(for: error))
-                }
+            if let known {
+                try broker.produce(into: known, batch: batch, defaultPartition: partition, completion: completion)
+            } else {
+                try broker.produce(topic: topic, batch: batch, defaultPartition: partition, completion: completion)
             }
         }
     }

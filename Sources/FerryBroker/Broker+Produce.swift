@@ -24,10 +24,20 @@ extension Broker {
         topic: String, batch: ProduceBatch, defaultPartition: Int? = nil,
         completion: @escaping @Sendable (Result<[ProducedOffset], BrokerError>) -> Void
     ) throws(BrokerError) {
-        guard (1...Self.maxRecordsPerRequest).contains(batch.records.count) else {
-            throw .invalidParameter(name: "records", reason: "must hold 1 to \(Self.maxRecordsPerRequest) records")
-        }
+        try checkRecordCount(batch)
         let metadata = try topicForProduce(topic)
+        try produce(into: metadata, batch: batch, defaultPartition: defaultPartition, completion: completion)
+    }
+
+    /// ``produce(topic:batch:defaultPartition:completion:)`` into a topic the caller has just looked up
+    /// (``metadata(of:)``), which saves a second lookup of its name on the request path. A topic deleted since
+    /// fails with `partitionNotFound`.
+    public func produce(
+        into metadata: TopicMetadata, batch: ProduceBatch, defaultPartition: Int? = nil,
+        completion: @escaping @Sendable (Result<[ProducedOffset], BrokerError>) -> Void
+    ) throws(BrokerError) {
+        try checkRecordCount(batch)
+        let topic = metadata.name
         let count = metadata.partitionCount
         let limit = Int(metadata.config.maxMessageBytes)
         let time = now()
@@ -114,6 +124,12 @@ extension Broker {
     /// The common case of ``produce(topic:batch:defaultPartition:completion:)``: every record goes to one
     /// partition (a single message, a keyless batch, a `partition=` query), so there is no grouping and no
     /// shared progress to count down: one append, one answer.
+    private func checkRecordCount(_ batch: ProduceBatch) throws(BrokerError) {
+        guard (1...Self.maxRecordsPerRequest).contains(batch.records.count) else {
+            throw .invalidParameter(name: "records", reason: "must hold 1 to \(Self.maxRecordsPerRequest) records")
+        }
+    }
+
     private func appendToOnePartition(
         topic: String, partition: Int, batch: ProduceBatch, timestamps: [Int64],
         completion: @escaping @Sendable (Result<[ProducedOffset], BrokerError>) -> Void
