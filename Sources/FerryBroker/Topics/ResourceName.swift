@@ -21,8 +21,12 @@ public enum ResourceName {
         isValid(name) && name != "." && name != ".." && !isInternalTopic(name)
     }
 
-    /// Internal topics (`__ferry_groups`, …) start with `__` and are never listed.
-    public static func isInternalTopic(_ name: String) -> Bool { name.hasPrefix("__") }
+    /// Internal topics (`__ferry_groups`, …) start with `__` and are never listed. Compares bytes (every produce
+    /// and fetch asks): `String.hasPrefix` compares characters, about ten times the work.
+    public static func isInternalTopic(_ name: String) -> Bool {
+        var bytes = name.utf8.makeIterator()
+        return bytes.next() == UInt8(ascii: "_") && bytes.next() == UInt8(ascii: "_")
+    }
 
     /// Throws ``BrokerError/invalidTopicName(_:)`` unless `name` is a valid user topic name.
     public static func validateTopic(_ name: String) throws(BrokerError) {
