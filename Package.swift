@@ -311,6 +311,7 @@ let package = Package(
             name: "FerryAPITests",
             dependencies: [
                 "FerryAPITesting", "FerryTesting", "FerryAPI", "FerryServer", "FerryHTTP", "FerryJSON", "FerryLog",
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),

@@ -79,6 +79,7 @@ public final class FerryMetrics: Sendable {
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16 * 1024)
             registry.emit(into: &buffer)
+            factory.timers.emit(into: &buffer)
             return buffer
         }
     }

@@ -11,6 +11,8 @@ import Prometheus
 public struct FerryMetricsFactory: MetricsFactory, Sendable {
     /// Where the metrics live; ``FerryMetrics`` renders it.
     public let registry: PrometheusCollectorRegistry
+    /// The timers (lock-free histograms, rendered after the registry).
+    let timers = DurationHistograms()
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -42,11 +44,13 @@ public struct FerryMetricsFactory: MetricsFactory, Sendable {
             buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 100_000, 1_000_000])
     }
 
-    /// A timer is a histogram named `<label>_seconds` with the catalog's buckets for that name.
+    /// A timer is a histogram named `<label>_seconds` with the catalog's buckets for that name, recorded
+    /// without a lock (``AtomicDurationHistogram``).
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         let name = MetricCatalog.timerName(label)
-        return registry.makeDurationHistogram(
-            descriptor: Self.descriptor(name), labels: dimensions, buckets: MetricCatalog.durationBuckets(for: name))
+        return timers.histogram(
+            name: name, help: MetricCatalog.help[name] ?? "", labels: dimensions,
+            buckets: MetricCatalog.durationBuckets(for: name))
     }
 
     public func destroyCounter(_ handler: any CounterHandler) {
@@ -67,6 +71,6 @@ public struct FerryMetricsFactory: MetricsFactory, Sendable {
     }
 
     public func destroyTimer(_ handler: any TimerHandler) {
-        if let histogram = handler as? DurationHistogram { registry.unregisterDurationHistogram(histogram) }
+        if let histogram = handler as? AtomicDurationHistogram { timers.remove(histogram) }
     }
 }
