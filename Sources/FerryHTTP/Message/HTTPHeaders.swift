@@ -51,9 +51,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.removeAll { Self.equalsIgnoringCase($0.name, name) }
     }
 
-    /// The first value for `name` (any case), or nil.
+    /// The first value for `name` (any case), or nil. Names of another length are skipped before any byte is
+    /// compared (a handler looks up a few names among a request's few fields).
     public subscript(name: String) -> String? {
-        for field in fields where Self.equalsIgnoringCase(field.name, name) { return field.value }
+        let length = name.utf8.count
+        for field in fields where field.name.utf8.count == length && Self.equalsIgnoringCase(field.name, name) {
+            return field.value
+        }
         return nil
     }
 
