@@ -121,15 +121,16 @@ extension Broker {
         }
     }
 
-    /// The common case of ``produce(topic:batch:defaultPartition:completion:)``: every record goes to one
-    /// partition (a single message, a keyless batch, a `partition=` query), so there is no grouping and no
-    /// shared progress to count down: one append, one answer.
+    /// Throws `invalidParameter` unless `batch` holds 1 to ``maxRecordsPerRequest`` records.
     private func checkRecordCount(_ batch: ProduceBatch) throws(BrokerError) {
         guard (1...Self.maxRecordsPerRequest).contains(batch.records.count) else {
             throw .invalidParameter(name: "records", reason: "must hold 1 to \(Self.maxRecordsPerRequest) records")
         }
     }
 
+    /// The common case of ``produce(into:batch:defaultPartition:completion:)``: every record goes to one
+    /// partition (a single message, a keyless batch, a `partition=` query), so there is no grouping and no
+    /// shared progress to count down: one append, one answer.
     private func appendToOnePartition(
         topic: String, partition: Int, batch: ProduceBatch, timestamps: [Int64],
         completion: @escaping @Sendable (Result<[ProducedOffset], BrokerError>) -> Void
