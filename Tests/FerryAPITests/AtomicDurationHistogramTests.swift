@@ -1,3 +1,4 @@
+import FerrySystem
 import Prometheus
 import Testing
 
@@ -42,6 +43,23 @@ struct AtomicDurationHistogramTests {
         // ≤100 µs: 0, 99 999, 100 000, 3, -5; ≤250 µs: 100 001, 250 000; ≤1 ms: 900 000; ≤1 s: 2 500 001;
         // ≤60 s: 59 s; above: 61 s.
         #expect(histogram.bucketCounts == [5, 2, 1, 0, 1, 1, 1])
+    }
+
+    @Test func recordsFromManyThreads_AreAllCounted() {
+        let histogram = AtomicDurationHistogram(name: "t_seconds", labels: [], buckets: buckets)
+        let threads = (0..<4).map { thread in
+            SystemThread(name: "test-record-\(thread)") {
+                for index in 0..<10_000 { histogram.recordNanoseconds(Int64(index % 3) * 200_000) }
+            }
+        }
+        for thread in threads { thread.join() }
+        // 0 → ≤100 µs, 200 µs → ≤250 µs, 400 µs → ≤1 ms; 3 334 + 3 333 + 3 333 per thread.
+        #expect(histogram.bucketCounts == [4 * 3_334, 4 * 3_333, 4 * 3_333, 0, 0, 0, 0])
+        var rendered: [UInt8] = []
+        histogram.emit(into: &rendered)
+        let text = String(decoding: rendered, as: UTF8.self)
+        #expect(text.contains("t_seconds_count 40000\n"))
+        #expect(text.contains("t_seconds_sum 7.9992\n"), "\(text)")
     }
 
     @Test func sameNameAndLabels_GiveTheSameSeries_AndARemovedOneIsNotRendered() {
