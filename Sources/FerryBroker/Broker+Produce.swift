@@ -24,9 +24,9 @@ extension Broker {
         topic: String, batch: ProduceBatch, defaultPartition: Int? = nil,
         completion: @escaping @Sendable (Result<[ProducedOffset], BrokerError>) -> Void
     ) throws(BrokerError) {
-        try checkRecordCount(batch)
+        try checkRecordCount(batch)  // before the topic is looked up, or auto-created
         let metadata = try topicForProduce(topic)
-        try produce(into: metadata, batch: batch, defaultPartition: defaultPartition, completion: completion)
+        try appendChecked(batch, into: metadata, defaultPartition: defaultPartition, completion: completion)
     }
 
     /// ``produce(topic:batch:defaultPartition:completion:)`` into a topic the caller has just looked up
@@ -37,6 +37,14 @@ extension Broker {
         completion: @escaping @Sendable (Result<[ProducedOffset], BrokerError>) -> Void
     ) throws(BrokerError) {
         try checkRecordCount(batch)
+        try appendChecked(batch, into: metadata, defaultPartition: defaultPartition, completion: completion)
+    }
+
+    /// Partitions and appends a batch whose record count was checked.
+    private func appendChecked(
+        _ batch: ProduceBatch, into metadata: TopicMetadata, defaultPartition: Int?,
+        completion: @escaping @Sendable (Result<[ProducedOffset], BrokerError>) -> Void
+    ) throws(BrokerError) {
         let topic = metadata.name
         let count = metadata.partitionCount
         let limit = Int(metadata.config.maxMessageBytes)

@@ -12,17 +12,15 @@ import Synchronization
 ///
 /// A scrape reads the cells one after the other while records go on, so a sample may lag the one before it by
 /// the requests answered in between (as with any lock-free counter set). Thread-safe: `@unchecked` because the
-/// bounds and cells live in buffers it allocates once and frees in `deinit`; the bounds are never written after
-/// `init`, the cells only through atomics.
+/// cells live in a buffer it allocates once and frees in `deinit`, written only through atomics.
 final class AtomicDurationHistogram: TimerHandler, @unchecked Sendable {
     let name: String
     let labels: [(String, String)]
     /// `key="value",…` with values escaped, or empty.
     let renderedLabels: [UInt8]
     /// The upper bounds in nanoseconds, ascending, and their `le` text.
-    private let bounds: UnsafeMutablePointer<Int64>
+    private let bounds: [Int64]
     private let boundLabels: [String]
-    private let boundCount: Int
     /// One count per bound, then one for values above every bound.
     private let counts: UnsafeMutablePointer<Atomic<Int>>
     private let sumNanoseconds = Atomic<Int64>(0)
@@ -32,39 +30,33 @@ final class AtomicDurationHistogram: TimerHandler, @unchecked Sendable {
         self.name = name
         self.labels = labels
         self.renderedLabels = Self.render(labels)
-        boundCount = buckets.count
-        bounds = .allocate(capacity: max(1, buckets.count))
-        for (index, bucket) in buckets.enumerated() {
-            let (seconds, attoseconds) = bucket.components
-            (bounds + index).initialize(to: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        }
+        bounds = buckets.map { $0.components.seconds * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000 }
         boundLabels = buckets.map(\.bucketRepresentation)
         counts = .allocate(capacity: buckets.count + 1)
         for index in 0...buckets.count { (counts + index).initialize(to: Atomic(0)) }
     }
 
     deinit {
-        bounds.deallocate()
-        counts.deinitialize(count: boundCount + 1)
+        counts.deinitialize(count: bounds.count + 1)
         counts.deallocate()
     }
 
     func recordNanoseconds(_ duration: Int64) {
         let value = max(0, duration)
         var index = 0
-        while index < boundCount && bounds[index] < value { index += 1 }
+        while index < bounds.count && bounds[index] < value { index += 1 }
         counts[index].wrappingAdd(1, ordering: .relaxed)
         sumNanoseconds.wrappingAdd(value, ordering: .relaxed)
     }
 
     /// The per-bucket counts (not cumulative), the last for values above every bound.
-    var bucketCounts: [Int] { (0...boundCount).map { counts[$0].load(ordering: .relaxed) } }
+    var bucketCounts: [Int] { (0...bounds.count).map { counts[$0].load(ordering: .relaxed) } }
 
     /// Appends the series' `_bucket` (cumulative, then `+Inf`), `_sum` (seconds) and `_count` lines.
     func emit(into buffer: inout [UInt8]) {
         let perBucket = bucketCounts
         var cumulative = 0
-        for index in 0...boundCount {
+        for index in 0...bounds.count {
             cumulative += perBucket[index]
             buffer.append(contentsOf: name.utf8)
             buffer.append(contentsOf: "_bucket{".utf8)
@@ -73,7 +65,7 @@ final class AtomicDurationHistogram: TimerHandler, @unchecked Sendable {
                 buffer.append(UInt8(ascii: ","))
             }
             buffer.append(contentsOf: "le=\"".utf8)
-            buffer.append(contentsOf: (index < boundCount ? boundLabels[index] : "+Inf").utf8)
+            buffer.append(contentsOf: (index < bounds.count ? boundLabels[index] : "+Inf").utf8)
             buffer.append(contentsOf: "\"} \(cumulative)\n".utf8)
         }
         let sum = Duration.nanoseconds(sumNanoseconds.load(ordering: .relaxed)).bucketRepresentation

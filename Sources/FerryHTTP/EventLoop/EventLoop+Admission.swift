@@ -1,4 +1,5 @@
 import CFerryLinux
+import FerrySystem
 import Logging
 import Synchronization
 
@@ -75,35 +76,22 @@ extension EventLoop {
     /// wait in the listen backlog; connections already open are served meanwhile. One warning per episode
     /// (server-wide, at most one a minute: descriptors freed one at a time make episodes flap).
     func pauseAccepting(errno code: Int32) {
-        if acceptPausedUntil == 0 {
-            if acceptPauseStarted == 0 {
-                acceptPauseStarted = now
-                acceptPauseRetries = 0
-            }
-            // Each loop's `now` is its own cached reading: another loop's warning may be stamped later than this
-            // loop's `now`, which must not read as "long ago" (unsigned wrap-around).
-            let last = context.lastAcceptWarning.load(ordering: .relaxed)
-            if last == 0 || (now > last && now - last >= 60_000_000_000),
-                context.lastAcceptWarning.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
-            {
-                context.logger.warning(
-                    "cannot accept connections: out of file descriptors or memory; pausing accept with back-off",
-                    metadata: [
-                        "errno": "\(code)", "open_connections": "\(context.openConnections.load(ordering: .relaxed))",
-                    ])
-                context.acceptWarningOpen.store(true, ordering: .relaxed)
-            }
-            var event = epoll_event()
-            _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, &event)
+        guard acceptPause.pause(now: now) else { return }
+        if context.acceptWarnings.admit(now: now) {
+            context.logger.warning(
+                "cannot accept connections: out of file descriptors or memory; pausing accept with back-off",
+                metadata: [
+                    "errno": "\(code)", "open_connections": "\(context.openConnections.load(ordering: .relaxed))",
+                ])
+            context.acceptWarningOpen.store(true, ordering: .relaxed)
         }
-        acceptPauseRetries += 1
-        acceptBackoff = acceptBackoff == 0 ? 50_000_000 : min(acceptBackoff * 2, 1_000_000_000)
-        acceptPausedUntil = now + acceptBackoff
+        var event = epoll_event()
+        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, &event)
     }
 
     /// The back-off ran out: watch the listener again and accept what waits (which may pause again).
     func resumeAccepting() {
-        acceptPausedUntil = 0
+        acceptPause.resume()
         guard listenFD >= 0, !shuttingDown else { return }
         try? register(fd: listenFD, events: UInt32(CFERRY_EPOLLIN))
         acceptConnections()
@@ -112,16 +100,12 @@ extension EventLoop {
     /// An accept succeeded: this loop's episode of exhaustion (if any) is over; the first loop to get here
     /// after a warning logs that accepting works again.
     func acceptSucceeded() {
-        guard acceptPauseStarted != 0 else { return }
+        guard let episode = acceptPause.acceptSucceeded(now: now) else { return }
         if context.acceptWarningOpen.exchange(false, ordering: .relaxed) {
             context.logger.info(
                 "accepting connections again",
-                metadata: [
-                    "paused_ms": "\((now &- acceptPauseStarted) / 1_000_000)", "retries": "\(acceptPauseRetries)",
-                ])
+                metadata: ["paused_ms": "\(episode.nanoseconds / 1_000_000)", "retries": "\(episode.retries)"])
         }
-        acceptPauseStarted = 0
-        acceptBackoff = 0
     }
 
     /// Over `maxConnections` with nothing to reclaim (or shutting down): a best-effort 503 problem, then close.

@@ -42,12 +42,8 @@ final class EventLoop: @unchecked Sendable {
     let idleHint = Atomic<Int>(0)
     /// The deadline of this loop's longest-idle connection at its last sweep (`.max`: none).
     let oldestIdleDeadline = Atomic<UInt64>(.max)
-    /// While accepting is paused for lack of descriptors: when to try again (0: not paused), the current
-    /// back-off, and the episode's start and retries (one warning per episode).
-    var acceptPausedUntil: UInt64 = 0
-    var acceptBackoff: UInt64 = 0
-    var acceptPauseStarted: UInt64 = 0
-    var acceptPauseRetries = 0
+    /// Accepting paused for lack of descriptors or memory: 50 ms doubling to 1 s (one warning per episode).
+    var acceptPause = AcceptPause(initialBackoff: 50_000_000, maxBackoff: 1_000_000_000)
 
     let readBufferSize = 64 * 1024
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -168,7 +164,7 @@ final class EventLoop: @unchecked Sendable {
                 sweep()
                 nextSweep = now + tick
             }
-            if acceptPausedUntil != 0 && now >= acceptPausedUntil { resumeAccepting() }
+            if acceptPause.isOver(now: now) { resumeAccepting() }
         }
         // Syncs appends made by the last turn's tasks, then runs what closing the connections defers (woken
         // long-polls cancelled by the close release what they hold); the answers go nowhere.

@@ -27,8 +27,8 @@ final class ServerContext: Sendable {
     /// another to give up an idle keep-alive connection. Weak: the loops hold this context.
     let loops = Mutex<[WeakLoop]>([])
     let heldRequests = Atomic<Int>(0)
-    /// When the last "cannot accept" warning was logged (monotonic ns; 0: never): at most one a minute.
-    let lastAcceptWarning = Atomic<UInt64>(0)
+    /// "Cannot accept" warnings: at most one a minute, server-wide.
+    let acceptWarnings = RateLimitedEvent(intervalNanoseconds: 60_000_000_000)
     /// A "cannot accept" warning was logged and no loop has accepted since (the first that does says so).
     let acceptWarningOpen = Atomic<Bool>(false)
     let shuttingDown = Atomic<Bool>(false)

@@ -33,6 +33,7 @@ extension KafkaEventLoop {
                 pauseAccepting(errno: EMFILE)
                 return
             }
+            _ = acceptPause.acceptSucceeded(now: now)
             counters.acceptedConnections.add(1, ordering: .relaxed)
             let open = counters.openConnections.add(1, ordering: .relaxed).newValue
             guard open <= configuration.maxConnections else {
@@ -63,22 +64,19 @@ extension KafkaEventLoop {
     /// Out of descriptors (or into the reserve): stops watching the listener, which would stay readable and make
     /// the loop spin, for 100 ms; pending clients wait in the backlog. Warns at most once a minute per loop.
     private func pauseAccepting(errno code: Int32) {
-        if acceptPausedUntil == 0 {
-            var event = epoll_event()
-            _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, &event)
-            if lastAcceptWarning == 0 || now &- lastAcceptWarning >= 60_000_000_000 {
-                lastAcceptWarning = now
-                logger.warning(
-                    "Kafka listener cannot accept connections: out of file descriptors or memory; pausing accept",
-                    metadata: ["errno": "\(code)", "loop": "\(index)"])
-            }
+        guard acceptPause.pause(now: now) else { return }
+        var event = epoll_event()
+        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, &event)
+        if acceptWarnings.admit(now: now) {
+            logger.warning(
+                "Kafka listener cannot accept connections: out of file descriptors or memory; pausing accept",
+                metadata: ["errno": "\(code)", "loop": "\(index)"])
         }
-        acceptPausedUntil = now + 100_000_000
     }
 
     /// The pause ran out: watch the listener again and accept what waits (which may pause again).
     func resumeAccepting() {
-        acceptPausedUntil = 0
+        acceptPause.resume()
         guard listenFD >= 0, running else { return }
         try? register(fd: listenFD, events: UInt32(CFERRY_EPOLLIN))
         acceptConnections()

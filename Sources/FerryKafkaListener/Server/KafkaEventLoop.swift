@@ -38,10 +38,10 @@ final class KafkaEventLoop: @unchecked Sendable {
     var dirty: [KafkaConnection] = []
     var now: UInt64 = 0
     var running = true
-    /// Accepting is paused (out of descriptors, or into the reserve) until this monotonic time; 0: it is not.
-    var acceptPausedUntil: UInt64 = 0
-    /// When this loop last warned that it cannot accept (at most one warning a minute).
-    var lastAcceptWarning: UInt64 = 0
+    /// Accepting paused (out of descriptors, or into the reserve): 100 ms at a time.
+    var acceptPause = AcceptPause(initialBackoff: 100_000_000, maxBackoff: 100_000_000)
+    /// "Cannot accept" warnings of this loop: at most one a minute.
+    let acceptWarnings = RateLimitedEvent(intervalNanoseconds: 60_000_000_000)
     /// See ``ListeningSocket/connectionDescriptorCeiling()``.
     let descriptorCeiling = ListeningSocket.connectionDescriptorCeiling()
     let readBufferSize = 64 * 1024
@@ -136,7 +136,7 @@ final class KafkaEventLoop: @unchecked Sendable {
                 }
             }
             finishTurn()
-            if acceptPausedUntil != 0 && now >= acceptPausedUntil { resumeAccepting() }
+            if acceptPause.isOver(now: now) { resumeAccepting() }
             if now >= nextSweep {
                 closeIdleConnections()
                 nextSweep = now + 1_000_000_000
