@@ -13,6 +13,8 @@
 # (3) produce -> long-poll delivery, p50 and p99: Ferry long-poll fetch vs Redis XREAD BLOCK, the same
 #     raw-socket Python client shape on both (Benchmarks/api-bench/client.py, latency-vs-redis/redis_latency.py);
 #     target Ferry/Redis <= 1.2
+#     Each round also prints Ferry's group commit at 64 connections (from /metrics): syncs per second, messages
+#     per sync, mean sync time; the rate is about messages-per-sync / (sync time + the loop's turnaround).
 # (4) group commit: Ferry `--fsync always` at 64 connections vs `--fsync interval`; target >= 0.5
 # (5) produce -> Server-Sent Events delivery p99 (client.py sse: one stream following the partition, the same
 #     producer pacing as (3)) against Ferry's own long-poll p99 of (3); target SSE/long-poll <= 1.0
@@ -54,6 +56,10 @@ ferry_rate() {  # ferry_rate CONNECTIONS -> requests/s of single-message produce
     awk '/Requests\/sec/ {print $2}'
 }
 
+sync_totals() {  # sync_totals -> "ROUNDS SECONDS": flush rounds so far and the time they spent syncing
+  curl -sf "$FERRY_URL/metrics" | awk '/^ferry_fsync_duration_seconds_count/ {c=$2} /^ferry_fsync_duration_seconds_sum/ {s=$2} END {print c+0, s+0}'
+}
+
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 start_redis() {
@@ -81,8 +87,12 @@ start_ferry_bench always
 r1s=(); f1s=(); r64s=(); f64s=()
 for round in $(seq 1 "${ROUNDS:-3}"); do
   r1s+=("$(redis_rate 1)"); f1s+=("$(ferry_rate 1)")
-  r64s+=("$(redis_rate 64)"); f64s+=("$(ferry_rate 64)")
-  echo "round $round: 1 conn: redis ${r1s[-1]} ferry ${f1s[-1]}; 64 conns: redis ${r64s[-1]} ferry ${f64s[-1]}"
+  r64s+=("$(redis_rate 64)")
+  read -r syncs0 synced0 < <(sync_totals)
+  f64s+=("$(ferry_rate 64)")
+  read -r syncs1 synced1 < <(sync_totals)
+  echo "round $round: 1 conn: redis ${r1s[-1]} ferry ${f1s[-1]}; 64 conns: redis ${r64s[-1]} ferry ${f64s[-1]}" \
+    "($(python3 -c "n = $syncs1 - $syncs0; print(f'{n / $seconds:.0f} syncs/s, {${f64s[-1]} * $seconds / max(n, 1):.1f} messages and {($synced1 - $synced0) / max(n, 1) * 1e6:.0f} us per sync')"))"
 done
 stop_ferry
 r1=$(median "${r1s[@]}"); f1=$(median "${f1s[@]}"); r64=$(median "${r64s[@]}"); f64=$(median "${f64s[@]}")
