@@ -18,6 +18,8 @@
 # (4) group commit: Ferry `--fsync always` at 64 connections vs `--fsync interval`; target >= 0.5
 # (5) produce -> Server-Sent Events delivery p99 (client.py sse: one stream following the partition, the same
 #     producer pacing as (3)) against Ferry's own long-poll p99 of (3); target SSE/long-poll <= 1.0
+#     (3) and (5) also print on how many loops each client's connections sat (read from the loops' epoll fdinfo):
+#     delivery across two loops waits for a wake-up of the other loop, about 70-80 us more at p50 here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -58,6 +60,17 @@ ferry_rate() {  # ferry_rate CONNECTIONS -> requests/s of single-message produce
 
 sync_totals() {  # sync_totals -> "ROUNDS SECONDS": flush rounds so far and the time they spent syncing
   curl -sf "$FERRY_URL/metrics" | awk '/^ferry_fsync_duration_seconds_count/ {c=$2} /^ferry_fsync_duration_seconds_sum/ {s=$2} END {print c+0, s+0}'
+}
+
+loops_serving() {  # loops_serving: on how many of the server's epoll loops its established client connections sit
+  local port=${FERRY_URL##*:} fds
+  fds=$(ss -tne state established "( sport = :$port )" | grep -o 'ino:[0-9]*' | cut -d: -f2 |
+    while read -r inode; do find "/proc/$FERRY_PID/fd" -lname "socket:\[$inode\]" -printf '%f\n'; done)
+  for epoll in $(find "/proc/$FERRY_PID/fd" -lname 'anon_inode:\[eventpoll\]' -printf '%f\n'); do
+    for fd in $fds; do
+      if grep -q "^tfd: *$fd " "/proc/$FERRY_PID/fdinfo/$epoll"; then echo "$epoll"; fi
+    done
+  done | sort -u | wc -l
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
@@ -107,9 +120,21 @@ stop_ferry
 rm -rf "$work/data" "$work/server.log"
 start_ferry "$work" --fsync always
 curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' -d '{"name":"lat","partitions":1}'
-read -r _ fl50 _ fl99 _ _ _ < <(python3 Benchmarks/api-bench/client.py latency "${FERRY_URL##*:}" lat "$LATENCY_SECONDS")
-read -r _ fs50 _ fs99 _ _ _ < <(python3 Benchmarks/api-bench/client.py sse "${FERRY_URL##*:}" lat "$LATENCY_SECONDS")
+measure_latency() {  # measure_latency MODE: client.py MODE's figures, then how many loops served its connections
+  python3 Benchmarks/api-bench/client.py "$1" "${FERRY_URL##*:}" lat "$LATENCY_SECONDS" >"$work/$1.out" &
+  local client=$!
+  sleep 1
+  local loops
+  loops=$(loops_serving)
+  wait "$client"
+  echo "$(head -1 "$work/$1.out") $loops"
+}
+read -r _ fl50 _ fl99 _ _ _ lp_loops < <(measure_latency latency)
+read -r _ fs50 _ fs99 _ _ _ sse_loops < <(measure_latency sse)
 stop_ferry
+echo "connection placement: the long-poll client's 2 connections on $lp_loops loop(s), the SSE client's on $sse_loops" \
+  "(SO_REUSEPORT places each connection on a loop at random; across two loops each delivery waits for the" \
+  "other loop to wake up)"
 
 python3 - "$f1" "$r1" "$f64" "$r64" "$fl50" "$rl50" "$fl99" "$rl99" "$i64" "$fs50" "$fs99" <<'PY'
 import sys
