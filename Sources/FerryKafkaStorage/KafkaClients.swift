@@ -13,6 +13,8 @@ final class KafkaClients: Sendable {
     let watermarkReader: KafkaPartitionReader
     /// Running totals for `/metrics`.
     let counters = Mutex(KafkaCounters())
+    /// Whether the cluster is serving (readiness), fed by the refresher and by requests that got no answer.
+    let reachability = ClusterReachability()
 
     init(options: KafkaStorageOptions) throws(KafkaError) {
         self.options = options

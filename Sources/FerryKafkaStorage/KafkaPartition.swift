@@ -121,6 +121,10 @@ final class KafkaPartition: PartitionStorage {
                 counters.produceErrors += results.count - offsets.count
             }
             if let failure {
+                // A transport error (librdkafka's own: no connection, or no answer for the whole delivery
+                // timeout): the cluster is not serving, and readiness follows now, not at the next refresh round.
+                // A broker's refusal (NOT_LEADER…) means it answered; a full local queue is back-pressure.
+                if failure.isTransport { clients.reachability.noteUnreachable() }
                 return completion(.failure(KafkaErrorMapping.brokerError(failure, topic: topic, partition: index)))
             }
             if let last = offsets.max() { note(start: nil, end: last + 1, raiseOnly: true) }

@@ -52,12 +52,14 @@ extension KafkaStorageEngine {
     }
 
     /// Topics and every partition's watermarks; the cluster counts as reachable when the listing worked and
-    /// every partition's leader answered or refused with a Kafka error (not for lack of a connection).
+    /// every partition's leader answered or refused with a Kafka error (not for lack of a connection), and
+    /// nothing found it unreachable while the round ran (``ClusterReachability``).
     func refreshEverything() {
+        let round = clients.reachability.roundStarts()
         do {
             try listClusterTopics(timeout: clients.metadataTimeout)
         } catch {
-            reachable.store(false, ordering: .relaxed)
+            // listClusterTopics noted the failure.
             logger.warning("the Kafka cluster cannot be reached", metadata: ["error": "\(error)"])
             return
         }
@@ -69,7 +71,7 @@ extension KafkaStorageEngine {
                 if case .unavailable = error {
                     // A leader unreachable for the whole metadata timeout: the cluster is not serving (and each
                     // further partition would wait as long), so this round ends here.
-                    reachable.store(false, ordering: .relaxed)
+                    clients.reachability.noteUnreachable()
                     logger.warning(
                         "a partition leader of the Kafka cluster cannot be reached",
                         metadata: ["partition": "\(partition.topicPartition)", "error": "\(error)"])
@@ -80,7 +82,7 @@ extension KafkaStorageEngine {
                     metadata: ["partition": "\(partition.topicPartition)", "error": "\(error)"])
             }
         }
-        reachable.store(true, ordering: .relaxed)
+        clients.reachability.roundReachedCluster(round)
     }
 }
 

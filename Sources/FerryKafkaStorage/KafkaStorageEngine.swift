@@ -23,8 +23,6 @@ public final class KafkaStorageEngine: StorageEngine {
     /// Topics Ferry created and the time (monotonic ns) until which a listing without them does not drop them
     /// (a new topic takes a moment to reach every broker's metadata).
     let recentlyCreated = Mutex<[String: UInt64]>([:])
-    /// Whether the last refresh reached the cluster (the listing, and at least one partition's leader).
-    let reachable = Atomic<Bool>(false)
     /// Topics the previous listing lacked (see ``listClusterTopics(timeout:)``).
     let missingOnce = Mutex<Set<String>>([])
     /// nil until the cluster answered DescribeConfigs once; false when it did not (librdkafka's mock cluster):
@@ -59,7 +57,7 @@ public final class KafkaStorageEngine: StorageEngine {
         }
     }
 
-    public var isAvailable: Bool { reachable.load(ordering: .relaxed) }
+    public var isAvailable: Bool { clients.reachability.isReachable }
 
     // MARK: Topics
 
@@ -67,7 +65,7 @@ public final class KafkaStorageEngine: StorageEngine {
     /// refresher. Throws `unavailable` when the cluster cannot be reached within the request timeout.
     public func loadTopics() throws(BrokerError) -> [TopicMetadata] {
         let listed = try listClusterTopics(timeout: clients.options.requestTimeout)
-        reachable.store(true, ordering: .relaxed)
+        clients.reachability.noteReachable()
         for metadata in listed.values {
             for index in 0..<metadata.partitionCount {
                 _ = try? partitionStorage(topic: metadata.name, index: index).refreshBounds()
@@ -86,7 +84,7 @@ public final class KafkaStorageEngine: StorageEngine {
         do {
             topics = try clients.admin.listTopics(timeout: timeout)
         } catch {
-            reachable.store(false, ordering: .relaxed)
+            clients.reachability.noteUnreachable()
             throw .unavailable("cannot reach the Kafka cluster (\(clients.options.kafka.bootstrapServers)): \(error)")
         }
         let before = known.withLock { $0 }

@@ -149,8 +149,9 @@ struct KafkaStorageEngineTests {
             let refused = try await api.post("/v1/topics/outage/messages", json: #"{"records":[{"value":2}]}"#)
             expectProblem(refused, 503, "unavailable")
             #expect(refused.header("Retry-After") == "1")
-            // Readiness follows the engine's refresh round (every 2 s, each call bounded by the request timeout);
-            // on 2 cores loaded by the whole suite one round took over 20 s, so the bound leaves room for several.
+            // No broker answered that produce, so readiness turns false at once. It does not wait for the next
+            // refresh round: one round that started before the outage blocked for over 60 s (1 run in 6 here)
+            // and used to end by reporting the cluster reachable. Such a round can no longer undo a failure.
             #expect(try await eventually(seconds: 60) { try await api.get("/readyz").status == 503 })
 
             for broker: Int32 in 1...3 { try cluster.setBrokerUp(broker) }
