@@ -1,17 +1,37 @@
 import CRdkafka
 
 extension KafkaPartitionReader {
-    /// Asks the partition's leader for its log start offset and high watermark. Blocks up to `timeout`
+    /// Asks the partition's leader for its log start offset and high watermark. Blocks up to `timeout` in all
     /// (`_TIMED_OUT` after). Any partition, assigned or not.
+    ///
+    /// Two ListOffsets lookups through `rd_kafka_offsets_for_times`, at the special timestamps -2 (earliest)
+    /// and -1 (latest), not `rd_kafka_query_watermark_offsets`: in librdkafka before 2.3.0 (Debian ships 2.0.2)
+    /// that call ignores its timeout while the partition's leader is down and returns only when the broker is
+    /// back (librdkafka#2588, fixed by #4460), which held the engine's refresher for a whole outage.
     public func watermarks(of topicPartition: KafkaTopicPartition, timeout: Duration) throws(KafkaError)
         -> KafkaWatermarks
     {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        try KafkaError.check(
-            rd_kafka_query_watermark_offsets(
-                client.pointer, topicPartition.topic, topicPartition.partition, &low, &high, milliseconds(timeout)))
-        return KafkaWatermarks(logStartOffset: low, highWatermark: high)
+        let deadline = ContinuousClock.now + timeout
+        let start = try listedOffset(of: topicPartition, at: Int64(RD_KAFKA_OFFSET_BEGINNING), timeout: timeout)
+        let remaining = max(.milliseconds(1), deadline - ContinuousClock.now)
+        let end = try listedOffset(of: topicPartition, at: Int64(RD_KAFKA_OFFSET_END), timeout: remaining)
+        return KafkaWatermarks(logStartOffset: start, highWatermark: end)
+    }
+
+    /// The offset the leader lists for `timestamp` (-2 the log start, -1 the end). Blocks up to `timeout`.
+    private func listedOffset(of topicPartition: KafkaTopicPartition, at timestamp: Int64, timeout: Duration)
+        throws(KafkaError) -> Int64
+    {
+        let list = TopicPartitionList([(topicPartition, timestamp)])
+        try KafkaError.check(rd_kafka_offsets_for_times(client.pointer, list.pointer, milliseconds(timeout)))
+        guard let entry = list.entries.first else {
+            throw KafkaError(code: KafkaError.unknownPartitionCode, message: "no answer for \(topicPartition)")
+        }
+        if let error = entry.error { throw error }
+        guard entry.offset >= 0 else {
+            throw KafkaError(code: KafkaError.timedOutCode, message: "no offset listed for \(topicPartition)")
+        }
+        return entry.offset
     }
 
     /// The watermarks librdkafka last saw in a fetch answer for the assigned partition, without asking the broker.
