@@ -73,6 +73,16 @@ loops_serving() {  # loops_serving: on how many of the server's epoll loops its 
   done | sort -u | wc -l
 }
 
+measure_latency() {  # measure_latency MODE: client.py MODE's figures, then how many loops served its connections
+  python3 Benchmarks/api-bench/client.py "$1" "${FERRY_URL##*:}" lat "$LATENCY_SECONDS" >"$work/$1.out" &
+  local client=$!
+  sleep 1
+  local loops
+  loops=$(loops_serving)
+  wait "$client"
+  echo "$(head -1 "$work/$1.out") $loops"
+}
+
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 start_redis() {
@@ -120,15 +130,6 @@ stop_ferry
 rm -rf "$work/data" "$work/server.log"
 start_ferry "$work" --fsync always
 curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' -d '{"name":"lat","partitions":1}'
-measure_latency() {  # measure_latency MODE: client.py MODE's figures, then how many loops served its connections
-  python3 Benchmarks/api-bench/client.py "$1" "${FERRY_URL##*:}" lat "$LATENCY_SECONDS" >"$work/$1.out" &
-  local client=$!
-  sleep 1
-  local loops
-  loops=$(loops_serving)
-  wait "$client"
-  echo "$(head -1 "$work/$1.out") $loops"
-}
 read -r _ fl50 _ fl99 _ _ _ lp_loops < <(measure_latency latency)
 read -r _ fs50 _ fs99 _ _ _ sse_loops < <(measure_latency sse)
 stop_ferry

@@ -1,4 +1,5 @@
 import CoreMetrics
+import FerrySystem
 
 /// One subscription's delivery metrics (labels `topic`, `subscription`), created once when its runner starts
 /// and destroyed when the subscription goes away. Thread-safe (swift-metrics handlers are).
@@ -24,8 +25,7 @@ struct WebhookMetrics: Sendable {
     }
 
     func record(latency: Duration) {
-        let (seconds, attoseconds) = latency.components
-        duration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        duration.recordNanoseconds(latency.wholeNanoseconds)
     }
 
     func destroy() {

@@ -27,12 +27,8 @@ final class ClusterReachability: Sendable {
         }
     }
 
-    /// The cluster answered at start-up (no round has run yet).
-    func noteReachable() {
-        state.withLock { $0.reachable = true }
-    }
-
-    /// Starts a refresh round: the token to hand to ``roundReachedCluster(_:)`` when it succeeds.
+    /// Starts a refresh round (or the start-up listing, which counts as one): the token to hand to
+    /// ``roundReachedCluster(_:)`` when it succeeds.
     func roundStarts() -> UInt64 { state.withLock { $0.failures } }
 
     /// The round started with `token` reached the cluster: reachable, unless a failure was noted since it began.

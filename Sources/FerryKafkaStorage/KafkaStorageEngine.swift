@@ -64,8 +64,9 @@ public final class KafkaStorageEngine: StorageEngine {
     /// Lists the cluster's topics and their partitions' watermarks (blocking; start-up), then starts the
     /// refresher. Throws `unavailable` when the cluster cannot be reached within the request timeout.
     public func loadTopics() throws(BrokerError) -> [TopicMetadata] {
+        let round = clients.reachability.roundStarts()
         let listed = try listClusterTopics(timeout: clients.options.requestTimeout)
-        clients.reachability.noteReachable()
+        clients.reachability.roundReachedCluster(round)
         for metadata in listed.values {
             for index in 0..<metadata.partitionCount {
                 _ = try? partitionStorage(topic: metadata.name, index: index).refreshBounds()

@@ -40,3 +40,13 @@ public enum MonotonicClock {
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }
+
+extension Duration {
+    /// The duration in whole nanoseconds (sub-nanosecond parts dropped; negative for a negative duration). The
+    /// one conversion timers, histograms and deadlines share; it overflows only beyond about 292 years.
+    @inlinable
+    public var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

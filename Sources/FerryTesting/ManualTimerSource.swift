@@ -34,7 +34,7 @@ public final class ManualTimerSource: TimerSource {
     @discardableResult
     public func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) -> TimerCancellation {
         let (sequence, woken) = state.withLock { state -> (UInt64, [CheckedContinuation<Void, Never>]) in
-            let deadline = state.now + UInt64(max(Self.nanoseconds(delay), 0))
+            let deadline = state.now + UInt64(max(delay.wholeNanoseconds, 0))
             state.sequence += 1
             state.pending.append(Pending(deadline: deadline, sequence: state.sequence, work: work))
             let count = state.pending.count
@@ -72,7 +72,7 @@ public final class ManualTimerSource: TimerSource {
     /// Moves time forward by `delay`, running every piece of work that falls due on the way (each at its own
     /// deadline, so work it schedules can fall due within the same call).
     public func advance(by delay: Duration) {
-        let target = state.withLock { $0.now } + UInt64(max(Self.nanoseconds(delay), 0))
+        let target = state.withLock { $0.now } + UInt64(max(delay.wholeNanoseconds, 0))
         while let due = takeNext(until: target) { due() }
         state.withLock { $0.now = max($0.now, target) }
     }
@@ -90,10 +90,5 @@ public final class ManualTimerSource: TimerSource {
             state.now = max(state.now, next.deadline)
             return next.work
         }
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

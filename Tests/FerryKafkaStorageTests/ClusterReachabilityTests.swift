@@ -7,13 +7,13 @@ import Testing
     @Test func unreachableUntilTheClusterAnsweredOnce() {
         let reachability = ClusterReachability()
         #expect(!reachability.isReachable)
-        reachability.noteReachable()
+        reachability.roundReachedCluster(reachability.roundStarts())  // the start-up listing
         #expect(reachability.isReachable)
     }
 
     @Test func aFailureCountsAtOnce_AndARoundThatWasUnderWayCannotUndoIt() {
         let reachability = ClusterReachability()
-        reachability.noteReachable()
+        reachability.roundReachedCluster(reachability.roundStarts())
         let round = reachability.roundStarts()
         reachability.noteUnreachable()  // a produce got no answer while the round ran
         #expect(!reachability.isReachable)

@@ -1,4 +1,5 @@
 import CoreMetrics
+import FerrySystem
 import Prometheus
 import Synchronization
 
@@ -30,7 +31,7 @@ final class AtomicDurationHistogram: TimerHandler, @unchecked Sendable {
         self.name = name
         self.labels = labels
         self.renderedLabels = Self.render(labels)
-        bounds = buckets.map { $0.components.seconds * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000 }
+        bounds = buckets.map(\.wholeNanoseconds)
         boundLabels = buckets.map(\.bucketRepresentation)
         counts = .allocate(capacity: buckets.count + 1)
         for index in 0...buckets.count { (counts + index).initialize(to: Atomic(0)) }
