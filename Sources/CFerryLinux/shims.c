@@ -15,6 +15,11 @@ int cferry_posix_fallocate(int fd, off_t offset, off_t len) {
     return posix_fallocate(fd, offset, len);
 }
 
+int cferry_write_back(int fd, off_t offset, off_t len) {
+    return sync_file_range(fd, offset, len,
+        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+}
+
 int cferry_errno(void) { return errno; }
 
 int cferry_syncfs(int fd) { return syncfs(fd); }

@@ -20,11 +20,13 @@ struct TestLog {
         // Loops sync inline however slow the disk is: a loaded machine (syncs averaging over the production
         // limit of 1 ms) would otherwise send the end-of-turn tests' rounds to the flusher thread. The
         // slow-disk path is tested with 0.
-        inlineSyncLimitNanoseconds: UInt64 = 60_000_000_000
+        inlineSyncLimitNanoseconds: UInt64 = 60_000_000_000,
+        initializesAhead: Bool = true
     ) throws -> TestLog {
         let environment = LogEnvironment(
             maxMappedSegments: maxMappedSegments, flusherThreads: 1,
-            inlineSyncLimitNanoseconds: inlineSyncLimitNanoseconds, clock: clock.now)
+            inlineSyncLimitNanoseconds: inlineSyncLimitNanoseconds, initializesAhead: initializesAhead,
+            clock: clock.now)
         let log = try PartitionLog.open(
             directory: directory.path + "/p0", configuration: configuration, environment: environment)
         return TestLog(directory: directory, environment: environment, log: log)

@@ -1,5 +1,5 @@
 // CFerryLinux: the few Linux calls Swift's Glibc module does not expose (epoll, eventfd, timerfd, accept4,
-// fallocate) and CRC32C with SSE4.2 when the CPU has it. Nothing else belongs here.
+// fallocate, sync_file_range) and CRC32C with SSE4.2 when the CPU has it. Nothing else belongs here.
 #ifndef CFERRY_LINUX_H
 #define CFERRY_LINUX_H
 
@@ -19,6 +19,10 @@ int cferry_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 
 /// posix_fallocate(3): returns 0 or the error number (it does not set errno).
 int cferry_posix_fallocate(int fd, off_t offset, off_t len);
+
+/// sync_file_range(2) with WAIT_BEFORE | WRITE | WAIT_AFTER (needs _GNU_SOURCE): writes the range's dirty pages
+/// and waits for them, without syncing metadata or flushing the device cache. Returns 0, or -1 with errno.
+int cferry_write_back(int fd, off_t offset, off_t len);
 
 /// pthread_setname_np(pthread_self(), name) (needs _GNU_SOURCE); name is cut to 15 bytes by the caller.
 int cferry_set_thread_name(const char *name);

@@ -1,13 +1,15 @@
 import FerrySystem
 import Synchronization
 
-/// What partitions share: the flusher threads, the mapping budget and the clock.
+/// What partitions share: the flusher threads, the initializer thread, the mapping budget and the clock.
 ///
 /// A ``LogManager`` creates one; tests and tools may create one to open a ``PartitionLog`` on its own.
 /// Thread-safe. Call ``shutdown()`` after closing the logs that use it.
 public final class LogEnvironment: Sendable {
     /// The group-commit and interval flusher threads.
     public let flusher: FlushScheduler
+    /// Writes zeros ahead of `always` partitions' writers; nil when turned off.
+    public let initializer: SegmentInitializer?
     /// The LRU budget of mapped closed segments.
     public let cache: SegmentCache
     /// Wall-clock milliseconds (injectable for tests); used for time-based segment rolls.
@@ -32,9 +34,11 @@ public final class LogEnvironment: Sendable {
         maxMappedSegments: Int = 512,
         flusherThreads: Int = 2,
         inlineSyncLimitNanoseconds: UInt64 = 1_000_000,
+        initializesAhead: Bool = true,
         clock: @escaping @Sendable () -> Int64 = { WallClock.milliseconds() }
     ) {
         self.flusher = FlushScheduler(threadCount: flusherThreads)
+        self.initializer = initializesAhead ? SegmentInitializer() : nil
         self.inlineSyncLimitNanoseconds = inlineSyncLimitNanoseconds
         self.cache = SegmentCache(capacity: maxMappedSegments)
         self.clock = clock
@@ -61,6 +65,9 @@ public final class LogEnvironment: Sendable {
         inlineSyncLimitNanoseconds > 0 && smoothedSyncNanoseconds.load(ordering: .relaxed) <= inlineSyncLimitNanoseconds
     }
 
-    /// Stops the flusher threads (running what is queued first).
-    public func shutdown() { flusher.shutdown() }
+    /// Stops the initializer and flusher threads (running what is queued first).
+    public func shutdown() {
+        initializer?.shutdown()
+        flusher.shutdown()
+    }
 }

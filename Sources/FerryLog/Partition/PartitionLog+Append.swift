@@ -128,6 +128,7 @@ extension PartitionLog {
             try state.active.remap(capacity: size)
         }
         try state.active.ensureAllocated(for: size, chunk: state.configuration.preallocationBytes)
+        requestInitializationIfLow(&state)
     }
 
     /// Seals the active segment and starts a new one at the log end. The new files are created first, so a

@@ -47,6 +47,10 @@ struct PartitionState {
     /// Flush rounds that have taken their snapshot: a round scheduled when this was `n` is covered by any
     /// later one (every append before a snapshot is in it).
     var snapshots: UInt64 = 0
+    /// Zeros are being written ahead of the writer (see ``PartitionLog/requestInitializationIfLow(_:)``).
+    var initializing = false
+    /// Bytes of zeros the initializer wrote into this partition's segments (tests, benchmarks).
+    var initializedBytes = 0
     /// Sync rounds that wrote something (for benchmarks and metrics).
     var syncCount = 0
     var isClosed = false

@@ -8,8 +8,9 @@ import FerrySystem
 ///
 /// The mapping's length (`region.length`, the capacity) is reserved address space only: disk blocks are
 /// preallocated with `posix_fallocate` in growing chunks just ahead of the writer (``ensureAllocated(for:chunk:)``),
-/// so a full disk surfaces as ``LogError/diskFull`` before a byte is copied, never as `SIGBUS`, and an idle
-/// partition costs no more disk than its data plus one small chunk. No file descriptor is kept open: the
+/// or, for `always` partitions, written with zeros ahead of it by the ``SegmentInitializer``
+/// (``initializeNext(_:with:)``), so a full disk surfaces as ``LogError/diskFull`` before a byte is copied, never
+/// as `SIGBUS`, and an idle partition costs no more disk than its data plus one small chunk. No file descriptor is kept open: the
 /// mapping keeps the file alive, syncs go through `msync`, and growth reopens the file briefly.
 ///
 /// Its `.index` and `.timeindex` files exist from creation on and receive each index entry as it is added
@@ -132,8 +133,7 @@ struct ActiveSegment {
         let needed = written + size
         if needed <= allocated { return }
         precondition(needed <= region.length, "ensureAllocated: \(needed) exceeds capacity \(region.length)")
-        let growth = min(chunk, max(allocated, 16 * 1024))
-        let target = min(region.length, max(needed, allocated + growth))
+        let target = growthTarget(for: needed, chunk: chunk)
         do {
             let fd = try FileDescriptor.open(paths.log, O_RDWR)
             defer { fd.close() }
@@ -143,6 +143,29 @@ struct ActiveSegment {
         }
         region.populateForWriting(allocated..<target)
         allocated = target
+    }
+
+    /// Where the allocation ends after its next growth, when `needed` bytes must fit: it doubles, by at most
+    /// `chunk` bytes at a time, never beyond the capacity.
+    func growthTarget(for needed: Int, chunk: Int) -> Int {
+        let growth = min(chunk, max(allocated, 16 * 1024))
+        return min(region.length, max(needed, allocated + growth))
+    }
+
+    /// Writes zeros over the next `bytes` (at most up to the capacity) past the allocation, through `descriptor`
+    /// (this segment's file), and adds them to the allocation (see ``SegmentInitializer``). The writer never
+    /// touches bytes past `allocated`, so nothing it wrote can be overwritten. On failure (a full disk) the
+    /// file is cut back to the allocation and the error thrown.
+    mutating func initializeNext(_ bytes: Int, with descriptor: FileDescriptor) throws(SystemError) {
+        let count = min(bytes, region.length - allocated)
+        guard count > 0 else { return }
+        do {
+            try descriptor.writeZeros(offset: allocated, length: count)
+        } catch {
+            try? descriptor.truncate(to: allocated)
+            throw error
+        }
+        allocated += count
     }
 
     /// Makes the index files final (exactly the index's entries; not synced: they are validated and rebuilt
