@@ -46,22 +46,28 @@ extension RawConnection {
         var response = Response(status: status, headers: headers)
         if head || status < 200 || status == 204 || status == 304 { return response }
         if response.header("Transfer-Encoding")?.lowercased() == "chunked" {
-            while true {
-                let sizeLine = try readLine()
-                guard let size = Int(sizeLine, radix: 16) else { throw .malformed(sizeLine) }
-                if size == 0 {
-                    while try !readLine().isEmpty {}  // trailers
-                    break
-                }
-                response.body += try readExactly(size)
-                _ = try readLine()
-            }
+            while let chunk = try readChunk() { response.body += chunk }
         } else if let length = response.header("Content-Length").flatMap({ Int($0) }) {
             response.body = try readExactly(length)
         } else {
             response.body = readToEnd()
         }
         return response
+    }
+
+    /// Reads the next chunk of a chunked body (after ``readHead()``, for a stream read piece by piece); nil at
+    /// the last chunk, whose trailers it reads too.
+    public func readChunk() throws(Failure) -> [UInt8]? {
+        let sizeLine = try readLine()
+        guard let size = Int(sizeLine, radix: 16) else { throw .malformed(sizeLine) }
+        if size == 0 {
+            while try !readLine().isEmpty {}  // trailers
+            return nil
+        }
+        let chunk = try readExactly(size)
+        let end = try readLine()
+        guard end.isEmpty else { throw .malformed(end) }
+        return chunk
     }
 
     /// Reads only a response's status and headers, leaving its body unread (e.g. a stream).

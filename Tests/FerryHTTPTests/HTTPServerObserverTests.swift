@@ -1,6 +1,5 @@
 import FerryHTTP
 import FerryTesting
-import Logging
 import Synchronization
 import Testing
 
@@ -15,13 +14,7 @@ struct HTTPServerObserverTests {
     }
 
     static func start(_ router: Router, _ observer: Recorder) throws -> HTTPServer {
-        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
-        configuration.loopCount = 1
-        var logger = Logger(label: "observer-test")
-        logger.logLevel = .critical
-        let server = HTTPServer(configuration: configuration, router: router, logger: logger, observer: observer)
-        try server.start()
-        return server
+        try startServer(router, loops: 1, observer: observer)
     }
 
     @Test func observer_GetsRouteIndexMethodStatusAndBodySizes() throws {

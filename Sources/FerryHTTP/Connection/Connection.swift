@@ -3,9 +3,9 @@ import Synchronization
 
 /// One accepted socket and its HTTP/1.1 state.
 ///
-/// Loop-confined: every stored property except ``closed`` is read and written only on its ``EventLoop``'s thread.
-/// Other threads reach a connection only through ``HTTPResponder`` / ``HTTPStreamWriter``, which post tasks to
-/// the loop. A connection object lives for one socket; it is never reused for another descriptor.
+/// Loop-confined: every stored property except ``closed`` and ``bypass`` is read and written only on its
+/// ``EventLoop``'s thread. Other threads reach a connection only through ``HTTPResponder`` / ``HTTPStreamWriter``,
+/// which post tasks to the loop, or write a stream's bytes to the socket under ``bypass`` (``StreamBypass``). A connection object lives for one socket; it is never reused for another descriptor.
 final class Connection {
     typealias State = ConnectionStateMachine.State
 
@@ -16,6 +16,12 @@ final class Connection {
     let loop: EventLoop
     /// Set once the socket is closed; readable from any thread (responders check it).
     let closed = Atomic<Bool>(false)
+    /// Direct writes of a stream from other threads (see ``StreamBypass``); any thread, under its lock.
+    let bypass = Mutex(StreamBypass())
+    /// The loop's last knowledge of ``bypass``: true from its opening until the loop shuts it or runs a posted
+    /// write (whose poster shut it). It may be true when a writer has shut the bypass meanwhile, never false
+    /// while it is open, so the loop only tries to reopen a bypass it knows shut.
+    var bypassOpen = false
 
     /// The connection's life (states, deadlines, keep-alive); the loop executes the actions it returns.
     var machine: ConnectionStateMachine

@@ -107,6 +107,19 @@ extension EventLoop {
         }
         connection.output.append(bytes: bytes)
         if !connection.isHTTP10 { connection.output.append { $0.append(contentsOf: "\r\n".utf8) } }
+        streamOutputGrew(connection)
+    }
+
+    /// Queues the rest of a direct write (``StreamBypass``): `framed` is already chunk-framed.
+    func streamResume(_ connection: Connection, sequence: UInt64, framed: OutputQueue, bodyBytes: Int) {
+        guard connection.machine.isStreaming(sequence) else { return }
+        connection.streamedBytes += bodyBytes
+        connection.output.append(contentsOf: framed)
+        streamOutputGrew(connection)
+    }
+
+    /// A stream's output grew: flush it at the end of the turn, or drop a client that does not read.
+    private func streamOutputGrew(_ connection: Connection) {
         if connection.output.pendingBytes > context.configuration.maxStreamBufferBytes {
             // The client does not read fast enough: drop it rather than buffer without bound.
             context.logger.info(
@@ -120,6 +133,7 @@ extension EventLoop {
 
     func streamFinish(_ connection: Connection, sequence: UInt64) {
         guard connection.machine.isStreaming(sequence) else { return }
+        connection.shutBypass()
         checkDrain(connection, force: true)
         if !connection.isHTTP10 && !connection.isHead {
             connection.output.append { $0.append(contentsOf: "0\r\n\r\n".utf8) }
@@ -189,7 +203,11 @@ extension EventLoop {
                 connection.writeInterest = false
                 updateInterest(connection)
             }
-            if action == .startLingering { startLingering(connection) }
+            if action == .startLingering {
+                startLingering(connection)
+            } else if !connection.bypassOpen, !connection.isHead, case .streaming(let sequence) = connection.state {
+                connection.openBypass(sequence: sequence)
+            }
         } else if !connection.writeInterest {
             connection.writeInterest = true
             connection.machine.outputBlocked(now: now)
@@ -210,6 +228,7 @@ extension EventLoop {
     /// Closes the socket now, releases a held request and runs its close callbacks (on this thread).
     func close(_ connection: Connection) {
         if case .closed = connection.state { return }
+        connection.shutBypass()  // before the descriptor is closed: no direct write may reach its next owner
         if case .streaming = connection.state, context.tracksRequests {
             // A stream cut off (client gone, slow reader, shutdown) still answered its request.
             requestAnswered(connection, status: connection.streamStatus, bytes: connection.streamedBytes)

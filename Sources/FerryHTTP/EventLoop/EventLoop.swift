@@ -33,7 +33,8 @@ final class EventLoop: @unchecked Sendable {
     var shuttingDown = false
     var running = true
     var dateCache = DateHeaderCache()
-    /// Socket totals of this loop, written only by it, read by ``HTTPServer/trafficTotals`` from any thread.
+    /// Socket totals of this loop (bytes sent include direct stream writes made by other threads), read by
+    /// ``HTTPServer/trafficTotals`` from any thread.
     let bytesReceived = Atomic<Int>(0)
     let bytesSent = Atomic<Int>(0)
     let connectionsAccepted = Atomic<Int>(0)
@@ -114,7 +115,12 @@ final class EventLoop: @unchecked Sendable {
         case .respond(let c, let seq, let response): complete(c, sequence: seq, response: response)
         case .startStream(let c, let seq, let status, let headers):
             startStream(c, sequence: seq, status: status, headers: headers)
-        case .streamWrite(let c, let seq, let bytes): streamWrite(c, sequence: seq, bytes: bytes)
+        case .streamWrite(let c, let seq, let bytes):
+            c.queuedWriteRan()
+            streamWrite(c, sequence: seq, bytes: bytes)
+        case .streamResume(let c, let seq, let framed, let bodyBytes):
+            c.queuedWriteRan()
+            streamResume(c, sequence: seq, framed: framed, bodyBytes: bodyBytes)
         case .streamFinish(let c, let seq): streamFinish(c, sequence: seq)
         case .onClose(let c, let seq, let callback):
             if c.activeSequence == seq, !c.closed.load(ordering: .relaxed) {

@@ -68,6 +68,9 @@ enum LoopTask: @unchecked Sendable {
     case respond(Connection, UInt64, HTTPResponse)
     case startStream(Connection, UInt64, HTTPStatus, HTTPHeaders)
     case streamWrite(Connection, UInt64, [UInt8])
+    /// The rest of a direct write (``StreamBypass``) the socket did not take whole: framed bytes, and the count
+    /// of body bytes the write carried.
+    case streamResume(Connection, UInt64, OutputQueue, Int)
     case streamFinish(Connection, UInt64)
     case onClose(Connection, UInt64, @Sendable () -> Void)
     case whenDrained(Connection, UInt64, Int, @Sendable () -> Void)

@@ -135,12 +135,16 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     /// True while the client connection is open.
     public var isConnectionOpen: Bool { HTTPResponder(target: target, sequence: sequence).isConnectionOpen }
 
-    /// Queues `bytes` as the next part of the body. Returns false when the connection is closed.
+    /// Sends `bytes` as the next part of the body. Returns false when the connection is closed.
+    ///
+    /// From a thread other than the connection's loop, while the loop holds nothing of this stream (its earlier
+    /// bytes are all with the socket), the bytes go straight to the socket on the caller's thread (one
+    /// non-blocking `send`); otherwise, and for whatever the socket does not take, they are queued to the loop.
     @discardableResult
     public func write(_ bytes: [UInt8]) -> Bool {
         guard case .connection(let connection) = target else { return target.sink.write(bytes) }
         if connection.closed.load(ordering: .acquiring) { return false }
-        connection.loop.enqueue(.streamWrite(connection, sequence, bytes))
+        if !bytes.isEmpty { connection.writeStream(bytes, sequence: sequence) }
         return true
     }
 
@@ -151,24 +155,27 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     /// Back-pressure for producers: calls `callback` once when this stream's queued output (written by the loop,
     /// not yet taken by the socket) is at most `threshold` bytes — at the end of the loop's turn, after its
     /// writes, if it already is — or when the stream is over (closed or finished; check ``isConnectionOpen``).
-    /// The callback runs on the connection's loop thread (on a Dispatch thread once the stream is over, or for a
-    /// response that goes to no connection), so it must not block: it is where a producer writes its next batch,
-    /// without a thread hop next to the answers of the turn. A producer that writes a bounded batch and then waits
+    /// The callback runs on the connection's loop thread (on a Dispatch thread once the stream is over, for a
+    /// response that goes to no connection, or when called off the loop with every byte of the stream already
+    /// written past the loop), so it must not block: it is where a producer writes its next batch. A producer that writes a bounded batch and then waits
     /// here holds at most `threshold` + one batch per client, however slowly the client reads; a client that stops
     /// reading is disconnected after the idle timeout.
     public func whenDrained(below threshold: Int, _ callback: @escaping @Sendable () -> Void) {
         guard case .connection(let connection) = target else { return target.sink.whenDrained(callback) }
-        if connection.closed.load(ordering: .acquiring) {
+        if connection.closed.load(ordering: .acquiring)
+            || (!connection.loop.isOnLoopThread && connection.isBypassDrained(sequence: sequence))
+        {
             DispatchQueue.global().async(execute: callback)
             return
         }
         connection.loop.enqueue(.whenDrained(connection, sequence, threshold, callback))
     }
 
-    /// Ends the body; the connection then serves its next request (or closes).
+    /// Ends the body; the connection then serves its next request (or closes). Nothing written after it is sent.
     public func finish() {
         guard case .connection(let connection) = target else { return target.sink.finish() }
         if connection.closed.load(ordering: .acquiring) { return }
+        connection.shutBypass(finishing: sequence)
         connection.loop.enqueue(.streamFinish(connection, sequence))
     }
 

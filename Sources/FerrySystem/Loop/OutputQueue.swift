@@ -50,6 +50,17 @@ public struct OutputQueue {
         }
     }
 
+    /// Appends what `other` has not written yet, as chunks of their own (the rest of a write made elsewhere).
+    public mutating func append(contentsOf other: OutputQueue) {
+        for (index, chunk) in other.chunks.enumerated() {
+            let part = index == 0 && other.firstOffset > 0 ? Array(chunk[other.firstOffset...]) : chunk
+            if part.isEmpty { continue }
+            chunks.append(part)
+            pendingBytes += part.count
+            tailAppendable = false
+        }
+    }
+
     /// Drops everything queued.
     public mutating func removeAll() {
         chunks = []

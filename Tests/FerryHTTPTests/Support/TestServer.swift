@@ -30,6 +30,17 @@ func withServer(
     try body(server, server.boundPort)
 }
 
+/// Starts a server on 127.0.0.1:0 with `loops` event loops, reporting to `observer`; the caller shuts it down.
+func startServer(_ router: Router, loops: Int, observer: (any HTTPServerObserver)? = nil) throws -> HTTPServer {
+    var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
+    configuration.loopCount = loops
+    var logger = Logger(label: "ferry-http-test")
+    logger.logLevel = .critical
+    let server = HTTPServer(configuration: configuration, router: router, logger: logger, observer: observer)
+    try server.start()
+    return server
+}
+
 /// Polls `condition` until it holds or about `seconds` pass (a bound against hanging, not a timing assertion).
 func eventually(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
     let steps = Int(seconds * 200)
