@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Loop-confined: every stored property except ``closed`` and ``bypass`` is read and written only on its
 /// ``EventLoop``'s thread. Other threads reach a connection only through ``HTTPResponder`` / ``HTTPStreamWriter``,
-/// which post tasks to the loop, or write a stream's bytes to the socket under ``bypass`` (``StreamBypass``). A connection object lives for one socket; it is never reused for another descriptor.
+/// which post tasks to the loop, or write a stream's bytes to the socket under ``bypass`` (``SocketBypass``). A connection object lives for one socket; it is never reused for another descriptor.
 final class Connection {
     typealias State = ConnectionStateMachine.State
 
@@ -16,12 +16,17 @@ final class Connection {
     let loop: EventLoop
     /// Set once the socket is closed; readable from any thread (responders check it).
     let closed = Atomic<Bool>(false)
-    /// Direct writes of a stream from other threads (see ``StreamBypass``); any thread, under its lock.
-    let bypass = Mutex(StreamBypass())
-    /// The loop's last knowledge of ``bypass``: true from its opening until the loop shuts it or runs a posted
-    /// write (whose poster shut it). It may be true when a writer has shut the bypass meanwhile, never false
-    /// while it is open, so the loop only tries to reopen a bypass it knows shut.
+    /// Direct writes from other threads of a held request's answer or a stream's bytes (``SocketBypass``); any
+    /// thread, under its lock.
+    let bypass = Mutex(SocketBypass())
+    /// The loop's last knowledge of ``bypass``: true from its opening until the loop shuts it, runs a posted
+    /// stream write (whose poster shut it) or accounts for a direct answer. It may be true when a writer has
+    /// shut the bypass meanwhile, never false while it is open: the loop only reopens a bypass it knows shut,
+    /// and claims the answer of a held request only when it may be open.
     var bypassOpen = false
+    /// The last held request the loop opened the bypass for: one that may have been answered past the loop,
+    /// which the loop must check (``claimAnswer(sequence:)``) before answering it itself.
+    var answerBypassSequence: UInt64 = 0
 
     /// The connection's life (states, deadlines, keep-alive); the loop executes the actions it returns.
     var machine: ConnectionStateMachine

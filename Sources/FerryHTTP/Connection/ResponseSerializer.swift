@@ -1,3 +1,5 @@
+import FerrySystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -106,7 +108,38 @@ enum ResponseSerializer {
     }
 }
 
-/// The `Date: ...\r\n` line, reformatted at most once per second. Loop-confined.
+/// How a fixed response to one request is framed: what the request and the connection decide.
+struct ResponseFraming {
+    var keepAlive: Bool
+    var http10: Bool
+    /// A HEAD request: the head announces the body, which is not sent.
+    var isHead: Bool
+    var requestID: RequestID
+}
+
+extension ResponseSerializer {
+    /// Appends a fixed response to `output`: its head, then its body unless the request was HEAD or the status
+    /// has none (small bodies copied behind the head, large ones queued by reference). Returns the body bytes
+    /// sent.
+    static func append(
+        _ response: HTTPResponse, framing: ResponseFraming, date: [UInt8], to output: inout OutputQueue
+    ) -> Int {
+        let sendBody = !framing.isHead && !response.status.forbidsBody
+        let smallBody = sendBody && response.body.count < OutputQueue.largeChunkBytes
+        output.append { out in
+            appendHead(
+                status: response.status, headers: response.headers, contentLength: response.body.count,
+                requestID: framing.requestID, keepAlive: framing.keepAlive, http10: framing.http10, date: date,
+                chunked: false, to: &out)
+            if smallBody { out.append(contentsOf: response.body) }
+        }
+        if sendBody && !smallBody { output.append(bytes: response.body) }
+        return sendBody ? response.body.count : 0
+    }
+}
+
+/// The `Date: ...\r\n` line, reformatted at most once per second. Loop-confined (``ServerContext/sharedDate``
+/// is the one other threads use, under its lock).
 struct DateHeaderCache {
     private var second = -1
     private var cached: [UInt8] = []

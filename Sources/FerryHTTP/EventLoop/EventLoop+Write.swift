@@ -14,28 +14,38 @@ extension EventLoop {
     @discardableResult
     func complete(_ connection: Connection, sequence: UInt64, response: HTTPResponse) -> Bool {
         guard connection.machine.isAwaiting(sequence) else { return false }
+        if connection.answerBypassSequence == sequence, !connection.claimAnswer(sequence: sequence) { return false }
         writeResponse(connection, response)
         if connection.inHandler != sequence { processBufferedInput(connection) }
         return true
     }
 
+    /// How a fixed response to the connection's current request is framed now.
+    func framing(_ connection: Connection) -> ResponseFraming {
+        ResponseFraming(
+            keepAlive: connection.machine.keepAlive && !shuttingDown, http10: connection.isHTTP10,
+            isHead: connection.isHead, requestID: connection.requestID)
+    }
+
     /// Serializes a fixed response into the output and moves the connection to its next state.
     func writeResponse(_ connection: Connection, _ response: HTTPResponse) {
-        let sendBody = !connection.isHead && !response.status.forbidsBody
-        let date = dateCache.bytes(now: now)
-        let smallBody = sendBody && response.body.count < OutputQueue.largeChunkBytes
-        connection.output.append { out in
-            ResponseSerializer.appendHead(
-                status: response.status, headers: response.headers, contentLength: response.body.count,
-                requestID: connection.requestID, keepAlive: connection.machine.keepAlive && !shuttingDown,
-                http10: connection.isHTTP10, date: date, chunked: false, to: &out)
-            if smallBody { out.append(contentsOf: response.body) }
-        }
-        if sendBody && !smallBody { connection.output.append(bytes: response.body) }
+        let bodyBytes = ResponseSerializer.append(
+            response, framing: framing(connection), date: dateCache.bytes(now: now), to: &connection.output)
+        if context.tracksRequests { requestAnswered(connection, status: response.status, bytes: bodyBytes) }
+        finishRequest(connection)
+    }
+
+    /// Held request `sequence` was answered past the loop (``SocketBypass``): queues what the socket did not
+    /// take of it, accounts for it and moves the connection on to its next request.
+    func answeredDirectly(_ connection: Connection, sequence: UInt64, rest: OutputQueue) {
+        guard let answer = connection.takeDirectAnswer(sequence: sequence), connection.machine.isAwaiting(sequence)
+        else { return }
+        connection.output.append(contentsOf: rest)
         if context.tracksRequests {
-            requestAnswered(connection, status: response.status, bytes: sendBody ? response.body.count : 0)
+            requestAnswered(connection, status: answer.status, bytes: answer.bodyBytes, at: answer.sentAt)
         }
         finishRequest(connection)
+        processBufferedInput(connection)
     }
 
     /// The request is fully answered: release it and go back to reading, or close after the write.
@@ -52,22 +62,24 @@ extension EventLoop {
     }
 
     /// Access log line and observer report for the request being answered.
-    private func requestAnswered(_ connection: Connection, status: HTTPStatus, bytes: Int) {
-        if context.accessLogEnabled { logAccess(connection, status: status, bytes: bytes) }
+    /// `at`: when the answer went out (nil: now).
+    private func requestAnswered(_ connection: Connection, status: HTTPStatus, bytes: Int, at: UInt64? = nil) {
+        let end = at ?? context.clock.nanoseconds()
+        if context.accessLogEnabled { logAccess(connection, status: status, bytes: bytes, end: end) }
         if let observer = context.observer {
             observer.requestCompleted(
                 HTTPRequestCompletion(
                     routeIndex: connection.routeIndex >= 0 ? connection.routeIndex : nil, method: connection.logMethod,
                     status: status, requestBodyBytes: connection.logBytesIn, responseBodyBytes: bytes,
-                    durationNanoseconds: context.clock.nanoseconds() &- connection.logStart))
+                    durationNanoseconds: end &- connection.logStart))
         }
     }
 
     /// One access-log line per answered request: request id, method, route pattern, path, status, bytes in
     /// (request body) and out (response body), duration, peer, user (a name noted by the application, "-" when
     /// none). Never headers (they may carry credentials).
-    private func logAccess(_ connection: Connection, status: HTTPStatus, bytes: Int) {
-        let micros = (context.clock.nanoseconds() &- connection.logStart) / 1000
+    private func logAccess(_ connection: Connection, status: HTTPStatus, bytes: Int, end: UInt64) {
+        let micros = (end &- connection.logStart) / 1000
         let millis =
             "\(micros / 1000).\(String(repeating: "0", count: 3 - String(micros % 1000).count))\(micros % 1000)"
         context.logger.log(
@@ -110,7 +122,7 @@ extension EventLoop {
         streamOutputGrew(connection)
     }
 
-    /// Queues the rest of a direct write (``StreamBypass``): `framed` is already chunk-framed.
+    /// Queues the rest of a direct write (``SocketBypass``): `framed` is already chunk-framed.
     func streamResume(_ connection: Connection, sequence: UInt64, framed: OutputQueue, bodyBytes: Int) {
         guard connection.machine.isStreaming(sequence) else { return }
         connection.streamedBytes += bodyBytes
@@ -205,13 +217,25 @@ extension EventLoop {
             }
             if action == .startLingering {
                 startLingering(connection)
-            } else if !connection.bypassOpen, !connection.isHead, case .streaming(let sequence) = connection.state {
-                connection.openBypass(sequence: sequence)
+            } else if !connection.bypassOpen {
+                openBypass(connection)
             }
         } else if !connection.writeInterest {
             connection.writeInterest = true
             connection.machine.outputBlocked(now: now)
             updateInterest(connection)
+        }
+    }
+
+    /// Opens the connection's ``SocketBypass`` (its output queue is empty) for a stream in progress or a held
+    /// request, if it has one.
+    func openBypass(_ connection: Connection) {
+        switch connection.state {
+        case .streaming(let sequence) where !connection.isHead:
+            connection.openBypass(sequence: sequence, for: .stream(chunked: !connection.isHTTP10))
+        case .awaitingResponse(let sequence) where connection.isHeld && !shuttingDown:
+            connection.openBypass(sequence: sequence, for: .response(framing(connection)))
+        default: break
         }
     }
 
@@ -228,10 +252,19 @@ extension EventLoop {
     /// Closes the socket now, releases a held request and runs its close callbacks (on this thread).
     func close(_ connection: Connection) {
         if case .closed = connection.state { return }
-        connection.shutBypass()  // before the descriptor is closed: no direct write may reach its next owner
+        // Before the descriptor is closed: no direct write may reach its next owner.
+        let directAnswer = connection.shutBypass()
         if case .streaming = connection.state, context.tracksRequests {
             // A stream cut off (client gone, slow reader, shutdown) still answered its request.
             requestAnswered(connection, status: connection.streamStatus, bytes: connection.streamedBytes)
+        }
+        if let directAnswer {
+            // Answered past the loop before the close: a normal answer (no close callbacks), logged as such.
+            if context.tracksRequests {
+                requestAnswered(
+                    connection, status: directAnswer.status, bytes: directAnswer.bodyBytes, at: directAnswer.sentAt)
+            }
+            connection.closeCallbacks = []
         }
         connection.machine.closed()
         connection.closed.store(true, ordering: .releasing)

@@ -121,6 +121,7 @@ final class EventLoop: @unchecked Sendable {
         case .streamResume(let c, let seq, let framed, let bodyBytes):
             c.queuedWriteRan()
             streamResume(c, sequence: seq, framed: framed, bodyBytes: bodyBytes)
+        case .answered(let c, let seq, let rest): answeredDirectly(c, sequence: seq, rest: rest)
         case .streamFinish(let c, let seq): streamFinish(c, sequence: seq)
         case .onClose(let c, let seq, let callback):
             if c.activeSequence == seq, !c.closed.load(ordering: .relaxed) {

@@ -36,6 +36,8 @@ final class ServerContext: Sendable {
     let timeouts: ConnectionTimeouts
     /// Where the loops read time (once per turn, and per request for durations when tracked).
     let clock: MonotonicTimeSource
+    /// The `Date` line for answers sent by threads other than the loops (``SocketBypass``).
+    let sharedDate = Mutex(DateHeaderCache())
 
     init(
         configuration: HTTPServer.Configuration, handler: @escaping HTTPHandler, logger: Logger,
@@ -68,9 +70,11 @@ enum LoopTask: @unchecked Sendable {
     case respond(Connection, UInt64, HTTPResponse)
     case startStream(Connection, UInt64, HTTPStatus, HTTPHeaders)
     case streamWrite(Connection, UInt64, [UInt8])
-    /// The rest of a direct write (``StreamBypass``) the socket did not take whole: framed bytes, and the count
+    /// The rest of a direct write (``SocketBypass``) the socket did not take whole: framed bytes, and the count
     /// of body bytes the write carried.
     case streamResume(Connection, UInt64, OutputQueue, Int)
+    /// A held request was answered past the loop (``SocketBypass``): what the socket did not take of it.
+    case answered(Connection, UInt64, OutputQueue)
     case streamFinish(Connection, UInt64)
     case onClose(Connection, UInt64, @Sendable () -> Void)
     case whenDrained(Connection, UInt64, Int, @Sendable () -> Void)

@@ -3,9 +3,11 @@ import Synchronization
 
 /// The handle that answers one request. Cheap to copy; usable from any thread.
 ///
-/// Calls made on the loop thread while the handler is still running write directly (the fast path); calls
-/// from elsewhere post to the loop's queue and wake it. Only the first response (or stream) counts; later
-/// calls are ignored and return false.
+/// Calls made on the loop thread while the handler is still running write directly (the fast path). A held
+/// request (its handler returned without answering) is answered from another thread straight to the socket,
+/// on the caller's thread, when the loop has nothing else to write on that connection (``SocketBypass``); the
+/// loop is told afterwards. Other calls post to the loop's queue and wake it. Only the first response (or
+/// stream) counts; later calls are ignored and return false.
 ///
 /// A responder made by the server answers on the request's connection; one from ``HTTPResponseSink`` answers
 /// into that sink (a handler run in process, without a socket). The choice costs the socket path one branch
@@ -52,8 +54,9 @@ public struct HTTPResponder: @unchecked Sendable {
         }
     }
 
-    /// Sends `response`. Returns false when the connection is already closed (the response is dropped) or, on
-    /// the synchronous path, when this request was already answered.
+    /// Sends `response`. Returns false when the connection is already closed (the response is dropped) or,
+    /// on the synchronous path and past the loop, when this request was already answered. Never blocks on the
+    /// socket (a direct answer the socket does not take whole is finished by the loop).
     @discardableResult
     public func respond(_ response: HTTPResponse) -> Bool {
         guard case .connection(let connection) = target else { return target.sink.respond(response) }
@@ -62,6 +65,7 @@ public struct HTTPResponder: @unchecked Sendable {
         if loop.isOnLoopThread && connection.inHandler == sequence {
             return loop.complete(connection, sequence: sequence, response: response)
         }
+        if let sent = connection.respondDirectly(response, sequence: sequence) { return sent }
         loop.enqueue(.respond(connection, sequence, response))
         return true
     }

@@ -1,0 +1,208 @@
+import FerrySystem
+import Synchronization
+
+/// Lets a thread other than a connection's loop write straight to the socket the answer of a held request or
+/// the next bytes of a stream, instead of posting them to the loop and waking it: a wake-up of a loop whose
+/// CPU sleeps costs about 70-90 µs here, the better part of a delivery (long-poll answer, Server-Sent Event)
+/// made by an append on another loop.
+///
+/// Open for one request at a time, and only while the loop holds nothing of its connection's output: the
+/// loop opens it once the output queue has drained, for a request its handler left held (the answer is framed
+/// as the loop would frame it then: keep-alive, HTTP/1.0, HEAD, request id) or for a stream with no posted
+/// write waiting in the mailbox. It is shut
+/// - by the direct answer itself (one-shot; the loop then does the bookkeeping: access log, next request);
+/// - for a stream, by any write that goes through the mailbox (made on the loop thread, or finding it shut),
+///   by a writer whose bytes the socket did not take whole (the rest is posted: the loop owns the order
+///   again), and by ``HTTPStreamWriter/finish()``;
+/// - by the loop, before it answers the request itself, ends the stream, begins shutting down (answers then
+///   say `Connection: close`) or closes the socket.
+///
+/// Open thus means: the output queue is empty, nothing of the request is queued, and the socket stays open
+/// while the lock is held. A writer holds the lock across its `send`, so two writers never interleave and the
+/// loop never closes the descriptor (whose number the kernel may reuse) under a write.
+struct SocketBypass {
+    /// What the bypass is open for.
+    enum Opening {
+        /// A stream's body; chunked framing for HTTP/1.1 (HTTP/1.0 streams are delimited by the close, raw).
+        case stream(chunked: Bool)
+        /// The one answer of a held request.
+        case response(ResponseFraming)
+    }
+
+    /// The request open for direct writes; 0 when shut.
+    var sequence: UInt64 = 0
+    var opening = Opening.stream(chunked: true)
+    /// Stream writes posted to the loop and not yet run by it (the bypass stays shut while any).
+    var queuedWrites = 0
+    /// The last stream whose writer called ``HTTPStreamWriter/finish()``: never opened again.
+    var finishedSequence: UInt64 = 0
+    /// Stream body bytes written past the loop and not yet added to ``Connection/streamedBytes``.
+    var bodyBytes = 0
+    /// The last request answered past the loop: never opened again, nor answered by the loop (requests are
+    /// numbered in order per connection, so this only grows).
+    var answeredSequence: UInt64 = 0
+    /// The answer last sent past the loop, until the loop has accounted for it.
+    var answer: DirectAnswer?
+}
+
+/// An answer sent past the loop: what the loop's access log and observer need of it.
+struct DirectAnswer {
+    var sequence: UInt64
+    var status: HTTPStatus
+    var bodyBytes: Int
+    /// When it was sent (the context's monotonic clock), the end of the request's duration.
+    var sentAt: UInt64
+}
+
+extension Connection {
+    /// Writes `bytes` (not empty) as the next part of stream `sequence`: straight to the socket when the bypass
+    /// is open for it and the caller is not the loop thread; otherwise, and for whatever the socket did not take,
+    /// through the loop's mailbox. Any thread; never blocks on the socket (it is non-blocking).
+    func writeStream(_ bytes: [UInt8], sequence: UInt64) {
+        let offLoop = !loop.isOnLoopThread
+        let task: LoopTask? = bypass.withLock { state in
+            guard offLoop, state.sequence == sequence, case .stream(let chunked) = state.opening else {
+                state.sequence = 0
+                state.queuedWrites += 1
+                return .streamWrite(self, sequence, bytes)
+            }
+            var framed = OutputQueue()
+            if chunked { framed.append { ResponseSerializer.appendChunkSize(bytes.count, to: &$0) } }
+            framed.append(bytes: bytes)
+            if chunked { framed.append { $0.append(contentsOf: "\r\n".utf8) } }
+            send(&framed)
+            if framed.isEmpty {
+                state.bodyBytes += bytes.count
+                return nil
+            }
+            state.sequence = 0
+            state.queuedWrites += 1
+            return .streamResume(self, sequence, framed, bytes.count)
+        }
+        if let task { loop.enqueue(task) }
+    }
+
+    /// Sends `response` as the answer of held request `sequence` straight to the socket, when the bypass is open
+    /// for it and the caller is not the loop thread; the loop is then told (for its bookkeeping, and for
+    /// whatever the socket did not take). True when sent, false when an answer to it already went out this
+    /// way, nil when the bypass is not open for it: answer through the loop.
+    func respondDirectly(_ response: HTTPResponse, sequence: UInt64) -> Bool? {
+        let context = loop.context
+        // Once the server shuts down, answers say `Connection: close`: the loop frames them.
+        guard !loop.isOnLoopThread, !context.shuttingDown.load(ordering: .relaxed) else { return nil }
+        enum Outcome {
+            case notOpen, alreadyAnswered
+            case sent(LoopTask)
+        }
+        let outcome = bypass.withLock { state -> Outcome in
+            if state.answeredSequence == sequence { return .alreadyAnswered }
+            guard state.sequence == sequence, case .response(let framing) = state.opening else { return .notOpen }
+            state.sequence = 0
+            state.answeredSequence = sequence
+            let date = context.sharedDate.withLock { $0.bytes(now: context.clock.nanoseconds()) }
+            var out = OutputQueue()
+            let bodyBytes = ResponseSerializer.append(response, framing: framing, date: date, to: &out)
+            send(&out)
+            state.answer = DirectAnswer(
+                sequence: sequence, status: response.status, bodyBytes: bodyBytes, sentAt: context.clock.nanoseconds())
+            return .sent(.answered(self, sequence, out))
+        }
+        switch outcome {
+        case .notOpen: return nil
+        case .alreadyAnswered: return false
+        case .sent(let task):
+            loop.enqueue(task)
+            return true
+        }
+    }
+
+    /// Writes what the socket takes of `out` now (under the bypass lock). An error leaves the bytes queued: the
+    /// loop meets it again on its own write and closes.
+    private func send(_ out: inout OutputQueue) {
+        if case .processed(let written)? = try? out.write(to: fd), written > 0 {
+            loop.bytesSent.add(written, ordering: .relaxed)
+        }
+    }
+
+    /// True when stream `sequence` is open for direct writes: nothing of it is queued anywhere, so any drain
+    /// threshold is met. Any thread.
+    func isBypassDrained(sequence: UInt64) -> Bool {
+        bypass.withLock { $0.sequence == sequence }
+    }
+
+    /// The writer finished stream `sequence`: no direct write may follow (nor overtake the final chunk). Any thread.
+    func shutBypass(finishing sequence: UInt64) {
+        bypass.withLock { state in
+            if state.sequence == sequence { state.sequence = 0 }
+            state.finishedSequence = sequence
+        }
+    }
+
+    // MARK: On the loop thread
+
+    /// A posted stream write of this connection is being run: one fewer queued.
+    func queuedWriteRan() {
+        bypassOpen = false
+        bypass.withLock { $0.queuedWrites -= 1 }
+    }
+
+    /// Opens the bypass for request `sequence` (the output queue is empty: the caller just drained it, or
+    /// found it so) unless a posted write of it is still queued or its stream was finished.
+    func openBypass(sequence: UInt64, for opening: SocketBypass.Opening) {
+        bypassOpen = bypass.withLock { state in
+            guard state.queuedWrites == 0, state.finishedSequence != sequence, state.answeredSequence < sequence
+            else { return false }
+            state.sequence = sequence
+            state.opening = opening
+            return true
+        }
+        if bypassOpen, case .response = opening { answerBypassSequence = sequence }
+    }
+
+    /// The loop is about to answer held request `sequence` itself: shuts the bypass; false when an answer
+    /// already went out past the loop (this one is then dropped).
+    func claimAnswer(sequence: UInt64) -> Bool {
+        bypassOpen = false
+        return bypass.withLock { state in
+            if state.answeredSequence == sequence { return false }
+            if state.sequence == sequence { state.sequence = 0 }
+            return true
+        }
+    }
+
+    /// Shuts a bypass open for an answer (the server begins to shut down: answers must say `Connection: close`).
+    func shutAnswerBypass() {
+        bypass.withLock { state in
+            if case .response = state.opening { state.sequence = 0 }
+        }
+    }
+
+    /// Takes the record of the answer to `sequence` sent past the loop, if one was.
+    func takeDirectAnswer(sequence: UInt64) -> DirectAnswer? {
+        bypassOpen = false
+        return bypass.withLock { state in
+            guard let answer = state.answer, answer.sequence == sequence else { return nil }
+            state.answer = nil
+            return answer
+        }
+    }
+
+    /// Shuts the bypass (before the loop ends the stream or closes the socket) and counts the stream body bytes
+    /// written past the loop in ``streamedBytes``. Returns the answer to the request in progress that went out
+    /// past the loop, if one did and the loop has not accounted for it yet.
+    @discardableResult
+    func shutBypass() -> DirectAnswer? {
+        bypassOpen = false
+        let active = activeSequence
+        let (bytes, answer) = bypass.withLock { state in
+            state.sequence = 0
+            defer {
+                state.bodyBytes = 0
+                state.answer = nil
+            }
+            return (state.bodyBytes, state.answer.flatMap { $0.sequence == active ? $0 : nil })
+        }
+        streamedBytes += bytes
+        return answer
+    }
+}
