@@ -18,12 +18,16 @@
 # (4) group commit: Ferry `--fsync always` at 64 connections vs `--fsync interval`; target >= 0.5
 # (5) produce -> Server-Sent Events delivery p99 (client.py sse: one stream following the partition, the same
 #     producer pacing as (3)) against Ferry's own long-poll p99 of (3); target SSE/long-poll <= 1.0
-#     (3) and (5) also print on how many loops each client's connections sat (read from the loops' epoll fdinfo):
-#     delivery across two loops waits for a wake-up of the other loop, about 70-80 us more at p50 here.
+#     (3) and (5) run LATENCY_ROUNDS times (default 3; Ferry's long-poll and SSE alternating, each round on fresh
+#     connections) and the medians are compared: a single p99 of 10 s swings by a third from run to run here.
+#     Each round prints on how many loops each client's connections sat (read from the loops' epoll fdinfo):
+#     across two loops the producing loop writes the delivery to the consumer's socket itself (FerryHTTP's
+#     SocketBypass); before it did, the delivery waited for the other loop to wake, about 70-80 us more at p50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 LATENCY_SECONDS=${LATENCY_SECONDS:-10}
+LATENCY_ROUNDS=${LATENCY_ROUNDS:-3}
 need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v redis-server >/dev/null || need+=(redis-server)
@@ -119,7 +123,12 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
 done
 stop_ferry
 r1=$(median "${r1s[@]}"); f1=$(median "${f1s[@]}"); r64=$(median "${r64s[@]}"); f64=$(median "${f64s[@]}")
-read -r _ rl50 _ rl99 _ _ _ < <(python3 Benchmarks/latency-vs-redis/redis_latency.py "$redis_port" "$LATENCY_SECONDS")
+rl50s=(); rl99s=()
+for _ in $(seq 1 "$LATENCY_ROUNDS"); do
+  read -r _ p50 _ p99 _ _ _ < <(python3 Benchmarks/latency-vs-redis/redis_latency.py "$redis_port" "$LATENCY_SECONDS")
+  rl50s+=("$p50"); rl99s+=("$p99")
+done
+rl50=$(median "${rl50s[@]}"); rl99=$(median "${rl99s[@]}")
 kill "$redis_pid"
 wait "$redis_pid" 2>/dev/null || true
 redis_pid=""
@@ -130,12 +139,19 @@ stop_ferry
 rm -rf "$work/data" "$work/server.log"
 start_ferry "$work" --fsync always
 curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' -d '{"name":"lat","partitions":1}'
-read -r _ fl50 _ fl99 _ _ _ lp_loops < <(measure_latency latency)
-read -r _ fs50 _ fs99 _ _ _ sse_loops < <(measure_latency sse)
+fl50s=(); fl99s=(); fs50s=(); fs99s=()
+for round in $(seq 1 "$LATENCY_ROUNDS"); do  # fresh connections each time: a fresh draw of loop placement
+  read -r _ p50 _ p99 _ _ _ lp_loops < <(measure_latency latency)
+  fl50s+=("$p50"); fl99s+=("$p99")
+  read -r _ s50 _ s99 _ _ _ sse_loops < <(measure_latency sse)
+  fs50s+=("$s50"); fs99s+=("$s99")
+  echo "latency round $round: long-poll p50/p99 $p50/$p99 ms on $lp_loops loop(s); SSE $s50/$s99 ms on $sse_loops;" \
+    "Redis ${rl50s[round - 1]}/${rl99s[round - 1]} ms"
+done
 stop_ferry
-echo "connection placement: the long-poll client's 2 connections on $lp_loops loop(s), the SSE client's on $sse_loops" \
-  "(SO_REUSEPORT places each connection on a loop at random; across two loops each delivery waits for the" \
-  "other loop to wake up)"
+fl50=$(median "${fl50s[@]}"); fl99=$(median "${fl99s[@]}"); fs50=$(median "${fs50s[@]}"); fs99=$(median "${fs99s[@]}")
+echo "(loops: on how many of the server's loops the client's connections sat; SO_REUSEPORT places each connection" \
+  "at random, and across two loops the producing loop writes each delivery to the consumer's socket itself)"
 
 python3 - "$f1" "$r1" "$f64" "$r64" "$fl50" "$rl50" "$fl99" "$rl99" "$i64" "$fs50" "$fs99" <<'PY'
 import sys
