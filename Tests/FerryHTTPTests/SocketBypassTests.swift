@@ -205,36 +205,37 @@ struct SocketBypassTests {
     }
 
     @Test func answersQueuedToTheLoop_AfterOneWentPastIt_AreDropped() throws {
-        var router = makeTestRouter()
-        router.add(.GET, "/answered-thrice") { _, responder in
-            // Two answers made while the handler runs: the bypass is not open yet, so both go to the loop's
-            // mailbox. Then, at the end of the turn (after the bypass opened, before the mailbox is read), a
-            // third goes past the loop. The loop must drop both of the queued ones.
-            for index in 0..<2 {
-                let done = DispatchSemaphore(value: 0)
-                SystemThread.detached(name: "test-answer-queued") {
-                    responder.respond(.text("queued \(index)"))
-                    done.signal()
-                }
-                _ = done.wait(timeout: .now() + .seconds(10))
-            }
+        let held = Kept<HTTPResponder>()
+        var router = Self.router(writers: Kept(), held: held)
+        router.add(.GET, "/answer-held") { _, responder in
+            let target = held.take()
+            // At the end of this turn, on the loop thread: two answers to the held request go to the loop's
+            // mailbox, then a third goes past the loop from another thread (its bypass is open: the request was
+            // held over a turn). The loop, reading its mailbox afterwards, must drop both queued ones.
             EndOfTurnQueue.current?.add {
+                for answer in target { answer.respond(.text("queued 0")) }
+                for answer in target { answer.respond(.text("queued 1")) }
                 let done = DispatchSemaphore(value: 0)
                 SystemThread.detached(name: "test-answer-direct") {
-                    responder.respond(.text("direct"))
+                    for answer in target { answer.respond(.text("direct")) }
                     done.signal()
                 }
                 _ = done.wait(timeout: .now() + .seconds(10))
             }
+            responder.respond(.text("triggered"))
         }
         let server = try startServer(router, loops: 1)
         defer { server.shutdown(gracePeriod: .seconds(2)) }
-        let client = try RawConnection(port: server.boundPort)
+        let polling = try RawConnection(port: server.boundPort)
+        let trigger = try RawConnection(port: server.boundPort)
         for round in 0..<3 {
-            client.send("GET /answered-thrice HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(try client.readResponse().text == "direct")
-            client.send("GET /echo/\(round) HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(try client.readResponse().text == "\(round)")
+            polling.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(eventually { held.first != nil })
+            trigger.send("GET /answer-held HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try trigger.readResponse().text == "triggered")
+            #expect(try polling.readResponse().text == "direct")
+            polling.send("GET /echo/\(round) HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try polling.readResponse().text == "\(round)")
         }
     }
 

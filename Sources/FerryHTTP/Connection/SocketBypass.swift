@@ -77,7 +77,7 @@ extension Connection {
             }
             state.sequence = 0
             state.queuedWrites += 1
-            return .streamResume(self, sequence, framed, bytes.count)
+            return .streamResume(self, sequence, framed.unwrittenChunks, bytes.count)
         }
         if let task { loop.enqueue(task) }
     }
@@ -87,9 +87,10 @@ extension Connection {
     /// whatever the socket did not take). True when sent, false when an answer to it already went out this
     /// way, nil when the bypass is not open for it: answer through the loop.
     func respondDirectly(_ response: HTTPResponse, sequence: UInt64) -> Bool? {
+        guard !loop.isOnLoopThread else { return nil }
         let context = loop.context
         // Once the server shuts down, answers say `Connection: close`: the loop frames them.
-        guard !loop.isOnLoopThread, !context.shuttingDown.load(ordering: .relaxed) else { return nil }
+        guard !context.shuttingDown.load(ordering: .relaxed) else { return nil }
         enum Outcome {
             case notOpen, alreadyAnswered
             case sent(LoopTask)
@@ -105,7 +106,7 @@ extension Connection {
             send(&out)
             state.answer = DirectAnswer(
                 sequence: sequence, status: response.status, bodyBytes: bodyBytes, sentAt: context.clock.nanoseconds())
-            return .sent(.answered(self, sequence, out))
+            return .sent(.answered(self, sequence, out.isEmpty ? [] : out.unwrittenChunks))
         }
         switch outcome {
         case .notOpen: return nil

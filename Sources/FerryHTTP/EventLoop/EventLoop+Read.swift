@@ -199,7 +199,7 @@ extension EventLoop {
             // Not finished when the handler returned (deferred, or a stream still open): held.
             connection.isHeld = true
             context.heldRequests.add(1, ordering: .relaxed)
-            if connection.output.isEmpty, !connection.bypassOpen { openBypass(connection) }
+            if connection.output.isEmpty, !connection.bypassOpen { heldThisTurn.append(connection) }
         }
     }
 

@@ -37,10 +37,10 @@ extension EventLoop {
 
     /// Held request `sequence` was answered past the loop (``SocketBypass``): queues what the socket did not
     /// take of it, accounts for it and moves the connection on to its next request.
-    func answeredDirectly(_ connection: Connection, sequence: UInt64, rest: OutputQueue) {
+    func answeredDirectly(_ connection: Connection, sequence: UInt64, rest: [[UInt8]]) {
         guard let answer = connection.takeDirectAnswer(sequence: sequence), connection.machine.isAwaiting(sequence)
         else { return }
-        connection.output.append(contentsOf: rest)
+        connection.output.append(chunks: rest)
         if context.tracksRequests {
             requestAnswered(connection, status: answer.status, bytes: answer.bodyBytes, at: answer.sentAt)
         }
@@ -123,10 +123,10 @@ extension EventLoop {
     }
 
     /// Queues the rest of a direct write (``SocketBypass``): `framed` is already chunk-framed.
-    func streamResume(_ connection: Connection, sequence: UInt64, framed: OutputQueue, bodyBytes: Int) {
+    func streamResume(_ connection: Connection, sequence: UInt64, framed: [[UInt8]], bodyBytes: Int) {
         guard connection.machine.isStreaming(sequence) else { return }
         connection.streamedBytes += bodyBytes
-        connection.output.append(contentsOf: framed)
+        connection.output.append(chunks: framed)
         streamOutputGrew(connection)
     }
 
@@ -217,8 +217,8 @@ extension EventLoop {
             }
             if action == .startLingering {
                 startLingering(connection)
-            } else if !connection.bypassOpen {
-                openBypass(connection)
+            } else if connection.isHeld, !connection.bypassOpen {
+                openBypass(connection)  // a stream, or a request held behind answers that just left
             }
         } else if !connection.writeInterest {
             connection.writeInterest = true

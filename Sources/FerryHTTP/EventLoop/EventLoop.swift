@@ -28,6 +28,9 @@ final class EventLoop: @unchecked Sendable {
     var connections: [Connection?] = []
     var connectionCount = 0
     var dirty: [Connection] = []
+    /// Requests held by their handlers this turn: at its end, those still unanswered get a ``SocketBypass``
+    /// (not at once: a durable produce answered by the turn's own sync never needs one).
+    var heldThisTurn: [Connection] = []
     var now: UInt64 = 0
     var nextSweep: UInt64 = 0
     var shuttingDown = false
@@ -167,6 +170,7 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             finishTurn()
+            if !heldThisTurn.isEmpty { openHeldBypasses() }
             if now >= nextSweep {
                 sweep()
                 nextSweep = now + tick
@@ -208,6 +212,14 @@ final class EventLoop: @unchecked Sendable {
             connection.isDirty = true
             dirty.append(connection)
         }
+    }
+
+    /// Opens a ``SocketBypass`` for each request held this turn that is still unanswered, with nothing queued.
+    private func openHeldBypasses() {
+        for connection in heldThisTurn where connection.isHeld && connection.output.isEmpty && !connection.bypassOpen {
+            openBypass(connection)
+        }
+        heldThisTurn.removeAll(keepingCapacity: true)
     }
 
     private func flushDirty() {

@@ -72,9 +72,9 @@ enum LoopTask: @unchecked Sendable {
     case streamWrite(Connection, UInt64, [UInt8])
     /// The rest of a direct write (``SocketBypass``) the socket did not take whole: framed bytes, and the count
     /// of body bytes the write carried.
-    case streamResume(Connection, UInt64, OutputQueue, Int)
+    case streamResume(Connection, UInt64, [[UInt8]], Int)
     /// A held request was answered past the loop (``SocketBypass``): what the socket did not take of it.
-    case answered(Connection, UInt64, OutputQueue)
+    case answered(Connection, UInt64, [[UInt8]])
     case streamFinish(Connection, UInt64)
     case onClose(Connection, UInt64, @Sendable () -> Void)
     case whenDrained(Connection, UInt64, Int, @Sendable () -> Void)

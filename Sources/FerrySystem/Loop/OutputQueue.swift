@@ -50,13 +50,22 @@ public struct OutputQueue {
         }
     }
 
-    /// Appends what `other` has not written yet, as chunks of their own (the rest of a write made elsewhere).
-    public mutating func append(contentsOf other: OutputQueue) {
-        for (index, chunk) in other.chunks.enumerated() {
-            let part = index == 0 && other.firstOffset > 0 ? Array(chunk[other.firstOffset...]) : chunk
-            if part.isEmpty { continue }
-            chunks.append(part)
-            pendingBytes += part.count
+    /// What is not written yet, as chunks (the first one trimmed to its unwritten part): to hand the rest of a
+    /// write made elsewhere to the queue that will finish it (``append(chunks:)``).
+    public var unwrittenChunks: [[UInt8]] {
+        var rest: [[UInt8]] = []
+        for (index, chunk) in chunks.enumerated() {
+            let part = index == 0 && firstOffset > 0 ? Array(chunk[firstOffset...]) : chunk
+            if !part.isEmpty { rest.append(part) }
+        }
+        return rest
+    }
+
+    /// Appends chunks as they are (none copied; empty ones skipped).
+    public mutating func append(chunks more: [[UInt8]]) {
+        for chunk in more where !chunk.isEmpty {
+            chunks.append(chunk)
+            pendingBytes += chunk.count
             tailAppendable = false
         }
     }
