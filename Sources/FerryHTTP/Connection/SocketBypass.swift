@@ -87,7 +87,10 @@ extension Connection {
     /// whatever the socket did not take). True when sent, false when an answer to it already went out this
     /// way, nil when the bypass is not open for it: answer through the loop.
     func respondDirectly(_ response: HTTPResponse, sequence: UInt64) -> Bool? {
-        guard !loop.isOnLoopThread else { return nil }
+        // Inside a WakeBatch (a sync answering the appends of a whole group, many of them on other loops) the
+        // answers go to their loops, woken once each at the end of the batch: they send them in parallel,
+        // where direct sends would all fall on this thread (measured: 64 producers, 52-55k -> 42-50k req/s).
+        guard !loop.isOnLoopThread, !WakeBatch.isActive else { return nil }
         let context = loop.context
         // Once the server shuts down, answers say `Connection: close`: the loop frames them.
         guard !context.shuttingDown.load(ordering: .relaxed) else { return nil }
