@@ -7,9 +7,10 @@ import Synchronization
 /// made by an append on another loop.
 ///
 /// Open for one request at a time, and only while the loop holds nothing of its connection's output: the
-/// loop opens it once the output queue has drained, for a request its handler left held (the answer is framed
-/// as the loop would frame it then: keep-alive, HTTP/1.0, HEAD, request id) or for a stream with no posted
-/// write waiting in the mailbox. It is shut
+/// loop opens it at the end of the turn that held a request its handler did not answer (the answer is framed
+/// as the loop would frame it then: keep-alive, HTTP/1.0, HEAD, request id), or once a stream's output queue
+/// has drained with no posted write of it waiting in the mailbox. Answers made inside a `WakeBatch` (a sync
+/// answering a whole group) still go through the loops, which send them in parallel. It is shut
 /// - by the direct answer itself (one-shot; the loop then does the bookkeeping: access log, next request);
 /// - for a stream, by any write that goes through the mailbox (made on the loop thread, or finding it shut),
 ///   by a writer whose bytes the socket did not take whole (the rest is posted: the loop owns the order
