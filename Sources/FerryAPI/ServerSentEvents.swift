@@ -11,10 +11,11 @@ import Synchronization
 /// A step runs where its wake-up fires (at the end of the appending loop's turn, or on a Dispatch thread) and
 /// its events go from there straight to the client's socket when the stream's own loop holds nothing of it
 /// (``HTTPStreamWriter/write(_:)``), so an append on another loop is delivered without waking the stream's.
-/// One step at a time per stream, because the next step is armed only when the previous one is done. A step writes at most one batch of about
-/// ``batchBytes`` and, when more is there, waits until the client has taken the output down to
-/// ``drainedBytes`` before reading on: a stream holds about 64 KiB (plus one message) however slowly its client
-/// reads, and a client that reads nothing is cut off by the server's idle timeout (with a log line).
+/// One step at a time per stream, because the next step is armed only when the previous one is done. A step
+/// writes at most one batch of about ``batchBytes`` and, when more is there, waits until the client has taken
+/// the output down to ``drainedBytes`` before reading on: a stream holds about 64 KiB (plus one message)
+/// however slowly its client reads, and a client that reads nothing is cut off by the server's idle timeout
+/// (with a log line).
 final class ServerSentEvents: Sendable {
     static let keepAliveMilliseconds = 15_000
     static let batchBytes = 32 << 10

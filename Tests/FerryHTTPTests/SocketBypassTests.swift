@@ -27,6 +27,13 @@ struct SocketBypassTests {
         }
     }
 
+    /// Sends `request` (a head whose route keeps its responder here) and returns that held responder.
+    static func hold(_ request: String, on client: RawConnection, _ held: Kept<HTTPResponder>) throws -> HTTPResponder {
+        client.send(request)
+        #expect(eventually { held.first != nil })
+        return try #require(held.take().first)
+    }
+
     /// Blocks the loop that serves `GET /block` until released (bounded): nothing that loop owns may move.
     final class LoopBlocker: Sendable {
         let blocked = Atomic<Bool>(false)
@@ -104,9 +111,8 @@ struct SocketBypassTests {
         let server = try startServer(router, loops: 1, observer: recorder)
         defer { server.shutdown(gracePeriod: .seconds(2)) }
         let polling = try RawConnection(port: server.boundPort, receiveTimeoutSeconds: 5)
-        polling.send("GET /hold HTTP/1.1\r\nHost: x\r\nX-Request-Id: poll-1\r\n\r\n")
-        #expect(eventually { server.heldRequestCount == 1 })
-        let responder = try #require(held.first)
+        let responder = try Self.hold(
+            "GET /hold HTTP/1.1\r\nHost: x\r\nX-Request-Id: poll-1\r\n\r\n", on: polling, held)
         let other = try blocker.block(port: server.boundPort)
         // A pipelined request waits behind the held one, on the same stuck loop.
         polling.send("GET /echo/next HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -137,9 +143,7 @@ struct SocketBypassTests {
         let server = try startServer(Self.router(writers: Kept(), held: held), loops: 2)
         defer { server.shutdown(gracePeriod: .seconds(2)) }
         let client = try RawConnection(port: server.boundPort, receiveBufferBytes: 16 << 10)
-        client.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(eventually { held.first != nil })
-        let responder = try #require(held.first)
+        let responder = try Self.hold("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n", on: client, held)
         // 12 MiB: more than a loopback socket's largest send buffer (4 MiB) holds; the loop sends the rest.
         let body = (0..<(12 << 20)).map { UInt8($0 % 251) }
         SystemThread.detached(name: "test-answer") { responder.respond(HTTPResponse(status: .ok, body: body)) }
@@ -156,9 +160,7 @@ struct SocketBypassTests {
         let server = try startServer(Self.router(writers: Kept(), held: held), loops: 2)
         defer { server.shutdown(gracePeriod: .seconds(2)) }
         let client = try RawConnection(port: server.boundPort)
-        client.send("HEAD /hold HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(eventually { held.first != nil })
-        let responder = try #require(held.first)
+        let responder = try Self.hold("HEAD /hold HTTP/1.1\r\nHost: x\r\n\r\n", on: client, held)
         SystemThread.detached(name: "test-answer") { responder.respond(.text("not to be sent")) }
         let answer = try client.readResponse(head: true)
         #expect(answer.header("Content-Length") == "14")
@@ -182,9 +184,7 @@ struct SocketBypassTests {
         defer { server.shutdown(gracePeriod: .seconds(2)) }
         let client = try RawConnection(port: server.boundPort)
         for round in 0..<200 {
-            client.send("GET /race/\(round % 4 * 50) HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(eventually { held.first != nil })
-            let responder = try #require(held.take().first)
+            let responder = try Self.hold("GET /race/\(round % 4 * 50) HTTP/1.1\r\nHost: x\r\n\r\n", on: client, held)
             let done = DispatchSemaphore(value: 0)
             for thread in 0..<2 {
                 SystemThread.detached(name: "test-answer-\(thread)") {
@@ -245,9 +245,7 @@ struct SocketBypassTests {
         defer { server.shutdown(gracePeriod: .seconds(2)) }
         for _ in 0..<30 {
             let polling = try RawConnection(port: server.boundPort)
-            polling.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(eventually { held.first != nil })
-            let responder = try #require(held.take().first)
+            let responder = try Self.hold("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n", on: polling, held)
             let done = DispatchSemaphore(value: 0)
             SystemThread.detached(name: "test-answer") {
                 responder.respond(HTTPResponse(status: .ok, body: [UInt8](repeating: 0x61, count: 200_000)))

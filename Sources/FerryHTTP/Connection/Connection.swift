@@ -4,8 +4,10 @@ import Synchronization
 /// One accepted socket and its HTTP/1.1 state.
 ///
 /// Loop-confined: every stored property except ``closed`` and ``bypass`` is read and written only on its
-/// ``EventLoop``'s thread. Other threads reach a connection only through ``HTTPResponder`` / ``HTTPStreamWriter``,
-/// which post tasks to the loop, or write a stream's bytes to the socket under ``bypass`` (``SocketBypass``). A connection object lives for one socket; it is never reused for another descriptor.
+/// ``EventLoop``'s thread. Other threads reach a connection only through ``HTTPResponder`` /
+/// ``HTTPStreamWriter``, which post tasks to the loop, or write an answer or a stream's bytes to the socket
+/// under ``bypass`` (``SocketBypass``). A connection object lives for one socket; it is never reused for
+/// another descriptor.
 final class Connection {
     typealias State = ConnectionStateMachine.State
 

@@ -15,8 +15,9 @@ import Synchronization
 /// - for a stream, by any write that goes through the mailbox (made on the loop thread, or finding it shut),
 ///   by a writer whose bytes the socket did not take whole (the rest is posted: the loop owns the order
 ///   again), and by ``HTTPStreamWriter/finish()``;
-/// - by the loop, before it answers the request itself, ends the stream, begins shutting down (answers then
-///   say `Connection: close`) or closes the socket.
+/// - by the loop, before it answers the request itself, ends the stream or closes the socket.
+/// Once the server begins to shut down no answer takes it (answers then say `Connection: close`, which the
+/// loop frames).
 ///
 /// Open thus means: the output queue is empty, nothing of the request is queued, and the socket stays open
 /// while the lock is held. A writer holds the lock across its `send`, so two writers never interleave and the
@@ -42,13 +43,12 @@ struct SocketBypass {
     /// The last request answered past the loop: never opened again, nor answered by the loop (requests are
     /// numbered in order per connection, so this only grows).
     var answeredSequence: UInt64 = 0
-    /// The answer last sent past the loop, until the loop has accounted for it.
+    /// The answer to ``answeredSequence``, until the loop has accounted for it.
     var answer: DirectAnswer?
 }
 
 /// An answer sent past the loop: what the loop's access log and observer need of it.
 struct DirectAnswer {
-    var sequence: UInt64
     var status: HTTPStatus
     var bodyBytes: Int
     /// When it was sent (the context's monotonic clock), the end of the request's duration.
@@ -104,12 +104,12 @@ extension Connection {
             guard state.sequence == sequence, case .response(let framing) = state.opening else { return .notOpen }
             state.sequence = 0
             state.answeredSequence = sequence
-            let date = context.sharedDate.withLock { $0.bytes(now: context.clock.nanoseconds()) }
+            let now = context.clock.nanoseconds()
+            let date = context.sharedDate.withLock { $0.bytes(now: now) }
             var out = OutputQueue()
             let bodyBytes = ResponseSerializer.append(response, framing: framing, date: date, to: &out)
             send(&out)
-            state.answer = DirectAnswer(
-                sequence: sequence, status: response.status, bodyBytes: bodyBytes, sentAt: context.clock.nanoseconds())
+            state.answer = DirectAnswer(status: response.status, bodyBytes: bodyBytes, sentAt: now)
             return .sent(.answered(self, sequence, out.isEmpty ? [] : out.unwrittenChunks))
         }
         switch outcome {
@@ -175,18 +175,11 @@ extension Connection {
         }
     }
 
-    /// Shuts a bypass open for an answer (the server begins to shut down: answers must say `Connection: close`).
-    func shutAnswerBypass() {
-        bypass.withLock { state in
-            if case .response = state.opening { state.sequence = 0 }
-        }
-    }
-
     /// Takes the record of the answer to `sequence` sent past the loop, if one was.
     func takeDirectAnswer(sequence: UInt64) -> DirectAnswer? {
         bypassOpen = false
         return bypass.withLock { state in
-            guard let answer = state.answer, answer.sequence == sequence else { return nil }
+            guard state.answeredSequence == sequence, let answer = state.answer else { return nil }
             state.answer = nil
             return answer
         }
@@ -205,7 +198,7 @@ extension Connection {
                 state.bodyBytes = 0
                 state.answer = nil
             }
-            return (state.bodyBytes, state.answer.flatMap { $0.sequence == active ? $0 : nil })
+            return (state.bodyBytes, state.answeredSequence == active ? state.answer : nil)
         }
         streamedBytes += bytes
         return answer

@@ -51,7 +51,6 @@ extension EventLoop {
             listenFD = -1
         }
         for case let connection? in connections {
-            if connection.answerBypassSequence != 0 { connection.shutAnswerBypass() }
             switch connection.machine.beginShutdown(outputPending: !connection.output.isEmpty) {
             case .close: close(connection)
             case .closeAfterWrite: markDirty(connection)

@@ -161,9 +161,9 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     /// writes, if it already is — or when the stream is over (closed or finished; check ``isConnectionOpen``).
     /// The callback runs on the connection's loop thread (on a Dispatch thread once the stream is over, for a
     /// response that goes to no connection, or when called off the loop with every byte of the stream already
-    /// written past the loop), so it must not block: it is where a producer writes its next batch. A producer that writes a bounded batch and then waits
-    /// here holds at most `threshold` + one batch per client, however slowly the client reads; a client that stops
-    /// reading is disconnected after the idle timeout.
+    /// written past the loop), so it must not block: it is where a producer writes its next batch. A producer
+    /// that writes a bounded batch and then waits here holds at most `threshold` + one batch per client, however
+    /// slowly the client reads; a client that stops reading is disconnected after the idle timeout.
     public func whenDrained(below threshold: Int, _ callback: @escaping @Sendable () -> Void) {
         guard case .connection(let connection) = target else { return target.sink.whenDrained(callback) }
         if connection.closed.load(ordering: .acquiring)
