@@ -69,9 +69,9 @@ extension PartitionLog {
             try prepareRoom(&state, size: size, count: count)
             let position = state.active.written
             let baseOffset = state.active.nextOffset
-            let timestamps = RecordBatchEncoder.encode(
-                records, baseOffset: baseOffset, size: size,
-                into: state.active.region.base + position)
+            let timestamps = try state.active.writeBatch(size: size, throughFile: policy == .always) {
+                RecordBatchEncoder.encode(records, baseOffset: baseOffset, size: size, into: $0)
+            }
             state.active.recordBatch(
                 at: position, relativeOffset: UInt32(baseOffset - state.active.baseOffset),
                 length: size, maxTimestamp: timestamps.max, interval: interval)
@@ -105,6 +105,9 @@ extension PartitionLog {
         }
         return (result, policy != .always)
     }
+
+    /// Whether the active segment holds its file open for `pwrite` (``SegmentWriter``; tests).
+    var activeWritesThroughFile: Bool { state.withLock { $0.active.writesThroughFile } }
 
     /// Rolls to a new segment when the batch does not fit (size, offset range or age) and makes sure disk
     /// space is allocated for it. Throws with the state unchanged when the disk is full.

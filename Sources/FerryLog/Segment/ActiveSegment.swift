@@ -42,6 +42,10 @@ struct ActiveSegment {
     /// Batches at or after this position were written by this process or CRC-verified by recovery, so
     /// readers need not verify them again; earlier ones are verified on every read.
     var trustedFrom = 0
+    /// The file open for `pwrite`, once a batch was written through it (see ``writeBatch(size:throughFile:_:)``).
+    private var writer: SegmentWriter?
+    /// Whether the segment holds its file open for `pwrite` (tests).
+    var writesThroughFile: Bool { writer != nil }
 
     /// Creates an empty segment file at `baseOffset` with its two empty index files, and maps `capacity` bytes
     /// of address space for it. The first chunk (16 KiB, or less for a smaller capacity) is allocated right
@@ -113,6 +117,27 @@ struct ActiveSegment {
         indexFiles.catchUp(with: index)
     }
 
+    /// Lays out a batch of `size` bytes at `written` with `encode` and stores it: with `throughFile`, in a
+    /// scratch buffer written with `pwrite` (``SegmentWriter``, for ``FlushPolicy/always``), else right in the
+    /// mapping. Falls back to the mapping when the file cannot be opened (no descriptor left). Space must be
+    /// allocated (``ensureAllocated(for:chunk:)``). Does not advance `written`; throws only for a failed `pwrite`.
+    @inline(__always)
+    mutating func writeBatch<Result>(
+        size: Int, throughFile: Bool, _ encode: (UnsafeMutableRawPointer) -> Result
+    ) throws(LogError) -> Result {
+        if throughFile {
+            if writer == nil { writer = try? SegmentWriter(path: paths.log) }
+            if let writer {
+                do {
+                    return try writer.write(size: size, at: written, encode)
+                } catch {
+                    throw LogError(error)
+                }
+            }
+        }
+        return encode(region.base + written)
+    }
+
     /// Replaces the mapping of an empty segment with a larger one (a single batch bigger than a segment).
     mutating func remap(capacity: Int) throws(LogError) {
         precondition(written == 0, "remap: only an empty segment may be remapped")
@@ -171,6 +196,7 @@ struct ActiveSegment {
     /// Makes the index files final (exactly the index's entries; not synced: they are validated and rebuilt
     /// when needed) and shrinks the log file to the written size. The segment stays readable through `region`.
     mutating func finishIndexAndTrim() {
+        writer = nil
         indexFiles.finish(index)
         guard allocated > written else { return }
         if let fd = try? FileDescriptor.open(paths.log, O_RDWR) {
