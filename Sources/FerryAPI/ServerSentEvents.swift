@@ -69,20 +69,24 @@ final class ServerSentEvents: Sendable {
         stream.step(.data)
     }
 
-    /// Sends what is available, then waits for more (or the keep-alive deadline).
-    func step(_ reason: WakeReason) {
+    /// Sends what is available, then waits for more (or the keep-alive deadline). With `mayContinue`, a batch
+    /// that went straight to the socket is followed at once, on this thread, by the next step (usually: arm
+    /// the wait), once; otherwise the next step waits for ``HTTPStreamWriter/whenDrained(below:_:)``, which off the
+    /// loop hands it to a Dispatch thread, one wake-up more per delivery, competing for a core with the client
+    /// just woken to read it.
+    func step(_ reason: WakeReason, mayContinue: Bool = true) {
         if closed.load(ordering: .acquiring) || reason == .cancelled || !writer.isConnectionOpen {
             writer.finish()
             uncount()
             return
         }
         if reason == .timeout { _ = writer.write(": keep-alive\n\n") }
-        send(from: position.withLock { $0 })
+        send(from: position.withLock { $0 }, mayContinue: mayContinue)
     }
 
     /// Sends one bounded batch from `offset` and waits for the client to take it (back-pressure) before reading
     /// on, or, with nothing to send, waits for data (or the keep-alive deadline).
-    func send(from offset: Int64) {
+    func send(from offset: Int64, mayContinue: Bool) {
         events(from: offset) { [self] result in
             switch result {
             case .failure:
@@ -93,14 +97,18 @@ final class ServerSentEvents: Sendable {
                     uncount()
                     return
                 }
-                send(from: start)
+                send(from: start, mayContinue: mayContinue)
             case .success(let batch?):
                 guard writer.write(batch.events) else {
                     uncount()
                     return
                 }
                 position.withLock { $0 = batch.next }
-                writer.whenDrained(below: Self.drainedBytes) { [self] in step(.data) }
+                if mayContinue && writer.isWrittenThrough {
+                    step(.data, mayContinue: false)  // one level deep: a second batch goes through whenDrained
+                } else {
+                    writer.whenDrained(below: Self.drainedBytes) { [self] in step(.data) }
+                }
             case .success(nil):
                 position.withLock { $0 = offset }
                 let wakeup = Wakeup(timers: api.timers) { [self] reason in step(reason) }

@@ -1,3 +1,4 @@
+import Dispatch
 import FerryAPI
 import FerryAPITesting
 import FerryCurl
@@ -92,6 +93,45 @@ struct ServerSentEventsTests {
                 #expect(message["value"]?["n"].int == Int64(index))
             }
             #expect(stream.events[0].json?["key"] == "k0")
+        }
+    }
+
+    /// Four producers on their own connections (so, on a two-loop server, usually some on the other loop than
+    /// the stream: their appends write the events to the stream's socket and look for more right there) send
+    /// single messages at once; the stream gets every one, once, in offset order.
+    @Test func stream_DeliversEveryMessageOnce_InOrder_WhileManyConnectionsProduce() async throws {
+        try await withTestServer { server, api in
+            try await api.createTopic("busy", partitions: 1)
+            try await api.produce("busy", records: [#"{"value":{"p":-1,"n":0}}"#])
+            let url = api.baseURL + "/v1/topics/busy/partitions/0/messages?offset=0"
+            let port = server.port
+            let (producers, perProducer) = (4, 30)
+            let stream = try await onDispatchThread {
+                try Self.readEvents(url: url, headers: [], count: 1 + producers * perProducer) { received in
+                    guard received == 1 else { return }
+                    for producer in 0..<producers {
+                        DispatchQueue.global().async {
+                            let client = CurlHTTPClient()
+                            for number in 0..<perProducer {
+                                _ = try? client.send(
+                                    CurlRequest(
+                                        method: "POST", url: "http://127.0.0.1:\(port)/v1/topics/busy/messages",
+                                        headers: [("Content-Type", "application/json")],
+                                        body: Array(#"{"records":[{"value":{"p":\#(producer),"n":\#(number)}}]}"#.utf8))
+                                )
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(stream.events.map(\.id) == (0...(producers * perProducer)).map { String($0) })
+            for producer in 0..<producers {
+                let numbers = stream.events.compactMap { event -> Int64? in
+                    guard let value = event.json?["value"], value["p"].int == Int64(producer) else { return nil }
+                    return value["n"].int
+                }
+                #expect(numbers == (0..<Int64(perProducer)).map { $0 })
+            }
         }
     }
 

@@ -156,6 +156,14 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     @discardableResult
     public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
 
+    /// True off the stream's loop thread when every byte written so far went straight to the socket (the loop
+    /// holds nothing of the stream): a producer may go on on this thread at once, where ``whenDrained(below:_:)``
+    /// would hand its callback to a Dispatch thread. False on the loop thread and for other targets. Any thread.
+    public var isWrittenThrough: Bool {
+        guard case .connection(let connection) = target else { return false }
+        return !connection.loop.isOnLoopThread && connection.isBypassDrained(sequence: sequence)
+    }
+
     /// Back-pressure for producers: calls `callback` once when this stream's queued output (written by the loop,
     /// not yet taken by the socket) is at most `threshold` bytes — at the end of the loop's turn, after its
     /// writes, if it already is — or when the stream is over (closed or finished; check ``isConnectionOpen``).
