@@ -126,6 +126,22 @@ struct LoopMailboxTests {
             ])
     }
 
+    /// What ``LoopMailbox/finishTurn(perform:flush:)`` decides its yield on: whether a round ran end-of-turn
+    /// work (deliveries) and whether syncs wait for this turn.
+    @Test func runWork_SaysWhetherWorkRan_AndHasSyncs_CountsOnlyThisTurnsSyncs() {
+        let queue = EndOfTurnQueue()
+        #expect(!queue.runWork())
+        queue.add {}
+        #expect(queue.runWork())
+        #expect(!queue.runWork())
+        queue.addSyncForNextTurn {}
+        #expect(!queue.hasSyncs)
+        queue.beginTurnEnd()
+        #expect(queue.hasSyncs)
+        #expect(queue.runSyncs())
+        #expect(!queue.hasSyncs)
+    }
+
     @Test func current_IsNil_OnAThreadWithoutALoop_AndAfterUnbinding() throws {
         let mailbox = try LoopMailbox<Int>()
         let seen = Mutex<[Bool]>([])

@@ -70,12 +70,19 @@ public final class EndOfTurnQueue {
     }
 
     /// Runs the pending work in the order it was added, including work that it adds, until none is left.
-    public func runWork() {
+    /// Returns whether there was any.
+    @discardableResult
+    public func runWork() -> Bool {
+        if work.isEmpty { return false }
         while !work.isEmpty {
             swap(&work, &running)  // the items may add work: no access to `work` may stay open while they run
             runTaken()
         }
+        return true
     }
+
+    /// True when syncs wait for this turn (not those put off to the next).
+    public var hasSyncs: Bool { !syncs.isEmpty }
 
     /// Runs the pending syncs (not syncs they add: those are for the loop's next round). Returns whether there
     /// were any.

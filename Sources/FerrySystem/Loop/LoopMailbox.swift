@@ -89,11 +89,18 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable, LoopWakeabl
     /// after the end-of-turn syncs, whose answers it writes, and so on until a round had no syncs. So answers
     /// that do not wait for a sync leave before it, and the synced ones right after it. Syncs put off to this
     /// turn (``EndOfTurnQueue/addSyncForNextTurn(_:)``) run with the first round's. Owner thread only.
+    ///
+    /// A round whose end-of-turn work ran (deliveries: long-polls and streams woken by this turn's appends)
+    /// yields the core once before its syncs. The clients it just wrote to are often woken on this very core
+    /// (the kernel places a woken task near its waker), and would otherwise wait until the sync blocks: submitting
+    /// it takes 50-100 µs of this core on a virtual machine. Measured, one loop, a long-poll woken by a durable
+    /// produce: p50 0.22-0.27 ms without, 0.13 with. A yield with nothing else runnable returns at once; rounds
+    /// without such work (a plain durable produce) do not yield.
     @inlinable
     public func finishTurn(perform: ([Item]) -> Void, flush: () -> Void) {
         endOfTurn.beginTurnEnd()
         repeat {
-            endOfTurn.runWork()
+            let delivered = endOfTurn.runWork()
             var items = takeItems()
             if !items.isEmpty {
                 perform(items)
@@ -101,6 +108,7 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable, LoopWakeabl
                 queue.withLock { queue in if queue.spare.capacity < items.capacity { swap(&queue.spare, &items) } }
             }
             flush()
+            if delivered && endOfTurn.hasSyncs { sched_yield() }
         } while endOfTurn.runSyncs()
     }
 
