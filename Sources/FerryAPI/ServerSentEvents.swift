@@ -2,6 +2,7 @@ import FerryBroker
 import FerryHTTP
 import FerryJSON
 import FerryMessageJSON
+import FerrySystem
 import Synchronization
 
 /// Follows a partition as a Server-Sent Events stream: `id: <offset>`, `event: message`, `data: <message JSON>`,
@@ -105,7 +106,13 @@ final class ServerSentEvents: Sendable {
                 }
                 position.withLock { $0 = batch.next }
                 if mayContinue && writer.isWrittenThrough {
-                    step(.data, mayContinue: false)  // one level deep: a second batch goes through whenDrained
+                    // One level deep: a second batch goes through whenDrained. On a loop, after the turn's
+                    // answers (and the yield that lets the client just written to read them).
+                    if let turn = EndOfTurnQueue.current {
+                        turn.addAfterAnswers { [self] in step(.data, mayContinue: false) }
+                    } else {
+                        step(.data, mayContinue: false)
+                    }
                 } else {
                     writer.whenDrained(below: Self.drainedBytes) { [self] in step(.data) }
                 }

@@ -52,6 +52,12 @@ public final class EndOfTurnQueue {
         syncs.append(sync)
     }
 
+    /// Adds quick work that must not hold up this turn's answers (a stream arming its next wait after a
+    /// delivery): it runs with the syncs, after the answers are written. Owner only.
+    public func addAfterAnswers(_ work: @escaping () -> Void) {
+        syncs.append(work)
+    }
+
     /// Adds a sync for the end of the next turn: the loop first polls its sockets again, without sleeping, and
     /// handles what they bring. Owner only.
     public func addSyncForNextTurn(_ sync: @escaping () -> Void) {
