@@ -70,11 +70,8 @@ final class ServerSentEvents: Sendable {
         stream.step(.data)
     }
 
-    /// Sends what is available, then waits for more (or the keep-alive deadline). With `mayContinue`, a batch
-    /// that went straight to the socket is followed at once, on this thread, by the next step (usually: arm
-    /// the wait), once; otherwise the next step waits for ``HTTPStreamWriter/whenDrained(below:_:)``, which off the
-    /// loop hands it to a Dispatch thread, one wake-up more per delivery, competing for a core with the client
-    /// just woken to read it.
+    /// Sends what is available, then waits for more (or the keep-alive deadline). `mayContinue`: see
+    /// ``afterDelivery(mayContinue:)``.
     func step(_ reason: WakeReason, mayContinue: Bool = true) {
         if closed.load(ordering: .acquiring) || reason == .cancelled || !writer.isConnectionOpen {
             writer.finish()
@@ -105,17 +102,7 @@ final class ServerSentEvents: Sendable {
                     return
                 }
                 position.withLock { $0 = batch.next }
-                if mayContinue && writer.isWrittenThrough {
-                    // One level deep: a second batch goes through whenDrained. On a loop, after the turn's
-                    // answers (and the yield that lets the client just written to read them).
-                    if let turn = EndOfTurnQueue.current {
-                        turn.addAfterAnswers { [self] in step(.data, mayContinue: false) }
-                    } else {
-                        step(.data, mayContinue: false)
-                    }
-                } else {
-                    writer.whenDrained(below: Self.drainedBytes) { [self] in step(.data) }
-                }
+                afterDelivery(mayContinue: mayContinue)
             case .success(nil):
                 position.withLock { $0 = offset }
                 let wakeup = Wakeup(timers: api.timers) { [self] reason in step(reason) }
@@ -131,6 +118,24 @@ final class ServerSentEvents: Sendable {
 }
 
 extension ServerSentEvents {
+    /// What follows a delivered batch. A batch that went straight to the client's socket is followed at once by
+    /// the next step (usually: arm the wait), once (`mayContinue`); anything else waits for the client to take
+    /// the output (``HTTPStreamWriter/whenDrained(below:_:)``, which off the loop hands the step to a Dispatch
+    /// thread: one wake-up more per delivery, competing for a core with the client just woken to read it). On a
+    /// loop either happens at the end of its next turn (``EndOfTurnQueue/addAfterNextPoll(_:)``): the client just
+    /// written to is not held up by the stream arming its next wait, and a stream catching up does not keep the
+    /// loop from its other connections.
+    func afterDelivery(mayContinue: Bool) {
+        let next: @Sendable () -> Void = { [self] in
+            if mayContinue && writer.isWrittenThrough {
+                step(.data, mayContinue: false)  // one level deep: a second batch goes through whenDrained
+            } else {
+                writer.whenDrained(below: Self.drainedBytes) { [self] in step(.data) }
+            }
+        }
+        if let turn = EndOfTurnQueue.current { turn.addAfterNextPoll(next) } else { next() }
+    }
+
     /// The events of up to ``batchBytes`` of messages from `offset` and the offset after them, nil when there
     /// is nothing yet, through `completion` (where the read completes).
     func events(

@@ -128,7 +128,7 @@ struct LoopMailboxTests {
 
     /// What ``LoopMailbox/finishTurn(perform:flush:)`` decides its yield on: whether a round ran end-of-turn
     /// work (deliveries) and whether syncs wait for this turn.
-    @Test func runWork_SaysWhetherWorkRan_AndHasSyncs_CountsThisTurnsSyncsAndAfterAnswersWork() {
+    @Test func runWork_SaysWhetherWorkRan_AndHasSyncs_CountsOnlyThisTurnsSyncs() {
         let queue = EndOfTurnQueue()
         #expect(!queue.runWork())
         queue.add {}
@@ -141,7 +141,9 @@ struct LoopMailboxTests {
         #expect(queue.runSyncs())
         #expect(!queue.hasSyncs)
         let ran = Mutex(false)
-        queue.addAfterAnswers { ran.withLock { $0 = true } }
+        queue.addAfterNextPoll { ran.withLock { $0 = true } }
+        #expect(!queue.hasSyncs && queue.hasPending)
+        queue.beginTurnEnd()
         #expect(queue.hasSyncs && !queue.runWork())
         #expect(queue.runSyncs() && ran.withLock { $0 })
     }

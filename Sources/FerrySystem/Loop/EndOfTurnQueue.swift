@@ -52,10 +52,12 @@ public final class EndOfTurnQueue {
         syncs.append(sync)
     }
 
-    /// Adds quick work that must not hold up this turn's answers (a stream arming its next wait after a
-    /// delivery): it runs with the syncs, after the answers are written. Owner only.
-    public func addAfterAnswers(_ work: @escaping () -> Void) {
-        syncs.append(work)
+    /// Adds quick work for the end of the next turn, run with its syncs (after its answers): the loop polls
+    /// its sockets once more first, without sleeping. For work that must neither hold up this turn's answers nor
+    /// keep the loop from its sockets, such as a stream arming its next wait after a delivery (the client just
+    /// written to reads first) or sending its next batch (other connections are served in between). Owner only.
+    public func addAfterNextPoll(_ work: @escaping () -> Void) {
+        nextTurnSyncs.append(work)
     }
 
     /// Adds a sync for the end of the next turn: the loop first polls its sockets again, without sleeping, and
