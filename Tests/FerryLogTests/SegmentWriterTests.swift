@@ -1,4 +1,5 @@
 import FerrySystem
+import FerryTesting
 import Testing
 
 @testable import FerryLog
@@ -80,5 +81,31 @@ struct SegmentWriterTests {
         #expect(try readAll(test.log).count == number)
         test.close()
         #expect(try descriptors(openOn: active) == 0)
+    }
+
+    @Test func beyondTheDescriptorBudget_PartitionsCopyIntoTheirMappings_UntilADescriptorIsGivenBack() throws {
+        let directory = TemporaryDirectory()
+        let environment = LogEnvironment(maxWriterDescriptors: 1, flusherThreads: 1)
+        defer { environment.shutdown() }
+        let configuration = LogConfiguration(flushPolicy: .always)
+        let first = try PartitionLog.open(
+            directory: directory.path + "/p0", configuration: configuration, environment: environment)
+        let second = try PartitionLog.open(
+            directory: directory.path + "/p1", configuration: configuration, environment: environment)
+        for number in 0..<10 {
+            try first.append([sampleRecord(number)])
+            try second.append([sampleRecord(number)])
+        }
+        #expect(first.activeWritesThroughFile && !second.activeWritesThroughFile)
+        #expect(environment.writerDescriptors.available == 0)
+        first.close()
+        #expect(environment.writerDescriptors.available == 1)
+        for number in 10..<20 { try second.append([sampleRecord(number)]) }
+        #expect(second.activeWritesThroughFile)
+        let records = try readAll(second)
+        #expect(records.count == 20)
+        #expect(zip(records, 0..<20).allSatisfy { matches($0, sampleRecord($1)) })
+        second.close()
+        #expect(environment.writerDescriptors.available == 1)
     }
 }

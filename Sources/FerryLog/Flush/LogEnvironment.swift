@@ -1,7 +1,8 @@
 import FerrySystem
 import Synchronization
 
-/// What partitions share: the flusher threads, the initializer thread, the mapping budget and the clock.
+/// What partitions share: the flusher threads, the initializer thread, the mapping and descriptor budgets and
+/// the clock.
 ///
 /// A ``LogManager`` creates one; tests and tools may create one to open a ``PartitionLog`` on its own.
 /// Thread-safe. Call ``shutdown()`` after closing the logs that use it.
@@ -12,6 +13,8 @@ public final class LogEnvironment: Sendable {
     public let initializer: SegmentInitializer?
     /// The LRU budget of mapped closed segments.
     public let cache: SegmentCache
+    /// How many active segments may keep a descriptor open for `pwrite` (``SegmentWriter``) at once.
+    let writerDescriptors: DescriptorBudget
     /// Wall-clock milliseconds (injectable for tests); used for time-based segment rolls.
     public let clock: @Sendable () -> Int64
     /// An event loop syncs its own `always` appends at the end of its turn (see ``EndOfTurnQueue``) only while
@@ -32,6 +35,7 @@ public final class LogEnvironment: Sendable {
 
     public init(
         maxMappedSegments: Int = 512,
+        maxWriterDescriptors: Int = 1024,
         flusherThreads: Int = 2,
         inlineSyncLimitNanoseconds: UInt64 = 1_000_000,
         initializesAhead: Bool = true,
@@ -41,6 +45,7 @@ public final class LogEnvironment: Sendable {
         self.initializer = initializesAhead ? SegmentInitializer() : nil
         self.inlineSyncLimitNanoseconds = inlineSyncLimitNanoseconds
         self.cache = SegmentCache(capacity: maxMappedSegments)
+        self.writerDescriptors = DescriptorBudget(maxWriterDescriptors)
         self.clock = clock
     }
 

@@ -69,7 +69,9 @@ extension PartitionLog {
             try prepareRoom(&state, size: size, count: count)
             let position = state.active.written
             let baseOffset = state.active.nextOffset
-            let timestamps = try state.active.writeBatch(size: size, throughFile: policy == .always) {
+            let timestamps = try state.active.writeBatch(
+                size: size, throughFile: policy == .always ? environment.writerDescriptors : nil
+            ) {
                 RecordBatchEncoder.encode(records, baseOffset: baseOffset, size: size, into: $0)
             }
             state.active.recordBatch(

@@ -117,16 +117,17 @@ struct ActiveSegment {
         indexFiles.catchUp(with: index)
     }
 
-    /// Lays out a batch of `size` bytes at `written` with `encode` and stores it: with `throughFile`, in a
-    /// scratch buffer written with `pwrite` (``SegmentWriter``, for ``FlushPolicy/always``), else right in the
-    /// mapping. Falls back to the mapping when the file cannot be opened (no descriptor left). Space must be
-    /// allocated (``ensureAllocated(for:chunk:)``). Does not advance `written`; throws only for a failed `pwrite`.
+    /// Lays out a batch of `size` bytes at `written` with `encode` and stores it: given a `throughFile` budget,
+    /// in a scratch buffer written with `pwrite` (``SegmentWriter``, for ``FlushPolicy/always``), else right in
+    /// the mapping. Falls back to the mapping when the budget is spent or the file cannot be opened. Space must
+    /// be allocated (``ensureAllocated(for:chunk:)``). Does not advance `written`; throws only for a failed
+    /// `pwrite`.
     @inline(__always)
     mutating func writeBatch<Result>(
-        size: Int, throughFile: Bool, _ encode: (UnsafeMutableRawPointer) -> Result
+        size: Int, throughFile budget: DescriptorBudget?, _ encode: (UnsafeMutableRawPointer) -> Result
     ) throws(LogError) -> Result {
-        if throughFile {
-            if writer == nil { writer = try? SegmentWriter(path: paths.log) }
+        if let budget {
+            if writer == nil { writer = SegmentWriter(path: paths.log, budget: budget) }
             if let writer {
                 do {
                     return try writer.write(size: size, at: written, encode)

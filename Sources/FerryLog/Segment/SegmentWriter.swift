@@ -1,4 +1,5 @@
 import FerrySystem
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -15,18 +16,29 @@ import FerrySystem
 /// machine, one 150-byte append plus sync at a time: 96–135 µs through the mapping, 79–111 µs with `pwrite`.
 ///
 /// Owns its descriptor, closed when the last holder lets go (the active segment; it drops its writer when it is
-/// sealed or its log closes). Immutable; `write` may be called by one thread at a time (the partition's state
-/// lock), and blocks only as long as a `pwrite` into the page cache.
+/// sealed or its log closes), and one unit of a ``DescriptorBudget`` for as long: with more busy `always`
+/// partitions than the budget, the others copy into their mappings, and descriptors stay for connections.
+/// Immutable; `write` may be called by one thread at a time (the partition's state lock), and blocks only as
+/// long as a `pwrite` into the page cache.
 final class SegmentWriter: Sendable {
     let descriptor: FileDescriptor
+    private let budget: DescriptorBudget
 
-    /// Opens `path` (an existing segment file) for writing.
-    init(path: String) throws(SystemError) {
-        descriptor = try FileDescriptor.open(path, O_RDWR)
+    /// Opens `path` (an existing segment file) for writing, taking one unit of `budget`; nil when the budget is
+    /// spent or the file cannot be opened (no descriptor left).
+    init?(path: String, budget: DescriptorBudget) {
+        guard budget.take() else { return nil }
+        guard let descriptor = try? FileDescriptor.open(path, O_RDWR) else {
+            budget.giveBack()
+            return nil
+        }
+        self.descriptor = descriptor
+        self.budget = budget
     }
 
     deinit {
         descriptor.close()
+        budget.giveBack()
     }
 
     /// Lets `encode` lay out `size` bytes in a scratch buffer (on the stack when small), then writes them at
@@ -48,4 +60,33 @@ final class SegmentWriter: Sendable {
         }
         return try outcome.get()
     }
+}
+
+/// A count of descriptors that may still be opened for one purpose (``SegmentWriter``). Thread-safe.
+final class DescriptorBudget: Sendable {
+    private let left: Atomic<Int>
+
+    init(_ capacity: Int) {
+        left = Atomic(capacity)
+    }
+
+    /// Takes one unit; false (nothing taken) when none is left.
+    func take() -> Bool {
+        var current = left.load(ordering: .relaxed)
+        while current > 0 {
+            let (exchanged, original) = left.compareExchange(
+                expected: current, desired: current - 1, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    /// Returns a unit taken with ``take()``.
+    func giveBack() {
+        left.add(1, ordering: .relaxed)
+    }
+
+    /// Units left (tests).
+    var available: Int { left.load(ordering: .relaxed) }
 }
