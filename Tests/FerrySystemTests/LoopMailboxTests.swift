@@ -107,14 +107,14 @@ struct LoopMailboxTests {
             }
             turn.addSync {
                 note("sync of turn 1")
-                turn.addSyncForNextTurn { note("sync put off to turn 2") }
+                turn.addAfterNextPoll { note("sync put off to turn 2") }
             }
             finish("turn 1")
             note("pending \(turn.hasPending), timeout \(mailbox.pollTimeout(1000))")
             turn.addSync { note("sync of turn 2") }
             finish("turn 2")
             note("pending \(turn.hasPending), timeout \(mailbox.pollTimeout(1000))")
-            turn.addSyncForNextTurn { note("sync put off by a stopping loop") }
+            turn.addAfterNextPoll { note("sync put off by a stopping loop") }
             turn.runPending()
             note("pending \(turn.hasPending)")
         }
@@ -134,7 +134,7 @@ struct LoopMailboxTests {
         queue.add {}
         #expect(queue.runWork())
         #expect(!queue.runWork())
-        queue.addSyncForNextTurn {}
+        queue.addAfterNextPoll {}
         #expect(!queue.hasSyncs)
         queue.beginTurnEnd()
         #expect(queue.hasSyncs)

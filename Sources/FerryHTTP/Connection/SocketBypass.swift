@@ -110,7 +110,7 @@ extension Connection {
             let bodyBytes = ResponseSerializer.append(response, framing: framing, date: date, to: &out)
             send(&out)
             state.answer = DirectAnswer(status: response.status, bodyBytes: bodyBytes, sentAt: now)
-            return .sent(.answered(self, sequence, out.isEmpty ? [] : out.unwrittenChunks))
+            return .sent(.answered(self, sequence, out.unwrittenChunks))
         }
         switch outcome {
         case .notOpen: return nil

@@ -174,9 +174,7 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     /// slowly the client reads; a client that stops reading is disconnected after the idle timeout.
     public func whenDrained(below threshold: Int, _ callback: @escaping @Sendable () -> Void) {
         guard case .connection(let connection) = target else { return target.sink.whenDrained(callback) }
-        if connection.closed.load(ordering: .acquiring)
-            || (!connection.loop.isOnLoopThread && connection.isBypassDrained(sequence: sequence))
-        {
+        if connection.closed.load(ordering: .acquiring) || isWrittenThrough {
             DispatchQueue.global().async(execute: callback)
             return
         }

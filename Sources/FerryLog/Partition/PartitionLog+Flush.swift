@@ -65,7 +65,7 @@ extension PartitionLog: FlushTarget {
         }
         guard let generation else { return }
         if let turn = EndOfTurnQueue.current {
-            turn.addSyncForNextTurn { [self] in runEndOfTurnFlush(scheduledAt: generation) }
+            turn.addAfterNextPoll { [self] in runEndOfTurnFlush(scheduledAt: generation) }
         } else {
             environment.flusher.requestFlush(self)
         }

@@ -47,18 +47,12 @@ final class SegmentWriter: Sendable {
     func write<Result>(
         size: Int, at position: Int, _ encode: (UnsafeMutableRawPointer) -> Result
     ) throws(SystemError) -> Result {
-        let outcome = withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) {
-            buffer -> Swift.Result<Result, SystemError> in
-            guard let base = buffer.baseAddress else { return .failure(SystemError(errno: EINVAL, call: "pwrite")) }
+        try withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { buffer throws(SystemError) -> Result in
+            guard let base = buffer.baseAddress else { throw SystemError(errno: EINVAL, call: "pwrite") }
             let encoded = encode(base)
-            do throws(SystemError) {
-                try descriptor.write(UnsafeRawBufferPointer(buffer), at: position)
-            } catch {
-                return .failure(error)
-            }
-            return .success(encoded)
+            try descriptor.write(UnsafeRawBufferPointer(buffer), at: position)
+            return encoded
         }
-        return try outcome.get()
     }
 }
 

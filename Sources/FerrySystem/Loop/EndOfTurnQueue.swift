@@ -11,7 +11,7 @@
 /// - **syncs** (``addSync(_:)``): the durable appends of the pass, synced once for all of them (as Redis does
 ///   with `appendfsync always`), after the loop has written the answers that do not wait for them, so a reader
 ///   is not held up by a writer's `fsync`. A sync may also be put off to the end of the next turn
-///   (``addSyncForNextTurn(_:)``): the loop polls its sockets once more first (without sleeping), so a loop
+///   (``addAfterNextPoll(_:)``): the loop polls its sockets once more first (without sleeping), so a loop
 ///   that syncs for others as well as for itself still serves its own connections between syncs.
 ///
 /// Loop-confined: a loop thread installs one for itself (``install()``); code running on that thread finds it
@@ -52,18 +52,13 @@ public final class EndOfTurnQueue {
         syncs.append(sync)
     }
 
-    /// Adds quick work for the end of the next turn, run with its syncs (after its answers): the loop polls
-    /// its sockets once more first, without sleeping. For work that must neither hold up this turn's answers nor
-    /// keep the loop from its sockets, such as a stream arming its next wait after a delivery (the client just
-    /// written to reads first) or sending its next batch (other connections are served in between). Owner only.
+    /// Adds a sync, or other quick work, for the end of the next turn, run with its syncs (after its answers):
+    /// the loop first polls its sockets again, without sleeping, and handles what they bring. For work that must
+    /// neither hold up this turn's answers nor keep the loop from its sockets: a sync a loop takes over from
+    /// another, a stream arming its next wait after a delivery (the client just written to reads first) or
+    /// sending its next batch (other connections are served in between). Owner only.
     public func addAfterNextPoll(_ work: @escaping () -> Void) {
         nextTurnSyncs.append(work)
-    }
-
-    /// Adds a sync for the end of the next turn: the loop first polls its sockets again, without sleeping, and
-    /// handles what they bring. Owner only.
-    public func addSyncForNextTurn(_ sync: @escaping () -> Void) {
-        nextTurnSyncs.append(sync)
     }
 
     /// True when work or syncs (of this turn or the next) are waiting.

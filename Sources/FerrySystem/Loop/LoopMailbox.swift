@@ -88,7 +88,7 @@ public final class LoopMailbox<Item: Sendable>: @unchecked Sendable, LoopWakeabl
     /// the end-of-turn work, then the queued items (in post order), then `flush`; the next round starts
     /// after the end-of-turn syncs, whose answers it writes, and so on until a round had no syncs. So answers
     /// that do not wait for a sync leave before it, and the synced ones right after it. Syncs put off to this
-    /// turn (``EndOfTurnQueue/addSyncForNextTurn(_:)``) run with the first round's. Owner thread only.
+    /// turn (``EndOfTurnQueue/addAfterNextPoll(_:)``) run with the first round's. Owner thread only.
     ///
     /// A round whose end-of-turn work ran (deliveries: long-polls and streams woken by this turn's appends)
     /// yields the core once before its syncs. The clients it just wrote to are often woken on this very core
