@@ -21,6 +21,8 @@ final class ServerSentEvents: Sendable {
     static let keepAliveMilliseconds = 15_000
     static let batchBytes = 32 << 10
     static let drainedBytes = 32 << 10
+    /// The first allocation of a batch's events: one small message's event fits.
+    static let eventCapacity = 512
 
     let api: FerryAPI
     let writer: HTTPStreamWriter
@@ -148,17 +150,18 @@ extension ServerSentEvents {
             case .failure(let error):
                 completion(.failure(error))
             case .success(let batch):
-                var out: [UInt8] = []
-                var json = JSONWriter(capacity: 1024)
+                // Every event straight into one buffer: no per-event strings or copies (a delivery is
+                // usually one event, and this is most of its cost).
+                var out = JSONWriter(capacity: Self.eventCapacity)
                 batch.forEach { message in
-                    json.reset()
+                    out.framing("id: ")
+                    out.framing(decimal: message.offset)
+                    out.framing("\nevent: message\ndata: ")
                     MessageEncoding.write(
-                        message, topic: topic, partition: partition, base64: limits.base64, into: &json)
-                    out.append(contentsOf: "id: \(message.offset)\nevent: message\ndata: ".utf8)
-                    out.append(contentsOf: json.bytes)
-                    out.append(contentsOf: "\n\n".utf8)
+                        message, topic: topic, partition: partition, base64: limits.base64, into: &out)
+                    out.framing("\n\n")
                 }
-                completion(.success(out.isEmpty ? nil : (out, batch.position.nextOffset)))
+                completion(.success(out.bytes.isEmpty ? nil : (out.take(), batch.position.nextOffset)))
             }
         }
     }

@@ -155,6 +155,22 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: json)
     }
 
+    // MARK: Framing
+
+    /// Appends `text` between JSON values, unchanged and without a separator: the framing of a format that
+    /// carries JSON (a Server-Sent Events field such as `data: `). The next value starts afresh (no leading
+    /// comma). `text` must not split a value the writer is in the middle of.
+    public mutating func framing(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        needsComma = false
+    }
+
+    /// Appends the decimal digits of `value` as framing (see ``framing(_:)``), e.g. an event id.
+    public mutating func framing(decimal value: Int64) {
+        appendDecimal(value)
+        needsComma = false
+    }
+
     /// Writes a ``JSONValue`` (compact; strings escaped canonically, numbers as their exact text).
     public mutating func value(_ value: JSONValue) {
         switch value {

@@ -102,6 +102,58 @@ struct SocketBypassTests {
         #expect(try stream.readResponse().text == "hello")
     }
 
+    /// On its own loop thread a stream write goes into the connection's output at once, unless a write of the
+    /// stream posted from elsewhere is still queued: it never overtakes one, nor follows `finish()`.
+    @Test func streamWrites_OnTheLoopThread_KeepCallOrder_WithWritesPostedFromElsewhere() throws {
+        let writers = Kept<HTTPStreamWriter>()
+        let large = [UInt8](repeating: UInt8(ascii: "z"), count: OutputQueue.largeChunkBytes + 5)  // by reference
+        var router = makeTestRouter()
+        router.add(.GET, "/stream") { _, responder in
+            let writer = responder.startStream()
+            // During the handler the bypass is shut: this write from another thread is posted to the loop.
+            let posted = DispatchSemaphore(value: 0)
+            SystemThread.detached(name: "test-writer") {
+                writer.write("posted")
+                posted.signal()
+            }
+            posted.wait()
+            writer.write("on the loop")  // after it in time: must not overtake it
+            writer.write(large)
+            writers.list.withLock { $0.append(writer) }
+        }
+        // Handlers of other connections run on the same (single) loop thread.
+        router.add(.POST, "/write") { request, responder in
+            let written = writers.first?.write(request.body) ?? false
+            responder.respond(.text(written ? "written" : "no stream"))
+        }
+        router.add(.POST, "/finish") { _, responder in
+            writers.first?.finish()
+            writers.first?.write("after the end")
+            responder.respond(.text("finished"))
+        }
+        let server = try startServer(router, loops: 1)
+        defer { server.shutdown(gracePeriod: .seconds(2)) }
+        let stream = try RawConnection(port: server.boundPort, receiveTimeoutSeconds: 5)
+        stream.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try stream.readHead().status == 200)
+        #expect(try stream.readChunk() == Array("posted".utf8))
+        #expect(try stream.readChunk() == Array("on the loop".utf8))
+        #expect(try stream.readChunk() == large)
+
+        let other = try RawConnection(port: server.boundPort, receiveTimeoutSeconds: 5)
+        for text in ["next", "and next"] {
+            other.send("POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: \(text.utf8.count)\r\n\r\n\(text)")
+            #expect(try other.readResponse().text == "written")
+            #expect(try stream.readChunk() == Array(text.utf8))
+        }
+        other.send("POST /finish HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        #expect(try other.readResponse().text == "finished")
+        #expect(try stream.readChunk() == nil)
+        // Nothing written after finish() reached the connection: its next response parses cleanly.
+        stream.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try stream.readResponse().text == "hello")
+    }
+
     @Test func heldAnswer_FromAnotherThread_ReachesTheClient_WhileTheLoopIsBusy() throws {
         let held = Kept<HTTPResponder>()
         let blocker = LoopBlocker()

@@ -26,6 +26,26 @@ struct JSONWriterTests {
             String(decoding: writer.bytes, as: UTF8.self) == #"{"a":1,"b":[null,true,false,"s",{},[]],"c":{"x":1.10}}"#)
     }
 
+    /// Framing goes between values unchanged, and each value after it starts without a separator: the shape of
+    /// a Server-Sent Events stream carrying one JSON object per event.
+    @Test func framing_GoesBetweenValues_WithoutSeparators() {
+        var writer = JSONWriter()
+        for offset in [Int64(0), -3, 42] {
+            writer.framing("id: ")
+            writer.framing(decimal: offset)
+            writer.framing("\ndata: ")
+            writer.beginObject()
+            writer.key(ascii: "o")
+            writer.int64(offset)
+            writer.endObject()
+            writer.framing("\n\n")
+        }
+        writer.int64(7)
+        #expect(
+            String(decoding: writer.bytes, as: UTF8.self)
+                == "id: 0\ndata: {\"o\":0}\n\nid: -3\ndata: {\"o\":-3}\n\nid: 42\ndata: {\"o\":42}\n\n7")
+    }
+
     @Test func string_EscapesEveryControlCharacter_QuoteAndBackslash_Only() throws {
         var writer = JSONWriter()
         let controls = String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) })

@@ -79,7 +79,34 @@ enum ResponseSerializer {
         for i in stride(from: digitCount - 1, through: 0, by: -1) {
             out.append(hexDigit(UInt64(size) >> UInt64(i * 4)))
         }
-        out.append(contentsOf: "\r\n".utf8)
+        appendCRLF(to: &out)
+    }
+
+    @inline(__always)
+    static func appendCRLF(to out: inout [UInt8]) {
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+
+    /// Queues `bytes` (not empty) as the next piece of a streamed body: as one chunk (`<hex>\r\n`, the bytes,
+    /// `\r\n`) when `chunked`, as they are otherwise (HTTP/1.0: the close delimits the body). A small piece is
+    /// framed into the queue's tail in one pass; a large one is queued by reference between its framing.
+    static func appendStreamPiece(_ bytes: [UInt8], chunked: Bool, to out: inout OutputQueue) {
+        guard chunked else {
+            out.append(bytes: bytes)
+            return
+        }
+        if bytes.count >= OutputQueue.largeChunkBytes {
+            out.append { appendChunkSize(bytes.count, to: &$0) }
+            out.append(bytes: bytes)
+            out.append { appendCRLF(to: &$0) }
+        } else {
+            out.append { tail in
+                appendChunkSize(bytes.count, to: &tail)
+                tail.append(contentsOf: bytes)
+                appendCRLF(to: &tail)
+            }
+        }
     }
 
     /// Header values come from handlers: never let a CR/LF through (response splitting).

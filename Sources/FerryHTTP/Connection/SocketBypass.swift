@@ -57,20 +57,23 @@ struct DirectAnswer {
 
 extension Connection {
     /// Writes `bytes` (not empty) as the next part of stream `sequence`: straight to the socket when the bypass
-    /// is open for it and the caller is not the loop thread; otherwise, and for whatever the socket did not take,
-    /// through the loop's mailbox. Any thread; never blocks on the socket (it is non-blocking).
+    /// is open for it and the caller is not the loop thread; on the loop thread, into the connection's output at
+    /// once when nothing of the stream is posted and it is streaming (no mailbox round); otherwise, and for
+    /// whatever the socket did not take, through the loop's mailbox. Any thread; never blocks on the socket (it
+    /// is non-blocking).
     func writeStream(_ bytes: [UInt8], sequence: UInt64) {
-        let offLoop = !loop.isOnLoopThread
+        if loop.isOnLoopThread {
+            writeStreamOnLoop(bytes, sequence: sequence)
+            return
+        }
         let task: LoopTask? = bypass.withLock { state in
-            guard offLoop, state.sequence == sequence, case .stream(let chunked) = state.opening else {
+            guard state.sequence == sequence, case .stream(let chunked) = state.opening else {
                 state.sequence = 0
                 state.queuedWrites += 1
                 return .streamWrite(self, sequence, bytes)
             }
             var framed = OutputQueue()
-            if chunked { framed.append { ResponseSerializer.appendChunkSize(bytes.count, to: &$0) } }
-            framed.append(bytes: bytes)
-            if chunked { framed.append { $0.append(contentsOf: "\r\n".utf8) } }
+            ResponseSerializer.appendStreamPiece(bytes, chunked: chunked, to: &framed)
             send(&framed)
             if framed.isEmpty {
                 state.bodyBytes += bytes.count
@@ -81,6 +84,27 @@ extension Connection {
             return .streamResume(self, sequence, framed.unwrittenChunks, bytes.count)
         }
         if let task { loop.enqueue(task) }
+    }
+
+    /// ``writeStream(_:sequence:)`` on the connection's loop thread: the loop's own write when the stream is
+    /// streaming and none of its writes (nor its end) is posted, since those must go first; a posted write
+    /// otherwise. Either way the bypass is shut: the loop holds output of the stream now.
+    private func writeStreamOnLoop(_ bytes: [UInt8], sequence: UInt64) {
+        let streaming = machine.isStreaming(sequence)
+        let direct = bypass.withLock { state -> Bool in
+            state.sequence = 0
+            guard streaming, state.queuedWrites == 0, state.finishedSequence != sequence else {
+                state.queuedWrites += 1
+                return false
+            }
+            return true
+        }
+        if direct {
+            bypassOpen = false
+            loop.streamWrite(self, sequence: sequence, bytes: bytes)
+        } else {
+            loop.enqueue(.streamWrite(self, sequence, bytes))
+        }
     }
 
     /// Sends `response` as the answer of held request `sequence` straight to the socket, when the bypass is open

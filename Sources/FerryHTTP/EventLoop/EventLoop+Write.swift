@@ -114,11 +114,7 @@ extension EventLoop {
         guard connection.machine.isStreaming(sequence), !bytes.isEmpty else { return }
         connection.streamedBytes += bytes.count
         if connection.isHead { return }
-        if !connection.isHTTP10 {
-            connection.output.append { ResponseSerializer.appendChunkSize(bytes.count, to: &$0) }
-        }
-        connection.output.append(bytes: bytes)
-        if !connection.isHTTP10 { connection.output.append { $0.append(contentsOf: "\r\n".utf8) } }
+        ResponseSerializer.appendStreamPiece(bytes, chunked: !connection.isHTTP10, to: &connection.output)
         streamOutputGrew(connection)
     }
 
