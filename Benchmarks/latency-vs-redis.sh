@@ -16,11 +16,14 @@
 #     Each round also prints Ferry's group commit at 64 connections (from /metrics): syncs per second, messages
 #     per sync, mean sync time; the rate is about messages-per-sync / (sync time + the loop's turnaround).
 # (4) group commit: Ferry `--fsync always` at 64 connections vs `--fsync interval`; target >= 0.5
-# (5) produce -> Server-Sent Events delivery p99 (client.py sse: one stream following the partition, the same
-#     producer pacing as (3)) against Ferry's own long-poll p99 of (3); target SSE/long-poll <= 1.0
-#     (3) and (5) run LATENCY_ROUNDS times (default 3; Ferry's long-poll and SSE alternating, each round on fresh
-#     connections) and the medians are compared: a single p99 of 10 s swings by a third from run to run here.
-#     Each round prints on how many loops each client's connections sat (read from the loops' epoll fdinfo):
+# (5) produce -> Server-Sent Events delivery p99 (one stream following a partition, the same producer pacing as
+#     (3)) against Ferry's own long-poll p99 of (3); target SSE/long-poll <= 1.0
+#     Ferry's long-poll and SSE samples are taken interleaved (client.py compare: one long-poll sample on topic
+#     `lat`, one SSE sample on `lat-sse`, and so on, through one producer), so both see the same moments of the
+#     machine; run one after the other, a p99 of 10 s swung by a third from run to run here, which decided (5).
+#     (3) and (5) run LATENCY_ROUNDS times (default 3, each round on fresh connections, 2 x LATENCY_SECONDS so
+#     each mode gets LATENCY_SECONDS of samples) and the medians are compared.
+#     Each round prints on how many loops the client's connections sat (read from the loops' epoll fdinfo):
 #     across two loops the producing loop writes the delivery to the consumer's socket itself (FerryHTTP's
 #     SocketBypass); before it did, the delivery waited for the other loop to wake, about 70-80 us more at p50.
 set -euo pipefail
@@ -77,14 +80,16 @@ loops_serving() {  # loops_serving: on how many of the server's epoll loops its 
   done | sort -u | wc -l
 }
 
-measure_latency() {  # measure_latency MODE: client.py MODE's figures, then how many loops served its connections
-  python3 Benchmarks/api-bench/client.py "$1" "${FERRY_URL##*:}" lat "$LATENCY_SECONDS" >"$work/$1.out" &
+measure_latency() {  # measure_latency: client.py compare's two lines (long-poll, SSE), each with how many loops
+  # served the client's connections
+  python3 Benchmarks/api-bench/client.py compare "${FERRY_URL##*:}" lat lat-sse $((2 * LATENCY_SECONDS)) \
+    >"$work/latency.out" &
   local client=$!
   sleep 1
   local loops
   loops=$(loops_serving)
   wait "$client"
-  echo "$(head -1 "$work/$1.out") $loops"
+  sed "s/\$/ $loops/" "$work/latency.out"
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
@@ -138,15 +143,16 @@ i64=$(ferry_rate 64)
 stop_ferry
 rm -rf "$work/data" "$work/server.log"
 start_ferry "$work" --fsync always
-curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' -d '{"name":"lat","partitions":1}'
+for topic in lat lat-sse; do
+  curl -sf -o /dev/null -XPOST "$FERRY_URL/v1/topics" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"$topic\",\"partitions\":1}"
+done
 fl50s=(); fl99s=(); fs50s=(); fs99s=()
 for round in $(seq 1 "$LATENCY_ROUNDS"); do  # fresh connections each time: a fresh draw of loop placement
-  read -r _ p50 _ p99 _ _ _ lp_loops < <(measure_latency latency)
-  fl50s+=("$p50"); fl99s+=("$p99")
-  read -r _ s50 _ s99 _ _ _ sse_loops < <(measure_latency sse)
-  fs50s+=("$s50"); fs99s+=("$s99")
-  echo "latency round $round: long-poll p50/p99 $p50/$p99 ms on $lp_loops loop(s); SSE $s50/$s99 ms on $sse_loops;" \
-    "Redis ${rl50s[round - 1]}/${rl99s[round - 1]} ms"
+  { read -r _ p50 _ p99 _ _ _ loops; read -r _ s50 _ s99 _ _ _ _; } < <(measure_latency)
+  fl50s+=("$p50"); fl99s+=("$p99"); fs50s+=("$s50"); fs99s+=("$s99")
+  echo "latency round $round: long-poll p50/p99 $p50/$p99 ms, SSE $s50/$s99 ms (interleaved, the client's" \
+    "connections on $loops loop(s)); Redis ${rl50s[round - 1]}/${rl99s[round - 1]} ms"
 done
 stop_ferry
 fl50=$(median "${fl50s[@]}"); fl99=$(median "${fl99s[@]}"); fs50=$(median "${fs50s[@]}"); fs99=$(median "${fs99s[@]}")

@@ -4,6 +4,9 @@
   client.py prefill PORT TOPIC COUNT        produce COUNT messages of 100 bytes (1 000 per request)
   client.py latency PORT TOPIC SECONDS      produce -> long-poll delivery latency, prints p50/p90/p99/max in ms
   client.py sse PORT TOPIC SECONDS          produce -> Server-Sent Events delivery latency, printed the same way
+  client.py compare PORT LP_TOPIC SSE_TOPIC SECONDS
+                                            both, samples interleaved (one long-poll, one SSE, ...): a line each
+Each line: samples, delivery p50 p90 p99 max, produce answer p50 p99 (ms).
 """
 import json
 import socket
@@ -84,61 +87,69 @@ def prefill(port, topic, count):
     print(sent)
 
 
-def latency(port, topic, seconds):
-    consumer = Connection(port)
-    producer = Connection(port)
-    status, body = consumer.request("GET", f"/v1/topics/{topic}")
+def end_offset(conn, topic):
+    """Partition 0's end offset, from the topic's description."""
+    status, body = conn.request("GET", f"/v1/topics/{topic}")
     if status != 200:
-        sys.exit(f"latency: describe topic: HTTP {status} {body[:200]!r}")
-    offset = json.loads(body)["partitions"][0]["end_offset"]
-    payload = b"x" * 100
-    samples = []
-    produce_rtt = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        consumer.send("GET", f"/v1/topics/{topic}/partitions/0/messages?offset={offset}&limit=10&wait_ms=5000")
-        time.sleep(0.002)  # let the server park the long-poll before producing
+        sys.exit(f"describe topic {topic}: HTTP {status} {body[:200]!r}")
+    return json.loads(body)["partitions"][0]["end_offset"]
+
+
+PAYLOAD = b"x" * 100
+PACING = 0.002  # between samples: the consumer is parked (or the stream idle) when the message is produced
+
+
+class LongPollProbe:
+    """A long-poll consumer of partition 0 of `topic`. A sample parks a fetch at the end of the partition,
+    produces one message through `producer` 2 ms later and times its delivery (and the produce's answer)."""
+
+    def __init__(self, port, topic, producer):
+        self.topic, self.producer = topic, producer
+        self.consumer = Connection(port)
+        self.offset = end_offset(self.consumer, topic)
+
+    def sample(self):
+        self.consumer.send(
+            "GET", f"/v1/topics/{self.topic}/partitions/0/messages?offset={self.offset}&limit=10&wait_ms=5000")
+        time.sleep(PACING)  # let the server park the long-poll before producing
         start = time.perf_counter_ns()
-        producer.send("POST", f"/v1/topics/{topic}/messages?partition=0", payload, "application/octet-stream")
-        status, body = consumer.receive()
+        self.producer.send("POST", f"/v1/topics/{self.topic}/messages?partition=0", PAYLOAD, "application/octet-stream")
+        status, body = self.consumer.receive()
         delivered = time.perf_counter_ns()
-        pstatus, _ = producer.receive()
+        pstatus, _ = self.producer.receive()
         acked = time.perf_counter_ns()
         if status != 200 or pstatus != 200:
             sys.exit(f"latency: fetch HTTP {status}, produce HTTP {pstatus}")
         answer = json.loads(body)
         if not answer["messages"]:
             sys.exit("latency: long-poll returned no message")
-        offset = answer["next_offset"]
-        samples.append((delivered - start) / 1e6)
-        produce_rtt.append((acked - start) / 1e6)
-    report(samples, produce_rtt)
+        self.offset = answer["next_offset"]
+        return (delivered - start) / 1e6, (acked - start) / 1e6
 
 
-def sse(port, topic, seconds):
-    """One stream follows the partition from its end; a producer sends one message per round (2 ms apart, as
-    `latency` does) and the time until its event arrives on the stream is one sample."""
-    producer = Connection(port)
-    status, body = producer.request("GET", f"/v1/topics/{topic}")
-    if status != 200:
-        sys.exit(f"sse: describe topic: HTTP {status} {body[:200]!r}")
-    offset = json.loads(body)["partitions"][0]["end_offset"]
-    stream = Connection(port)
-    stream.sock.sendall(f"GET /v1/topics/{topic}/partitions/0/messages?offset={offset} HTTP/1.1\r\n"
-                        "Host: bench\r\nAccept: text/event-stream\r\n\r\n".encode())
-    while b"\r\n\r\n" not in stream.buffer:
-        stream._fill()
-    head, _, stream.buffer = stream.buffer.partition(b"\r\n\r\n")
-    if not head.startswith(b"HTTP/1.1 200") or b"chunked" not in head.lower():
-        sys.exit(f"sse: stream answered {head[:200]!r}")
-    events = b""  # the decoded body not yet split into events
+class StreamProbe:
+    """A Server-Sent Events stream following partition 0 of `topic` from its end. A sample produces one
+    message through `producer` (2 ms after the last, as `LongPollProbe` does) and times its event's arrival."""
 
-    def next_event():
-        nonlocal events
+    def __init__(self, port, topic, producer):
+        self.topic, self.producer = topic, producer
+        self.offset = end_offset(producer, topic)
+        self.stream = Connection(port)
+        self.stream.sock.sendall(f"GET /v1/topics/{topic}/partitions/0/messages?offset={self.offset} HTTP/1.1\r\n"
+                                 "Host: bench\r\nAccept: text/event-stream\r\n\r\n".encode())
+        while b"\r\n\r\n" not in self.stream.buffer:
+            self.stream._fill()
+        head, _, self.stream.buffer = self.stream.buffer.partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200") or b"chunked" not in head.lower():
+            sys.exit(f"sse: stream answered {head[:200]!r}")
+        self.events = b""  # the decoded body not yet split into events
+
+    def next_event(self):
+        stream = self.stream
         while True:
-            end = events.find(b"\n\n")
+            end = self.events.find(b"\n\n")
             if end >= 0:
-                event, events = events[:end], events[end + 2:]
+                event, self.events = self.events[:end], self.events[end + 2:]
                 if event.startswith(b"id:"):  # not a keep-alive comment
                     return event
                 continue
@@ -150,27 +161,35 @@ def sse(port, topic, seconds):
                 sys.exit("sse: the stream ended")
             while len(stream.buffer) < size + 2:
                 stream._fill()
-            events += stream.buffer[:size]
+            self.events += stream.buffer[:size]
             stream.buffer = stream.buffer[size + 2:]
 
-    payload = b"x" * 100
-    samples = []
-    produce_rtt = []
+    def sample(self):
+        time.sleep(PACING)
+        start = time.perf_counter_ns()
+        self.producer.send("POST", f"/v1/topics/{self.topic}/messages?partition=0", PAYLOAD, "application/octet-stream")
+        event = self.next_event()
+        delivered = time.perf_counter_ns()
+        pstatus, _ = self.producer.receive()
+        acked = time.perf_counter_ns()
+        if pstatus != 200 or not event.startswith(f"id: {self.offset}\n".encode()):
+            sys.exit(f"sse: produce HTTP {pstatus}, event {event[:80]!r} (expected offset {self.offset})")
+        self.offset += 1
+        return (delivered - start) / 1e6, (acked - start) / 1e6
+
+
+def measure(probes, seconds):
+    """Takes samples from `probes` in turn (interleaved, so each sees the same machine) for `seconds`; prints one
+    report line per probe, in order."""
+    results = [([], []) for _ in probes]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        time.sleep(0.002)  # the same pacing as `latency`
-        start = time.perf_counter_ns()
-        producer.send("POST", f"/v1/topics/{topic}/messages?partition=0", payload, "application/octet-stream")
-        event = next_event()
-        delivered = time.perf_counter_ns()
-        pstatus, _ = producer.receive()
-        acked = time.perf_counter_ns()
-        if pstatus != 200 or not event.startswith(f"id: {offset}\n".encode()):
-            sys.exit(f"sse: produce HTTP {pstatus}, event {event[:80]!r} (expected offset {offset})")
-        offset += 1
-        samples.append((delivered - start) / 1e6)
-        produce_rtt.append((acked - start) / 1e6)
-    report(samples, produce_rtt)
+        for probe, (samples, produce_rtt) in zip(probes, results):
+            delivery, acked = probe.sample()
+            samples.append(delivery)
+            produce_rtt.append(acked)
+    for samples, produce_rtt in results:
+        report(samples, produce_rtt)
 
 
 def report(samples, produce_rtt):
@@ -185,12 +204,18 @@ def report(samples, produce_rtt):
 
 
 if __name__ == "__main__":
-    command, port, topic, amount = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    if len(sys.argv) < 5:
+        sys.exit(__doc__)
+    command, port = sys.argv[1], int(sys.argv[2])
     if command == "prefill":
-        prefill(port, topic, int(amount))
-    elif command == "latency":
-        latency(port, topic, float(amount))
-    elif command == "sse":
-        sse(port, topic, float(amount))
+        prefill(port, sys.argv[3], int(sys.argv[4]))
+    elif command in ("latency", "sse"):
+        producer = Connection(port)
+        probe = (LongPollProbe if command == "latency" else StreamProbe)(port, sys.argv[3], producer)
+        measure([probe], float(sys.argv[4]))
+    elif command == "compare" and len(sys.argv) == 6:
+        producer = Connection(port)
+        measure([LongPollProbe(port, sys.argv[3], producer), StreamProbe(port, sys.argv[4], producer)],
+                float(sys.argv[5]))
     else:
         sys.exit(__doc__)
