@@ -102,29 +102,36 @@ struct SocketBypassTests {
         #expect(try stream.readResponse().text == "hello")
     }
 
-    /// On its own loop thread a stream write goes into the connection's output at once, unless a write of the
-    /// stream posted from elsewhere is still queued: it never overtakes one, nor follows `finish()`.
+    /// On its own loop thread (outside the stream's own handler) a stream write goes into the connection's
+    /// output at once, unless a write of the stream posted from elsewhere is still queued: it never overtakes
+    /// one, nor follows `finish()`.
     @Test func streamWrites_OnTheLoopThread_KeepCallOrder_WithWritesPostedFromElsewhere() throws {
         let writers = Kept<HTTPStreamWriter>()
         let large = [UInt8](repeating: UInt8(ascii: "z"), count: OutputQueue.largeChunkBytes + 5)  // by reference
         var router = makeTestRouter()
         router.add(.GET, "/stream") { _, responder in
             let writer = responder.startStream()
-            // During the handler the bypass is shut: this write from another thread is posted to the loop.
-            let posted = DispatchSemaphore(value: 0)
-            SystemThread.detached(name: "test-writer") {
-                writer.write("posted")
-                posted.signal()
-            }
-            posted.wait()
-            writer.write("on the loop")  // after it in time: must not overtake it
-            writer.write(large)
+            writer.write("first")  // inside the stream's own handler: through the mailbox
             writers.list.withLock { $0.append(writer) }
         }
         // Handlers of other connections run on the same (single) loop thread.
         router.add(.POST, "/write") { request, responder in
-            let written = writers.first?.write(request.body) ?? false
-            responder.respond(.text(written ? "written" : "no stream"))
+            guard let writer = writers.first else {
+                responder.respond(.text("no stream"))
+                return
+            }
+            let text = String(decoding: request.body, as: UTF8.self)
+            writer.write("\(text) 1")  // into the output at once: the bypass is shut from here on
+            // From another thread, with the bypass shut: posted to the loop, which runs it after this handler.
+            let posted = DispatchSemaphore(value: 0)
+            SystemThread.detached(name: "test-writer") {
+                writer.write("\(text) 2")
+                posted.signal()
+            }
+            posted.wait()
+            writer.write("\(text) 3")  // after it in time: must not overtake it
+            writer.write(large)
+            responder.respond(.text("written"))
         }
         router.add(.POST, "/finish") { _, responder in
             writers.first?.finish()
@@ -136,15 +143,14 @@ struct SocketBypassTests {
         let stream = try RawConnection(port: server.boundPort, receiveTimeoutSeconds: 5)
         stream.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try stream.readHead().status == 200)
-        #expect(try stream.readChunk() == Array("posted".utf8))
-        #expect(try stream.readChunk() == Array("on the loop".utf8))
-        #expect(try stream.readChunk() == large)
+        #expect(try stream.readChunk() == Array("first".utf8))
 
         let other = try RawConnection(port: server.boundPort, receiveTimeoutSeconds: 5)
-        for text in ["next", "and next"] {
-            other.send("POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: \(text.utf8.count)\r\n\r\n\(text)")
+        for text in ["a", "b"] {
+            other.send("POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n\(text)")
             #expect(try other.readResponse().text == "written")
-            #expect(try stream.readChunk() == Array(text.utf8))
+            for index in 1...3 { #expect(try stream.readChunk() == Array("\(text) \(index)".utf8)) }
+            #expect(try stream.readChunk() == large)
         }
         other.send("POST /finish HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         #expect(try other.readResponse().text == "finished")
@@ -152,6 +158,26 @@ struct SocketBypassTests {
         // Nothing written after finish() reached the connection: its next response parses cleanly.
         stream.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try stream.readResponse().text == "hello")
+    }
+
+    /// A stream's own handler that writes more than the stream may buffer gets its connection closed once the
+    /// handler has returned, and the loop goes on serving.
+    @Test func streamHandler_WritingOverTheBufferLimit_IsClosed_AndTheLoopGoesOn() throws {
+        var router = makeTestRouter()
+        router.add(.GET, "/flood") { _, responder in
+            let writer = responder.startStream()
+            writer.write([UInt8](repeating: 1, count: 5 << 20))  // over the 4 MiB default, in one write
+            writer.write("more")
+        }
+        let server = try startServer(router, loops: 1)
+        defer { server.shutdown(gracePeriod: .seconds(2)) }
+        let flooded = try RawConnection(port: server.boundPort, receiveTimeoutSeconds: 5)
+        flooded.send("GET /flood HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(flooded.waitForClose())
+        let next = try RawConnection(port: server.boundPort, receiveTimeoutSeconds: 5)
+        next.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try next.readResponse().text == "hello")
+        #expect(eventually { server.openConnectionCount == 1 })
     }
 
     @Test func heldAnswer_FromAnotherThread_ReachesTheClient_WhileTheLoopIsBusy() throws {

@@ -88,9 +88,11 @@ extension Connection {
 
     /// ``writeStream(_:sequence:)`` on the connection's loop thread: the loop's own write when the stream is
     /// streaming and none of its writes (nor its end) is posted, since those must go first; a posted write
-    /// otherwise. Either way the bypass is shut: the loop holds output of the stream now.
+    /// otherwise, and inside the stream's own handler (a write there may close the connection, over its buffer
+    /// limit, which the loop does only once the handler has returned). Either way the bypass is shut: the loop
+    /// holds output of the stream now.
     private func writeStreamOnLoop(_ bytes: [UInt8], sequence: UInt64) {
-        let streaming = machine.isStreaming(sequence)
+        let streaming = machine.isStreaming(sequence) && inHandler != sequence
         let direct = bypass.withLock { state -> Bool in
             state.sequence = 0
             guard streaming, state.queuedWrites == 0, state.finishedSequence != sequence else {
