@@ -92,10 +92,10 @@ extension Connection {
     /// limit, which the loop does only once the handler has returned). Either way the bypass is shut: the loop
     /// holds output of the stream now.
     private func writeStreamOnLoop(_ bytes: [UInt8], sequence: UInt64) {
-        let streaming = machine.isStreaming(sequence) && inHandler != sequence
+        let streamingOutsideItsHandler = machine.isStreaming(sequence) && inHandler != sequence
         let direct = bypass.withLock { state -> Bool in
             state.sequence = 0
-            guard streaming, state.queuedWrites == 0, state.finishedSequence != sequence else {
+            guard streamingOutsideItsHandler, state.queuedWrites == 0, state.finishedSequence != sequence else {
                 state.queuedWrites += 1
                 return false
             }
