@@ -161,7 +161,7 @@ public struct JSONWriter: Sendable {
     /// carries JSON (a Server-Sent Events field such as `data: `). The next value starts afresh (no leading
     /// comma). `text` must not split a value the writer is in the middle of.
     public mutating func framing(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
         needsComma = false
     }
 

@@ -41,9 +41,10 @@ struct JSONWriterTests {
             writer.framing("\n\n")
         }
         writer.int64(7)
+        writer.framing("\n")  // a one-character literal
         #expect(
             String(decoding: writer.bytes, as: UTF8.self)
-                == "id: 0\ndata: {\"o\":0}\n\nid: -3\ndata: {\"o\":-3}\n\nid: 42\ndata: {\"o\":42}\n\n7")
+                == "id: 0\ndata: {\"o\":0}\n\nid: -3\ndata: {\"o\":-3}\n\nid: 42\ndata: {\"o\":42}\n\n7\n")
     }
 
     @Test func string_EscapesEveryControlCharacter_QuoteAndBackslash_Only() throws {

@@ -57,10 +57,10 @@ struct DirectAnswer {
 
 extension Connection {
     /// Writes `bytes` (not empty) as the next part of stream `sequence`: straight to the socket when the bypass
-    /// is open for it and the caller is not the loop thread; on the loop thread, into the connection's output at
-    /// once when nothing of the stream is posted and it is streaming (no mailbox round); otherwise, and for
-    /// whatever the socket did not take, through the loop's mailbox. Any thread; never blocks on the socket (it
-    /// is non-blocking).
+    /// is open for it and the caller is not the loop thread; on the loop thread outside the stream's own handler,
+    /// into the connection's output at once when nothing of the stream is posted and it is streaming (no mailbox
+    /// round); otherwise, and for whatever the socket did not take, through the loop's mailbox. Any thread; never
+    /// blocks on the socket (it is non-blocking).
     func writeStream(_ bytes: [UInt8], sequence: UInt64) {
         if loop.isOnLoopThread {
             writeStreamOnLoop(bytes, sequence: sequence)

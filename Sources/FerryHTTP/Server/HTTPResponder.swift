@@ -143,9 +143,9 @@ public struct HTTPStreamWriter: @unchecked Sendable {
     ///
     /// From a thread other than the connection's loop, while the loop holds nothing of this stream (its earlier
     /// bytes are all with the socket), the bytes go straight to the socket on the caller's thread (one
-    /// non-blocking `send`); on the loop thread, into the connection's output at once (sent with the turn's
-    /// writes) unless a write of the stream from another thread is still queued to the loop; otherwise, and for
-    /// whatever the socket does not take, they are queued to the loop.
+    /// non-blocking `send`); on the loop thread outside the stream's own handler, into the connection's output
+    /// at once (sent with the turn's writes) unless a write of the stream from another thread is still queued to
+    /// the loop; otherwise, and for whatever the socket does not take, they are queued to the loop.
     @discardableResult
     public func write(_ bytes: [UInt8]) -> Bool {
         guard case .connection(let connection) = target else { return target.sink.write(bytes) }
