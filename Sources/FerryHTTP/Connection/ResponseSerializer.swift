@@ -79,13 +79,7 @@ enum ResponseSerializer {
         for i in stride(from: digitCount - 1, through: 0, by: -1) {
             out.append(hexDigit(UInt64(size) >> UInt64(i * 4)))
         }
-        appendCRLF(to: &out)
-    }
-
-    @inline(__always)
-    static func appendCRLF(to out: inout [UInt8]) {
-        out.append(0x0D)
-        out.append(0x0A)
+        appendStatic("\r\n", to: &out)
     }
 
     /// Queues `bytes` (not empty) as the next piece of a streamed body: as one chunk (`<hex>\r\n`, the bytes,
@@ -99,12 +93,12 @@ enum ResponseSerializer {
         if bytes.count >= OutputQueue.largeChunkBytes {
             out.append { appendChunkSize(bytes.count, to: &$0) }
             out.append(bytes: bytes)
-            out.append { appendCRLF(to: &$0) }
+            out.append { appendStatic("\r\n", to: &$0) }
         } else {
             out.append { tail in
                 appendChunkSize(bytes.count, to: &tail)
                 tail.append(contentsOf: bytes)
-                appendCRLF(to: &tail)
+                appendStatic("\r\n", to: &tail)
             }
         }
     }

@@ -27,16 +27,10 @@ extension EventLoop {
         }
         for other in byAge {
             if let local, local.deadline <= other.oldestIdleDeadline.load(ordering: .relaxed) { break }
-            var hint = other.idleHint.load(ordering: .relaxed)
-            while hint > 0 {
-                let (exchanged, original) = other.idleHint.compareExchange(
-                    expected: hint, desired: hint - 1, ordering: .relaxed)
-                if exchanged {
-                    if hint == 1 { other.oldestIdleDeadline.store(.max, ordering: .relaxed) }
-                    other.enqueue(.closeIdleConnection)
-                    return true
-                }
-                hint = original
+            if let hint = other.idleHint.decrementIfPositive() {
+                if hint == 1 { other.oldestIdleDeadline.store(.max, ordering: .relaxed) }
+                other.enqueue(.closeIdleConnection)
+                return true
             }
         }
         guard let local else { return false }

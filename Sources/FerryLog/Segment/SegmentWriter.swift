@@ -66,14 +66,7 @@ final class DescriptorBudget: Sendable {
 
     /// Takes one unit; false (nothing taken) when none is left.
     func take() -> Bool {
-        var current = left.load(ordering: .relaxed)
-        while current > 0 {
-            let (exchanged, original) = left.compareExchange(
-                expected: current, desired: current - 1, ordering: .relaxed)
-            if exchanged { return true }
-            current = original
-        }
-        return false
+        left.decrementIfPositive() != nil
     }
 
     /// Returns a unit taken with ``take()``.

@@ -10,9 +10,10 @@
 ///   the loop instead of after a hop through another thread;
 /// - **syncs** (``addSync(_:)``): the durable appends of the pass, synced once for all of them (as Redis does
 ///   with `appendfsync always`), after the loop has written the answers that do not wait for them, so a reader
-///   is not held up by a writer's `fsync`. A sync may also be put off to the end of the next turn
-///   (``addAfterNextPoll(_:)``): the loop polls its sockets once more first (without sleeping), so a loop
-///   that syncs for others as well as for itself still serves its own connections between syncs.
+///   is not held up by a writer's `fsync`. A sync, or other quick work such as a stream arming its next wait,
+///   may also be put off to the end of the next turn (``addAfterNextPoll(_:)``), run with that turn's syncs: the
+///   loop polls its sockets once more first (without sleeping), so a loop that syncs for others as well as for
+///   itself still serves its own connections between syncs.
 ///
 /// Loop-confined: a loop thread installs one for itself (``install()``); code running on that thread finds it
 /// through ``current`` and adds to it. Every other thread gets `nil` from ``current`` and takes its own path
@@ -21,7 +22,7 @@
 public final class EndOfTurnQueue {
     private var work: [() -> Void] = []
     private var syncs: [() -> Void] = []
-    private var nextTurnSyncs: [() -> Void] = []
+    private var afterNextPoll: [() -> Void] = []
     private var running: [() -> Void] = []
 
     public init() {}
@@ -58,18 +59,18 @@ public final class EndOfTurnQueue {
     /// another, a stream arming its next wait after a delivery (the client just written to reads first) or
     /// sending its next batch (other connections are served in between). Owner only.
     public func addAfterNextPoll(_ work: @escaping () -> Void) {
-        nextTurnSyncs.append(work)
+        afterNextPoll.append(work)
     }
 
     /// True when work or syncs (of this turn or the next) are waiting.
-    public var hasPending: Bool { !work.isEmpty || !syncs.isEmpty || !nextTurnSyncs.isEmpty }
+    public var hasPending: Bool { !work.isEmpty || !syncs.isEmpty || !afterNextPoll.isEmpty }
 
     /// Starts a turn's end: the syncs put off to this turn join the others. Call once per turn, before
     /// ``runSyncs()``.
     public func beginTurnEnd() {
-        if nextTurnSyncs.isEmpty { return }
-        syncs.append(contentsOf: nextTurnSyncs)
-        nextTurnSyncs.removeAll(keepingCapacity: true)
+        if afterNextPoll.isEmpty { return }
+        syncs.append(contentsOf: afterNextPoll)
+        afterNextPoll.removeAll(keepingCapacity: true)
     }
 
     /// Runs the pending work in the order it was added, including work that it adds, until none is left.
