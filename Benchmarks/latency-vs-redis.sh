@@ -2,14 +2,18 @@
 # Issue 16: Ferry against Redis 7 on the same machine, in one run, as ratios (absolute figures only as context).
 # Not a test: the figures depend on the machine (2 shared cores here) and on what else runs on it.
 #
-#   Benchmarks/latency-vs-redis.sh                     # DURATION=10s per throughput run, LATENCY_SECONDS=10
-#   FERRY_BIN=/path/to/ferry DURATION=5s ROUNDS=1 Benchmarks/latency-vs-redis.sh
+#   Benchmarks/latency-vs-redis.sh                     # PAIRS=15 pairs of SLICE=1s runs, LATENCY_SECONDS=10
+#   FERRY_BIN=/path/to/ferry PAIRS=9 Benchmarks/latency-vs-redis.sh
 #
 # (1) durable single-message produce, 100 B, 1 connection: Ferry `--fsync always` (wrk -t1 -c1, raw body) vs
 #     Redis `appendfsync always` XADD (redis-benchmark -c 1); target ratio >= 1.0
 # (2) the same at 64 connections (wrk -t1 -c64; redis-benchmark -c 64: one client thread on both); target >= 1.0
-#     (1) and (2) run ROUNDS times (default 3), Redis and Ferry alternating on servers that stay up, and the
-#     medians are compared: single runs on 2 shared cores swing by 10-15 %.
+#     (1) and (2) run as PAIRS pairs of short runs (SLICE each, about 1 s for Redis, which runs a request count),
+#     Redis and Ferry back to back on servers that stay up, the order flipping from pair to pair; the ratio is the
+#     median of the pairs' ratios (the Ferry and Redis columns are each side's median). Both servers wait on
+#     the disk's write + cache flush here (one sync per request at one connection), and its speed drifts over
+#     seconds: in runs of 5 s, three rounds, Redis alone swung 3.7k-5.0k XADD/s within one run, and (1) printed
+#     0.95-1.16 from run to run. Pairs a second apart see the same moment of the disk.
 # (3) produce -> long-poll delivery, p50 and p99: Ferry long-poll fetch vs Redis XREAD BLOCK, the same
 #     raw-socket Python client shape on both (Benchmarks/api-bench/client.py, latency-vs-redis/redis_latency.py);
 #     target Ferry/Redis <= 1.2
@@ -28,7 +32,9 @@
 #     SocketBypass); before it did, the delivery waited for the other loop to wake, about 70-80 us more at p50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-10s}  # (4)'s `--fsync interval` run
+SLICE=${SLICE:-1s}
+PAIRS=${PAIRS:-15}
 LATENCY_SECONDS=${LATENCY_SECONDS:-10}
 LATENCY_ROUNDS=${LATENCY_ROUNDS:-3}
 need=()
@@ -51,7 +57,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-seconds=$(python3 -c "import re; m=re.fullmatch(r'([\d.]+)(ms|s|m)?', '$DURATION'); print(float(m.group(1))*{'ms':0.001,'s':1,'m':60,None:1}[m.group(2)])")
+seconds_of() { python3 -c "import re; m=re.fullmatch(r'([\d.]+)(ms|s|m)?', '$1'); print(float(m.group(1))*{'ms':0.001,'s':1,'m':60,None:1}[m.group(2)])"; }
+slice_seconds=$(seconds_of "$SLICE")
 
 start_ferry_bench() {  # start_ferry_bench FSYNC: a fresh server with the one-partition topic `bench`, warmed up
   rm -rf "$work/data" "$work/server.log"
@@ -60,8 +67,8 @@ start_ferry_bench() {  # start_ferry_bench FSYNC: a fresh server with the one-pa
   wrk -t1 -c64 -d2s -s Benchmarks/api-bench/produce-one.lua "$FERRY_URL/v1/topics/bench/messages" >/dev/null
 }
 
-ferry_rate() {  # ferry_rate CONNECTIONS -> requests/s of single-message produce on the running server
-  wrk -t1 -c"$1" -d"$DURATION" -s Benchmarks/api-bench/produce-one.lua "$FERRY_URL/v1/topics/bench/messages" |
+ferry_rate() {  # ferry_rate CONNECTIONS [DURATION] -> requests/s of single-message produce on the running server
+  wrk -t1 -c"$1" -d"${2:-$SLICE}" -s Benchmarks/api-bench/produce-one.lua "$FERRY_URL/v1/topics/bench/messages" |
     awk '/Requests\/sec/ {print $2}'
 }
 
@@ -105,29 +112,43 @@ start_redis() {
   return 1
 }
 
-redis_rate() {  # redis_rate CONNECTIONS -> XADD/s (about DURATION long)
-  local count=$(( ${1} == 1 ? 40000 : 400000 ))  # about DURATION at the rates seen here
+redis_rate() {  # redis_rate CONNECTIONS -> XADD/s, over a request count that takes about SLICE here
+  local count=$(( ${1} == 1 ? 4000 : 40000 ))  # requests per second seen here
   local value
   value=$(printf 'x%.0s' $(seq 1 100))
-  redis-benchmark -p "$redis_port" -c "$1" -n $(python3 -c "print(int($count * $seconds / 10) or 1000)") --csv \
+  redis-benchmark -p "$redis_port" -c "$1" -n $(python3 -c "print(int($count * $slice_seconds) or 1000)") --csv \
     XADD bench '*' v "$value" | tail -1 | awk -F'"' '{print $4}'
+}
+
+pair() {  # pair PAIR CONNECTIONS -> "REDIS FERRY": one run each, back to back, Redis first in odd pairs
+  local redis ferry
+  if (( $1 % 2 )); then redis=$(redis_rate "$2"); ferry=$(ferry_rate "$2")
+  else ferry=$(ferry_rate "$2"); redis=$(redis_rate "$2"); fi
+  echo "$redis $ferry"
 }
 
 echo "ferry: $FERRY_BIN; redis: $(redis-server --version | awk '{print $3}'); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 start_redis
 start_ferry_bench always
-r1s=(); f1s=(); r64s=(); f64s=()
-for round in $(seq 1 "${ROUNDS:-3}"); do
-  r1s+=("$(redis_rate 1)"); f1s+=("$(ferry_rate 1)")
-  r64s+=("$(redis_rate 64)")
+r1s=(); f1s=(); q1s=(); r64s=(); f64s=(); q64s=()
+syncs64=0; synced64=0  # Ferry's flush rounds and sync time in its 64-connection runs (it idles while Redis runs)
+for p in $(seq 1 "$PAIRS"); do
+  read -r r f < <(pair "$p" 1)
+  r1s+=("$r"); f1s+=("$f"); q1s+=("$(python3 -c "print($f / $r)")")
   read -r syncs0 synced0 < <(sync_totals)
-  f64s+=("$(ferry_rate 64)")
+  read -r r f < <(pair "$p" 64)
   read -r syncs1 synced1 < <(sync_totals)
-  echo "round $round: 1 conn: redis ${r1s[-1]} ferry ${f1s[-1]}; 64 conns: redis ${r64s[-1]} ferry ${f64s[-1]}" \
-    "($(python3 -c "n = $syncs1 - $syncs0; print(f'{n / $seconds:.0f} syncs/s, {${f64s[-1]} * $seconds / max(n, 1):.1f} messages and {($synced1 - $synced0) / max(n, 1) * 1e6:.0f} us per sync')"))"
+  syncs64=$((syncs64 + syncs1 - syncs0)); synced64=$(python3 -c "print($synced64 + $synced1 - $synced0)")
+  r64s+=("$r"); f64s+=("$f"); q64s+=("$(python3 -c "print($f / $r)")")
+  echo "pair $p: 1 conn: redis ${r1s[-1]} ferry ${f1s[-1]} (${q1s[-1]:0:4}); 64 conns: redis ${r64s[-1]}" \
+    "ferry ${f64s[-1]} (${q64s[-1]:0:4})"
 done
+echo "Ferry's group commit at 64 connections: $(python3 -c "
+n, seconds, messages = max($syncs64, 1), $PAIRS * $slice_seconds, sum([${f64s[*]/%/,}]) * $slice_seconds
+print(f'{n / seconds:.0f} syncs/s, {messages / n:.1f} messages and {$synced64 / n * 1e6:.0f} us per sync')")"
 stop_ferry
 r1=$(median "${r1s[@]}"); f1=$(median "${f1s[@]}"); r64=$(median "${r64s[@]}"); f64=$(median "${f64s[@]}")
+q1=$(median "${q1s[@]}"); q64=$(median "${q64s[@]}")
 rl50s=(); rl99s=()
 for _ in $(seq 1 "$LATENCY_ROUNDS"); do
   read -r _ p50 _ p99 _ _ _ < <(python3 Benchmarks/latency-vs-redis/redis_latency.py "$redis_port" "$LATENCY_SECONDS")
@@ -139,7 +160,7 @@ wait "$redis_pid" 2>/dev/null || true
 redis_pid=""
 
 start_ferry_bench interval
-i64=$(ferry_rate 64)
+i64=$(ferry_rate 64 "$DURATION")
 stop_ferry
 rm -rf "$work/data" "$work/server.log"
 start_ferry "$work" --fsync always
@@ -159,12 +180,12 @@ fl50=$(median "${fl50s[@]}"); fl99=$(median "${fl99s[@]}"); fs50=$(median "${fs5
 echo "(loops: on how many of the server's loops the client's connections sat; SO_REUSEPORT places each connection" \
   "at random, and across two loops the producing loop writes each delivery to the consumer's socket itself)"
 
-python3 - "$f1" "$r1" "$f64" "$r64" "$fl50" "$rl50" "$fl99" "$rl99" "$i64" "$fs50" "$fs99" <<'PY'
+python3 - "$f1" "$r1" "$q1" "$f64" "$r64" "$q64" "$fl50" "$rl50" "$fl99" "$rl99" "$i64" "$fs50" "$fs99" <<'PY'
 import sys
-f1, r1, f64, r64, fl50, rl50, fl99, rl99, i64, fs50, fs99 = (float(v) for v in sys.argv[1:])
+f1, r1, q1, f64, r64, q64, fl50, rl50, fl99, rl99, i64, fs50, fs99 = (float(v) for v in sys.argv[1:])
 rows = [
-    ("(1) --fsync always produce, 1 conn (req/s)", f1, r1, f1 / r1, ">= 1.0", f1 / r1 >= 1.0),
-    ("(2) --fsync always produce, 64 conns (req/s)", f64, r64, f64 / r64, ">= 1.0", f64 / r64 >= 1.0),
+    ("(1) --fsync always produce, 1 conn (req/s)", f1, r1, q1, ">= 1.0", q1 >= 1.0),
+    ("(2) --fsync always produce, 64 conns (req/s)", f64, r64, q64, ">= 1.0", q64 >= 1.0),
     ("(3) produce -> long-poll p50 (ms)", fl50, rl50, fl50 / rl50, "<= 1.2", fl50 / rl50 <= 1.2),
     ("(3) produce -> long-poll p99 (ms)", fl99, rl99, fl99 / rl99, "<= 1.2", fl99 / rl99 <= 1.2),
     ("(4) group commit: always / interval, 64 conns", f64, i64, f64 / i64, ">= 0.5", f64 / i64 >= 0.5),
