@@ -10,10 +10,11 @@
 # (2) the same at 64 connections (wrk -t1 -c64; redis-benchmark -c 64: one client thread on both); target >= 1.0
 #     (1) and (2) run as PAIRS pairs of short runs (SLICE each, about 1 s for Redis, which runs a request count),
 #     Redis and Ferry back to back on servers that stay up, the order flipping from pair to pair; the ratio is the
-#     median of the pairs' ratios (the Ferry and Redis columns are each side's median). Both servers wait on
-#     the disk's write + cache flush here (one sync per request at one connection), and its speed drifts over
-#     seconds: in runs of 5 s, three rounds, Redis alone swung 3.7k-5.0k XADD/s within one run, and (1) printed
-#     0.95-1.16 from run to run. Pairs a second apart see the same moment of the disk.
+#     median of the pairs' ratios (the Ferry and Redis columns are each side's median), and the script prints in
+#     how many pairs Ferry was ahead: with the ratio near 1.0 that count says more than one run's median. Both
+#     servers wait on the disk's write + cache flush here (one sync per request at one connection), and its speed
+#     drifts over seconds: in runs of 5 s, three rounds, Redis alone swung 3.7k-5.0k XADD/s within one run, and
+#     (1) printed 0.95-1.16 from run to run. Pairs a second apart see the same moment of the disk.
 # (3) produce -> long-poll delivery, p50 and p99: Ferry long-poll fetch vs Redis XREAD BLOCK, the same
 #     raw-socket Python client shape on both (Benchmarks/api-bench/client.py, latency-vs-redis/redis_latency.py);
 #     target Ferry/Redis <= 1.2
@@ -143,6 +144,8 @@ for p in $(seq 1 "$PAIRS"); do
   echo "pair $p: 1 conn: redis ${r1s[-1]} ferry ${f1s[-1]} (${q1s[-1]:0:4}); 64 conns: redis ${r64s[-1]}" \
     "ferry ${f64s[-1]} (${q64s[-1]:0:4})"
 done
+ahead() { python3 -c "import sys; print(sum(float(q) > 1 for q in sys.argv[1:]))" "$@"; }
+echo "Ferry ahead in $(ahead "${q1s[@]}") of $PAIRS pairs at 1 connection, $(ahead "${q64s[@]}") at 64"
 echo "Ferry's group commit at 64 connections: $(python3 -c "
 n, seconds, messages = max($syncs64, 1), $PAIRS * $slice_seconds, sum([${f64s[*]/%/,}]) * $slice_seconds
 print(f'{n / seconds:.0f} syncs/s, {messages / n:.1f} messages and {$synced64 / n * 1e6:.0f} us per sync')")"
