@@ -58,8 +58,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-seconds_of() { python3 -c "import re; m=re.fullmatch(r'([\d.]+)(ms|s|m)?', '$1'); print(float(m.group(1))*{'ms':0.001,'s':1,'m':60,None:1}[m.group(2)])"; }
-slice_seconds=$(seconds_of "$SLICE")
+slice_seconds=$(python3 -c "import re; m=re.fullmatch(r'([\d.]+)(ms|s|m)?', '$SLICE'); print(float(m.group(1))*{'ms':0.001,'s':1,'m':60,None:1}[m.group(2)])")
 
 start_ferry_bench() {  # start_ferry_bench FSYNC: a fresh server with the one-partition topic `bench`, warmed up
   rm -rf "$work/data" "$work/server.log"
@@ -121,11 +120,11 @@ redis_rate() {  # redis_rate CONNECTIONS -> XADD/s, over a request count that ta
     XADD bench '*' v "$value" | tail -1 | awk -F'"' '{print $4}'
 }
 
-pair() {  # pair PAIR CONNECTIONS -> "REDIS FERRY": one run each, back to back, Redis first in odd pairs
+pair() {  # pair PAIR CONNECTIONS -> "REDIS FERRY FERRY/REDIS": one run each, back to back, Redis first in odd pairs
   local redis ferry
   if (( $1 % 2 )); then redis=$(redis_rate "$2"); ferry=$(ferry_rate "$2")
   else ferry=$(ferry_rate "$2"); redis=$(redis_rate "$2"); fi
-  echo "$redis $ferry"
+  echo "$redis $ferry $(python3 -c "print($ferry / $redis)")"
 }
 
 echo "ferry: $FERRY_BIN; redis: $(redis-server --version | awk '{print $3}'); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -134,15 +133,15 @@ start_ferry_bench always
 r1s=(); f1s=(); q1s=(); r64s=(); f64s=(); q64s=()
 syncs64=0; synced64=0  # Ferry's flush rounds and sync time in its 64-connection runs (it idles while Redis runs)
 for p in $(seq 1 "$PAIRS"); do
-  read -r r f < <(pair "$p" 1)
-  r1s+=("$r"); f1s+=("$f"); q1s+=("$(python3 -c "print($f / $r)")")
+  read -r r f q < <(pair "$p" 1)
+  r1s+=("$r"); f1s+=("$f"); q1s+=("$q")
   read -r syncs0 synced0 < <(sync_totals)
-  read -r r f < <(pair "$p" 64)
+  read -r r f q < <(pair "$p" 64)
   read -r syncs1 synced1 < <(sync_totals)
   syncs64=$((syncs64 + syncs1 - syncs0)); synced64=$(python3 -c "print($synced64 + $synced1 - $synced0)")
-  r64s+=("$r"); f64s+=("$f"); q64s+=("$(python3 -c "print($f / $r)")")
-  echo "pair $p: 1 conn: redis ${r1s[-1]} ferry ${f1s[-1]} (${q1s[-1]:0:4}); 64 conns: redis ${r64s[-1]}" \
-    "ferry ${f64s[-1]} (${q64s[-1]:0:4})"
+  r64s+=("$r"); f64s+=("$f"); q64s+=("$q")
+  printf 'pair %d: 1 conn: redis %s ferry %s (%.2f); 64 conns: redis %s ferry %s (%.2f)\n' \
+    "$p" "${r1s[-1]}" "${f1s[-1]}" "${q1s[-1]}" "${r64s[-1]}" "${f64s[-1]}" "${q64s[-1]}"
 done
 ahead() { python3 -c "import sys; print(sum(float(q) > 1 for q in sys.argv[1:]))" "$@"; }
 echo "Ferry ahead in $(ahead "${q1s[@]}") of $PAIRS pairs at 1 connection, $(ahead "${q64s[@]}") at 64"

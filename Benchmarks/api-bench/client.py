@@ -99,6 +99,19 @@ PAYLOAD = b"x" * 100
 PACING = 0.002  # between samples: the consumer is parked (or the stream idle) when the message is produced
 
 
+def timed_produce(producer, topic, await_delivery):
+    """Produces one message to partition 0 of `topic`, then calls `await_delivery` (which returns what a consumer
+    received) and reads the produce's answer. Returns what was received, the produce's status and the delivery
+    and answer times in ms, both from the produce's send."""
+    start = time.perf_counter_ns()
+    producer.send("POST", f"/v1/topics/{topic}/messages?partition=0", PAYLOAD, "application/octet-stream")
+    received = await_delivery()
+    delivered = time.perf_counter_ns()
+    pstatus, _ = producer.receive()
+    acked = time.perf_counter_ns()
+    return received, pstatus, (delivered - start) / 1e6, (acked - start) / 1e6
+
+
 class LongPollProbe:
     """A long-poll consumer of partition 0 of `topic`. A sample parks a fetch at the end of the partition,
     produces one message through `producer` 2 ms later and times its delivery (and the produce's answer)."""
@@ -112,19 +125,14 @@ class LongPollProbe:
         self.consumer.send(
             "GET", f"/v1/topics/{self.topic}/partitions/0/messages?offset={self.offset}&limit=10&wait_ms=5000")
         time.sleep(PACING)  # let the server park the long-poll before producing
-        start = time.perf_counter_ns()
-        self.producer.send("POST", f"/v1/topics/{self.topic}/messages?partition=0", PAYLOAD, "application/octet-stream")
-        status, body = self.consumer.receive()
-        delivered = time.perf_counter_ns()
-        pstatus, _ = self.producer.receive()
-        acked = time.perf_counter_ns()
+        (status, body), pstatus, delivery, answer_time = timed_produce(self.producer, self.topic, self.consumer.receive)
         if status != 200 or pstatus != 200:
             sys.exit(f"latency: fetch HTTP {status}, produce HTTP {pstatus}")
         answer = json.loads(body)
         if not answer["messages"]:
             sys.exit("latency: long-poll returned no message")
         self.offset = answer["next_offset"]
-        return (delivered - start) / 1e6, (acked - start) / 1e6
+        return delivery, answer_time
 
 
 class StreamProbe:
@@ -166,16 +174,11 @@ class StreamProbe:
 
     def sample(self):
         time.sleep(PACING)
-        start = time.perf_counter_ns()
-        self.producer.send("POST", f"/v1/topics/{self.topic}/messages?partition=0", PAYLOAD, "application/octet-stream")
-        event = self.next_event()
-        delivered = time.perf_counter_ns()
-        pstatus, _ = self.producer.receive()
-        acked = time.perf_counter_ns()
+        event, pstatus, delivery, answer_time = timed_produce(self.producer, self.topic, self.next_event)
         if pstatus != 200 or not event.startswith(f"id: {self.offset}\n".encode()):
             sys.exit(f"sse: produce HTTP {pstatus}, event {event[:80]!r} (expected offset {self.offset})")
         self.offset += 1
-        return (delivered - start) / 1e6, (acked - start) / 1e6
+        return delivery, answer_time
 
 
 def measure(probes, seconds):
